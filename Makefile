@@ -1,0 +1,91 @@
+# affild - batch back end for group health insurance affiliation.
+#
+#   make            build bin/affild and bin/affilctl
+#   make run        install missing build dependencies, build, run the demo
+#   make test       unit + end-to-end tests, then both again under ASan+UBSan
+#   make bench      benchmarks (figures in docs/performance.md)
+#   make CC=clang   the same with clang; both must stay warning-free
+
+CC      ?= cc
+PKGS     = libxml-2.0 sqlite3 libcurl yaml-0.1 libsystemd libcrypto
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+           -Wstrict-prototypes -Wmissing-prototypes -Wvla
+ALL_CFLAGS = $(WARN) $(CFLAGS) -I. $(shell pkg-config --cflags $(PKGS))
+LIBS     = $(shell pkg-config --libs $(PKGS)) -lcsv
+PYTHON   = /usr/bin/python3
+
+# One folder per stage of the data flow; daemon/ and ctl/ sit on top.
+LIB_DIRS = common config parsers rules store report mail spool
+LIB_SRC  = $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
+D_SRC    = $(sort $(wildcard daemon/*.c))
+CTL_SRC  = $(sort $(wildcard ctl/*.c))
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+
+# BUILD is the object folder: build/ normally, build-asan/ for sanitizers.
+BUILD   ?= build
+BIN     ?= bin
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+D_OBJ    = $(D_SRC:%.c=$(BUILD)/%.o)
+CTL_OBJ  = $(CTL_SRC:%.c=$(BUILD)/%.o)
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+
+.PHONY: all run deps test unit e2e test-asan bench clean check-config install
+
+all: $(BIN)/affild $(BIN)/affilctl
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libaffild.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/affild: $(D_OBJ) $(BUILD)/libaffild.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(D_OBJ) $(BUILD)/libaffild.a $(LIBS)
+
+$(BIN)/affilctl: $(CTL_OBJ) $(BUILD)/libaffild.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(CTL_OBJ) $(BUILD)/libaffild.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libaffild.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
+		$(BUILD)/libaffild.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+# --- the two set-up commands ------------------------------------------
+
+deps:
+	@sh scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo-prepare.sh
+	exec $(BIN)/affild -c demo/affild.yaml
+
+test: deps
+	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory test-asan
+
+unit: $(UNITS)
+	@sh scripts/run-units.sh $(UNITS)
+
+e2e: all
+	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider .
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin \
+		CFLAGS="$(ASAN_FLAGS)" unit e2e
+
+bench: all
+	@sh bench/run.sh
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(LIB_OBJ:.o=.d) $(D_OBJ:.o=.d) $(CTL_OBJ:.o=.d)

@@ -1,0 +1,33 @@
+/*
+ * crypto - the few primitives affild needs, from OpenSSL's libcrypto:
+ * a streaming SHA-256 (duplicate files), HMAC-SHA-256 (invitation tokens are
+ * stored only as a keyed hash) and random tokens from the kernel.
+ *
+ * Digests are written as lower-case hex into caller buffers of
+ * CRYPTO_HEX_LEN bytes.  Functions return 0, or -1 after logging.
+ */
+#ifndef AFFILD_CRYPTO_H
+#define AFFILD_CRYPTO_H
+
+#include <stddef.h>
+
+#define CRYPTO_HEX_LEN 65	/* 64 hex digits and the NUL */
+#define CRYPTO_TOKEN_LEN 23	/* 128 bits in base64url, and the NUL */
+
+struct sha256_ctx;
+
+struct sha256_ctx *sha256_begin(void);	/* owned: sha256_end() frees */
+void sha256_update(struct sha256_ctx *c, const void *p, size_t n);
+int sha256_end(struct sha256_ctx *c, char hex[CRYPTO_HEX_LEN]);
+
+/* hmac_sha256_hex - HMAC of msg under key, as hex */
+int hmac_sha256_hex(const void *key, size_t keylen, const char *msg,
+		    char hex[CRYPTO_HEX_LEN]);
+
+/* random_bytes - n bytes from getrandom(2) */
+int random_bytes(void *p, size_t n);
+
+/* random_token - 128 random bits as a URL-safe string */
+int random_token(char out[CRYPTO_TOKEN_LEN]);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * date - calendar dates, day numbers, the month rule, Europe/Paris "today".
+ *
+ * Day numbers use Howard Hinnant's civil-from-days algorithms (public
+ * domain, "chrono-Compatible Low-Level Date Algorithms"): the year is shifted
+ * to start in March so that the leap day falls at the end, and 400-year eras
+ * repeat exactly.  No table, no loop, no time_t range limits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "log.h"
+#include "util.h"
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* date_days_in_month - length of a month, February by the leap rule */
+int date_days_in_month(int y, int m)
+{
+	static const int len[12] = { 31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31 };
+
+	if (m < 1 || m > 12)
+		return 0;
+	return m == 2 && is_leap(y) ? 29 : len[m - 1];
+}
+
+/* date_valid - the date exists, in years we can print with 4 digits */
+int date_valid(int y, int m, int d)
+{
+	return y >= 1 && y <= 9999 && d >= 1 && d <= date_days_in_month(y, m);
+}
+
+/* date_to_days - days since 1970-01-01 (Hinnant's days_from_civil) */
+long date_to_days(struct date d)
+{
+	long y = d.y - (d.m <= 2);
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (d.m > 2 ? d.m - 3 : d.m + 9) + 2) / 5 + d.d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+/* date_from_days - the inverse (Hinnant's civil_from_days) */
+struct date date_from_days(long days)
+{
+	long z = days + 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+	struct date out;
+
+	out.d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	out.m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	out.y = (int)(yoe + era * 400 + (out.m <= 2));
+	return out;
+}
+
+/* date_add_days - through day numbers, so month and year ends are free */
+struct date date_add_days(struct date d, long n)
+{
+	return date_from_days(date_to_days(d) + n);
+}
+
+/* date_add_months - same day k months later, else the 1st of the month after */
+struct date date_add_months(struct date d, int k)
+{
+	long total = (long)d.y * 12 + (d.m - 1) + k;
+	long y = total >= 0 ? total / 12 : (total - 11) / 12;
+	struct date out;
+
+	out.y = (int)y;
+	out.m = (int)(total - y * 12) + 1;
+	out.d = d.d;
+	if (out.d > date_days_in_month(out.y, out.m)) {
+		/* rules.md: 31 Jan + 1 month = 1 Mar, not 28 or 29 Feb. */
+		out.d = 1;
+		out.m++;
+		if (out.m > 12) {
+			out.m = 1;
+			out.y++;
+		}
+	}
+	return out;
+}
+
+/* date_cmp - field by field, so it needs no day number */
+int date_cmp(struct date a, struct date b)
+{
+	if (a.y != b.y)
+		return a.y < b.y ? -1 : 1;
+	if (a.m != b.m)
+		return a.m < b.m ? -1 : 1;
+	if (a.d != b.d)
+		return a.d < b.d ? -1 : 1;
+	return 0;
+}
+
+/* date_diff_days - signed distance in days from a to b */
+long date_diff_days(struct date a, struct date b)
+{
+	return date_to_days(b) - date_to_days(a);
+}
+
+/* date_age - full years; born 29 Feb, one is a year older on 1 Mar */
+int date_age(struct date birth, struct date at)
+{
+	int age = at.y - birth.y;
+
+	if (at.m < birth.m || (at.m == birth.m && at.d < birth.d))
+		age--;
+	return age;
+}
+
+/* date_format - ISO 8601 calendar date */
+const char *date_format(struct date d, char out[DATE_ISO_SIZE])
+{
+	if (!date_valid(d.y, d.m, d.d))
+		d.y = d.m = d.d = 0;
+	/* Four-digit years and two-digit months and days always fit. */
+	(void)snprintf(out, DATE_ISO_SIZE, "%04u-%02u-%02u",
+		       (unsigned)d.y % 10000u, (unsigned)d.m % 100u,
+		       (unsigned)d.d % 100u);
+	return out;
+}
+
+/* date_format_fr - day first, as French readers expect */
+const char *date_format_fr(struct date d, char out[DATE_ISO_SIZE])
+{
+	if (!date_valid(d.y, d.m, d.d))
+		d.y = d.m = d.d = 0;
+	(void)snprintf(out, DATE_ISO_SIZE, "%02u/%02u/%04u",
+		       (unsigned)d.d % 100u, (unsigned)d.m % 100u,
+		       (unsigned)d.y % 10000u);
+	return out;
+}
+
+/* digits - value of n ASCII digits at s, or -1 */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* date_parse_iso - exactly ten characters, dashes in place, a real date */
+int date_parse_iso(const char *s, struct date *out)
+{
+	struct date d;
+
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	d.y = digits(s, 4);
+	d.m = digits(s + 5, 2);
+	d.d = digits(s + 8, 2);
+	if (d.y < 0 || d.m < 0 || d.d < 0 || !date_valid(d.y, d.m, d.d))
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* restore_tz - put back the TZ saved by date_of_time (NULL: was unset) */
+static void restore_tz(const char *saved)
+{
+	int rc = saved ? setenv("TZ", saved, 1) : unsetenv("TZ");
+
+	if (rc != 0)
+		log_err_errno("cannot restore TZ after a Europe/Paris conversion");
+	tzset();
+}
+
+/* date_of_time - localtime_r() under TZ=Europe/Paris, then TZ as it was */
+struct date date_of_time(time_t t)
+{
+	struct date out = { 0, 0, 0 };
+	const char *old = getenv("TZ");
+	char *saved = old ? xstrdup(old) : NULL;
+	struct tm tm;
+
+	if (setenv("TZ", "Europe/Paris", 1) != 0) {
+		log_err_errno("cannot set TZ=Europe/Paris");
+		goto out;
+	}
+	tzset();
+	if (localtime_r(&t, &tm) == NULL) {
+		log_err("cannot convert time %lld to a Paris date", (long long)t);
+		goto out;
+	}
+	out.y = tm.tm_year + 1900;
+	out.m = tm.tm_mon + 1;
+	out.d = tm.tm_mday;
+out:
+	restore_tz(saved);
+	free(saved);
+	return out;
+}
+
+/* date_today - today's date in Europe/Paris */
+struct date date_today(void)
+{
+	return date_of_time(time(NULL));
+}

@@ -1,0 +1,86 @@
+/*
+ * date - calendar dates without time of day, as the domain counts them.
+ *
+ * Every deadline in affild (reminders, end of portability, future-dated
+ * radiations, end of dispenses) is a calendar date in Europe/Paris, so a date
+ * is a plain (year, month, day) triple, never a time_t.  Arithmetic goes
+ * through a day number (days since 1970-01-01, negative before), computed
+ * with the proleptic Gregorian calendar: exact for any year 1..9999, and the
+ * project only stores 1900..2199.
+ *
+ * Adding months follows the contract rule of rules.md: the same day number k
+ * months later, and when that month lacks the day, the 1st of the month after
+ * (31 Jan + 1 month = 1 Mar, never 28 Feb).
+ *
+ * Values are passed by copy; nothing here allocates or keeps state, except
+ * date_of_time() and date_today(), which briefly switch the process TZ (see
+ * there: not thread-safe, affild is single-threaded).
+ */
+#ifndef AFFILD_DATE_H
+#define AFFILD_DATE_H
+
+#include <time.h>
+
+struct date {
+	int y, m, d;
+};
+
+#define DATE_ISO_SIZE 11	/* "AAAA-MM-JJ" + NUL, also "JJ/MM/AAAA" */
+
+/* date_valid - 1 when (y, m, d) exists in the calendar, year 1..9999 */
+int date_valid(int y, int m, int d);
+
+/* date_days_in_month - 28..31; 0 for a month outside 1..12 */
+int date_days_in_month(int y, int m);
+
+/* date_to_days - days since 1970-01-01 of a valid date */
+long date_to_days(struct date d);
+
+/* date_from_days - the date of a day number (inverse of date_to_days) */
+struct date date_from_days(long days);
+
+/* date_add_days - d + n days (n may be negative) */
+struct date date_add_days(struct date d, long n);
+
+/* date_add_months - d + k months, rolling to the 1st when the day is lacking */
+struct date date_add_months(struct date d, int k);
+
+/* date_cmp - <0, 0, >0 as a is before, equal to, after b */
+int date_cmp(struct date a, struct date b);
+
+/* date_diff_days - b - a in days */
+long date_diff_days(struct date a, struct date b);
+
+/* date_age - full years from birth to at (the day of a birthday counts) */
+int date_age(struct date birth, struct date at);
+
+/*
+ * date_format - "AAAA-MM-JJ" into out, returned for convenience; an invalid
+ * date is written "0000-00-00".  date_format_fr - the same as "JJ/MM/AAAA",
+ * for French text (reports, emails).
+ */
+const char *date_format(struct date d, char out[DATE_ISO_SIZE]);
+const char *date_format_fr(struct date d, char out[DATE_ISO_SIZE]);
+
+/*
+ * date_parse_iso - strict "AAAA-MM-JJ", for our own storage (database,
+ * state files, config).  0 and *out set, or -1 for anything else, including
+ * a well-formed date that does not exist.  Input from employers goes through
+ * v_date() (parsers/validate.h), which accepts more and explains refusals.
+ */
+int date_parse_iso(const char *s, struct date *out);
+
+/*
+ * date_of_time - the calendar date in Europe/Paris at instant t, whatever
+ * the process TZ is.  date_today - the same for now.
+ *
+ * They set TZ to Europe/Paris, call localtime_r() and put TZ back as it was
+ * (unset included), so the rest of the process keeps its own zone.  Changing
+ * the environment is not thread-safe: call them from the main thread only.
+ * Needs the tzdata package (Priority: required on Debian).  {0, 0, 0} when
+ * the C library cannot convert t.
+ */
+struct date date_of_time(time_t t);
+struct date date_today(void);
+
+#endif

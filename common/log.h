@@ -1,0 +1,34 @@
+/*
+ * log - one line per event, for operators.
+ *
+ * Messages go to stderr.  Under systemd (JOURNAL_STREAM set) each line is
+ * prefixed with its syslog priority ("<3>") so journald files it at the right
+ * level; on a terminal the level is spelled out.  Write key=value fields, one
+ * event per line, and never a NIR or an IBAN in clear (see nir_mask()).
+ *
+ * log_err: someone must act.  log_warn: one file or one mail failed.
+ * log_info: one line per file or mail.  log_debug: only with -v.
+ * The *_errno variants append ": strerror(errno)", like OpenSMTPD's log_warn.
+ */
+#ifndef AFFILD_LOG_H
+#define AFFILD_LOG_H
+
+#include <stddef.h>
+
+enum log_level { LOG_LEVEL_ERR = 3, LOG_LEVEL_WARN = 4, LOG_LEVEL_INFO = 6,
+                 LOG_LEVEL_DEBUG = 7 };
+
+/* log_init - set the program name and the most verbose level written */
+void log_init(const char *progname, enum log_level max_level);
+
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_err_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* nir_mask - "2951099******93"-style mask of a NIR for logs; writes into out */
+const char *nir_mask(const char *nir, char *out, size_t outlen);
+
+#endif

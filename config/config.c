@@ -1,0 +1,500 @@
+/*
+ * config - load affild.yaml (and employers.d/) into a fresh struct cfg.
+ *
+ * The shape of the file is the table root_keys below and the section tables
+ * it names: reading a key is a row, not code.  What rows cannot say (a mail
+ * URL only needed by the smtp transport, a portal link that must hold
+ * "{token}") lives in one small check function per section.  Employers,
+ * reason tables and aliases are lists, read by their own files
+ * (config_employer.c, config_reasons.c, config_alias.c).
+ *
+ * Order of work: built-in reason tables and aliases first (the file amends
+ * them), then the main file, then employers.d/ in name order, then the checks
+ * that need every employer (duplicate numeros).  Nothing is swapped into the
+ * running daemon here; the caller does that with a struct that loaded clean.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "config/config_priv.h"
+
+/* Enum fields are filled through an int pointer by the key tables. */
+_Static_assert(sizeof(enum cfg_transport) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_tls) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_apply) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_portabilite) == sizeof(int), "enum size");
+
+#define OFF(f) offsetof(struct cfg, f)
+
+static const struct cfg_name transport_names[] = {
+	{ "file", CFG_TRANSPORT_FILE }, { "smtp", CFG_TRANSPORT_SMTP },
+	{ NULL, 0 },
+};
+
+static const struct cfg_name tls_names[] = {
+	{ "required", CFG_TLS_REQUIRED }, { "none", CFG_TLS_NONE },
+	{ NULL, 0 },
+};
+
+static const struct cfg_key spool_keys[] = {
+	CFG_KEY_STR("dir", OFF(spool.dir), NULL, CFG_REQUIRED),
+	CFG_KEY_BOOL("sftp_chroot", OFF(spool.sftp_chroot), "true"),
+	CFG_KEY_INT("settle_ms", OFF(spool.settle_ms), "2000", 0, 3600000),
+	CFG_KEY_INT("rescan_s", OFF(spool.rescan_s), "60", 1, 86400),
+	/* 2 GiB by default, 1 TiB at most: beyond, nobody mails a file */
+	CFG_KEY_LLONG("max_file_bytes", OFF(spool.max_file_bytes),
+		      "2147483648", 1, 1LL << 40),
+	/* the WAL of one big transaction grows with the file: spool.md */
+	CFG_KEY_LLONG("min_free_factor", OFF(spool.min_free_factor), "3",
+		      1, 100),
+	CFG_KEY_INT("out_retention_days", OFF(spool.out_retention_days),
+		    "90", 1, 3650),
+	CFG_KEY_INT("archive_retention_days",
+		    OFF(spool.archive_retention_days), "90", 1, 3650),
+	CFG_KEY_INT("quarantine_retention_days",
+		    OFF(spool.quarantine_retention_days), "90", 1, 3650),
+	CFG_KEY_END,
+};
+
+static const struct cfg_key database_keys[] = {
+	CFG_KEY_STR("path", OFF(db.path), NULL, CFG_REQUIRED),
+	CFG_KEY_INT("cache_mb", OFF(db.cache_mb), "64", 1, 4096),
+	CFG_KEY_INT("busy_timeout_s", OFF(db.busy_timeout_s), "60", 0, 3600),
+	CFG_KEY_END,
+};
+
+static const struct cfg_key mail_keys[] = {
+	CFG_KEY_ENUM("transport", OFF(mail.transport), "file",
+		     transport_names),
+	CFG_KEY_STR("url", OFF(mail.url), NULL, CFG_OPTIONAL),
+	CFG_KEY_ENUM("tls", OFF(mail.tls), "required", tls_names),
+	CFG_KEY_STR("from", OFF(mail.from), NULL, CFG_REQUIRED),
+	CFG_KEY_STR("dir", OFF(mail.dir), NULL, CFG_OPTIONAL),
+	CFG_KEY_STR("templates", OFF(mail.templates),
+		    "/usr/share/affild/templates/fr", CFG_OPTIONAL),
+	CFG_KEY_STR("credentials_file", OFF(mail.credentials_file), NULL,
+		    CFG_OPTIONAL),
+	CFG_KEY_STR("print_dir", OFF(mail.print_dir), NULL, CFG_OPTIONAL),
+	CFG_KEY_INT("connect_timeout_s", OFF(mail.connect_timeout_s), "30",
+		    1, 600),
+	CFG_KEY_INT("timeout_s", OFF(mail.timeout_s), "120", 1, 3600),
+	/* parked after this long: 5 days by default, product.md */
+	CFG_KEY_INT("max_age_s", OFF(mail.max_age_s), "432000", 60,
+		    30 * 86400),
+	CFG_KEY_END,
+};
+
+static const struct cfg_key portal_keys[] = {
+	CFG_KEY_BOOL("enabled", OFF(portal.enabled), "false"),
+	CFG_KEY_STR("link_url", OFF(portal.link_url), NULL, CFG_OPTIONAL),
+	CFG_KEY_STR("token_key_file", OFF(portal.token_key_file), NULL,
+		    CFG_OPTIONAL),
+	CFG_KEY_INT("invitation_ttl_days", OFF(portal.invitation_ttl_days),
+		    "30", 1, 365),
+	CFG_KEY_END,
+};
+
+static const struct cfg_key process_keys[] = {
+	CFG_KEY_INT("reminder_after_days", OFF(process.reminder_after_days),
+		    "8", 1, 365),
+	CFG_KEY_INT("correction_days", OFF(process.correction_days), "60",
+		    0, 3650),
+	/* art. L911-8 CSS caps portability at 12 months */
+	CFG_KEY_INT("portability_max_months",
+		    OFF(process.portability_max_months), "12", 1, 12),
+	CFG_KEY_STR("creditor_id", OFF(process.creditor_id), NULL,
+		    CFG_OPTIONAL),
+	CFG_KEY_STR("rum_prefix", OFF(process.rum_prefix), "AFF",
+		    CFG_OPTIONAL),
+	CFG_KEY_END,
+};
+
+static cfg_check_fn mail_check, portal_check, process_check;
+
+/* Table order is evaluation order: employers come after what they use. */
+static const struct cfg_key root_keys[] = {
+	CFG_KEY_MAP("spool", spool_keys, NULL),
+	CFG_KEY_MAP("database", database_keys, NULL),
+	CFG_KEY_MAP("mail", mail_keys, mail_check),
+	CFG_KEY_MAP("portal", portal_keys, portal_check),
+	CFG_KEY_MAP("process", process_keys, process_check),
+	CFG_KEY_STR("metrics_file", OFF(metrics_file), NULL, CFG_OPTIONAL),
+	CFG_KEY_CUSTOM("aliases", cfg_parse_aliases, CFG_OPTIONAL),
+	CFG_KEY_CUSTOM("departure_reasons", cfg_parse_departure_reasons,
+		       CFG_OPTIONAL),
+	CFG_KEY_CUSTOM("dispense_reasons", cfg_parse_dispense_reasons,
+		       CFG_OPTIONAL),
+	CFG_KEY_CUSTOM("employers", cfg_parse_employers, CFG_OPTIONAL),
+	CFG_KEY_END,
+};
+
+/* mail_check - each transport needs its own destination */
+static void mail_check(struct cfg_ctx *ctx, void *obj,
+		       const struct cfg_seen *seen, const char *path)
+{
+	struct cfg *cfg = obj;
+	const char *url = cfg->mail.url;
+
+	if (cfg->mail.from != NULL && strchr(cfg->mail.from, '@') == NULL)
+		cfg_error(ctx, cfg_seen_value(seen, "from"),
+			  "%s.from: '%.64s' holds no address", path,
+			  cfg->mail.from);
+	if (cfg->mail.transport == CFG_TRANSPORT_FILE) {
+		if (cfg->mail.dir == NULL)
+			cfg_error(ctx, cfg_seen_blame(seen, "transport"),
+				  "%s.dir: required when transport is file",
+				  path);
+		return;
+	}
+	if (url == NULL) {
+		cfg_error(ctx, cfg_seen_blame(seen, "transport"),
+			  "%s.url: required when transport is smtp", path);
+	} else if (strncmp(url, "smtp://", 7) != 0 &&
+		   strncmp(url, "smtps://", 8) != 0) {
+		cfg_error(ctx, cfg_seen_value(seen, "url"),
+			  "%s.url: '%.64s' must start with smtp:// or smtps://",
+			  path, url);
+	} else if (cfg->mail.tls == CFG_TLS_NONE &&
+		   strncmp(url, "smtps://", 8) == 0) {
+		cfg_error(ctx, cfg_seen_value(seen, "tls"),
+			  "%s.tls: none contradicts an smtps:// url", path);
+	}
+}
+
+/* portal_check - a link without its token could never be personal */
+static void portal_check(struct cfg_ctx *ctx, void *obj,
+			 const struct cfg_seen *seen, const char *path)
+{
+	struct cfg *cfg = obj;
+
+	if (cfg->portal.link_url != NULL &&
+	    strstr(cfg->portal.link_url, "{token}") == NULL)
+		cfg_error(ctx, cfg_seen_value(seen, "link_url"),
+			  "%s.link_url: must contain {token}", path);
+	else if (cfg->portal.enabled && cfg->portal.link_url == NULL)
+		cfg_error(ctx, cfg_seen_blame(seen, "enabled"),
+			  "%s.link_url: required when the portal is enabled",
+			  path);
+}
+
+/* str_all - 1 when every byte of s is in set */
+static int str_all(const char *s, const char *set)
+{
+	return s[strspn(s, set)] == '\0';
+}
+
+#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define DIGITS "0123456789"
+
+/* ics_ok - SEPA creditor id: country, 2 check digits, up to 31 more */
+static int ics_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len >= 8 && len <= 35 && str_all(s, UPPER DIGITS) &&
+	       strspn(s, UPPER) >= 2 && strspn(s + 2, DIGITS) >= 2;
+}
+
+/*
+ * process_check - SEPA identifiers.  RUMs are built as rum_prefix + the
+ * 8-digit numero + a sequence and may not pass 35 characters, so the
+ * prefix stays short and plain.
+ */
+static void process_check(struct cfg_ctx *ctx, void *obj,
+			  const struct cfg_seen *seen, const char *path)
+{
+	struct cfg *cfg = obj;
+	const char *ics = cfg->process.creditor_id;
+	const char *rum = cfg->process.rum_prefix;
+
+	if (ics != NULL && !ics_ok(ics))
+		cfg_error(ctx, cfg_seen_value(seen, "creditor_id"),
+			  "%s.creditor_id: '%.64s' is not a SEPA creditor "
+			  "identifier", path, ics);
+	if (strlen(rum) == 0 || strlen(rum) > 12 ||
+	    !str_all(rum, UPPER DIGITS "abcdefghijklmnopqrstuvwxyz"))
+		cfg_error(ctx, cfg_seen_blame(seen, "rum_prefix"),
+			  "%s.rum_prefix: 1 to 12 letters or digits", path);
+}
+
+/* offset_position - line and column of a byte offset, reading fp again:
+ * libyaml's reader reports bad bytes by offset only */
+static void offset_position(FILE *fp, size_t offset, unsigned long *line,
+			    unsigned long *col)
+{
+	size_t i;
+	int c;
+
+	*line = *col = 1;
+	if (fseek(fp, 0L, SEEK_SET) != 0)
+		return;		/* then 1:1, and the message has the offset */
+	for (i = 0; i < offset && (c = getc(fp)) != EOF; i++) {
+		if (c == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if ((c & 0xC0) != 0x80) {
+			(*col)++;	/* columns count characters */
+		}
+	}
+}
+
+/* report_parse_error - libyaml's own words, at its position */
+static void report_parse_error(struct cfg_ctx *ctx, yaml_parser_t *parser,
+			       FILE *fp)
+{
+	const char *problem = parser->problem ? parser->problem : "error";
+	unsigned long line, col;
+
+	if (parser->error == YAML_MEMORY_ERROR) {
+		log_err("config: out of memory reading %s", ctx->file);
+		abort();
+	}
+	if (parser->error == YAML_READER_ERROR) {
+		offset_position(fp, parser->problem_offset, &line, &col);
+		cfg_error_at(ctx, ctx->file, line, col,
+			     "invalid input at byte %zu: %s",
+			     parser->problem_offset, problem);
+		return;
+	}
+	cfg_error_at(ctx, ctx->file,
+		     (unsigned long)parser->problem_mark.line + 1,
+		     (unsigned long)parser->problem_mark.column + 1,
+		     "syntax error: %s%s%s", problem,
+		     parser->context ? " " : "",
+		     parser->context ? parser->context : "");
+}
+
+/* open_config - open a regular file of sane size, or report why not */
+static FILE *open_config(struct cfg_ctx *ctx, const char *path)
+{
+	struct stat st;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		cfg_error_at(ctx, path, 1, 1, "cannot open: %s",
+			     strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) < 0)
+		cfg_error_at(ctx, path, 1, 1, "cannot stat: %s",
+			     strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		cfg_error_at(ctx, path, 1, 1, "not a regular file");
+	else if (st.st_size > CFG_FILE_MAX)
+		cfg_error_at(ctx, path, 1, 1, "larger than %ld bytes",
+			     CFG_FILE_MAX);
+	else
+		return fp;
+	(void)fclose(fp);	/* read only: nothing to lose */
+	return NULL;
+}
+
+/* only_document - a second "---" document would be silently ignored */
+static void only_document(struct cfg_ctx *ctx, yaml_parser_t *parser,
+			  FILE *fp)
+{
+	yaml_document_t next;
+	yaml_node_t *root;
+
+	if (!yaml_parser_load(parser, &next)) {
+		report_parse_error(ctx, parser, fp);
+		return;
+	}
+	if ((root = yaml_document_get_root_node(&next)) != NULL)
+		cfg_error(ctx, root, "only one YAML document is allowed");
+	yaml_document_delete(&next);
+}
+
+/*
+ * cfg_read_file - parse path and hand its root node (NULL when the file is
+ * empty) to fn.  -1 when the file could not be opened; a syntax error is
+ * reported and gives 0, so the caller goes on checking other files.
+ */
+int cfg_read_file(struct cfg_ctx *ctx, const char *path, cfg_root_fn *fn)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	FILE *fp;
+
+	/* Kept to the end of the load: employers' positions refer to it. */
+	ctx->files = xrealloc(ctx->files, (ctx->nfiles + 1) * sizeof(char *));
+	ctx->files[ctx->nfiles++] = xstrdup(path);
+	ctx->file = ctx->files[ctx->nfiles - 1];
+	if ((fp = open_config(ctx, path)) == NULL)
+		return -1;
+	if (!yaml_parser_initialize(&parser)) {
+		log_err("config: out of memory starting the YAML parser");
+		abort();
+	}
+	yaml_parser_set_input_file(&parser, fp);
+	if (!yaml_parser_load(&parser, &doc)) {
+		report_parse_error(ctx, &parser, fp);
+	} else {
+		ctx->doc = &doc;
+		fn(ctx, yaml_document_get_root_node(&doc));
+		ctx->doc = NULL;
+		yaml_document_delete(&doc);
+		only_document(ctx, &parser, fp);
+	}
+	yaml_parser_delete(&parser);
+	(void)fclose(fp);	/* read only: nothing to lose */
+	return 0;
+}
+
+/* load_main - the main file: every section, in table order */
+static void load_main(struct cfg_ctx *ctx, yaml_node_t *root)
+{
+	(void)cfg_keys_apply(ctx, root_keys, root, NULL, ctx->cfg, "", NULL);
+}
+
+/* ctx_free - what the load kept for its own messages */
+static void ctx_free(struct cfg_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nfiles; i++)
+		free(ctx->files[i]);
+	free(ctx->files);
+	free(ctx->emp_pos);
+}
+
+/* cfg_load - see config.h */
+struct cfg *cfg_load(const char *path, struct cfg_errors *errs)
+{
+	struct cfg_ctx ctx;
+	struct cfg *cfg = xcalloc(1, sizeof(*cfg));
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = cfg;
+	ctx.errs = errs;
+	cfg->path = xstrdup(path);
+	cfg_defaults_reasons(cfg);
+	cfg_defaults_aliases(cfg);
+	/* A missing main file makes every other complaint noise. */
+	if (cfg_read_file(&ctx, path, load_main) == 0)
+		cfg_load_employers_d(&ctx, path);
+	cfg_employers_finish(&ctx);
+	ctx_free(&ctx);
+	if (ctx.nerrors == 0)
+		return cfg;
+	cfg_free(cfg);
+	return NULL;
+}
+
+/* free_sections - the strings of the scalar sections */
+static void free_sections(struct cfg *cfg)
+{
+	free(cfg->spool.dir);
+	free(cfg->db.path);
+	free(cfg->mail.url);
+	free(cfg->mail.from);
+	free(cfg->mail.dir);
+	free(cfg->mail.templates);
+	free(cfg->mail.credentials_file);
+	free(cfg->mail.print_dir);
+	free(cfg->portal.link_url);
+	free(cfg->portal.token_key_file);
+	free(cfg->process.creditor_id);
+	free(cfg->process.rum_prefix);
+	free(cfg->metrics_file);
+}
+
+/* cfg_free - release cfg and everything in it; NULL is fine */
+void cfg_free(struct cfg *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	free_sections(cfg);
+	for (i = 0; i < cfg->naliases; i++) {
+		free(cfg->aliases[i].alias);
+		free(cfg->aliases[i].field);
+	}
+	free(cfg->aliases);
+	for (i = 0; i < cfg->nemployers; i++)
+		cfg_employer_free(&cfg->employers[i]);
+	free(cfg->employers);
+	for (i = 0; i < cfg->ndeparture_reasons; i++)
+		free(cfg->departure_reasons[i].label);
+	free(cfg->departure_reasons);
+	for (i = 0; i < cfg->ndispense_reasons; i++) {
+		free(cfg->dispense_reasons[i].code);
+		free(cfg->dispense_reasons[i].label);
+	}
+	free(cfg->dispense_reasons);
+	free(cfg->path);
+	free(cfg);
+}
+
+/* cfg_errors_free - release the lines; the list can be reused after */
+void cfg_errors_free(struct cfg_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		free(errs->lines[i]);
+	free(errs->lines);
+	errs->lines = NULL;
+	errs->n = 0;
+}
+
+/* cmp_employer_key - bsearch: numero against an employer */
+static int cmp_employer_key(const void *key, const void *elem)
+{
+	const struct cfg_employer *emp = elem;
+
+	return strcmp(key, emp->numero);
+}
+
+/* cfg_employer - employers are sorted by numero once loaded */
+const struct cfg_employer *cfg_employer(const struct cfg *cfg,
+					const char *numero)
+{
+	if (numero == NULL || cfg->nemployers == 0)
+		return NULL;
+	return bsearch(numero, cfg->employers, cfg->nemployers,
+		       sizeof(*cfg->employers), cmp_employer_key);
+}
+
+/* cfg_option - an employer's option by code */
+const struct cfg_option *cfg_option(const struct cfg_employer *emp,
+				    const char *code)
+{
+	size_t i;
+
+	for (i = 0; code != NULL && i < emp->noptions; i++)
+		if (emp->options[i].code != NULL &&	/* invalid config */
+		    strcmp(emp->options[i].code, code) == 0)
+			return &emp->options[i];
+	return NULL;
+}
+
+/* cfg_departure_reason - a DSN departure code, "043" */
+const struct cfg_departure_reason *cfg_departure_reason(const struct cfg *cfg,
+							const char *code)
+{
+	size_t i;
+
+	for (i = 0; code != NULL && i < cfg->ndeparture_reasons; i++)
+		if (strcmp(cfg->departure_reasons[i].code, code) == 0)
+			return &cfg->departure_reasons[i];
+	return NULL;
+}
+
+/* cfg_dispense_reason - a dispense reason by code, "CSS" */
+const struct cfg_dispense_reason *cfg_dispense_reason(const struct cfg *cfg,
+						      const char *code)
+{
+	size_t i;
+
+	for (i = 0; code != NULL && i < cfg->ndispense_reasons; i++)
+		if (strcmp(cfg->dispense_reasons[i].code, code) == 0)
+			return &cfg->dispense_reasons[i];
+	return NULL;
+}

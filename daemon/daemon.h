@@ -1,0 +1,41 @@
+/*
+ * daemon - the daemon context: the one piece of mutable process-wide state,
+ * built in main() and passed to whoever needs it.
+ */
+#ifndef AFFILD_DAEMON_H
+#define AFFILD_DAEMON_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+#include "spool/spool.h"
+#include "store/store.h"
+
+struct daemon {
+	const char *config_path;
+	struct cfg *cfg;		/* owned; swapped on SIGHUP */
+	struct store *store;		/* the only writer connection */
+	unsigned char token_key[64];
+	size_t token_keylen;
+	struct spool_ready *ready;
+	int inotify_fd;
+	struct watch {
+		int wd;
+		char *dir;		/* owned */
+	} *watches;
+	size_t nwatches;
+	int signal_fd;
+	int stopping;			/* SIGTERM/SIGINT received */
+	int reload;			/* SIGHUP received */
+	int rescan;			/* a full rescan is due */
+	size_t turn;			/* next employer to serve */
+	long long next_rescan_ms;
+	long long next_mail_ms;
+};
+
+long long now_ms(void);
+
+/* daemon_poll_signals - read pending signals; 1 when asked to stop */
+int daemon_poll_signals(struct daemon *d);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * affild - the daemon: start-up, then the event loop.
+ *
+ * Start-up may die: a bad config, an unusable database or spool gives a
+ * clear message and a sysexits code.  The loop may not: a bad file, a
+ * locked database or a mail failure is logged, reported and retried.
+ *
+ * The loop waits on inotify (hints that a drop changed) and a signalfd
+ * (SIGTERM/SIGINT stop, SIGHUP reloads), with a short timeout that drives
+ * the settle checks, the periodic rescan and the outbox.  systemd hears
+ * READY, STATUS, RELOADING and STOPPING through sd_notify.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "daemon/daemon.h"
+#include "daemon/scan.h"
+#include "mail/sender.h"
+#include "mail/template.h"
+
+#define TICK_MS 250
+#define MAIL_BATCH 50
+
+long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* daemon_poll_signals - drain the signalfd; 1 when a stop was asked */
+int daemon_poll_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			d->reload = 1;
+		else
+			d->stopping = 1;
+	}
+	return d->stopping;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: affild -c FILE [-v] [--check-config | "
+		"--prepare-spool]\n"
+		"  -c, --config FILE   configuration (default "
+		"/etc/affild/affild.yaml)\n"
+		"  --check-config      check the configuration and exit\n"
+		"  --prepare-spool     create or repair the spool folders "
+		"and exit\n"
+		"  -v, --verbose       debug logging\n");
+}
+
+/* load_config - parse and check; every error printed; NULL when invalid */
+static struct cfg *load_config(const char *path)
+{
+	struct cfg_errors errs = { NULL, 0 };
+	struct buf tpl;
+	struct cfg *cfg = cfg_load(path, &errs);
+	size_t i;
+
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.lines[i]);
+	cfg_errors_free(&errs);
+	if (cfg == NULL)
+		return NULL;
+	buf_init(&tpl, 64 << 10);
+	if (tpl_check_dir(cfg->mail.templates, &tpl) > 0) {
+		fprintf(stderr, "%s", buf_str(&tpl));
+		cfg_free(cfg);
+		cfg = NULL;
+	}
+	buf_free(&tpl);
+	return cfg;
+}
+
+/* read_token_key - the HMAC key of invitation tokens, at least 16 bytes */
+static int read_token_key(struct daemon *d)
+{
+	const char *path = d->cfg->portal.token_key_file;
+	ssize_t n;
+	int fd;
+
+	if (path == NULL) {
+		log_err("event=config_error key=portal.token_key_file "
+			"error=\"required to sign invitation links\"");
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_err_errno("event=token_key_unreadable path=%s", path);
+		return -1;
+	}
+	n = read(fd, d->token_key, sizeof(d->token_key));
+	close(fd);
+	if (n < 16) {
+		log_err("event=token_key_too_short path=%s hint=\"at least 16 "
+			"random bytes: head -c 32 /dev/urandom > FILE\"", path);
+		return -1;
+	}
+	d->token_keylen = (size_t)n;
+	return 0;
+}
+
+/* setup_fds - signals through a signalfd, inotify non-blocking */
+static int setup_fds(struct daemon *d)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		log_err_errno("event=signalfd_failed");
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (d->inotify_fd < 0) {
+		log_err_errno("event=inotify_failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* reload - SIGHUP: a valid new config is swapped in, an invalid one refused */
+static void reload(struct daemon *d)
+{
+	struct cfg *fresh;
+
+	d->reload = 0;
+	sd_notify(0, "RELOADING=1");
+	fresh = load_config(d->config_path);
+	if (fresh == NULL || spool_prepare(fresh, 0) < 0 ||
+	    spool_check(fresh) < 0) {
+		log_err("event=reload_refused config=%s action=kept_old",
+			d->config_path);
+		cfg_free(fresh);
+	} else {
+		cfg_free(d->cfg);
+		d->cfg = fresh;
+		d->turn = 0;
+		(void)scan_watch(d);
+		log_info("event=reloaded config=%s employers=%zu",
+			 d->config_path, d->cfg->nemployers);
+	}
+	d->rescan = 1;
+	sd_notify(0, "READY=1");
+}
+
+/* loop - wait for hints, serve the drops, deliver mail; until stopped */
+static void loop(struct daemon *d)
+{
+	struct pollfd pfd[2] = { { d->inotify_fd, POLLIN, 0 },
+				 { d->signal_fd, POLLIN, 0 } };
+	long long t;
+
+	while (!d->stopping) {
+		if (poll(pfd, 2, TICK_MS) < 0 && errno != EINTR)
+			log_warn_errno("event=poll_failed");
+		daemon_poll_signals(d);
+		scan_events(d);
+		if (d->reload)
+			reload(d);
+		t = now_ms();
+		if (t >= d->next_rescan_ms) {
+			d->next_rescan_ms = t + d->cfg->spool.rescan_s * 1000LL;
+			(void)scan_resume(d);	/* retry files left in work/ */
+		}
+		/* Settle checks need a look every tick; a look is one readdir. */
+		while (!d->stopping && scan_serve(d))
+			(void)sender_run(d->store, d->cfg, MAIL_BATCH);
+		(void)sender_run(d->store, d->cfg, MAIL_BATCH);
+		sd_notify(0, "WATCHDOG=1");
+	}
+}
+
+/* start - everything start-up needs; exits with a sysexits code on error */
+static int start(struct daemon *d)
+{
+	if (d->cfg->mail.transport == CFG_TRANSPORT_SMTP) {
+		log_err("event=config_error key=mail.transport error=\"smtp is "
+			"not available in this version: use file\"");
+		return EX_CONFIG;
+	}
+	if (spool_prepare(d->cfg, 0) < 0 || spool_check(d->cfg) < 0)
+		return EX_CANTCREAT;
+	if (read_token_key(d) < 0)
+		return EX_CONFIG;
+	d->store = store_open(d->cfg->db.path, STORE_RW, d->cfg->db.cache_mb,
+			      d->cfg->db.busy_timeout_s);
+	if (d->store == NULL)
+		return EX_UNAVAILABLE;
+	if (setup_fds(d) < 0 || scan_watch(d) < 0)
+		return EX_OSERR;
+	d->ready = spool_ready_new();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "prepare-spool", no_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d;
+	int c, check = 0, prepare = 0, rc;
+
+	memset(&d, 0, sizeof(d));
+	d.config_path = "/etc/affild/affild.yaml";
+	d.signal_fd = d.inotify_fd = -1;
+	log_init("affild", LOG_LEVEL_INFO);
+	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': d.config_path = optarg; break;
+		case 'C': check = 1; break;
+		case 'P': prepare = 1; break;
+		case 'v': log_init("affild", LOG_LEVEL_DEBUG); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	d.cfg = load_config(d.config_path);
+	if (d.cfg == NULL)
+		return EX_CONFIG;
+	if (check) {
+		printf("configuration OK\n");
+		cfg_free(d.cfg);
+		return 0;
+	}
+	if (prepare) {
+		rc = spool_prepare(d.cfg, 1) < 0 ? EX_CANTCREAT : 0;
+		cfg_free(d.cfg);
+		return rc;
+	}
+	rc = start(&d);
+	if (rc == 0) {
+		log_info("event=started config=%s employers=%zu pid=%d",
+			 d.config_path, d.cfg->nemployers, (int)getpid());
+		(void)scan_resume(&d);
+		sd_notify(0, "READY=1\nSTATUS=watching the spool");
+		loop(&d);
+		sd_notify(0, "STOPPING=1");
+		log_info("event=stopped");
+	}
+	spool_ready_free(d.ready);
+	store_close(d.store);
+	for (size_t i = 0; i < d.nwatches; i++)
+		free(d.watches[i].dir);
+	free(d.watches);
+	if (d.inotify_fd >= 0)
+		close(d.inotify_fd);
+	if (d.signal_fd >= 0)
+		close(d.signal_fd);
+	cfg_free(d.cfg);
+	return rc;
+}

@@ -1,0 +1,542 @@
+/*
+ * pipeline - process one claimed file exactly once (spool.md, "Lifecycle").
+ *
+ *   pre-pass   one read: SHA-256, encoding, size; whole-file rejections
+ *   process    stream movements: check → apply (a savepoint each) → report
+ *              line, all inside ONE transaction with the file's row, its
+ *              rejected and warning lines, history and outbox rows
+ *   report     written to work/<id>.cr while streaming, fsynced before the
+ *              COMMIT, renamed into out/ after it
+ *   archive    the original moves to archive/ (or quarantine/)
+ *
+ * A crash before the COMMIT leaves the file in work/ with its row still
+ * "claimed": it is processed again from the start.  A crash after it leaves
+ * the row "done": only the moves remain (pipeline_finish_moves()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "daemon/pipeline.h"
+#include "parsers/check.h"
+#include "parsers/csv_reader.h"
+#include "report/report.h"
+
+#define PREPASS_CHUNK (256u << 10)
+
+struct prepass {
+	char sha256[CRYPTO_HEX_LEN];
+	enum csv_encoding encoding;
+	long long size;
+};
+
+/* One file being processed. */
+struct run {
+	struct daemon *d;
+	const struct file_job *job;
+	char work[SPOOL_PATH_MAX];
+	char report_tmp[SPOOL_PATH_MAX];
+	struct report *report;
+	struct report_counts counts;
+	long file_warnings;
+	int fd;
+};
+
+/* utf8_state - incremental UTF-8 check; returns -1 at the first bad byte */
+static int utf8_step(int *need, unsigned char c)
+{
+	if (*need > 0) {
+		if ((c & 0xC0) != 0x80)
+			return -1;
+		(*need)--;
+		return 0;
+	}
+	if (c < 0x80)
+		return 0;
+	if (c >= 0xC2 && c <= 0xDF)
+		*need = 1;
+	else if (c >= 0xE0 && c <= 0xEF)
+		*need = 2;
+	else if (c >= 0xF0 && c <= 0xF4)
+		*need = 3;
+	else
+		return -1;
+	return 0;
+}
+
+/* prepass - digest and encoding in one sequential read */
+static int prepass(int fd, struct prepass *pp)
+{
+	unsigned char *chunk = xmalloc(PREPASS_CHUNK);
+	struct sha256_ctx *sha = sha256_begin();
+	int need = 0, utf8 = 1, first = 1;
+	ssize_t n, i;
+
+	pp->size = 0;
+	while ((n = read(fd, chunk, PREPASS_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_err_errno("event=read_failed");
+			free(chunk);
+			sha256_end(sha, pp->sha256);
+			return -1;
+		}
+		if (first && n >= 2 && ((chunk[0] == 0xFF && chunk[1] == 0xFE) ||
+					(chunk[0] == 0xFE && chunk[1] == 0xFF)))
+			utf8 = -1;	/* UTF-16 with its BOM */
+		first = 0;
+		sha256_update(sha, chunk, (size_t)n);
+		for (i = 0; utf8 == 1 && i < n; i++)
+			if (utf8_step(&need, chunk[i]) < 0)
+				utf8 = 0;
+		pp->size += n;
+	}
+	free(chunk);
+	pp->encoding = utf8 == 1 && need == 0 ? CSV_ENC_UTF8 :
+		       utf8 == -1 ? CSV_ENC_UTF16 : CSV_ENC_CP1252;
+	if (sha256_end(sha, pp->sha256) < 0)
+		return -1;
+	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
+}
+
+/* report_name - out/<name>.<id>.cr.csv, or out/validation/... */
+static int report_name(const struct run *r, char *out, size_t outlen)
+{
+	const struct file_job *job = r->job;
+
+	return spool_path(out, outlen, "%s/%s/out%s/%s.%s.cr.csv",
+			  r->d->cfg->spool.dir, job->employer,
+			  job->validation ? "/validation" : "", job->name,
+			  job->id);
+}
+
+/* emit - one report line, and the stored line when it is not an ACCEPTE */
+static int emit(struct run *r, long line, const char *op, const char *nir,
+		const char *result, const char *code, const char *field,
+		const char *msg)
+{
+	if (report_line(r->report, line, op, nir, result, code, field,
+			msg) < 0)
+		return -1;
+	if (strcmp(result, "ACCEPTE") == 0)
+		return 0;
+	return store_file_line(r->d->store, r->job->id, line, op, nir, result,
+			       code, field, msg);
+}
+
+/* emit_movement - the report lines of one movement (formats.md) */
+static int emit_movement(struct run *r, const struct movement *mv)
+{
+	const char *nir = mv_get(mv, F_NIR), *op = mv_get(mv, F_OPERATION);
+	int i, rejected = mv_has_error(mv), rc = 0;
+	const char *info = r->job->validation ? "mouvement valide" :
+			   "mouvement appliqué";
+	const char *icode = "I000";
+
+	if (mv->op != OP_NONE)
+		op = op_name(mv->op);
+	for (i = 0; i < mv->ndiags; i++)
+		if (mv->diags[i].code[0] == DIAG_INFO) {
+			icode = mv->diags[i].code;
+			info = mv->diags[i].msg;
+		}
+	if (!rejected)
+		rc |= emit(r, mv->line, op, nir, "ACCEPTE", icode, "", info);
+	for (i = 0; i < mv->ndiags; i++) {
+		const struct diag *dg = &mv->diags[i];
+
+		if (dg->code[0] == (rejected ? DIAG_ERR : DIAG_WARN))
+			rc |= emit(r, mv->line, op, nir,
+				   rejected ? "REJETE" : "AVERTISSEMENT",
+				   dg->code, field_name(dg->field), dg->msg);
+	}
+	if (mv->ndropped > 0)
+		rc |= emit(r, mv->line, op, nir, rejected ? "REJETE" :
+			   "AVERTISSEMENT", "I001", "", "autres anomalies sur "
+			   "cette ligne non détaillées");
+	r->counts.movements++;
+	if (rejected) {
+		r->counts.rejected++;
+	} else {
+		r->counts.accepted++;
+		for (i = 0; i < mv->ndiags; i++)
+			r->counts.warnings += mv->diags[i].code[0] == DIAG_WARN;
+	}
+	return rc ? -1 : 0;
+}
+
+/* employer_of - the employer a movement belongs to, or NULL (finding set) */
+static const struct cfg_employer *employer_of(struct run *r,
+					      struct movement *mv)
+{
+	const struct cfg_employer *emp = r->job->emp;
+	const char *num = mv_get(mv, F_NUMERO_PERSONNE);
+
+	if (emp == NULL) {	/* the portal: every row names its employer */
+		emp = num ? cfg_employer(r->d->cfg, num) : NULL;
+		if (emp == NULL)
+			mv_diag(mv, "E104", F_NUMERO_PERSONNE, "numero_personne "
+				"absent ou inconnu : obligatoire sur chaque "
+				"ligne du portail");
+	}
+	return emp;
+}
+
+/* apply_one - check and apply one movement under its own savepoint */
+static int apply_one(struct run *r, struct movement *mv)
+{
+	struct daemon *d = r->d;
+	struct check_ctx cc = { d->cfg, NULL, date_today(), r->job->emp == NULL };
+	struct apply_ctx ac = { d->cfg, NULL, r->job->id, cc.today,
+				d->token_key, d->token_keylen };
+	int rc;
+
+	cc.emp = ac.emp = employer_of(r, mv);
+	if (cc.emp == NULL)
+		return 0;
+	check_movement(&cc, mv);
+	if (mv_has_error(mv))
+		return 0;
+	if (store_savepoint(d->store, "mv") < 0)
+		return -1;
+	rc = store_apply(d->store, &ac, mv);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		return store_rollback_to(d->store, "mv");
+	return store_release(d->store, "mv");
+}
+
+/* other_employer - a row naming another employer rejects the whole file */
+static int other_employer(const struct run *r, const struct movement *mv)
+{
+	const char *num = mv_get(mv, F_NUMERO_PERSONNE);
+
+	return r->job->emp != NULL && num != NULL && *num != '\0' &&
+	       strcmp(num, r->job->emp->numero) != 0;
+}
+
+/* stream - read and apply every movement; 0 done, 1 file rejected, -1 temp */
+static int stream(struct run *r, const struct prepass *pp,
+		  struct file_diag *why)
+{
+	struct csv_opts opts = { pp->encoding, r->d->cfg->aliases,
+				 r->d->cfg->naliases };
+	struct csv_reader *cr = csv_reader_open(r->fd, &opts);
+	const struct file_diag *w;
+	struct movement mv;
+	size_t i, nw;
+	int rc = 0, got;
+
+	mv_init(&mv);
+	while ((got = csv_reader_next(cr, &mv)) == 1) {
+		if (other_employer(r, &mv)) {
+			why->line = mv.line;
+			snprintf(why->d.code, sizeof(why->d.code), "E003");
+			snprintf(why->d.msg, sizeof(why->d.msg), "numero_personne "
+				 "d'un autre employeur : un fichier ne peut "
+				 "concerner que l'employeur de son dépôt");
+			rc = 1;
+			goto out;
+		}
+		if (apply_one(r, &mv) < 0 || emit_movement(r, &mv) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if ((r->counts.movements & 255) == 0 &&
+		    daemon_poll_signals(r->d)) {
+			log_info("event=file_interrupted id=%s", r->job->id);
+			rc = -1;
+			goto out;
+		}
+	}
+	if (got < 0) {
+		*why = *csv_reader_fatal(cr);
+		rc = 1;
+		goto out;
+	}
+	w = csv_reader_warnings(cr, &nw);
+	for (i = 0; i < nw; i++, r->file_warnings++)
+		if (emit(r, w[i].line, "FICHIER", "", "AVERTISSEMENT",
+			 w[i].d.code, "", w[i].d.msg) < 0)
+			rc = -1;
+	if (rc == 0 && r->job->emp && r->job->emp->trailer_required &&
+	    !csv_reader_trailer(cr)) {
+		why->line = 0;
+		snprintf(why->d.code, sizeof(why->d.code), "E011");
+		snprintf(why->d.msg, sizeof(why->d.msg), "ligne FIN "
+			 "obligatoire pour cet employeur : dernière ligne "
+			 "« FIN;<nombre de mouvements> »");
+		rc = 1;
+	}
+out:
+	mv_free(&mv);
+	csv_reader_close(cr);
+	return rc;
+}
+
+/* return_code - the global code of formats.md */
+static int return_code(const struct run *r)
+{
+	const struct report_counts *c = &r->counts;
+
+	if (c->movements > 0 && c->accepted == 0)
+		return 3;
+	if (c->rejected > 0)
+		return 2;
+	return c->warnings > 0 || r->file_warnings > 0 ? 1 : 0;
+}
+
+/* commit_file - the file's row, the durable report, then COMMIT */
+static int commit_file(struct run *r, const struct prepass *pp, int rc,
+		       const char *state, const char *message)
+{
+	char out[SPOOL_PATH_MAX];
+	struct file_rec f;
+	struct report *rep = r->report;
+
+	memset(&f, 0, sizeof(f));
+	if (report_name(r, out, sizeof(out)) < 0)
+		return -1;
+	(void)strlcpy_ok(f.id, r->job->id, sizeof(f.id));
+	f.state = (char *)state;
+	f.sha256 = (char *)(pp ? pp->sha256 : NULL);
+	f.return_code = rc;
+	f.movements = r->counts.movements;
+	f.accepted = r->counts.accepted;
+	f.rejected = r->counts.rejected;
+	f.warnings = r->counts.warnings + r->file_warnings;
+	f.report = out;
+	f.message = (char *)message;
+	r->report = NULL;
+	if (store_file_finish(r->d->store, &f) < 0) {
+		report_discard(rep);
+		return -1;
+	}
+	/* The report is on disk before the COMMIT that makes it true. */
+	if (report_close(rep) < 0 || store_commit(r->d->store) < 0)
+		return -1;
+	return 0;
+}
+
+/* open_report - a fresh temporary report in work/ */
+static int open_report(struct run *r)
+{
+	report_discard(r->report);
+	r->report = report_open(r->report_tmp, REPORT_CSV, r->job->name);
+	return r->report ? 0 : -1;
+}
+
+/* reject_file - roll everything back; a report with the one reason */
+static int reject_file(struct run *r, const struct prepass *pp,
+		       const struct file_diag *why)
+{
+	struct store *st = r->d->store;
+
+	if (store_rollback(st) < 0 || store_begin(st) < 0 || open_report(r) < 0)
+		return -1;
+	memset(&r->counts, 0, sizeof(r->counts));
+	r->file_warnings = 0;
+	if (emit(r, why->line, "FICHIER", "", "REJETE", why->d.code,
+		 why->d.field != F_NONE ? field_name(why->d.field) : "",
+		 why->d.msg) < 0 ||
+	    report_summary(r->report, 3, &r->counts, "fichier rejeté, rien "
+			   "n'a été appliqué") < 0)
+		return -1;
+	log_info("event=file_rejected id=%s employer=%s code=%s line=%ld",
+		 r->job->id, r->job->employer, why->d.code, why->line);
+	return commit_file(r, pp, 3, "quarantined", why->d.msg);
+}
+
+/* duplicate - the same bytes were already applied for this employer */
+static int duplicate(struct run *r, const struct prepass *pp,
+		     struct file_diag *why)
+{
+	char id[STORE_ID_LEN], name[256], at[32];
+	int rc;
+
+	if (r->job->validation)
+		return 0;
+	rc = store_file_duplicate(r->d->store, r->job->employer, pp->sha256,
+				  r->job->id, id, name, sizeof(name), at,
+				  sizeof(at));
+	if (rc <= 0)
+		return rc;
+	memset(why, 0, sizeof(*why));
+	why->d.field = F_NONE;
+	snprintf(why->d.code, sizeof(why->d.code), "E005");
+	snprintf(why->d.msg, sizeof(why->d.msg), "fichier identique à « %.120s »"
+		 " (%s) déjà traité le %.10s : rien n'a été appliqué", name, id,
+		 at);
+	return 1;
+}
+
+/* finish_normally - summary, policy, commit */
+static int finish_normally(struct run *r, const struct prepass *pp)
+{
+	struct store *st = r->d->store;
+	const char *note = NULL;
+	int rc = return_code(r);
+
+	if (r->job->validation) {
+		note = "validation seule : rien n'a été appliqué";
+		if (store_rollback_to(st, "file") < 0)
+			return -1;
+	} else if (rc >= 2 && r->job->emp &&
+		   r->job->emp->apply == CFG_APPLY_ALL_OR_NOTHING) {
+		note = "apply: all_or_nothing : aucun mouvement n'a été appliqué";
+		rc = 3;
+		if (store_rollback_to(st, "file") < 0)
+			return -1;
+	} else if (store_release(st, "file") < 0) {
+		return -1;
+	}
+	if (pp->encoding != CSV_ENC_UTF8 &&
+	    emit(r, 0, "FICHIER", "", "AVERTISSEMENT", "W003", "",
+		 pp->encoding == CSV_ENC_UTF16 ? "fichier lu en UTF-16" :
+		 "fichier non UTF-8 lu en Windows-1252 : préférez UTF-8") < 0)
+		return -1;
+	if (report_summary(r->report, rc, &r->counts, note) < 0)
+		return -1;
+	log_info("event=file_processed id=%s employer=%s movements=%ld "
+		 "accepted=%ld rejected=%ld rc=%d%s", r->job->id,
+		 r->job->employer, r->counts.movements, r->counts.accepted,
+		 r->counts.rejected, rc, r->job->validation ?
+		 " validation=1" : "");
+	return commit_file(r, pp, rc, "done", NULL);
+}
+
+/* make_dirs - mkdir -p for the archive folders (affild's own, 0700) */
+static int make_dirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			log_err_errno("event=mkdir_failed dir=%s", path);
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* pipeline_finish_moves - report into out/, original into its resting place */
+int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
+			  int quarantine)
+{
+	char work[SPOOL_PATH_MAX], tmp[SPOOL_PATH_MAX], out[SPOOL_PATH_MAX];
+	char dest[SPOOL_PATH_MAX];
+	struct run r = { .d = d, .job = job };
+	struct date today = date_today();
+	const char *spool = d->cfg->spool.dir;
+
+	if (spool_path(work, sizeof(work), "%s/.affild/work/%s", spool,
+		       job->id) < 0 ||
+	    spool_path(tmp, sizeof(tmp), "%s.cr", work) < 0 ||
+	    report_name(&r, out, sizeof(out)) < 0)
+		return -1;
+	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
+		return -1;
+	if (quarantine)
+		(void)spool_path(dest, sizeof(dest),
+				 "%s/.affild/quarantine/%s/%s.%s", spool,
+				 job->employer, job->id, job->name);
+	else
+		(void)spool_path(dest, sizeof(dest),
+				 "%s/.affild/archive/%s/%04d-%02d/%s.%s", spool,
+				 job->employer, today.y, today.m, job->id,
+				 job->name);
+	if (access(work, F_OK) != 0)
+		return 0;	/* already moved before a crash */
+	if (make_dirs(dest) < 0 || spool_move(work, dest) < 0)
+		return -1;
+	return 0;
+}
+
+/* pipeline_process - the inner function: works on an open file */
+static int pipeline_process(struct run *r)
+{
+	struct store *st = r->d->store;
+	struct file_diag why;
+	struct prepass pp;
+	int rc;
+
+	memset(&why, 0, sizeof(why));
+	why.d.field = F_NONE;
+	if (prepass(r->fd, &pp) < 0)
+		return -1;
+	if (store_begin(st) < 0)
+		return -1;
+	if (pp.size > r->d->cfg->spool.max_file_bytes) {
+		snprintf(why.d.code, sizeof(why.d.code), "E006");
+		snprintf(why.d.msg, sizeof(why.d.msg), "fichier de %lld octets, "
+			 "au-delà de la taille maximale de %lld octets : "
+			 "découpez-le", pp.size, r->d->cfg->spool.max_file_bytes);
+		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
+	}
+	if ((rc = duplicate(r, &pp, &why)) != 0)
+		return rc < 0 ? -1 : reject_file(r, &pp, &why) < 0 ? -1 : 1;
+	if (!str_has_suffix(r->job->name, ".csv") &&
+	    !str_has_suffix(r->job->name, ".CSV") &&
+	    !str_has_suffix(r->job->name, ".txt")) {
+		snprintf(why.d.code, sizeof(why.d.code), "E001");
+		snprintf(why.d.msg, sizeof(why.d.msg), "format de fichier non "
+			 "reconnu : le nom doit finir par .csv");
+		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
+	}
+	if (open_report(r) < 0 || store_savepoint(st, "file") < 0)
+		return -1;
+	rc = stream(r, &pp, &why);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
+	return finish_normally(r, &pp) < 0 ? -1 : 0;
+}
+
+/* pipeline_run - the outer function: owns the fd, report and transaction */
+enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job)
+{
+	struct run r;
+	struct stat sb;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.d = d;
+	r.job = job;
+	r.fd = -1;
+	if (spool_path(r.work, sizeof(r.work), "%s/.affild/work/%s",
+		       d->cfg->spool.dir, job->id) < 0 ||
+	    spool_path(r.report_tmp, sizeof(r.report_tmp), "%s.cr",
+		       r.work) < 0)
+		goto out;
+	r.fd = open(r.work, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (r.fd < 0 || fstat(r.fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		log_err_errno("event=open_failed id=%s path=%s", job->id, r.work);
+		goto out;
+	}
+	rc = pipeline_process(&r);
+out:
+	if (r.fd >= 0)
+		close(r.fd);
+	if (rc < 0) {
+		report_discard(r.report);
+		store_rollback(d->store);
+		return PIPE_TEMPFAIL;
+	}
+	return pipeline_finish_moves(d, job, rc == 1) < 0 ? PIPE_TEMPFAIL
+							  : PIPE_OK;
+}

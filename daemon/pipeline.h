@@ -1,0 +1,31 @@
+/*
+ * pipeline - one claimed file, from work/ to its report and archive.
+ *
+ * The outer function, pipeline_run(), owns the resources (fd, reader,
+ * report, transaction); the inner ones do the work.  Outcome:
+ *   PIPE_OK        processed (or rejected whole, with its report): done
+ *   PIPE_TEMPFAIL  nothing committed (database busy, disk full, stop
+ *                  asked): the file stays in work/ and is retried later
+ */
+#ifndef AFFILD_PIPELINE_H
+#define AFFILD_PIPELINE_H
+
+#include "daemon/daemon.h"
+
+enum pipe_rc { PIPE_OK = 0, PIPE_TEMPFAIL = 1 };
+
+struct file_job {
+	char id[STORE_ID_LEN];
+	const struct cfg_employer *emp;	/* NULL for the portal's drop */
+	char employer[16];		/* numero, or "portail" */
+	char name[256];			/* original name */
+	int validation;			/* in/validation/: apply nothing */
+};
+
+enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job);
+
+/* pipeline_finish_moves - after a COMMIT: report into out/, archive */
+int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
+			  int quarantine);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * scan - from "a file is in in/" to "pipeline_run() on its claimed copy".
+ *
+ * Fairness: employers are served in turn, one file each per round, so a
+ * burst from one employer never makes another's single file wait behind it.
+ * Within one employer, files go in the order of their mtime, then name.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "daemon/pipeline.h"
+#include "daemon/scan.h"
+
+#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ATTRIB | \
+		    IN_MODIFY)
+
+struct candidate {
+	char name[256];
+	struct timespec mtime;
+	long long size;
+};
+
+/* add_watch - watch dir and remember which folder the wd names */
+static void add_watch(struct daemon *d, const char *dir, uint32_t mask)
+{
+	int wd = inotify_add_watch(d->inotify_fd, dir, mask);
+	size_t i;
+
+	if (wd < 0) {
+		log_warn_errno("event=watch_failed dir=%s", dir);
+		return;
+	}
+	for (i = 0; i < d->nwatches; i++)
+		if (d->watches[i].wd == wd)
+			return;
+	d->watches = xrealloc(d->watches, (d->nwatches + 1) *
+			      sizeof(*d->watches));
+	d->watches[d->nwatches].wd = wd;
+	d->watches[d->nwatches++].dir = xstrdup(dir);
+}
+
+static const char *watch_dir(const struct daemon *d, int wd)
+{
+	size_t i;
+
+	for (i = 0; i < d->nwatches; i++)
+		if (d->watches[i].wd == wd)
+			return d->watches[i].dir;
+	return NULL;
+}
+
+/* scan_watch - one watch per in/ and in/validation/ folder, and the root */
+int scan_watch(struct daemon *d)
+{
+	char path[SPOOL_PATH_MAX];
+	size_t i, n = d->cfg->nemployers + (d->cfg->portal.enabled ? 1 : 0);
+	int j;
+
+	add_watch(d, d->cfg->spool.dir, IN_CREATE | IN_MOVED_TO);
+	for (i = 0; i < n; i++) {
+		const char *num = i < d->cfg->nemployers ?
+			d->cfg->employers[i].numero : SPOOL_PORTAL;
+
+		for (j = 0; j < 2; j++) {
+			if (spool_path(path, sizeof(path), "%s/%s/in%s",
+				       d->cfg->spool.dir, num,
+				       j ? "/validation" : "") < 0)
+				return -1;
+			add_watch(d, path, WATCH_MASK);
+		}
+	}
+	return 0;
+}
+
+/* scan_events - a rename makes a name ready; anything asks for a look */
+void scan_events(struct daemon *d)
+{
+	char ev[16 * (sizeof(struct inotify_event) + NAME_MAX + 1)]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	char path[SPOOL_PATH_MAX];
+	const struct inotify_event *e;
+	const char *dir;
+	ssize_t n;
+	char *p;
+
+	while ((n = read(d->inotify_fd, ev, sizeof(ev))) > 0)
+		for (p = ev; p < ev + n; p += sizeof(*e) + e->len) {
+			e = (const struct inotify_event *)p;
+			d->rescan = 1;	/* every event is only a hint */
+			if (!(e->mask & IN_MOVED_TO) || e->len == 0 ||
+			    spool_temp_name(e->name))
+				continue;
+			dir = watch_dir(d, e->wd);
+			if (dir && spool_path(path, sizeof(path), "%s/%s", dir,
+					      e->name) == 0)
+				spool_ready_moved(d->ready, path);
+		}
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		log_warn_errno("event=inotify_read_failed");
+}
+
+static int candidate_cmp(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* oldest_ready - the first ready file of dir, by mtime then name; 1 found */
+static int oldest_ready(struct daemon *d, const char *dir, int settle_ms,
+			struct candidate *best)
+{
+	char path[SPOOL_PATH_MAX];
+	struct candidate c;
+	struct dirent *de;
+	struct stat sb;
+	int found = 0;
+	DIR *dh = opendir(dir);
+
+	if (dh == NULL)
+		return 0;
+	while ((de = readdir(dh)) != NULL) {
+		if (spool_temp_name(de->d_name) || strcmp(de->d_name,
+							  "validation") == 0 ||
+		    strlen(de->d_name) >= sizeof(c.name) ||
+		    spool_path(path, sizeof(path), "%s/%s", dir, de->d_name) < 0)
+			continue;
+		if (spool_ready_check(d->ready, path, settle_ms, now_ms()) != 1 ||
+		    lstat(path, &sb) < 0)
+			continue;
+		snprintf(c.name, sizeof(c.name), "%s", de->d_name);
+		c.mtime = sb.st_mtim;
+		c.size = (long long)sb.st_size;
+		if (!found || candidate_cmp(&c, best) < 0)
+			*best = c;
+		found = 1;
+	}
+	closedir(dh);
+	return found;
+}
+
+/* claim - durable claim: tracking row first, then the rename into work/ */
+static int claim(struct daemon *d, struct file_job *job, const char *dir,
+		 const struct candidate *c)
+{
+	char from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX];
+
+	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
+		return -1;
+	if (!spool_free_ok(d->cfg->spool.dir, c->size,
+			   d->cfg->spool.min_free_factor)) {
+		log_warn("event=disk_low employer=%s file=\"%s\" size=%lld "
+			 "action=waiting", job->employer, c->name, c->size);
+		return -1;
+	}
+	snprintf(job->name, sizeof(job->name), "%s", c->name);
+	if (store_file_claim(d->store, job->employer, c->name, c->size,
+			     job->validation, job->id) < 0)
+		return -1;
+	if (spool_path(to, sizeof(to), "%s/.affild/work/%s",
+		       d->cfg->spool.dir, job->id) < 0 ||
+	    spool_move(from, to) < 0) {
+		(void)store_file_forget(d->store, job->id);
+		return -1;
+	}
+	spool_ready_forget(d->ready, from);
+	log_info("event=file_claimed id=%s employer=%s name=\"%s\" size=%lld%s",
+		 job->id, job->employer, c->name, c->size,
+		 job->validation ? " validation=1" : "");
+	return 0;
+}
+
+/* serve_one - claim and process the next file of one drop; 1 if done */
+static int serve_one(struct daemon *d, const struct cfg_employer *emp)
+{
+	struct file_job job;
+	struct candidate c;
+	char dir[SPOOL_PATH_MAX];
+	int v, settle = emp ? emp->settle_ms : d->cfg->spool.settle_ms;
+
+	for (v = 0; v < 2; v++) {
+		memset(&job, 0, sizeof(job));
+		job.emp = emp;
+		job.validation = v;
+		snprintf(job.employer, sizeof(job.employer), "%s",
+			 emp ? emp->numero : SPOOL_PORTAL);
+		if (spool_path(dir, sizeof(dir), "%s/%s/in%s",
+			       d->cfg->spool.dir, job.employer,
+			       v ? "/validation" : "") < 0 ||
+		    !oldest_ready(d, dir, settle, &c))
+			continue;
+		if (claim(d, &job, dir, &c) < 0)
+			return 0;
+		if (pipeline_run(d, &job) != PIPE_OK)
+			log_warn("event=file_tempfail id=%s action=retry_later",
+				 job.id);
+		return 1;
+	}
+	return 0;
+}
+
+/* scan_serve - one round: one file per employer, starting where we left */
+int scan_serve(struct daemon *d)
+{
+	size_t n = d->cfg->nemployers + (d->cfg->portal.enabled ? 1 : 0);
+	size_t i, k;
+	int any = 0;
+
+	for (k = 0; k < n && !d->stopping; k++) {
+		i = (d->turn + k) % n;
+		any |= serve_one(d, i < d->cfg->nemployers ?
+				 &d->cfg->employers[i] : NULL);
+		if (daemon_poll_signals(d))
+			break;
+	}
+	d->turn = n ? (d->turn + 1) % n : 0;
+	return any;
+}
+
+/* resume_one - a work/ entry left by a previous run */
+static int resume_one(struct daemon *d, const char *id)
+{
+	struct file_job job;
+	struct file_rec f;
+	int rc = store_file_get(d->store, id, &f);
+
+	if (rc != 0) {
+		if (rc == 1)
+			log_err("event=work_orphan id=%s hint=\"no tracking row; "
+				"left in work/ for an admin\"", id);
+		return -1;
+	}
+	memset(&job, 0, sizeof(job));
+	snprintf(job.id, sizeof(job.id), "%s", f.id);
+	snprintf(job.employer, sizeof(job.employer), "%s", f.employer);
+	snprintf(job.name, sizeof(job.name), "%s", f.name);
+	job.validation = f.validation;
+	job.emp = cfg_employer(d->cfg, f.employer);
+	if (job.emp == NULL && strcmp(f.employer, SPOOL_PORTAL) != 0) {
+		log_err("event=resume_unknown_employer id=%s employer=%s", id,
+			f.employer);
+		rc = -1;
+	} else if (strcmp(f.state, "claimed") == 0) {
+		log_info("event=file_resumed id=%s action=process", id);
+		rc = pipeline_run(d, &job) == PIPE_OK ? 0 : -1;
+	} else {
+		log_info("event=file_resumed id=%s action=finish_moves", id);
+		rc = pipeline_finish_moves(d, &job,
+					   strcmp(f.state, "quarantined") == 0);
+	}
+	file_rec_free(&f);
+	return rc;
+}
+
+/* forget_unclaimed - claims whose rename into work/ never happened */
+static int forget_unclaimed(const struct file_rec *f, void *arg)
+{
+	struct daemon *d = arg;
+	char path[SPOOL_PATH_MAX];
+
+	if (spool_path(path, sizeof(path), "%s/.affild/work/%s",
+		       d->cfg->spool.dir, f->id) == 0 && access(path, F_OK) != 0) {
+		log_info("event=claim_forgotten id=%s name=\"%s\"", f->id, f->name);
+		(void)store_file_forget(d->store, f->id);
+	}
+	return 0;
+}
+
+/* scan_resume - finish what a crash interrupted, oldest first */
+int scan_resume(struct daemon *d)
+{
+	char dir[SPOOL_PATH_MAX];
+	struct dirent **list = NULL;
+	int i, n, rc = 0;
+
+	if (store_files_each(d->store, NULL, "claimed", forget_unclaimed, d) < 0)
+		return -1;
+	if (spool_path(dir, sizeof(dir), "%s/.affild/work", d->cfg->spool.dir) < 0)
+		return -1;
+	n = scandir(dir, &list, NULL, alphasort);
+	if (n < 0) {
+		log_err_errno("event=scandir_failed dir=%s", dir);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+
+		if (name[0] != '.' && strchr(name, '.') == NULL &&
+		    !d->stopping && resume_one(d, name) < 0)
+			rc = -1;
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}

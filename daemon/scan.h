@@ -1,0 +1,20 @@
+/*
+ * scan - which files to take next: watch the drops with inotify, rescan
+ * them (events are only hints), claim one ready file per employer in turn,
+ * and resume what a previous run left in work/.
+ */
+#ifndef AFFILD_SCAN_H
+#define AFFILD_SCAN_H
+
+#include "daemon/daemon.h"
+
+/* scan_watch - (re)install the inotify watches for every drop folder */
+int scan_watch(struct daemon *d);
+/* scan_events - drain inotify; notes renames, asks for rescans */
+void scan_events(struct daemon *d);
+/* scan_resume - finish or redo every file a previous run left in work/ */
+int scan_resume(struct daemon *d);
+/* scan_serve - one ready file per employer, in turn; 1 if any was done */
+int scan_serve(struct daemon *d);
+
+#endif

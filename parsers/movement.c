@@ -1,0 +1,158 @@
+/*
+ * movement - the in-memory movement shared by the readers and the store.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "parsers/movement.h"
+
+/* A row is at most 1 MiB; the arena also holds normalised copies. */
+#define MV_ARENA_MAX (4u << 20)
+
+static const char *const op_names[OP_COUNT] = {
+	[OP_NONE] = "",
+	[OP_AFFILIATION_SIMPLE] = "AFFILIATION_SIMPLE",
+	[OP_AFFILIATION_COMPLETE] = "AFFILIATION_COMPLETE",
+	[OP_AYANT_DROIT] = "AYANT_DROIT",
+	[OP_RADIATION] = "RADIATION",
+	[OP_ANNULATION] = "ANNULATION",
+	[OP_MODIFICATION] = "MODIFICATION",
+	[OP_RELANCE] = "RELANCE",
+	[OP_AFFILIATION_FORCEE] = "AFFILIATION_FORCEE",
+	[OP_DISPENSE] = "DISPENSE",
+	[OP_FIN_PORTABILITE] = "FIN_PORTABILITE",
+	[OP_FINALISATION] = "FINALISATION",
+	[OP_EXPORT] = "EXPORT",
+	[OP_BULLETIN] = "BULLETIN",
+	[OP_FIN] = "FIN",
+};
+
+static const char *const field_names[F_COUNT] = {
+	"operation", "numero_personne", "nir", "nom", "nom_usage", "prenom",
+	"date_naissance", "date_embauche", "date_effet", "categorie", "email",
+	"email_personnel", "adresse", "code_postal", "ville", "pays",
+	"telephone", "matricule", "option", "iban", "bic", "rum",
+	"date_signature_mandat", "lien", "nir_ayant_droit", "situation",
+	"date_fin", "date_fin_contrat", "motif_rupture", "date_debut_contrat",
+	"portabilite", "justification", "operation_annulee", "nouveau_nir",
+	"motif_dispense", "date_demande", "justificatif", "date_fin_dispense",
+	"date_evenement", "motif_fin", "jeton", "statut",
+};
+
+/* mv_init - an empty movement; release with mv_free() */
+void mv_init(struct movement *mv)
+{
+	buf_init(&mv->arena, MV_ARENA_MAX);
+	mv_reset(mv);
+}
+
+/* mv_reset - forget the previous movement, keep the arena's storage */
+void mv_reset(struct movement *mv)
+{
+	int i;
+
+	mv->op = OP_NONE;
+	mv->line = 0;
+	for (i = 0; i < F_COUNT; i++)
+		mv->off[i] = -1;
+	buf_reset(&mv->arena);
+	mv->ndiags = mv->nerrors = mv->ndropped = 0;
+}
+
+void mv_free(struct movement *mv)
+{
+	buf_free(&mv->arena);
+}
+
+const char *mv_get(const struct movement *mv, enum field f)
+{
+	if (f < 0 || f >= F_COUNT || mv->off[f] < 0)
+		return NULL;
+	return mv->arena.data + mv->off[f];
+}
+
+int mv_has(const struct movement *mv, enum field f)
+{
+	const char *v = mv_get(mv, f);
+
+	return v != NULL && *v != '\0';
+}
+
+int mv_setn(struct movement *mv, enum field f, const char *value, size_t n)
+{
+	size_t at = mv->arena.len;
+
+	if (f < 0 || f >= F_COUNT)
+		return -1;
+	/* Values are NUL-separated in the arena; an old value is left behind. */
+	if (buf_add(&mv->arena, value, n) < 0 ||
+	    buf_add(&mv->arena, "", 1) < 0) {
+		mv->arena.len = at;
+		return -1;
+	}
+	mv->off[f] = (int)at;
+	return 0;
+}
+
+int mv_set(struct movement *mv, enum field f, const char *value)
+{
+	return mv_setn(mv, f, value, strlen(value));
+}
+
+/* mv_diag - record a finding; past MV_MAX_DIAGS only the count grows */
+void mv_diag(struct movement *mv, const char *code, enum field f,
+	     const char *fmt, ...)
+{
+	struct diag *d;
+	va_list ap;
+
+	if (code[0] == DIAG_ERR)
+		mv->nerrors++;
+	if (mv->ndiags == MV_MAX_DIAGS) {
+		mv->ndropped++;
+		return;
+	}
+	d = &mv->diags[mv->ndiags++];
+	(void)strlcpy_ok(d->code, code, sizeof(d->code));
+	d->field = f;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+}
+
+int mv_has_error(const struct movement *mv)
+{
+	return mv->nerrors > 0;
+}
+
+const char *op_name(enum op op)
+{
+	return (op >= 0 && op < OP_COUNT) ? op_names[op] : "";
+}
+
+enum op op_from_name(const char *name)
+{
+	int i;
+
+	for (i = 1; i < OP_COUNT; i++)
+		if (strcmp(op_names[i], name) == 0)
+			return (enum op)i;
+	return OP_NONE;
+}
+
+const char *field_name(enum field f)
+{
+	return (f >= 0 && f < F_COUNT) ? field_names[f] : "";
+}
+
+enum field field_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < F_COUNT; i++)
+		if (strcmp(field_names[i], name) == 0)
+			return (enum field)i;
+	return F_NONE;
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# deps.sh - install the Debian packages affild needs to build and test.
+# As root: apt-get installs what is missing.  As anyone else: print the
+# exact command and stop, so nothing happens behind the admin's back.
+set -eu
+
+PKGS="build-essential pkg-config clang libcsv-dev libxml2-dev libsqlite3-dev
+libcurl4-openssl-dev libyaml-dev libsystemd-dev libssl-dev libcmocka-dev
+python3 python3-pytest python3-aiosmtpd sqlite3"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "affild: missing build dependencies; as root, run:" >&2
+	echo "  apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "affild: installing$missing" >&2
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing

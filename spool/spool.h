@@ -1,0 +1,65 @@
+/*
+ * spool - the folders employers drop files into, and the moves that carry a
+ * file through its life: in/ → .affild/work/<id> → archive/ or quarantine/.
+ *
+ * Layout (spool.md):
+ *   <spool>/<numero>/in/, in/validation/, out/, out/validation/
+ *   <spool>/portail/in/, portail/out/
+ *   <spool>/.affild/work/, archive/<numero>/<AAAA-MM>/, quarantine/<numero>/
+ *
+ * Every move is a rename(2) inside one file system followed by an fsync of
+ * the folders involved, so a crash leaves each file in exactly one place.
+ *
+ * Readiness ("is this file complete?") is its own small part, spool_ready.c:
+ * a name that arrived by rename is ready at once; anything else once its
+ * size, mtime and ctime have not changed for the employer's settle time.
+ */
+#ifndef AFFILD_SPOOL_H
+#define AFFILD_SPOOL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config/config.h"
+
+#define SPOOL_PORTAL "portail"
+#define SPOOL_PATH_MAX 4096
+
+/* spool_path - "<spool>/<a>/<b>..." into out; -1 when it does not fit */
+int spool_path(char *out, size_t outlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* spool_prepare - create/repair every folder; prints what it changed */
+int spool_prepare(const struct cfg *cfg, int verbose);
+/* spool_check - at start: every folder there, modes right; -1 if unusable */
+int spool_check(const struct cfg *cfg);
+
+/* spool_temp_name - names never taken: .*, *.part, *.filepart, *.tmp, *~ */
+int spool_temp_name(const char *name);
+
+/* spool_fsync_dir - fsync a folder so a rename in it is durable */
+int spool_fsync_dir(const char *dir);
+/* spool_move - rename from → to, then fsync both folders */
+int spool_move(const char *from, const char *to);
+
+/* spool_free_ok - 1 when the file system has factor*size bytes free */
+int spool_free_ok(const char *dir, long long size, long long factor);
+
+/* Readiness (spool_ready.c). */
+struct spool_ready;
+
+struct spool_ready *spool_ready_new(void);
+void spool_ready_free(struct spool_ready *r);
+/* spool_ready_moved - name arrived by rename: ready at once */
+void spool_ready_moved(struct spool_ready *r, const char *path);
+/*
+ * spool_ready_check - is path ready now?  1 ready, 0 not yet (remember it),
+ * -1 not a candidate (gone, not a regular file: logged once).
+ * now_ms is the monotonic clock.
+ */
+int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
+		      long long now_ms);
+/* spool_ready_forget - the file was claimed or vanished */
+void spool_ready_forget(struct spool_ready *r, const char *path);
+
+#endif

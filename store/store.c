@@ -1,0 +1,197 @@
+/*
+ * store - the SQLite connection: open, pragmas, transactions, and a small
+ * cache of prepared statements (the hot path prepares nothing twice).
+ *
+ * Durability: WAL with synchronous=FULL, so a COMMIT that returned is on
+ * disk.  The file pipeline relies on that to write the report before the
+ * COMMIT and rename it after.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "store/store_priv.h"
+
+void st_log_error(struct store *st, const char *what)
+{
+	log_err("event=db_error op=\"%s\" db=%s error=\"%s\"", what, st->path,
+		sqlite3_errmsg(st->db));
+}
+
+int st_exec(struct store *st, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_err("event=db_error db=%s sql=\"%.60s\" error=\"%s\"",
+			st->path, sql, err ? err : "?");
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *st_stmt(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int i;
+
+	for (i = 0; i < st->ncache; i++)
+		if (st->cache[i].sql == sql) {
+			sqlite3_reset(st->cache[i].stmt);
+			sqlite3_clear_bindings(st->cache[i].stmt);
+			return st->cache[i].stmt;
+		}
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		st_log_error(st, "prepare");
+		return NULL;
+	}
+	if (st->ncache < STORE_MAX_STMTS) {
+		st->cache[st->ncache].sql = sql;
+		st->cache[st->ncache++].stmt = s;
+	} else {
+		log_err("event=db_error error=\"statement cache full\"");
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+int st_done(struct store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		st_log_error(st, "step");
+		return -1;
+	}
+	return 0;
+}
+
+int st_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+char *st_col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+
+	return v ? xstrdup((const char *)v) : NULL;
+}
+
+void st_now(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* store_pragmas - WAL, full sync, cache size, busy timeout */
+static int store_pragmas(struct store *st, enum store_mode mode, int cache_mb,
+			 int busy_timeout_s)
+{
+	char sql[128];
+
+	sqlite3_busy_timeout(st->db, busy_timeout_s * 1000);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", cache_mb * 1024);
+	if (st_exec(st, sql) < 0 || st_exec(st, "PRAGMA foreign_keys=ON") < 0)
+		return -1;
+	if (mode == STORE_RO)
+		return 0;
+	return st_exec(st, "PRAGMA journal_mode=WAL") < 0 ||
+	       st_exec(st, "PRAGMA synchronous=FULL") < 0 ? -1 : 0;
+}
+
+/* store_open - open path; migrate the schema when opened read-write */
+struct store *store_open(const char *path, enum store_mode mode,
+			 int cache_mb, int busy_timeout_s)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int flags = mode == STORE_RW ?
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+
+	st->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		log_err("event=db_open_failed db=%s error=\"%s\"", path,
+			st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	if (store_pragmas(st, mode, cache_mb, busy_timeout_s) < 0)
+		goto fail;
+	if (mode == STORE_RW && store_migrate(st) < 0)
+		goto fail;
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
+		log_warn("event=db_close_failed db=%s", st->path);
+	free(st->path);
+	free(st);
+}
+
+int store_begin(struct store *st)
+{
+	return st_exec(st, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *st)
+{
+	return st_exec(st, "COMMIT");
+}
+
+/* store_rollback - roll back; harmless when no transaction is open */
+int store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return 0;
+	return st_exec(st, "ROLLBACK");
+}
+
+/* store_savepoint - named savepoints: "file" for the whole file, "mv" each */
+int store_savepoint(struct store *st, const char *name)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+	return st_exec(st, sql);
+}
+
+int store_release(struct store *st, const char *name)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "RELEASE %s", name);
+	return st_exec(st, sql);
+}
+
+/* store_rollback_to - undo since the savepoint, keep the transaction */
+int store_rollback_to(struct store *st, const char *name)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "ROLLBACK TO %s", name);
+	if (st_exec(st, sql) < 0)
+		return -1;
+	return store_release(st, name);
+}

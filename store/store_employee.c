@@ -1,0 +1,76 @@
+/*
+ * store_employee - reading employee records for affilctl and exports.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "store/store_priv.h"
+
+static void employee_from_row(sqlite3_stmt *s, struct employee_rec *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(s, 0);
+	(void)strlcpy_ok(e->employer, (const char *)sqlite3_column_text(s, 1),
+			 sizeof(e->employer));
+	(void)strlcpy_ok(e->nir, (const char *)sqlite3_column_text(s, 2),
+			 sizeof(e->nir));
+	(void)strlcpy_ok(e->status, (const char *)sqlite3_column_text(s, 3),
+			 sizeof(e->status));
+	e->nom = st_col_dup(s, 4);
+	e->prenom = st_col_dup(s, 5);
+	e->email = st_col_dup(s, 6);
+	e->option = st_col_dup(s, 7);
+	e->date_embauche = st_col_dup(s, 8);
+	e->matricule = st_col_dup(s, 9);
+	e->status_since = st_col_dup(s, 10);
+}
+
+static void employee_rec_free(struct employee_rec *e)
+{
+	free(e->nom);
+	free(e->prenom);
+	free(e->email);
+	free(e->option);
+	free(e->date_embauche);
+	free(e->matricule);
+	free(e->status_since);
+}
+
+/* store_employees_each - filter by employer, status, and name or NIR */
+int store_employees_each(struct store *st, const char *employer,
+			 const char *status, const char *search,
+			 int (*fn)(const struct employee_rec *, void *),
+			 void *arg)
+{
+	static const char sql[] =
+		"SELECT id, employer, nir, status, nom, prenom, email, option,"
+		" date_embauche, matricule, status_since FROM employee"
+		" WHERE (?1 IS NULL OR employer = ?1)"
+		" AND (?2 IS NULL OR status = ?2)"
+		" AND (?3 IS NULL OR nir = replace(?3, ' ', '')"
+		"      OR nom LIKE '%' || ?3 || '%' OR prenom LIKE '%' || ?3 || '%')"
+		" ORDER BY employer, nom, prenom, nir";
+	struct employee_rec e;
+	sqlite3_stmt *s;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		st_log_error(st, "employees");
+		return -1;
+	}
+	st_text(s, 1, employer);
+	st_text(s, 2, status);
+	st_text(s, 3, search);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		employee_from_row(s, &e);
+		stop = fn(&e, arg);
+		employee_rec_free(&e);
+	}
+	sqlite3_finalize(s);
+	if (!stop && rc != SQLITE_DONE) {
+		st_log_error(st, "employees");
+		return -1;
+	}
+	return 0;
+}

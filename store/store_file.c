@@ -1,0 +1,298 @@
+/*
+ * store_file - the tracked requests: one row per file received, its lines
+ * (rejected and warning ones only: accepted lines live in the report), and
+ * the duplicate check.
+ *
+ * The tracking id "AAAAMMJJ-NNNNNN" sorts by arrival: the day it was claimed
+ * and a per-day sequence, taken in the claim's own short transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "store/store_priv.h"
+
+static const char sql_last_id[] =
+	"SELECT max(id) FROM file WHERE id >= ?1 AND id < ?2";
+static const char sql_claim[] =
+	"INSERT INTO file (id, employer, name, size, validation, state,"
+	" received_at) VALUES (?, ?, ?, ?, ?, 'claimed', ?)";
+
+/* next_id - today's prefix and the next sequence number */
+static int next_id(struct store *st, char id[STORE_ID_LEN])
+{
+	char lo[32], hi[32];
+	sqlite3_stmt *s = st_stmt(st, sql_last_id);
+	struct date today = date_today();
+	const unsigned char *last;
+	long seq = 1;
+
+	if (s == NULL)
+		return -1;
+	snprintf(lo, sizeof(lo), "%04d%02d%02d-", today.y, today.m, today.d);
+	snprintf(hi, sizeof(hi), "%04d%02d%02d.", today.y, today.m, today.d);
+	st_text(s, 1, lo);
+	st_text(s, 2, hi);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		st_log_error(st, "file id");
+		return -1;
+	}
+	last = sqlite3_column_text(s, 0);
+	if (last && parse_long((const char *)last + 9, 0, 999999, &seq) == 0)
+		seq++;
+	sqlite3_reset(s);
+	if (seq > 999999) {
+		log_err("event=file_id_exhausted day=%s", lo);
+		return -1;
+	}
+	snprintf(id, STORE_ID_LEN, "%.9s%06d", lo, (int)seq);
+	return 0;
+}
+
+/* store_file_claim - record a file about to be claimed, in its own commit */
+int store_file_claim(struct store *st, const char *employer, const char *name,
+		     long long size, int validation, char id[STORE_ID_LEN])
+{
+	sqlite3_stmt *s;
+	char now[32];
+
+	if (store_begin(st) < 0)
+		return -1;
+	if (next_id(st, id) < 0 || (s = st_stmt(st, sql_claim)) == NULL)
+		goto fail;
+	st_now(now);
+	st_text(s, 1, id);
+	st_text(s, 2, employer);
+	st_text(s, 3, name);
+	sqlite3_bind_int64(s, 4, size);
+	sqlite3_bind_int(s, 5, validation);
+	st_text(s, 6, now);
+	if (st_done(st, s) < 0 || store_commit(st) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int store_file_forget(struct store *st, const char *id)
+{
+	static const char sql[] =
+		"DELETE FROM file WHERE id = ? AND state = 'claimed'";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, id);
+	return st_done(st, s);
+}
+
+static const char sql_file_cols[] =
+	"SELECT id, employer, name, sha256, state, received_at, processed_at,"
+	" report, message, validation, coalesce(return_code, -1), movements,"
+	" accepted, rejected, warnings, size FROM file";
+
+static void file_from_row(sqlite3_stmt *s, struct file_rec *f)
+{
+	memset(f, 0, sizeof(*f));
+	(void)strlcpy_ok(f->id, (const char *)sqlite3_column_text(s, 0),
+			 sizeof(f->id));
+	(void)strlcpy_ok(f->employer, (const char *)sqlite3_column_text(s, 1),
+			 sizeof(f->employer));
+	f->name = st_col_dup(s, 2);
+	f->sha256 = st_col_dup(s, 3);
+	f->state = st_col_dup(s, 4);
+	f->received_at = st_col_dup(s, 5);
+	f->processed_at = st_col_dup(s, 6);
+	f->report = st_col_dup(s, 7);
+	f->message = st_col_dup(s, 8);
+	f->validation = sqlite3_column_int(s, 9);
+	f->return_code = sqlite3_column_int(s, 10);
+	f->movements = sqlite3_column_int64(s, 11);
+	f->accepted = sqlite3_column_int64(s, 12);
+	f->rejected = sqlite3_column_int64(s, 13);
+	f->warnings = sqlite3_column_int64(s, 14);
+	f->size = sqlite3_column_int64(s, 15);
+}
+
+void file_rec_free(struct file_rec *f)
+{
+	free(f->name);
+	free(f->sha256);
+	free(f->state);
+	free(f->received_at);
+	free(f->processed_at);
+	free(f->report);
+	free(f->message);
+	memset(f, 0, sizeof(*f));
+}
+
+int store_file_get(struct store *st, const char *id, struct file_rec *out)
+{
+	static const char *sql;
+	static char text[512];
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sql == NULL) {
+		snprintf(text, sizeof(text), "%s WHERE id = ?", sql_file_cols);
+		sql = text;
+	}
+	if ((s = st_stmt(st, sql)) == NULL)
+		return -1;
+	st_text(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		file_from_row(s, out);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		st_log_error(st, "file get");
+		return -1;
+	}
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+int store_file_finish(struct store *st, const struct file_rec *f)
+{
+	static const char sql[] =
+		"UPDATE file SET state = ?, sha256 = ?, processed_at = ?,"
+		" return_code = ?, movements = ?, accepted = ?, rejected = ?,"
+		" warnings = ?, report = ?, message = ? WHERE id = ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	char now[32];
+
+	if (s == NULL)
+		return -1;
+	st_now(now);
+	st_text(s, 1, f->state);
+	st_text(s, 2, f->sha256);
+	st_text(s, 3, now);
+	sqlite3_bind_int(s, 4, f->return_code);
+	sqlite3_bind_int64(s, 5, f->movements);
+	sqlite3_bind_int64(s, 6, f->accepted);
+	sqlite3_bind_int64(s, 7, f->rejected);
+	sqlite3_bind_int64(s, 8, f->warnings);
+	st_text(s, 9, f->report);
+	st_text(s, 10, f->message);
+	st_text(s, 11, f->id);
+	return st_done(st, s);
+}
+
+int store_file_line(struct store *st, const char *file_id, long line,
+		    const char *op, const char *nir, const char *result,
+		    const char *code, const char *field, const char *msg)
+{
+	static const char sql[] =
+		"INSERT INTO file_line (file_id, line, operation, nir, result,"
+		" code, field, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, line);
+	st_text(s, 3, op);
+	st_text(s, 4, nir);
+	st_text(s, 5, result);
+	st_text(s, 6, code);
+	st_text(s, 7, field);
+	st_text(s, 8, msg);
+	return st_done(st, s);
+}
+
+int store_file_duplicate(struct store *st, const char *employer,
+			 const char *sha256, const char *self_id,
+			 char earlier_id[STORE_ID_LEN], char *earlier_name,
+			 size_t namelen, char *earlier_at, size_t atlen)
+{
+	static const char sql[] =
+		"SELECT id, name, processed_at FROM file WHERE employer = ?"
+		" AND sha256 = ? AND id <> ? AND validation = 0"
+		" AND state = 'done' AND return_code BETWEEN 0 AND 2"
+		" ORDER BY id LIMIT 1";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, employer);
+	st_text(s, 2, sha256);
+	st_text(s, 3, self_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		(void)strlcpy_ok(earlier_id,
+				 (const char *)sqlite3_column_text(s, 0),
+				 STORE_ID_LEN);
+		(void)strlcpy_ok(earlier_name,
+				 (const char *)sqlite3_column_text(s, 1), namelen);
+		(void)strlcpy_ok(earlier_at, sqlite3_column_text(s, 2) ?
+				 (const char *)sqlite3_column_text(s, 2) : "",
+				 atlen);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		st_log_error(st, "duplicate");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+int store_files_each(struct store *st, const char *employer,
+		     const char *state, int (*fn)(const struct file_rec *, void *),
+		     void *arg)
+{
+	char sql[640];
+	sqlite3_stmt *s;
+	struct file_rec f;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "%s WHERE (?1 IS NULL OR employer = ?1)"
+		 " AND (?2 IS NULL OR state = ?2) ORDER BY id", sql_file_cols);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		st_log_error(st, "files");
+		return -1;
+	}
+	st_text(s, 1, employer);
+	st_text(s, 2, state);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		file_from_row(s, &f);
+		rc = fn(&f, arg);
+		file_rec_free(&f);
+		if (rc != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || rc == 0 ? 0 : -1;
+}
+
+int store_file_lines_each(struct store *st, const char *file_id,
+			  int (*fn)(long line, const char *op, const char *nir,
+				    const char *result, const char *code,
+				    const char *field, const char *msg,
+				    void *arg),
+			  void *arg)
+{
+	static const char sql[] =
+		"SELECT line, operation, nir, result, code, field, message"
+		" FROM file_line WHERE file_id = ? ORDER BY rowid";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, file_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(sqlite3_column_int64(s, 0),
+		       (const char *)sqlite3_column_text(s, 1),
+		       (const char *)sqlite3_column_text(s, 2),
+		       (const char *)sqlite3_column_text(s, 3),
+		       (const char *)sqlite3_column_text(s, 4),
+		       (const char *)sqlite3_column_text(s, 5),
+		       (const char *)sqlite3_column_text(s, 6), arg) != 0)
+			break;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}

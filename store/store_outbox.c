@@ -1,0 +1,244 @@
+/*
+ * store_outbox - messages to send, written in the same transaction as the
+ * change that causes them, read by the mail sender.
+ *
+ * A row holds the kind of message (the template), the recipient and its
+ * data as a JSON object; the transport renders it at delivery time, so a
+ * retry sends the same bytes with the same Message-ID.  States: pending
+ * (next_attempt is a Unix time), sent, failed (parked, with the reason).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "store/store_priv.h"
+#include "store/store_outbox.h"
+
+/* json_str - append v as a JSON string */
+static void json_str(struct buf *b, const char *v)
+{
+	const unsigned char *p;
+
+	buf_addc(b, '"');
+	for (p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			buf_addc(b, (char)*p);
+	}
+	buf_addc(b, '"');
+}
+
+/* outbox_domain - the domain of the From address, for Message-IDs */
+static const char *outbox_domain(const char *from)
+{
+	const char *at = from ? strrchr(from, '@') : NULL;
+
+	return at ? at + 1 : "affild.invalid";
+}
+
+/* st_outbox_add - queue one message; vars is a NULL-terminated name/value list */
+int st_outbox_add(struct store *st, const char *from, const char *kind,
+		  const char *employer, long long employee_id,
+		  const char *recipient, const char *const *vars)
+{
+	static const char sql[] =
+		"INSERT INTO outbox (created_at, kind, employer, employee_id,"
+		" recipient, data, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	char now[32], mid[256];
+	unsigned char rnd[8];
+	struct buf data;
+	const char *dom;
+	size_t len;
+	int i, rc;
+
+	if (s == NULL || random_bytes(rnd, sizeof(rnd)) < 0)
+		return -1;
+	buf_init(&data, 1u << 20);
+	buf_addc(&data, '{');
+	for (i = 0; vars[i] && vars[i + 1]; i += 2) {
+		if (i)
+			buf_addc(&data, ',');
+		json_str(&data, vars[i]);
+		buf_addc(&data, ':');
+		json_str(&data, vars[i + 1]);
+	}
+	buf_addc(&data, '}');
+	st_now(now);
+	dom = outbox_domain(from);
+	len = strcspn(dom, ">");
+	snprintf(mid, sizeof(mid), "affild.%02x%02x%02x%02x%02x%02x%02x%02x@%.*s",
+		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7],
+		 (int)len, dom);
+	st_text(s, 1, now);
+	st_text(s, 2, kind);
+	st_text(s, 3, employer);
+	if (employee_id > 0)
+		sqlite3_bind_int64(s, 4, employee_id);
+	st_text(s, 5, recipient);
+	st_text(s, 6, buf_str(&data));
+	st_text(s, 7, mid);
+	rc = st_done(st, s);
+	buf_free(&data);
+	return rc;
+}
+
+static void outbox_from_row(sqlite3_stmt *s, struct outbox_rec *o)
+{
+	o->id = sqlite3_column_int64(s, 0);
+	o->kind = st_col_dup(s, 1);
+	o->recipient = st_col_dup(s, 2);
+	o->data = st_col_dup(s, 3);
+	o->message_id = st_col_dup(s, 4);
+	o->state = st_col_dup(s, 5);
+	o->last_error = st_col_dup(s, 6);
+	o->created_at = st_col_dup(s, 7);
+	o->attempts = sqlite3_column_int(s, 8);
+}
+
+static void outbox_rec_free(struct outbox_rec *o)
+{
+	free(o->kind);
+	free(o->recipient);
+	free(o->data);
+	free(o->message_id);
+	free(o->state);
+	free(o->last_error);
+	free(o->created_at);
+}
+
+#define OUTBOX_COLS "SELECT id, kind, recipient, data, message_id, state," \
+	" last_error, created_at, attempts FROM outbox"
+
+static int outbox_each(struct store *st, sqlite3_stmt *s,
+		       int (*fn)(const struct outbox_rec *, void *), void *arg)
+{
+	struct outbox_rec o;
+	int rc, stop = 0;
+
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		outbox_from_row(s, &o);
+		stop = fn(&o, arg);
+		outbox_rec_free(&o);
+	}
+	if (!stop && rc != SQLITE_DONE) {
+		st_log_error(st, "outbox");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* store_outbox_due - pending messages whose time has come, oldest first */
+int store_outbox_due(struct store *st, int max,
+		     int (*fn)(const struct outbox_rec *, void *), void *arg)
+{
+	static const char sql[] = OUTBOX_COLS " WHERE state = 'pending'"
+		" AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?";
+	sqlite3_stmt *s;
+
+	/* Not cached: the callback may run other statements meanwhile. */
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		st_log_error(st, "outbox due");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int(s, 2, max);
+	return outbox_each(st, s, fn, arg);
+}
+
+int store_outbox_each(struct store *st, const char *state,
+		      int (*fn)(const struct outbox_rec *, void *), void *arg)
+{
+	static const char sql[] = OUTBOX_COLS
+		" WHERE (?1 IS NULL OR state = ?1) ORDER BY id";
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		st_log_error(st, "outbox list");
+		return -1;
+	}
+	st_text(s, 1, state);
+	return outbox_each(st, s, fn, arg);
+}
+
+int store_outbox_vars(struct store *st, long long id,
+		      int (*fn)(const char *name, const char *value, void *),
+		      void *arg)
+{
+	static const char sql[] = "SELECT j.key, j.value FROM outbox,"
+		" json_each(outbox.data) AS j WHERE outbox.id = ?";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		st_log_error(st, "outbox vars");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(s, 0),
+		       sqlite3_column_text(s, 1) ?
+		       (const char *)sqlite3_column_text(s, 1) : "", arg) != 0)
+			break;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* store_outbox_sent - delivered: drop the clear token from the stored data */
+int store_outbox_sent(struct store *st, long long id)
+{
+	static const char sql[] =
+		"UPDATE outbox SET state = 'sent', sent_at = ?,"
+		" attempts = attempts + 1, last_error = NULL,"
+		" data = json_remove(data, '$.lien') WHERE id = ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	char now[32];
+
+	if (s == NULL)
+		return -1;
+	st_now(now);
+	st_text(s, 1, now);
+	sqlite3_bind_int64(s, 2, id);
+	return st_done(st, s);
+}
+
+int store_outbox_retry(struct store *st, long long id, int delay_s,
+		       const char *why)
+{
+	static const char sql[] =
+		"UPDATE outbox SET attempts = attempts + 1, next_attempt = ?,"
+		" last_error = ? WHERE id = ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL) + delay_s);
+	st_text(s, 2, why);
+	sqlite3_bind_int64(s, 3, id);
+	return st_done(st, s);
+}
+
+/* store_outbox_failed - parked: the token is erased, the reason kept */
+int store_outbox_failed(struct store *st, long long id, const char *why)
+{
+	static const char sql[] =
+		"UPDATE outbox SET state = 'failed', attempts = attempts + 1,"
+		" last_error = ?, data = json_remove(data, '$.lien')"
+		" WHERE id = ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, why);
+	sqlite3_bind_int64(s, 2, id);
+	return st_done(st, s);
+}

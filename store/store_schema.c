@@ -1,0 +1,141 @@
+/*
+ * store_schema - the database schema as numbered migrations.
+ *
+ * Migration N brings user_version from N-1 to N, in one transaction with
+ * the version bump, so a crash leaves the schema at a known version.  Never
+ * edit a migration that has shipped: add the next one.  A database newer
+ * than this binary is refused rather than guessed at.
+ *
+ * Index budget (spool.md): an employee insert costs one random-order index
+ * insert, (employer, nir).  History, outbox and deadline rows are appended
+ * in rowid order; their indexes are on columns that grow with time.
+ */
+#include <stdio.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "store/store_priv.h"
+
+static const char *const migrations[] = {
+	/* 1: the first schema. */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+
+	"CREATE TABLE employee ("
+	" id INTEGER PRIMARY KEY,"
+	" employer TEXT NOT NULL, nir TEXT NOT NULL, status TEXT NOT NULL,"
+	" status_since TEXT NOT NULL, prev_status TEXT,"
+	" nom TEXT, nom_usage TEXT, prenom TEXT, date_naissance TEXT,"
+	" date_embauche TEXT, date_effet TEXT, categorie TEXT, email TEXT,"
+	" email_personnel TEXT, adresse TEXT, code_postal TEXT, ville TEXT,"
+	" pays TEXT, telephone TEXT, matricule TEXT, option TEXT,"
+	" iban TEXT, bic TEXT, rum TEXT, date_signature_mandat TEXT,"
+	" incomplete INTEGER NOT NULL DEFAULT 0,"
+	" token_hash TEXT, token_expires TEXT, invited_on TEXT,"
+	" relances INTEGER NOT NULL DEFAULT 0, last_relance TEXT,"
+	" date_fin_contrat TEXT, motif_rupture TEXT, date_fin_droits TEXT,"
+	" portabilite_debut TEXT, portabilite_fin TEXT,"
+	" dispense_motif TEXT, dispense_fin TEXT,"
+	" updated_at TEXT NOT NULL,"
+	" UNIQUE (employer, nir));"
+
+	"CREATE TABLE beneficiary ("
+	" id INTEGER PRIMARY KEY,"
+	" employee_id INTEGER NOT NULL REFERENCES employee(id),"
+	" lien TEXT NOT NULL, nom TEXT NOT NULL, prenom TEXT NOT NULL,"
+	" date_naissance TEXT NOT NULL, nir TEXT, situation TEXT,"
+	" date_fin TEXT);"
+	"CREATE INDEX beneficiary_employee ON beneficiary(employee_id);"
+
+	"CREATE TABLE history ("
+	" id INTEGER PRIMARY KEY,"
+	" employee_id INTEGER NOT NULL, at TEXT NOT NULL,"
+	" from_status TEXT, to_status TEXT, what TEXT,"
+	" cause TEXT NOT NULL, cause_ref TEXT);"
+	"CREATE INDEX history_employee ON history(employee_id);"
+
+	"CREATE TABLE file ("
+	" id TEXT PRIMARY KEY, employer TEXT NOT NULL, name TEXT NOT NULL,"
+	" size INTEGER NOT NULL, validation INTEGER NOT NULL DEFAULT 0,"
+	" state TEXT NOT NULL, received_at TEXT NOT NULL, processed_at TEXT,"
+	" sha256 TEXT, format TEXT, encoding TEXT,"
+	" return_code INTEGER, movements INTEGER NOT NULL DEFAULT 0,"
+	" accepted INTEGER NOT NULL DEFAULT 0,"
+	" rejected INTEGER NOT NULL DEFAULT 0,"
+	" warnings INTEGER NOT NULL DEFAULT 0,"
+	" report TEXT, message TEXT);"
+	"CREATE INDEX file_digest ON file(employer, sha256);"
+
+	"CREATE TABLE file_line ("
+	" file_id TEXT NOT NULL, line INTEGER NOT NULL, operation TEXT,"
+	" nir TEXT, result TEXT NOT NULL, code TEXT NOT NULL, field TEXT,"
+	" message TEXT NOT NULL);"
+	"CREATE INDEX file_line_file ON file_line(file_id);"
+
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" created_at TEXT NOT NULL, kind TEXT NOT NULL, employer TEXT,"
+	" employee_id INTEGER, recipient TEXT NOT NULL, data TEXT NOT NULL,"
+	" message_id TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending',"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT, sent_at TEXT);"
+	"CREATE INDEX outbox_pending ON outbox(next_attempt)"
+	" WHERE state = 'pending';"
+
+	"CREATE TABLE deadline ("
+	" id INTEGER PRIMARY KEY,"
+	" due TEXT NOT NULL, kind TEXT NOT NULL,"
+	" employee_id INTEGER, data TEXT, done_at TEXT);"
+	"CREATE INDEX deadline_due ON deadline(due) WHERE done_at IS NULL;",
+};
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* migrate_one - apply migration n (1-based) and record it */
+static int migrate_one(struct store *st, int n)
+{
+	char sql[64];
+
+	if (store_begin(st) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", n);
+	if (st_exec(st, migrations[n - 1]) < 0 || st_exec(st, sql) < 0 ||
+	    store_commit(st) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	log_info("event=db_migrated db=%s version=%d", st->path, n);
+	return 0;
+}
+
+/* store_migrate - bring the schema to the version this binary knows */
+int store_migrate(struct store *st)
+{
+	int have = store_schema_version(st), want = (int)NELEM(migrations);
+
+	if (have < 0) {
+		st_log_error(st, "user_version");
+		return -1;
+	}
+	if (have > want) {
+		log_err("event=db_too_new db=%s version=%d known=%d", st->path,
+			have, want);
+		return -1;
+	}
+	while (have < want)
+		if (migrate_one(st, ++have) < 0)
+			return -1;
+	return 0;
+}
