@@ -216,6 +216,8 @@ static void process_check(struct cfg_ctx *ctx, void *obj,
 		cfg_error(ctx, cfg_seen_value(seen, "creditor_id"),
 			  "%s.creditor_id: '%.64s' is not a SEPA creditor "
 			  "identifier", path, ics);
+	if (rum == NULL)
+		return;		/* its value was rejected already */
 	if (strlen(rum) == 0 || strlen(rum) > 12 ||
 	    !str_all(rum, UPPER DIGITS "abcdefghijklmnopqrstuvwxyz"))
 		cfg_error(ctx, cfg_seen_blame(seen, "rum_prefix"),

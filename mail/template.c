@@ -8,9 +8,9 @@
  * placeholders; tpl_check_dir() and tpl_render() both walk it, so what the
  * check accepts is exactly what rendering can fill.
  *
- * Nothing is cached: the daemon renders from the files each time, so an
- * admin's edit takes effect with the next email, and --check-config or a
- * reload (SIGHUP) runs tpl_check_dir() to refuse a broken edit early.
+ * Nothing is cached: templates are read at each rendering, so an admin's
+ * edit takes effect with the next email; --check-config and a reload
+ * (SIGHUP) are meant to run tpl_check_dir() and refuse a broken edit.
  */
 #include <errno.h>
 #include <limits.h>

@@ -220,7 +220,7 @@ static int nir_is_number(const char *s)
 /* nir_shape - [1-478][0-9]{4}(2A|2B|[0-9]{2})[0-9]{8}, position by position */
 static enum vstatus nir_shape(const char *s, struct vresult *r)
 {
-	if (strchr("123478", s[0]) == NULL || s[0] == '\0')
+	if (s[0] == '\0' || strchr("123478", s[0]) == NULL)
 		return vresult_set(r, V_ERR, "E112",
 		    "premier chiffre du NIR invalide : attendu 1 ou 2 "
 		    "(3, 4, 7 ou 8 pour un numéro provisoire)");
@@ -267,17 +267,9 @@ static int nir_key(const char *s)
 	return 97 - (int)(v % 97);
 }
 
-/* v_nir - social security number of a person born or living in France */
-enum vstatus v_nir(const char *in, char *out, size_t outlen,
-		   struct vresult *r)
+/* nir_length - empty, a spreadsheet number, or not 15 characters */
+static enum vstatus nir_length(const char *s, size_t n, struct vresult *r)
 {
-	char s[STRIP_MAX];
-	size_t n = strip_upper(in, s, sizeof(s));
-	long month;
-	int key, got;
-
-	assert(outlen >= NIR_SIZE);
-	out[0] = '\0';
 	if (n == 0)
 		return vresult_set(r, V_ERR, "E110", "NIR vide");
 	if (nir_is_number(s))
@@ -292,7 +284,21 @@ enum vstatus v_nir(const char *in, char *out, size_t outlen,
 		return vresult_set(r, V_ERR, "E111",
 		    "NIR de %zu caractère%s au lieu de 15 (espaces non comptés)",
 		    n, plural(n));
-	if (nir_shape(s, r) != V_OK)
+	return V_OK;
+}
+
+/* v_nir - social security number of a person born or living in France */
+enum vstatus v_nir(const char *in, char *out, size_t outlen,
+		   struct vresult *r)
+{
+	char s[STRIP_MAX];
+	size_t n = strip_upper(in, s, sizeof(s));
+	long month;
+	int key, got;
+
+	assert(outlen >= NIR_SIZE);
+	out[0] = '\0';
+	if (nir_length(s, n, r) != V_OK || nir_shape(s, r) != V_OK)
 		return r->status;
 	month = digits_value(s + 3, 2);
 	if (!nir_month_ok(month))

