@@ -103,14 +103,16 @@ static void departure_merge(struct cfg_ctx *ctx,
 			    struct cfg_departure_reason *r,
 			    const struct cfg_seen *seen, const char *path)
 {
+	struct cfg *cfg = ctx->cfg;
+	const struct cfg_departure_reason *found;
 	struct cfg_departure_reason *d;
 
-	d = (struct cfg_departure_reason *)cfg_departure_reason(ctx->cfg,
-								r->code);
-	if (d == NULL) {
+	if ((found = cfg_departure_reason(cfg, r->code)) == NULL) {
 		departure_add(ctx, r, seen, path);
 		return;
 	}
+	/* the lookup is const for callers; the row is ours to amend */
+	d = &cfg->departure_reasons[found - cfg->departure_reasons];
 	if (cfg_seen_has(seen, "label"))
 		take_label(&d->label, &r->label);
 	if (!cfg_seen_has(seen, "portabilite"))
@@ -229,6 +231,8 @@ static void dispense_override(struct cfg_dispense_reason *d,
 static void dispense_merge(struct cfg_ctx *ctx, struct cfg_dispense_reason *r,
 			   const struct cfg_seen *seen, const char *path)
 {
+	struct cfg *cfg = ctx->cfg;
+	const struct cfg_dispense_reason *found;
 	struct cfg_dispense_reason *d;
 
 	if (!dispense_code_ok(r->code)) {
@@ -237,12 +241,13 @@ static void dispense_merge(struct cfg_ctx *ctx, struct cfg_dispense_reason *r,
 			  path, r->code);
 		return;
 	}
-	d = (struct cfg_dispense_reason *)cfg_dispense_reason(ctx->cfg,
-							      r->code);
-	if (d != NULL)
+	found = cfg_dispense_reason(cfg, r->code);
+	if (found != NULL) {
+		d = &cfg->dispense_reasons[found - cfg->dispense_reasons];
 		dispense_override(d, r, seen);
-	else
+	} else {
 		d = dispense_add(ctx, r, seen, path);
+	}
 	/* the end-date timer of at_end needs an end date to fire on */
 	if (d->at_end != CFG_AT_END_NONE && d->end == CFG_DISP_END_NONE)
 		cfg_error(ctx, cfg_seen_blame(seen, "at_end"),

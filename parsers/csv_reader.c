@@ -428,15 +428,15 @@ static int take_header(struct csv_reader *r)
 	r->ncols = r->nfields;
 	for (i = 0; i < r->nfields; i++) {
 		f = map_column(r, row_field(r, i));
+		if (f == F_NONE && *row_field(r, i) != '\0')
+			warn(r, r->row_start, "W001", "colonne inconnue "
+			     "ignorée : « %s »", row_field(r, i));
 		for (j = 0; f != F_NONE && j < i; j++)
 			if (r->colmap[j] == f) {
 				warn(r, r->row_start, "W002", "colonne en double "
 				     "ignorée : « %s »", row_field(r, i));
 				f = F_NONE;
 			}
-		if (f == F_NONE && j == i && *row_field(r, i) != '\0')
-			warn(r, r->row_start, "W001", "colonne inconnue "
-			     "ignorée : « %s »", row_field(r, i));
 		r->colmap[i] = f;
 		have_op |= f == F_OPERATION;
 	}
@@ -487,12 +487,9 @@ static const char *fin_count_field(const struct csv_reader *r)
 	return "";
 }
 
-/* take_row - the current row as a movement; 0 skip, 1 movement, -1 fatal */
-static int take_row(struct csv_reader *r, struct movement *mv)
+/* row_limits - a row over the column or field limit stops the file */
+static int row_limits(struct csv_reader *r)
 {
-	const char *op;
-	int i;
-
 	if (r->too_many_columns) {
 		fail(r, r->row_start, "E007", F_NONE, "plus de %d colonnes",
 		     CSV_MAX_COLUMNS);
@@ -504,6 +501,15 @@ static int take_row(struct csv_reader *r, struct movement *mv)
 		     CSV_MAX_FIELD);
 		return -1;
 	}
+	return 0;
+}
+
+/* take_row - the current row as a movement; 0 skip, 1 movement, -1 fatal */
+static int take_row(struct csv_reader *r, struct movement *mv)
+{
+	const char *op;
+	int i;
+
 	if (row_is_empty(r))
 		return 0;
 	if (r->fin_line) {
@@ -542,6 +548,8 @@ int csv_reader_next(struct csv_reader *r, struct movement *mv)
 		if (rc <= 0)
 			break;
 		r->row_done = 0;
+		if (row_limits(r) < 0)
+			return -1;
 		if (!r->header_done)
 			rc = take_header(r);
 		else
