@@ -63,6 +63,21 @@ static void out_csv_cell(int i, const char *v)
 	putchar('"');
 }
 
+/* out_padded - v padded to width characters (not bytes: names are UTF-8) */
+static void out_padded(const char *v, int width, int sep)
+{
+	int chars = 0;
+	const char *p;
+
+	for (p = v; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	fputs(v, stdout);
+	for (; chars < width; chars++)
+		putchar(' ');
+	if (sep)
+		putchar(' ');
+}
+
 /* out_row - one row in the chosen format; names used by csv/json */
 static void out_row(struct ctl *c, const char *const *names,
 		    const char *const *vals, const int *widths, int n)
@@ -85,8 +100,8 @@ static void out_row(struct ctl *c, const char *const *names,
 			if (c->fmt == FMT_CSV)
 				out_csv_cell(i, v);
 			else
-				printf("%-*s%s", i + 1 < n ? widths[i] : 0, v,
-				       i + 1 < n ? " " : "");
+				out_padded(v, i + 1 < n ? widths[i] : 0,
+					   i + 1 < n);
 		}
 		putchar('\n');
 	}

@@ -1,7 +1,8 @@
 """Issue 2, "Done when": a mixed file from drop to report, mail and state."""
 import email
 import email.policy
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from conftest import HEADER, bad_key, make_nir, row
 
@@ -47,7 +48,8 @@ def test_report_name_carries_the_tracking_id(affild):
     affild.wait_report("affiliations.csv")
     [path] = affild.reports("affiliations.csv")
     fid = path.name.split(".")[-3]
-    assert len(fid) == 15 and fid[8] == "-" and fid[:8] == date.today().strftime("%Y%m%d")
+    paris = datetime.now(ZoneInfo("Europe/Paris")).date()
+    assert len(fid) == 15 and fid[8] == "-" and fid[:8] == paris.strftime("%Y%m%d")
     info = affild.ctl("file", fid)
     assert "return_code: 2" in info and "E114" in info
 
