@@ -79,19 +79,3 @@ LOG_FN(log_info, LOG_LEVEL_INFO, 0)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
 LOG_FN(log_err_errno, LOG_LEVEL_ERR, 1)
 LOG_FN(log_warn_errno, LOG_LEVEL_WARN, 1)
-
-/* nir_mask - keep the sex digit, the birth year and the key; hide the rest */
-const char *nir_mask(const char *nir, char *out, size_t outlen)
-{
-	size_t len = nir ? strlen(nir) : 0;
-	size_t i;
-
-	if (outlen == 0)
-		return "";
-	if (len > outlen - 1)
-		len = outlen - 1;
-	for (i = 0; i < len; i++)
-		out[i] = (i < 3 || i + 2 >= len) ? nir[i] : '*';
-	out[len] = '\0';
-	return out;
-}

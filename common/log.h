@@ -4,7 +4,7 @@
  * Messages go to stderr.  Under systemd (JOURNAL_STREAM set) each line is
  * prefixed with its syslog priority ("<3>") so journald files it at the right
  * level; on a terminal the level is spelled out.  Write key=value fields, one
- * event per line, and never a NIR or an IBAN in clear (see nir_mask()).
+ * event per line, and never a NIR or an IBAN in clear.
  *
  * log_err: someone must act.  log_warn: one file or one mail failed.
  * log_info: one line per file or mail.  log_debug: only with -v.
@@ -28,7 +28,5 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_err_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* nir_mask - "2951099******93"-style mask of a NIR for logs; writes into out */
-const char *nir_mask(const char *nir, char *out, size_t outlen);
 
 #endif

@@ -27,10 +27,8 @@ struct daemon {
 	int signal_fd;
 	int stopping;			/* SIGTERM/SIGINT received */
 	int reload;			/* SIGHUP received */
-	int rescan;			/* a full rescan is due */
 	size_t turn;			/* next employer to serve */
 	long long next_rescan_ms;
-	long long next_mail_ms;
 };
 
 long long now_ms(void);

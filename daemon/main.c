@@ -165,7 +165,6 @@ static void reload(struct daemon *d)
 		log_info("event=reloaded config=%s employers=%zu",
 			 d->config_path, d->cfg->nemployers);
 	}
-	d->rescan = 1;
 	sd_notify(0, "READY=1");
 }
 

@@ -46,6 +46,7 @@ struct run {
 	struct report *report;
 	struct report_counts counts;
 	long file_warnings;
+	struct date today;		/* Europe/Paris, once per file */
 	int fd;
 };
 
@@ -194,7 +195,7 @@ static const struct cfg_employer *employer_of(struct run *r,
 static int apply_one(struct run *r, struct movement *mv)
 {
 	struct daemon *d = r->d;
-	struct check_ctx cc = { d->cfg, NULL, date_today(), r->job->emp == NULL };
+	struct check_ctx cc = { d->cfg, NULL, r->today, r->job->emp == NULL };
 	struct apply_ctx ac = { d->cfg, NULL, r->job->id, cc.today,
 				d->token_key, d->token_keylen };
 	int rc;
@@ -518,6 +519,7 @@ enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job)
 	r.d = d;
 	r.job = job;
 	r.fd = -1;
+	r.today = date_today();
 	if (spool_path(r.work, sizeof(r.work), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, job->id) < 0 ||
 	    spool_path(r.report_tmp, sizeof(r.report_tmp), "%s.cr",

@@ -82,7 +82,10 @@ int scan_watch(struct daemon *d)
 	return 0;
 }
 
-/* scan_events - a rename makes a name ready; anything asks for a look */
+/*
+ * scan_events - a rename makes a name ready at once.  Other events need no
+ * bookkeeping: every tick looks at the drops anyway (events are hints).
+ */
 void scan_events(struct daemon *d)
 {
 	char ev[16 * (sizeof(struct inotify_event) + NAME_MAX + 1)]
@@ -96,7 +99,6 @@ void scan_events(struct daemon *d)
 	while ((n = read(d->inotify_fd, ev, sizeof(ev))) > 0)
 		for (p = ev; p < ev + n; p += sizeof(*e) + e->len) {
 			e = (const struct inotify_event *)p;
-			d->rescan = 1;	/* every event is only a hint */
 			if (!(e->mask & IN_MOVED_TO) || e->len == 0 ||
 			    spool_temp_name(e->name))
 				continue;

@@ -10,7 +10,7 @@
 
 /* scan_watch - (re)install the inotify watches for every drop folder */
 int scan_watch(struct daemon *d);
-/* scan_events - drain inotify; notes renames, asks for rescans */
+/* scan_events - drain inotify; names that arrived by rename are ready */
 void scan_events(struct daemon *d);
 /* scan_resume - finish or redo every file a previous run left in work/ */
 int scan_resume(struct daemon *d);

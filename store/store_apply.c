@@ -22,7 +22,7 @@
 #include "store/store_outbox.h"
 #include "store/store_priv.h"
 
-/* The personal data columns a movement may set, with their fields. */
+/* The personal data a movement may set, in emp_set_person()'s ?1..?20 order. */
 static const struct {
 	enum field f;
 	const char *col;
@@ -142,32 +142,36 @@ static long long emp_insert(struct store *st, const struct apply_ctx *ctx,
 static int emp_set_person(struct store *st, long long id,
 			  const struct movement *mv)
 {
-	char sql[1024];
-	size_t i, n = 0;
-	sqlite3_stmt *s;
-	int rc, bind = 1;
+	/* One cached statement for every movement: a NULL keeps the column. */
+	static const char sql[] =
+		"UPDATE employee SET nom = coalesce(?1, nom),"
+		" nom_usage = coalesce(?2, nom_usage),"
+		" prenom = coalesce(?3, prenom),"
+		" date_naissance = coalesce(?4, date_naissance),"
+		" date_embauche = coalesce(?5, date_embauche),"
+		" date_effet = coalesce(?6, date_effet),"
+		" categorie = coalesce(?7, categorie),"
+		" email = coalesce(?8, email),"
+		" email_personnel = coalesce(?9, email_personnel),"
+		" adresse = coalesce(?10, adresse),"
+		" code_postal = coalesce(?11, code_postal),"
+		" ville = coalesce(?12, ville), pays = coalesce(?13, pays),"
+		" telephone = coalesce(?14, telephone),"
+		" matricule = coalesce(?15, matricule),"
+		" option = coalesce(?16, option), iban = coalesce(?17, iban),"
+		" bic = coalesce(?18, bic), rum = coalesce(?19, rum),"
+		" date_signature_mandat = coalesce(?20, date_signature_mandat)"
+		" WHERE id = ?21";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	size_t i;
 
-	n += (size_t)snprintf(sql + n, sizeof(sql) - n, "UPDATE employee SET id = id");
-	for (i = 0; i < NELEM(person_cols); i++)
-		if (mv_has(mv, person_cols[i].f))
-			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s = ?",
-					      person_cols[i].col);
-	snprintf(sql + n, sizeof(sql) - n, " WHERE id = ?");
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		st_log_error(st, "employee update");
+	if (s == NULL)
 		return -1;
-	}
 	for (i = 0; i < NELEM(person_cols); i++)
-		if (mv_has(mv, person_cols[i].f))
-			st_text(s, bind++, mv_get(mv, person_cols[i].f));
-	sqlite3_bind_int64(s, bind, id);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		st_log_error(st, "employee update");
-		return -1;
-	}
-	return 0;
+		st_text(s, (int)i + 1, mv_has(mv, person_cols[i].f) ?
+			mv_get(mv, person_cols[i].f) : NULL);
+	sqlite3_bind_int64(s, (int)NELEM(person_cols) + 1, id);
+	return st_done(st, s);
 }
 
 /* emp_set_status - move to a new status, remembering the previous one */

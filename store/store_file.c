@@ -90,10 +90,10 @@ int store_file_forget(struct store *st, const char *id)
 	return st_done(st, s);
 }
 
-static const char sql_file_cols[] =
-	"SELECT id, employer, name, sha256, state, received_at, processed_at,"
-	" report, message, validation, coalesce(return_code, -1), movements,"
-	" accepted, rejected, warnings, size FROM file";
+#define FILE_COLS \
+	"SELECT id, employer, name, sha256, state, received_at, processed_at," \
+	" report, message, validation, coalesce(return_code, -1), movements," \
+	" accepted, rejected, warnings, size FROM file"
 
 static void file_from_row(sqlite3_stmt *s, struct file_rec *f)
 {
@@ -132,15 +132,10 @@ void file_rec_free(struct file_rec *f)
 
 int store_file_get(struct store *st, const char *id, struct file_rec *out)
 {
-	static const char *sql;
-	static char text[512];
+	static const char sql[] = FILE_COLS " WHERE id = ?";
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sql == NULL) {
-		snprintf(text, sizeof(text), "%s WHERE id = ?", sql_file_cols);
-		sql = text;
-	}
 	if ((s = st_stmt(st, sql)) == NULL)
 		return -1;
 	st_text(s, 1, id);
@@ -244,13 +239,12 @@ int store_files_each(struct store *st, const char *employer,
 		     const char *state, int (*fn)(const struct file_rec *, void *),
 		     void *arg)
 {
-	char sql[640];
+	static const char sql[] = FILE_COLS " WHERE (?1 IS NULL OR"
+		" employer = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY id";
 	sqlite3_stmt *s;
 	struct file_rec f;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "%s WHERE (?1 IS NULL OR employer = ?1)"
-		 " AND (?2 IS NULL OR state = ?2) ORDER BY id", sql_file_cols);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		st_log_error(st, "files");
 		return -1;
