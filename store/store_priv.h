@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "common/date.h"
 #include "store/store.h"
 
 #define STORE_MAX_STMTS 64
@@ -33,5 +34,105 @@ void st_log_error(struct store *st, const char *what);
 void st_now(char out[32]);
 
 int store_migrate(struct store *st);
+
+/* ---- the employee record and its changes (store_record.c) ----------- */
+
+/*
+ * The environment of a change: the config, the employer, the date (Europe/
+ * Paris) and the cause written to history: "fichier" (ref: file id:line),
+ * "portail" (the same), "timer" (ref: deadline id) or "admin" (ref: user).
+ */
+struct st_env {
+	const struct cfg *cfg;
+	const struct cfg_employer *emp;
+	struct date today;
+	const unsigned char *token_key;	/* HMAC key of invitation tokens */
+	size_t token_keylen;
+	const char *cause;
+	char ref[64];
+};
+
+/* An employee record as loaded; every string owned (NULL for SQL NULL). */
+struct st_emp {
+	long long id;			/* 0: no record */
+	char *employer, *nir, *status, *prev_status, *status_since;
+	char *nom, *nom_usage, *prenom, *date_naissance, *date_embauche;
+	char *date_effet, *categorie, *email, *email_personnel, *adresse;
+	char *code_postal, *ville, *pays, *telephone, *matricule, *option;
+	char *iban, *bic, *rum, *date_signature_mandat;
+	char *token_hash, *token_expires, *invited_on, *last_relance;
+	char *date_fin_contrat, *motif_rupture, *date_fin_droits;
+	char *portabilite_debut, *portabilite_fin;
+	char *dispense_motif, *dispense_fin, *radiation_at;
+	long long radiation_hist;	/* history row of the last radiation */
+	int relances, incomplete;
+};
+
+/* st_emp_load - (employer, nir): 0 with e->id 0 when unknown, -1 error */
+int st_emp_load(struct store *st, const char *employer, const char *nir,
+		struct st_emp *e);
+int st_emp_load_id(struct store *st, long long id, struct st_emp *e);
+void st_emp_free(struct st_emp *e);
+
+/* st_history - one history row for the employee; returns its id or -1 */
+long long st_history(struct store *st, const struct st_env *env,
+		     long long emp_id, const char *from, const char *to,
+		     const char *what);
+/* st_last_history - the id of the employee's latest history row (0: none) */
+long long st_last_history(struct store *st, long long emp_id);
+/* st_set_status - new status from env->today, previous one remembered */
+int st_set_status(struct store *st, const struct st_env *env, long long id,
+		  const char *status);
+/* st_set_col - one text column of the record (a static column name) */
+int st_set_col(struct store *st, long long id, const char *col,
+	       const char *value);
+
+/*
+ * Deadlines: a date (Europe/Paris, "AAAA-MM-JJ") and a kind, about one
+ * employee, with optional JSON data.  The timers fire each at most once.
+ */
+int st_deadline_add(struct store *st, struct date due, const char *kind,
+		    long long emp_id, const char *data);
+/* st_deadline_drop - forget the employee's pending deadlines of kind
+ * (NULL: every kind) */
+int st_deadline_drop(struct store *st, long long emp_id, const char *kind);
+/* st_deadline_pending - 1 and data (owned) when one of kind is pending */
+int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
+			char **data);
+
+/*
+ * st_invite - a fresh single-use token (any earlier one revoked), its keyed
+ * hash and expiry on the record, and kind ("invitation", "relance") queued
+ * to the employee's email, or as a letter when there is none.  For
+ * "invitation", invited_on becomes today and the reminder deadline is set.
+ */
+int st_invite(struct store *st, const struct st_env *env,
+	      const struct st_emp *e, const char *kind);
+/* st_revoke_token - the personal link stops working */
+int st_revoke_token(struct store *st, long long id);
+
+/*
+ * st_notify - queue kind to the employee: vars are the template's own
+ * (NULL-terminated name/value list; prenom, nom and employeur are added).
+ * departure: a notice about the end of the contract, which goes to
+ * email_personnel first, and as a letter too when the employer asks.
+ * No email known: a letter.
+ */
+int st_notify(struct store *st, const struct st_env *env,
+	      const struct st_emp *e, const char *kind,
+	      const char *const *vars, int departure);
+/*
+ * st_radiation_fire - a radiation held as a "radiation" deadline (its
+ * date_fin_contrat was in the future), applied on the day after the end
+ * with the decision stored in data when it was accepted (store_apply.c).
+ * 0 applied, 1 no longer applicable (logged in history), -1 error.
+ */
+int st_radiation_fire(struct store *st, const struct st_env *env,
+		      const struct st_emp *e, const char *data);
+
+/* st_notify_employer - queue kind to an employer address (NULL: nothing) */
+int st_notify_employer(struct store *st, const struct st_env *env,
+		       const struct st_emp *e, const char *to,
+		       const char *kind, const char *const *vars);
 
 #endif

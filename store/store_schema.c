@@ -87,6 +87,19 @@ static const char *const migrations[] = {
 	" due TEXT NOT NULL, kind TEXT NOT NULL,"
 	" employee_id INTEGER, data TEXT, done_at TEXT);"
 	"CREATE INDEX deadline_due ON deadline(due) WHERE done_at IS NULL;",
+
+	/* 2: the whole affiliation process (issue 4). */
+	"ALTER TABLE employee ADD COLUMN radiation_at TEXT;"
+	"ALTER TABLE employee ADD COLUMN radiation_hist INTEGER;"
+	"ALTER TABLE employee ADD COLUMN dispense_demande TEXT;"
+	"ALTER TABLE employee ADD COLUMN dispense_justificatif TEXT;"
+	"ALTER TABLE employee ADD COLUMN portabilite_motif_fin TEXT;"
+	"CREATE UNIQUE INDEX employee_rum ON employee(rum)"
+	" WHERE rum IS NOT NULL;"
+	"CREATE TABLE rum_seq (employer TEXT PRIMARY KEY,"
+	" next INTEGER NOT NULL);"
+	"CREATE INDEX deadline_employee ON deadline(employee_id)"
+	" WHERE done_at IS NULL;",
 };
 
 int store_schema_version(struct store *st)

@@ -1,0 +1,396 @@
+/*
+ * store_record - the employee record and the changes every cause shares:
+ * files, the portal, the timers and the admin all load a record the same
+ * way, write history the same way and queue mail the same way.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "store/store_outbox.h"
+#include "store/store_priv.h"
+
+/* The text columns of struct st_emp, in SELECT order after id. */
+#define EMP_TEXT(X) \
+	X(employer) X(nir) X(status) X(prev_status) X(status_since) X(nom) \
+	X(nom_usage) X(prenom) X(date_naissance) X(date_embauche) \
+	X(date_effet) X(categorie) X(email) X(email_personnel) X(adresse) \
+	X(code_postal) X(ville) X(pays) X(telephone) X(matricule) X(option) \
+	X(iban) X(bic) X(rum) X(date_signature_mandat) X(token_hash) \
+	X(token_expires) X(invited_on) X(last_relance) X(date_fin_contrat) \
+	X(motif_rupture) X(date_fin_droits) X(portabilite_debut) \
+	X(portabilite_fin) X(dispense_motif) X(dispense_fin) X(radiation_at)
+
+#define NAME(c) #c ", "
+#define OFFSET(c) offsetof(struct st_emp, c),
+
+static const size_t emp_text[] = { EMP_TEXT(OFFSET) };
+
+#define EMP_SELECT "SELECT id, " EMP_TEXT(NAME) \
+	"radiation_hist, relances, incomplete FROM employee "
+
+static char **emp_field(struct st_emp *e, size_t i)
+{
+	return (char **)((char *)e + emp_text[i]);
+}
+
+void st_emp_free(struct st_emp *e)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(emp_text); i++)
+		free(*emp_field(e, i));
+	memset(e, 0, sizeof(*e));
+}
+
+/* emp_read - step s and fill e; 0 (e->id 0 when no row) or -1 */
+static int emp_read(struct store *st, sqlite3_stmt *s, struct st_emp *e)
+{
+	int rc = sqlite3_step(s);
+	size_t i, n = NELEM(emp_text);
+
+	memset(e, 0, sizeof(*e));
+	if (rc == SQLITE_ROW) {
+		e->id = sqlite3_column_int64(s, 0);
+		for (i = 0; i < n; i++)
+			*emp_field(e, i) = st_col_dup(s, (int)i + 1);
+		e->radiation_hist = sqlite3_column_int64(s, (int)n + 1);
+		e->relances = sqlite3_column_int(s, (int)n + 2);
+		e->incomplete = sqlite3_column_int(s, (int)n + 3);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		st_log_error(st, "employee load");
+		return -1;
+	}
+	return 0;
+}
+
+int st_emp_load(struct store *st, const char *employer, const char *nir,
+		struct st_emp *e)
+{
+	static const char sql[] = EMP_SELECT "WHERE employer = ? AND nir = ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	memset(e, 0, sizeof(*e));
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, employer);
+	st_text(s, 2, nir);
+	return emp_read(st, s, e);
+}
+
+int st_emp_load_id(struct store *st, long long id, struct st_emp *e)
+{
+	static const char sql[] = EMP_SELECT "WHERE id = ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	memset(e, 0, sizeof(*e));
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return emp_read(st, s, e);
+}
+
+long long st_history(struct store *st, const struct st_env *env,
+		     long long emp_id, const char *from, const char *to,
+		     const char *what)
+{
+	static const char sql[] =
+		"INSERT INTO history (employee_id, at, from_status, to_status,"
+		" what, cause, cause_ref) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	char now[32];
+
+	if (s == NULL)
+		return -1;
+	st_now(now);
+	sqlite3_bind_int64(s, 1, emp_id);
+	st_text(s, 2, now);
+	st_text(s, 3, from);
+	st_text(s, 4, to);
+	st_text(s, 5, what);
+	st_text(s, 6, env->cause);
+	st_text(s, 7, env->ref[0] ? env->ref : NULL);
+	if (st_done(st, s) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+long long st_last_history(struct store *st, long long emp_id)
+{
+	static const char sql[] =
+		"SELECT max(id) FROM history WHERE employee_id = ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	long long id = -1;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, emp_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
+}
+
+int st_set_status(struct store *st, const struct st_env *env, long long id,
+		  const char *status)
+{
+	static const char sql[] =
+		"UPDATE employee SET prev_status = status, status = ?,"
+		" status_since = ?, updated_at = ? WHERE id = ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	char now[32], day[DATE_ISO_SIZE];
+
+	if (s == NULL)
+		return -1;
+	st_now(now);
+	st_text(s, 1, status);
+	st_text(s, 2, date_format(env->today, day));
+	st_text(s, 3, now);
+	sqlite3_bind_int64(s, 4, id);
+	return st_done(st, s);
+}
+
+/* The columns st_set_col may write: the name goes into SQL, so it must
+ * come from this list, never from input. */
+static const char *const settable[] = {
+	"nir", "option", "rum", "incomplete", "date_fin_contrat",
+	"motif_rupture", "date_fin_droits", "portabilite_debut",
+	"portabilite_fin", "dispense_motif", "dispense_fin",
+	"dispense_demande", "dispense_justificatif", "radiation_at",
+	"radiation_hist", "portabilite_motif_fin", "last_relance",
+	"relances", "email", "email_personnel",
+};
+
+int st_set_col(struct store *st, long long id, const char *col,
+	       const char *value)
+{
+	char sql[128];
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < NELEM(settable); i++)
+		if (strcmp(settable[i], col) == 0)
+			break;
+	if (i == NELEM(settable)) {
+		log_err("event=bug where=st_set_col column=%s", col);
+		return -1;
+	}
+	/* Dynamic SQL, prepared each time: these writes are rare. */
+	snprintf(sql, sizeof(sql), "UPDATE employee SET %s = ? WHERE id = ?",
+		 col);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		st_log_error(st, "set column");
+		return -1;
+	}
+	st_text(s, 1, value);
+	sqlite3_bind_int64(s, 2, id);
+	rc = st_done(st, s);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int st_deadline_add(struct store *st, struct date due, const char *kind,
+		    long long emp_id, const char *data)
+{
+	static const char sql[] =
+		"INSERT INTO deadline (due, kind, employee_id, data)"
+		" VALUES (?, ?, ?, ?)";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	char day[DATE_ISO_SIZE];
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, date_format(due, day));
+	st_text(s, 2, kind);
+	sqlite3_bind_int64(s, 3, emp_id);
+	st_text(s, 4, data);
+	return st_done(st, s);
+}
+
+int st_deadline_drop(struct store *st, long long emp_id, const char *kind)
+{
+	static const char sql[] =
+		"DELETE FROM deadline WHERE employee_id = ?1"
+		" AND done_at IS NULL AND (?2 IS NULL OR kind = ?2)";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, emp_id);
+	st_text(s, 2, kind);
+	return st_done(st, s);
+}
+
+int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
+			char **data)
+{
+	static const char sql[] =
+		"SELECT data FROM deadline WHERE employee_id = ?"
+		" AND done_at IS NULL AND kind = ? ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	int rc;
+
+	*data = NULL;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, emp_id);
+	st_text(s, 2, kind);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*data = st_col_dup(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		st_log_error(st, "deadline pending");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+/* link_url - the personal link: portal.link_url with {token} replaced */
+static void link_url(const struct cfg *cfg, const char *token, char *out,
+		     size_t outlen)
+{
+	const char *url = cfg->portal.link_url ? cfg->portal.link_url :
+			  "{token}";
+	const char *at = strstr(url, "{token}");
+
+	if (at == NULL)
+		snprintf(out, outlen, "%s%s", url, token);
+	else
+		snprintf(out, outlen, "%.*s%s%s", (int)(at - url), url, token,
+			 at + 7);
+}
+
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* queue - one message about e to recipient, with the person's names */
+static int queue(struct store *st, const struct st_env *env,
+		 const struct st_emp *e, const char *recipient,
+		 const char *kind, const char *const *vars)
+{
+	const char *all[48];
+	size_t n = 0, i;
+
+	all[n++] = "prenom"; all[n++] = nz(e->prenom);
+	all[n++] = "nom"; all[n++] = nz(e->nom);
+	all[n++] = "employeur"; all[n++] = nz(env->emp->name);
+	all[n++] = "adresse"; all[n++] = nz(e->adresse);
+	all[n++] = "code_postal"; all[n++] = nz(e->code_postal);
+	all[n++] = "ville"; all[n++] = nz(e->ville);
+	all[n++] = "pays"; all[n++] = nz(e->pays);
+	for (i = 0; vars && vars[i] && vars[i + 1] && n + 3 < NELEM(all);
+	     i += 2) {
+		all[n++] = vars[i];
+		all[n++] = vars[i + 1];
+	}
+	all[n] = NULL;
+	return st_outbox_add(st, env->cfg->mail.from, kind, env->emp->numero,
+			     e->id, recipient, all);
+}
+
+int st_revoke_token(struct store *st, long long id)
+{
+	static const char sql[] = "UPDATE employee SET token_hash = NULL,"
+		" token_expires = NULL WHERE id = ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (st_done(st, s) < 0)
+		return -1;
+	return st_deadline_drop(st, id, "jeton");
+}
+
+int st_invite(struct store *st, const struct st_env *env,
+	      const struct st_emp *e, const char *kind)
+{
+	static const char sql[] =
+		"UPDATE employee SET token_hash = ?1, token_expires = ?2,"
+		" invited_on = CASE WHEN ?3 THEN ?4 ELSE invited_on END"
+		" WHERE id = ?5";
+	char token[CRYPTO_TOKEN_LEN], hash[CRYPTO_HEX_LEN], url[512];
+	char expires[DATE_ISO_SIZE], limit[DATE_ISO_SIZE];
+	char today[DATE_ISO_SIZE];
+	sqlite3_stmt *s = st_stmt(st, sql);
+	int first = strcmp(kind, "invitation") == 0;
+	struct date exp = date_add_days(env->today,
+					env->cfg->portal.invitation_ttl_days);
+	struct date due = date_add_days(env->today,
+					env->cfg->process.reminder_after_days);
+
+	if (s == NULL || random_token(token) < 0 ||
+	    hmac_sha256_hex(env->token_key, env->token_keylen, token,
+			    hash) < 0)
+		return -1;
+	st_text(s, 1, hash);
+	st_text(s, 2, date_format(exp, expires));
+	sqlite3_bind_int(s, 3, first);
+	st_text(s, 4, date_format(env->today, today));
+	sqlite3_bind_int64(s, 5, e->id);
+	if (st_done(st, s) < 0 || st_deadline_drop(st, e->id, "jeton") < 0 ||
+	    st_deadline_add(st, exp, "jeton", e->id, NULL) < 0)
+		return -1;
+	if (first && (st_deadline_drop(st, e->id, "relance") < 0 ||
+		      st_deadline_add(st, due, "relance", e->id, NULL) < 0))
+		return -1;
+	link_url(env->cfg, token, url, sizeof(url));
+	date_format_fr(exp, limit);
+	{
+		const char *vars[] = { "lien", url, "date_limite", limit,
+				       NULL };
+
+		return queue(st, env, e, e->email ? e->email : "courrier",
+			     kind, vars);
+	}
+}
+
+int st_notify(struct store *st, const struct st_env *env,
+	      const struct st_emp *e, const char *kind,
+	      const char *const *vars, int departure)
+{
+	const char *to = e->email;
+
+	if (departure && e->email_personnel)
+		to = e->email_personnel;
+	if (to == NULL)
+		return queue(st, env, e, "courrier", kind, vars);
+	if (queue(st, env, e, to, kind, vars) < 0)
+		return -1;
+	if (departure && env->emp->departure_letter && e->adresse)
+		return queue(st, env, e, "courrier", kind, vars);
+	return 0;
+}
+
+int st_notify_employer(struct store *st, const struct st_env *env,
+		       const struct st_emp *e, const char *to,
+		       const char *kind, const char *const *vars)
+{
+	const char *all[24];
+	size_t n = 0, i;
+
+	if (to == NULL)
+		return 0;
+	all[n++] = "employeur"; all[n++] = nz(env->emp->name);
+	all[n++] = "prenom"; all[n++] = nz(e ? e->prenom : NULL);
+	all[n++] = "nom"; all[n++] = nz(e ? e->nom : NULL);
+	all[n++] = "matricule"; all[n++] = nz(e ? e->matricule : NULL);
+	for (i = 0; vars && vars[i] && vars[i + 1] && n + 3 < NELEM(all);
+	     i += 2) {
+		all[n++] = vars[i];
+		all[n++] = vars[i + 1];
+	}
+	all[n] = NULL;
+	return st_outbox_add(st, env->cfg->mail.from, kind, env->emp->numero,
+			     e ? e->id : 0, to, all);
+}
