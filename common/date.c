@@ -214,3 +214,27 @@ struct date date_today(void)
 {
 	return date_of_time(time(NULL));
 }
+
+/* date_midnight - mktime() of 00:00 under TZ=Europe/Paris, then TZ as it was */
+time_t date_midnight(struct date d)
+{
+	const char *old = getenv("TZ");
+	char *saved = old ? xstrdup(old) : NULL;
+	struct tm tm;
+	time_t t = (time_t)-1;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = d.y - 1900;
+	tm.tm_mon = d.m - 1;
+	tm.tm_mday = d.d;
+	tm.tm_isdst = -1;	/* Paris changes at 02:00/03:00: 00:00 exists */
+	if (setenv("TZ", "Europe/Paris", 1) != 0)
+		log_err_errno("cannot set TZ=Europe/Paris");
+	else {
+		tzset();
+		t = mktime(&tm);
+	}
+	restore_tz(saved);
+	free(saved);
+	return t;
+}

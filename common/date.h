@@ -83,4 +83,8 @@ int date_parse_iso(const char *s, struct date *out);
 struct date date_of_time(time_t t);
 struct date date_today(void);
 
+/* date_midnight - the instant 00:00 Europe/Paris begins day d (the timers
+ * wake then); same TZ switch as above.  (time_t)-1 on error. */
+time_t date_midnight(struct date d);
+
 #endif

@@ -154,4 +154,55 @@ int store_outbox_failed(struct store *st, long long id, const char *why);
 int store_outbox_each(struct store *st, const char *state,
 		      int (*fn)(const struct outbox_rec *, void *), void *arg);
 
+/* ---- timers: the deadlines fire (store_timer.c) ---------------------- */
+
+/* What became of one deadline in a run. */
+enum timer_outcome {
+	TIMER_DONE,		/* fired: its change and mail committed */
+	TIMER_NOOP,		/* no longer applicable: marked done, nothing else */
+	TIMER_SKIPPED		/* left pending (unknown employer or kind) */
+};
+
+/* One pending deadline; strings borrowed for the duration of a callback. */
+struct timer_rec {
+	long long id;
+	const char *due;		/* "AAAA-MM-JJ", Europe/Paris */
+	const char *kind;		/* "relance", "jeton", ... */
+	long long employee_id;
+	const char *employer, *matricule, *nom, *prenom;	/* may be NULL */
+	enum timer_outcome outcome;	/* store_timers_run() only */
+};
+
+/*
+ * One run of the timers "as of" a date: every deadline due on or before
+ * as_of, in (due, id) order, each in its own transaction (the change, its
+ * history row with cause "timer" and ref "echeance:<id>", its outbox rows
+ * and done_at), then the employers' daily digests.  fn, when set, hears of
+ * each deadline after its COMMIT.  At most max deadlines (0: no limit);
+ * more is set when some remain due.  The daemon and `affilctl timers run`
+ * both call this.
+ */
+struct timer_run {
+	const struct cfg *cfg;
+	const unsigned char *token_key;	/* HMAC key of invitation tokens */
+	size_t token_keylen;
+	struct date as_of;
+	int max;
+	int (*fn)(const struct timer_rec *, void *);
+	void *arg;
+	int fired, noop, skipped, digests, more;	/* out */
+};
+
+/* store_timers_run - 0, or -1 after a database error (that firing rolled
+ * back; the deadlines before it stay fired) */
+int store_timers_run(struct store *st, struct timer_run *run);
+/* store_timer_next - 1 and *due for the earliest pending deadline, 0 when
+ * none, -1 on error.  One step down the deadline_due index. */
+int store_timer_next(struct store *st, struct date *due);
+/* store_timers_each - the next limit pending deadlines, in firing order */
+int store_timers_each(struct store *st, int limit,
+		      int (*fn)(const struct timer_rec *, void *), void *arg);
+/* The due query, for EXPLAIN QUERY PLAN in the unit tests. */
+extern const char store_timers_due_sql[];
+
 #endif

@@ -100,6 +100,11 @@ static const char *const migrations[] = {
 	" next INTEGER NOT NULL);"
 	"CREATE INDEX deadline_employee ON deadline(employee_id)"
 	" WHERE done_at IS NULL;",
+
+	/* 3: timers (issue 7): the last day each employer's digest of
+	 * employees to remind was considered, so it goes at most once a day. */
+	"CREATE TABLE timer_digest (employer TEXT PRIMARY KEY,"
+	" day TEXT NOT NULL);",
 };
 
 int store_schema_version(struct store *st)
