@@ -269,6 +269,144 @@ static int cmd_outbox(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- timers ------------------------------------------------------------- */
+
+#define TIMERS_LIST_MAX 100
+
+static const char *const timer_names[] = { "due", "kind", "employer",
+	"matricule", "nom", "prenom", "outcome" };
+static const char *const timer_labels[] = { "ÉCHÉANCE", "TYPE",
+	"EMPLOYEUR", "MATRICULE", "NOM", "PRÉNOM", "RÉSULTAT" };
+static const int timer_widths[] = { 10, 16, 9, 10, 20, 16, 0 };
+
+/* print_timer - one deadline; never the NIR (n: 6 columns or 7 with the
+ * outcome of a run) */
+static void print_timer(struct ctl *c, const struct timer_rec *r, int n)
+{
+	static const char *const outcomes[] = { "fait", "sans objet",
+						"en attente" };
+	const char *vals[] = { r->due, r->kind, r->employer, r->matricule,
+			       r->nom, r->prenom, outcomes[r->outcome] };
+
+	out_row(c, timer_names, vals, timer_widths, n);
+}
+
+static int list_timer(const struct timer_rec *r, void *arg)
+{
+	print_timer(arg, r, 6);
+	return 0;
+}
+
+static int ran_timer(const struct timer_rec *r, void *arg)
+{
+	print_timer(arg, r, 7);
+	return 0;
+}
+
+/* read_key - the HMAC key of invitation links, as the daemon reads it */
+static int read_key(const struct cfg *cfg, unsigned char *key, size_t *len)
+{
+	const char *path = cfg->portal.token_key_file;
+	FILE *fp = path ? fopen(path, "rb") : NULL;
+	size_t n;
+
+	if (fp == NULL) {
+		fprintf(stderr, "affilctl: portal.token_key_file %s: cannot "
+			"read the key of invitation links\n", path ? path :
+			"(not set)");
+		return -1;
+	}
+	n = fread(key, 1, *len, fp);
+	fclose(fp);
+	if (n < 16) {
+		fprintf(stderr, "affilctl: %s: key shorter than 16 bytes\n",
+			path);
+		return -1;
+	}
+	*len = n;
+	return 0;
+}
+
+/* timers_args - "--as-of AAAA-MM-JJ" and "--force" */
+static int timers_args(int argc, char **argv, struct date *as_of, int *force)
+{
+	int i;
+
+	*as_of = date_today();
+	*force = 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			*force = 1;
+		else if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc &&
+			 date_parse_iso(argv[i + 1], as_of) == 0)
+			i++;
+		else {
+			fprintf(stderr, "affilctl: usage: timers run "
+				"[--as-of AAAA-MM-JJ] [--force]\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* cmd_timers_run - fire what is due as of a date, as the daemon would */
+static int cmd_timers_run(struct ctl *c, int argc, char **argv)
+{
+	unsigned char key[64];
+	size_t keylen = sizeof(key);
+	char day[DATE_ISO_SIZE], now[DATE_ISO_SIZE];
+	struct timer_run run;
+	int force;
+
+	memset(&run, 0, sizeof(run));
+	if (timers_args(argc, argv, &run.as_of, &force) < 0)
+		return EX_USAGE;
+	if (date_cmp(run.as_of, date_today()) > 0 && !force) {
+		fprintf(stderr, "affilctl: --as-of %s is after today (%s): "
+			"add --force to fire future deadlines\n",
+			date_format(run.as_of, day),
+			date_format(date_today(), now));
+		return EX_USAGE;
+	}
+	if (read_key(c->cfg, key, &keylen) < 0)
+		return EX_CONFIG;
+	store_close(c->st);
+	c->st = store_open(c->cfg->db.path, STORE_RW, 16,
+			   c->cfg->db.busy_timeout_s);
+	if (c->st == NULL)
+		return EX_UNAVAILABLE;
+	run.cfg = c->cfg;
+	run.token_key = key;
+	run.token_keylen = keylen;
+	run.fn = ran_timer;
+	run.arg = c;
+	out_header(c, timer_names, timer_labels, timer_widths, 7);
+	if (store_timers_run(c->st, &run) < 0)
+		return EX_TEMPFAIL;
+	out_end(c);
+	if (c->fmt == FMT_TABLE)
+		printf("%d échéance(s) traitée(s), %d sans objet, %d en "
+		       "attente, %d récapitulatif(s) aux employeurs\n",
+		       run.fired, run.noop, run.skipped, run.digests);
+	return 0;
+}
+
+static int cmd_timers(struct ctl *c, int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "run") == 0)
+		return cmd_timers_run(c, argc - 1, argv + 1);
+	if (argc > 1) {
+		fprintf(stderr, "affilctl: usage: timers [run [--as-of "
+			"AAAA-MM-JJ] [--force]]\n");
+		return EX_USAGE;
+	}
+	out_header(c, timer_names, timer_labels, timer_widths, 6);
+	if (store_timers_each(c->st, TIMERS_LIST_MAX, list_timer, c) < 0)
+		return EX_SOFTWARE;
+	out_end(c);
+	return 0;
+}
+
 /* ---- the command table ---------------------------------------------------- */
 
 static const struct command {
@@ -284,6 +422,9 @@ static const struct command {
 	  "its rejected and warning lines" },
 	{ "outbox", cmd_outbox, "outbox [--failed]    messages pending, sent "
 	  "or failed" },
+	{ "timers", cmd_timers, "timers [run [--as-of AAAA-MM-JJ] [--force]]\n"
+	  "                       deadlines due next; run: fire those due "
+	  "(a future date needs --force)" },
 };
 
 static void usage(FILE *fp)

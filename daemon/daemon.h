@@ -29,6 +29,7 @@ struct daemon {
 	int reload;			/* SIGHUP received */
 	size_t turn;			/* next employer to serve */
 	long long next_rescan_ms;
+	int timer_fd;			/* deadlines: daemon/timers.c */
 };
 
 long long now_ms(void);

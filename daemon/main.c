@@ -30,6 +30,7 @@
 #include "common/util.h"
 #include "daemon/daemon.h"
 #include "daemon/scan.h"
+#include "daemon/timers.h"
 #include "mail/sender.h"
 #include "mail/template.h"
 
@@ -171,14 +172,17 @@ static void reload(struct daemon *d)
 /* loop - wait for hints, serve the drops, deliver mail; until stopped */
 static void loop(struct daemon *d)
 {
-	struct pollfd pfd[2] = { { d->inotify_fd, POLLIN, 0 },
-				 { d->signal_fd, POLLIN, 0 } };
+	struct pollfd pfd[3] = { { d->inotify_fd, POLLIN, 0 },
+				 { d->signal_fd, POLLIN, 0 },
+				 { d->timer_fd, POLLIN, 0 } };
 	long long t;
 
 	while (!d->stopping) {
-		if (poll(pfd, 2, TICK_MS) < 0 && errno != EINTR)
+		if (poll(pfd, 3, TICK_MS) < 0 && errno != EINTR)
 			log_warn_errno("event=poll_failed");
 		daemon_poll_signals(d);
+		if (pfd[2].revents & POLLIN)
+			timers_event(d);
 		scan_events(d);
 		if (d->reload)
 			reload(d);
@@ -188,8 +192,10 @@ static void loop(struct daemon *d)
 			(void)scan_resume(d);	/* retry files left in work/ */
 		}
 		/* Settle checks need a look every tick; a look is one readdir. */
-		while (!d->stopping && scan_serve(d))
+		while (!d->stopping && scan_serve(d)) {
+			timers_kick(d);
 			(void)sender_run(d->store, d->cfg, MAIL_BATCH);
+		}
 		(void)sender_run(d->store, d->cfg, MAIL_BATCH);
 		sd_notify(0, "WATCHDOG=1");
 	}
@@ -211,7 +217,7 @@ static int start(struct daemon *d)
 			      d->cfg->db.busy_timeout_s);
 	if (d->store == NULL)
 		return EX_UNAVAILABLE;
-	if (setup_fds(d) < 0 || scan_watch(d) < 0)
+	if (setup_fds(d) < 0 || scan_watch(d) < 0 || timers_open(d) < 0)
 		return EX_OSERR;
 	d->ready = spool_ready_new();
 	return 0;
@@ -232,7 +238,7 @@ int main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.config_path = "/etc/affild/affild.yaml";
-	d.signal_fd = d.inotify_fd = -1;
+	d.signal_fd = d.inotify_fd = d.timer_fd = -1;
 	log_init("affild", LOG_LEVEL_INFO);
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -266,6 +272,7 @@ int main(int argc, char **argv)
 		log_info("event=started config=%s employers=%zu pid=%d",
 			 d.config_path, d.cfg->nemployers, (int)getpid());
 		(void)scan_resume(&d);
+		timers_run(&d);		/* catch up on what came due */
 		sd_notify(0, "READY=1\nSTATUS=watching the spool");
 		loop(&d);
 		sd_notify(0, "STOPPING=1");
@@ -280,6 +287,7 @@ int main(int argc, char **argv)
 		close(d.inotify_fd);
 	if (d.signal_fd >= 0)
 		close(d.signal_fd);
+	timers_close(&d);
 	cfg_free(d.cfg);
 	return rc;
 }
