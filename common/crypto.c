@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
 #include "crypto.h"
@@ -121,4 +122,11 @@ int random_token(char out[CRYPTO_TOKEN_LEN])
 		out[o++] = b64[(acc << (6 - bits)) & 63];
 	out[o] = '\0';
 	return 0;
+}
+
+int crypto_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return la == lb && CRYPTO_memcmp(a, b, la) == 0;
 }

@@ -27,6 +27,9 @@ int hmac_sha256_hex(const void *key, size_t keylen, const char *msg,
 /* random_bytes - n bytes from getrandom(2) */
 int random_bytes(void *p, size_t n);
 
+/* crypto_equal - two strings compared in time independent of their bytes */
+int crypto_equal(const char *a, const char *b);
+
 /* random_token - 128 random bits as a URL-safe string */
 int random_token(char out[CRYPTO_TOKEN_LEN]);
 

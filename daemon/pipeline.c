@@ -30,6 +30,7 @@
 #include "report/report.h"
 
 #define PREPASS_CHUNK (256u << 10)
+#define GROUP_MAX 21		/* a parent and 20 beneficiaries */
 
 struct prepass {
 	char sha256[CRYPTO_HEX_LEN];
@@ -48,6 +49,11 @@ struct run {
 	long file_warnings;
 	struct date today;		/* Europe/Paris, once per file */
 	int fd;
+	/* The open movement group (formats.md, "Movement groups"). */
+	struct movement *grp;		/* GROUP_MAX, initialised lazily */
+	int ngrp;
+	long grp_bad;			/* line of its first rejected member */
+	char overflow_nir[16];		/* a group cut at GROUP_MAX */
 };
 
 /* utf8_state - incremental UTF-8 check; returns -1 at the first bad byte */
@@ -191,13 +197,15 @@ static const struct cfg_employer *employer_of(struct run *r,
 	return emp;
 }
 
-/* apply_one - check and apply one movement under its own savepoint */
-static int apply_one(struct run *r, struct movement *mv)
+/* apply_one - check and apply one movement under its own savepoint; a
+ * movement the store refuses changes nothing */
+static int apply_one(struct run *r, struct movement *mv, int in_group)
 {
 	struct daemon *d = r->d;
 	struct check_ctx cc = { d->cfg, NULL, r->today, r->job->emp == NULL };
 	struct apply_ctx ac = { d->cfg, NULL, r->job->id, cc.today,
-				d->token_key, d->token_keylen };
+				d->token_key, d->token_keylen, cc.portal,
+				in_group };
 	int rc;
 
 	cc.emp = ac.emp = employer_of(r, mv);
@@ -214,6 +222,116 @@ static int apply_one(struct run *r, struct movement *mv)
 	if (rc == 1)
 		return store_rollback_to(d->store, "mv");
 	return store_release(d->store, "mv");
+}
+
+static int same_nir(const struct movement *a, const struct movement *b)
+{
+	const char *x = mv_get(a, F_NIR), *y = mv_get(b, F_NIR);
+
+	return x && y && *x && strcmp(x, y) == 0;
+}
+
+/*
+ * group_close - the open group applies whole or not at all: a rejected
+ * parent rejects its beneficiaries, a rejected beneficiary the group.  Its
+ * report lines are written now, in file order.
+ */
+static int group_close(struct run *r)
+{
+	struct store *st = r->d->store;
+	int i, rc = 0;
+
+	if (r->ngrp == 0)
+		return 0;
+	if (r->grp_bad) {
+		if (store_rollback_to(st, "grp") < 0)
+			return -1;
+		for (i = 0; i < r->ngrp; i++) {
+			struct movement *m = &r->grp[i];
+
+			if (mv_has_error(m))
+				continue;
+			if (r->grp_bad == r->grp[0].line)
+				mv_diag(m, "E220", F_OPERATION, "mouvement "
+					"parent rejeté (ligne %ld) : ses ayants "
+					"droit ne sont pas appliqués",
+					r->grp_bad);
+			else
+				mv_diag(m, "E221", F_OPERATION, "groupe rejeté "
+					"en entier : l'ayant droit de la ligne "
+					"%ld est rejeté", r->grp_bad);
+		}
+	} else if (store_release(st, "grp") < 0) {
+		return -1;
+	}
+	for (i = 0; i < r->ngrp && rc == 0; i++)
+		rc = emit_movement(r, &r->grp[i]);
+	r->ngrp = 0;
+	r->grp_bad = 0;
+	return rc;
+}
+
+/* group_add - the next member of the open group, or its parent */
+static int group_add(struct run *r, const struct movement *mv)
+{
+	struct movement *m;
+	int i;
+
+	if (r->grp == NULL) {
+		r->grp = xcalloc(GROUP_MAX, sizeof(*r->grp));
+		for (i = 0; i < GROUP_MAX; i++)
+			mv_init(&r->grp[i]);
+	}
+	if (r->ngrp == 0 && store_savepoint(r->d->store, "grp") < 0)
+		return -1;
+	m = &r->grp[r->ngrp++];
+	if (mv_copy(m, mv) < 0)
+		return -1;
+	if (r->grp_bad) {	/* checked for the report, not applied */
+		struct check_ctx cc = { r->d->cfg, employer_of(r, m), r->today,
+					r->job->emp == NULL };
+
+		if (cc.emp)
+			check_movement(&cc, m);
+		return 0;
+	}
+	if (apply_one(r, m, r->ngrp > 1) < 0)
+		return -1;
+	if (mv_has_error(m))
+		r->grp_bad = m->line;
+	return 0;
+}
+
+/* take - one movement from the reader: alone, or as part of a group */
+static int take(struct run *r, struct movement *mv)
+{
+	int member = r->ngrp > 0 && mv->op == OP_AYANT_DROIT &&
+		     same_nir(&r->grp[0], mv);
+
+	if (member && r->ngrp == GROUP_MAX) {
+		(void)strlcpy_ok(r->overflow_nir, mv_get(mv, F_NIR),
+				 sizeof(r->overflow_nir));
+		r->grp_bad = mv->line;
+		if (group_close(r) < 0)
+			return -1;
+	}
+	if (mv->op == OP_AYANT_DROIT && r->overflow_nir[0] &&
+	    strcmp(r->overflow_nir, mv_get(mv, F_NIR) ?
+		   mv_get(mv, F_NIR) : "") == 0) {
+		mv_diag(mv, "E222", F_OPERATION, "plus de %d ayants droit à la "
+			"suite du même mouvement parent", GROUP_MAX - 1);
+		return emit_movement(r, mv);
+	}
+	r->overflow_nir[0] = '\0';
+	if (member)
+		return group_add(r, mv);
+	if (group_close(r) < 0)
+		return -1;
+	if (mv->op == OP_AFFILIATION_COMPLETE || mv->op == OP_FINALISATION)
+		return group_add(r, mv);
+	if (apply_one(r, mv, 0) < 0)
+		return -1;
+	return emit_movement(r, mv);
 }
 
 /* other_employer - a row naming another employer rejects the whole file */
@@ -248,7 +366,7 @@ static int stream(struct run *r, const struct prepass *pp,
 			rc = 1;
 			goto out;
 		}
-		if (apply_one(r, &mv) < 0 || emit_movement(r, &mv) < 0) {
+		if (take(r, &mv) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -262,6 +380,10 @@ static int stream(struct run *r, const struct prepass *pp,
 	if (got < 0) {
 		*why = *csv_reader_fatal(cr);
 		rc = 1;
+		goto out;
+	}
+	if (group_close(r) < 0) {
+		rc = -1;
 		goto out;
 	}
 	w = csv_reader_warnings(cr, &nw);
@@ -534,6 +656,13 @@ enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job)
 out:
 	if (r.fd >= 0)
 		close(r.fd);
+	if (r.grp) {
+		int i;
+
+		for (i = 0; i < GROUP_MAX; i++)
+			mv_free(&r.grp[i]);
+		free(r.grp);
+	}
 	if (rc < 0) {
 		report_discard(r.report);
 		store_rollback(d->store);

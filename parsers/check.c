@@ -258,6 +258,69 @@ static void check_contact(struct movement *mv)
 		"être envoyée");
 }
 
+/* Fields a MODIFICATION may clear with "#VIDE": the optional ones. */
+static const enum field clearable[] = {
+	F_NOM_USAGE, F_DATE_EFFET, F_EMAIL, F_EMAIL_PERSONNEL, F_ADRESSE,
+	F_CODE_POSTAL, F_VILLE, F_PAYS, F_TELEPHONE, F_MATRICULE, F_IBAN,
+	F_BIC, F_RUM, F_DATE_SIGNATURE_MANDAT,
+};
+
+/*
+ * take_vide - "#VIDE" cells: allowed on the optional fields of a
+ * MODIFICATION, set aside (emptied) during the checks; vide[] remembers
+ * them for put_vide().  Anywhere else, an error.
+ */
+static void take_vide(struct movement *mv, int vide[F_COUNT])
+{
+	int f;
+	size_t i;
+
+	for (f = 0; f < F_COUNT; f++) {
+		const char *v = mv_get(mv, (enum field)f);
+
+		vide[f] = 0;
+		if (v == NULL || strcmp(v, "#VIDE") != 0)
+			continue;
+		for (i = 0; i < NELEM(clearable); i++)
+			if (clearable[i] == (enum field)f)
+				break;
+		if (mv->op != OP_MODIFICATION || i == NELEM(clearable)) {
+			mv_diag(mv, "E153", (enum field)f, "#VIDE n'est "
+				"possible que dans une MODIFICATION, sur un "
+				"champ facultatif");
+			continue;
+		}
+		vide[f] = 1;
+		mv_set(mv, (enum field)f, "");
+	}
+}
+
+static void put_vide(struct movement *mv, const int vide[F_COUNT])
+{
+	int f;
+
+	for (f = 0; f < F_COUNT; f++)
+		if (vide[f])
+			mv_set(mv, (enum field)f, "#VIDE");
+}
+
+/* check_beneficiary - AYANT_DROIT: the beneficiary's own dates and NIR */
+static void check_beneficiary(const struct check_ctx *ctx, struct movement *mv)
+{
+	struct date birth;
+	struct vresult r;
+	char fr[DATE_ISO_SIZE];
+
+	if (!date_of(mv, F_DATE_NAISSANCE, &birth))
+		return;
+	if (date_cmp(birth, ctx->today) > 0)
+		mv_diag(mv, "E125", F_DATE_NAISSANCE, "date de naissance dans "
+			"le futur (%s)", date_format_fr(birth, fr));
+	if (mv_has(mv, F_NIR_AYANT_DROIT) &&
+	    v_nir_birth(mv_get(mv, F_NIR_AYANT_DROIT), birth, &r) != V_OK)
+		report(mv, F_NIR_AYANT_DROIT, &r);
+}
+
 static int is_employee_op(enum op op)
 {
 	return op == OP_AFFILIATION_SIMPLE || op == OP_AFFILIATION_COMPLETE ||
@@ -280,6 +343,9 @@ void check_movement(const struct check_ctx *ctx, struct movement *mv)
 		mv_diag(mv, "E103", F_OPERATION, "opération réservée au portail");
 		return;
 	}
+	int vide[F_COUNT];
+
+	take_vide(mv, vide);
 	check_required(mv);
 	check_nir_field(mv, F_NIR);
 	check_nir_field(mv, F_NOUVEAU_NIR);
@@ -292,6 +358,9 @@ void check_movement(const struct check_ctx *ctx, struct movement *mv)
 	check_bank(ctx, mv);
 	if (is_employee_op(mv->op) && !mv_has_error(mv))
 		check_employee(ctx, mv);
+	if (mv->op == OP_AYANT_DROIT && !mv_has_error(mv))
+		check_beneficiary(ctx, mv);
 	if (mv->op == OP_AFFILIATION_SIMPLE)
 		check_contact(mv);
+	put_vide(mv, vide);
 }

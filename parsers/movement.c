@@ -61,6 +61,20 @@ void mv_reset(struct movement *mv)
 	mv->ndiags = mv->nerrors = mv->ndropped = 0;
 }
 
+/* mv_copy - dst becomes a copy of src (dst initialised); -1 when full */
+int mv_copy(struct movement *dst, const struct movement *src)
+{
+	struct buf arena = dst->arena;
+
+	buf_reset(&arena);
+	if (src->arena.len > 0 &&
+	    buf_add(&arena, src->arena.data, src->arena.len) < 0)
+		return -1;
+	*dst = *src;
+	dst->arena = arena;
+	return 0;
+}
+
 void mv_free(struct movement *mv)
 {
 	buf_free(&mv->arena);

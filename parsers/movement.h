@@ -80,6 +80,8 @@ struct movement {
 void mv_init(struct movement *mv);
 void mv_reset(struct movement *mv);
 void mv_free(struct movement *mv);
+/* mv_copy - dst (initialised) becomes a deep copy of src; -1 when full */
+int mv_copy(struct movement *dst, const struct movement *src);
 
 const char *mv_get(const struct movement *mv, enum field f);
 /* mv_has - the field is present and not empty */

@@ -64,6 +64,7 @@ struct st_emp {
 	char *date_fin_contrat, *motif_rupture, *date_fin_droits;
 	char *portabilite_debut, *portabilite_fin;
 	char *dispense_motif, *dispense_fin, *radiation_at;
+	char *portabilite_motif_fin;
 	long long radiation_hist;	/* history row of the last radiation */
 	int relances, incomplete;
 };

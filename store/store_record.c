@@ -23,7 +23,8 @@
 	X(iban) X(bic) X(rum) X(date_signature_mandat) X(token_hash) \
 	X(token_expires) X(invited_on) X(last_relance) X(date_fin_contrat) \
 	X(motif_rupture) X(date_fin_droits) X(portabilite_debut) \
-	X(portabilite_fin) X(dispense_motif) X(dispense_fin) X(radiation_at)
+	X(portabilite_fin) X(dispense_motif) X(dispense_fin) X(radiation_at) \
+	X(portabilite_motif_fin)
 
 #define NAME(c) #c ", "
 #define OFFSET(c) offsetof(struct st_emp, c),
