@@ -5,10 +5,10 @@
  *
  * The apply step writes deadline rows (a date in Europe/Paris, a kind, an
  * employee, optional JSON data); this file is the only one that fires
- * them.  A firing is one transaction: the deadline is read again inside it
- * (done_at still NULL), the record changes through the shared record layer
- * (store_record.c) with history cause "timer" and ref "echeance:<id>", the
- * outbox rows are queued, and done_at is set before the COMMIT.  So a
+ * them.  A firing is one transaction: the deadline is claimed first inside
+ * it (done_at set where still NULL), the record changes through the shared
+ * record layer (store_record.c) with history cause "timer" and ref
+ * "echeance:<id>", the outbox rows are queued, then the COMMIT.  So a
  * deadline fires once whatever the number of restarts, crashes or
  * concurrent runs (affilctl and the daemon serialise on BEGIN IMMEDIATE).
  *
@@ -93,30 +93,18 @@ static int dl_next(struct store *st, const char *as_of, const char *after_due,
 	return rc == SQLITE_ROW;
 }
 
-/* dl_still_pending - inside the firing's transaction: 1 pending, 0 done */
-static int dl_still_pending(struct store *st, long long id)
+/*
+ * dl_claim - inside the firing's transaction, before anything else: set
+ * done_at.  1 claimed, 0 fired meanwhile (another run), -1 error.  First,
+ * not last: the change may drop the employee's pending deadlines (a
+ * radiation drops "radiation") and add new ones, which could reuse the
+ * rowid of a deleted row; a claimed row is no longer pending, so it is
+ * neither dropped nor confused with its successor.
+ */
+static int dl_claim(struct store *st, long long id)
 {
-	static const char sql[] =
-		"SELECT 1 FROM deadline WHERE id = ? AND done_at IS NULL";
-	sqlite3_stmt *s = st_stmt(st, sql);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "deadline pending");
-		return -1;
-	}
-	return rc == SQLITE_ROW;
-}
-
-static int dl_mark_done(struct store *st, long long id)
-{
-	static const char sql[] =
-		"UPDATE deadline SET done_at = ? WHERE id = ?";
+	static const char sql[] = "UPDATE deadline SET done_at = ?"
+		" WHERE id = ? AND done_at IS NULL";
 	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
 
@@ -125,7 +113,9 @@ static int dl_mark_done(struct store *st, long long id)
 	st_now(now);
 	st_text(s, 1, now);
 	sqlite3_bind_int64(s, 2, id);
-	return st_done(st, s);
+	if (st_done(st, s) < 0)
+		return -1;
+	return sqlite3_changes(st->db) == 1;
 }
 
 /* changes - rows changed by the last statement */
@@ -351,26 +341,17 @@ static int fire_ayant_droit_age(struct store *st, const struct st_env *env,
 			  "couverture") < 0 ? -1 : 0;
 }
 
-/*
- * TEMPORARY until the coordinator's store_apply.c lands on this branch:
- * st_radiation_fire() is referenced weakly, so the branch links without
- * it; a "radiation" deadline is then skipped (left pending), never
- * guessed at.  Remove the pragma and the NULL test at the merge.
- */
-#pragma weak st_radiation_fire
-
-/* fire_radiation - a future-dated radiation reaches its day */
+/* fire_radiation - a future-dated radiation reaches its day (the decision
+ * taken when the file was accepted is in data; store_radiation.c) */
 static int fire_radiation(struct store *st, const struct st_env *env,
 			  const struct st_emp *e, const struct dl *d)
 {
-	if (st_radiation_fire == NULL)
-		return 2;
 	return st_radiation_fire(st, env, e, d->data);
 }
 
 /* ---- one firing ------------------------------------------------------------- */
 
-/* fire_kind - dispatch by kind: 0 done, 1 no-op, 2 cannot fire, -1 error */
+/* fire_kind - dispatch by kind: 0 done, 1 no-op, 2 unknown kind, -1 error */
 static int fire_kind(struct store *st, const struct st_env *env,
 		     struct st_emp *e, const struct dl *d)
 {
@@ -398,7 +379,7 @@ static int fire_in_tx(struct store *st, const struct timer_run *run,
 		      const struct dl *d, struct st_emp *e)
 {
 	struct st_env env;
-	int rc = dl_still_pending(st, d->id);
+	int rc = dl_claim(st, d->id);
 
 	if (rc <= 0)
 		return rc < 0 ? -1 : TIMER_NOOP;	/* fired meanwhile */
@@ -421,10 +402,10 @@ static int fire_in_tx(struct store *st, const struct timer_run *run,
 	rc = e->id ? fire_kind(st, &env, e, d) : 1;
 	if (rc == 2) {
 		log_warn("event=timer_skipped id=%lld kind=%s "
-			 "reason=\"unknown kind or not available\"", d->id, d->kind);
+			 "reason=\"unknown kind\"", d->id, d->kind);
 		return TIMER_SKIPPED;
 	}
-	if (rc < 0 || dl_mark_done(st, d->id) < 0)
+	if (rc < 0)
 		return -1;
 	return rc == 0 ? TIMER_DONE : TIMER_NOOP;
 }

@@ -23,6 +23,7 @@
 #include "common/date.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "parsers/movement.h"
 #include "store/store_priv.h"
 
 #define MANUAL "12345678"	/* reminders: manual (the default) */
@@ -563,6 +564,77 @@ static void test_dispense_end_none(void **state)
 			     " employee_id = %lld", id), 0);
 }
 
+/* ---- radiations ------------------------------------------------------------ */
+
+/* radiate - a RADIATION movement through the real apply step */
+static void radiate(struct fx *f, long long id, const char *today,
+		    const char *fin, const char *motif)
+{
+	struct apply_ctx ctx;
+	struct movement mv;
+	char nir[32];
+
+	snprintf(nir, sizeof(nir), "%s", text(f, "SELECT nir FROM employee"
+		 " WHERE id = %lld", id));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = f->cfg;
+	ctx.emp = cfg_employer(f->cfg, MANUAL);
+	ctx.file_id = "20261102-000001";
+	ctx.today = day(today);
+	ctx.token_key = key;
+	ctx.token_keylen = sizeof(key);
+	mv_init(&mv);
+	mv.op = OP_RADIATION;
+	mv.line = 2;
+	assert_int_equal(mv_set(&mv, F_OPERATION, "RADIATION"), 0);
+	assert_int_equal(mv_set(&mv, F_NIR, nir), 0);
+	assert_int_equal(mv_set(&mv, F_DATE_FIN_CONTRAT, fin), 0);
+	assert_int_equal(mv_set(&mv, F_MOTIF_RUPTURE, motif), 0);
+	assert_int_equal(store_begin(f->st), 0);
+	assert_int_equal(store_apply(f->st, &ctx, &mv), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	mv_free(&mv);
+}
+
+/* A future-dated radiation is held, then applied on the day after the end;
+ * its portability ends a year later, by the timers again */
+static void test_future_radiation_then_end_of_portability(void **state)
+{
+	struct fx *f = *state;
+	long long id = emp_new(f, MANUAL, "Mercier", "AFFILIE");
+
+	sql(f, "UPDATE employee SET date_embauche = '2025-01-15',"
+	    " option = 'BASE'");
+	radiate(f, id, "2026-11-02", "2026-11-30", "043");
+	assert_string_equal(status(f, id), "AFFILIE");
+	assert_int_equal(num(f, "SELECT count(*) FROM deadline WHERE"
+			     " employee_id = %lld AND kind = 'radiation' AND"
+			     " due = '2026-12-01' AND done_at IS NULL", id), 1);
+
+	assert_int_equal(run(f, "2026-11-30"), 0);
+	assert_string_equal(status(f, id), "AFFILIE");
+	assert_int_equal(run(f, "2026-12-01"), 1);
+	assert_string_equal(status(f, id), "PORTABILITE");
+	assert_string_equal(text(f, "SELECT portabilite_debut || ' ' ||"
+				 " portabilite_fin FROM employee WHERE id ="
+				 " %lld", id), "2026-12-01 2027-11-30");
+	assert_int_equal(num(f, "SELECT count(*) FROM history WHERE"
+			     " employee_id = %lld AND cause = 'timer' AND"
+			     " from_status = 'AFFILIE' AND to_status ="
+			     " 'PORTABILITE'", id), 1);
+	assert_int_equal(outbox(f, id, "radiation_portabilite"), 1);
+	run(f, "2026-12-01");
+	assert_int_equal(outbox(f, id, "radiation_portabilite"), 1);
+
+	assert_int_equal(run(f, "2027-11-30"), 0);
+	assert_int_equal(run(f, "2027-12-01"), 1);
+	assert_string_equal(status(f, id), "RADIE");
+	assert_string_equal(text(f, "SELECT date_fin_droits FROM employee"
+				 " WHERE id = %lld", id), "2027-11-30");
+	assert_int_equal(outbox(f, id, "fin_portabilite"), 1);
+	assert_int_equal(timer_history(f, id), 2);
+}
+
 /* ---- beneficiaries, order, cost -------------------------------------------- */
 
 static void test_child_reaches_age_limit(void **state)
@@ -683,6 +755,7 @@ int main(void)
 		T(test_dispense_end_proof_not_renewed),
 		T(test_dispense_end_proof_renewed),
 		T(test_dispense_end_none),
+		T(test_future_radiation_then_end_of_portability),
 		T(test_child_reaches_age_limit),
 		T(test_catch_up_in_order),
 		T(test_unknown_employer_is_skipped),
