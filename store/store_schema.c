@@ -102,9 +102,11 @@ static const char *const migrations[] = {
 	" WHERE done_at IS NULL;",
 
 	/* 3: timers (issue 7): the last day each employer's digest of
-	 * employees to remind was considered, so it goes at most once a day. */
+	 * employees to remind was sent (at most once a day) and the last day
+	 * the list was looked at (an empty list is not looked at again that
+	 * day unless a timer fired). */
 	"CREATE TABLE timer_digest (employer TEXT PRIMARY KEY,"
-	" day TEXT NOT NULL);",
+	" sent_day TEXT, checked_day TEXT NOT NULL);",
 };
 
 int store_schema_version(struct store *st)

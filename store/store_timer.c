@@ -452,11 +452,18 @@ static int fire_one(struct store *st, struct timer_run *run,
 
 /* ---- the daily digest -------------------------------------------------------- */
 
-/* digest_due - 1 when employer's digest was not considered on day yet */
-static int digest_due(struct store *st, const char *employer, const char *day)
+/*
+ * digest_due - 1 when the employer's digest should be looked at for day:
+ * not sent on day yet, and either not looked at on day or a timer fired
+ * since (a status may have become A_RELANCER).  The list itself costs a
+ * walk over the employer's employees, so it is not redone for nothing.
+ */
+static int digest_due(struct store *st, const char *employer, const char *day,
+		      int fired)
 {
 	static const char sql[] =
-		"SELECT 1 FROM timer_digest WHERE employer = ? AND day >= ?";
+		"SELECT 1 FROM timer_digest WHERE employer = ?1 AND"
+		" (sent_day >= ?2 OR (checked_day >= ?2 AND NOT ?3))";
 	sqlite3_stmt *s = st_stmt(st, sql);
 	int rc;
 
@@ -464,6 +471,7 @@ static int digest_due(struct store *st, const char *employer, const char *day)
 		return -1;
 	st_text(s, 1, employer);
 	st_text(s, 2, day);
+	sqlite3_bind_int(s, 3, fired);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -509,18 +517,22 @@ static long digest_list(struct store *st, const char *employer, struct buf *b)
 	return n;
 }
 
+/* digest_record - looked at on day, and sent when sent */
 static int digest_record(struct store *st, const char *employer,
-			 const char *day)
+			 const char *day, int sent)
 {
 	static const char sql[] =
-		"INSERT INTO timer_digest (employer, day) VALUES (?1, ?2)"
-		" ON CONFLICT (employer) DO UPDATE SET day = ?2";
+		"INSERT INTO timer_digest (employer, sent_day, checked_day)"
+		" VALUES (?1, CASE WHEN ?3 THEN ?2 END, ?2)"
+		" ON CONFLICT (employer) DO UPDATE SET checked_day = ?2,"
+		" sent_day = CASE WHEN ?3 THEN ?2 ELSE sent_day END";
 	sqlite3_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, employer);
 	st_text(s, 2, day);
+	sqlite3_bind_int(s, 3, sent);
 	return st_done(st, s);
 }
 
@@ -532,7 +544,7 @@ static int digest_in_tx(struct store *st, const struct timer_run *run,
 	struct buf list;
 	char count[24];
 	long n;
-	int rc = digest_due(st, emp->numero, day);
+	int rc = digest_due(st, emp->numero, day, run->fired > 0);
 
 	if (rc <= 0)
 		return rc;
@@ -553,7 +565,7 @@ static int digest_in_tx(struct store *st, const struct timer_run *run,
 					"digest_relances", vars) < 0 ? -1 : 1;
 	}
 	buf_free(&list);
-	if (rc >= 0 && digest_record(st, emp->numero, day) < 0)
+	if (rc >= 0 && digest_record(st, emp->numero, day, rc) < 0)
 		return -1;
 	if (rc > 0)
 		log_info("event=digest_queued employer=%s day=%s count=%ld",
