@@ -105,7 +105,8 @@ static const char *const migrations[] = {
 	 * employees to remind was sent (at most once a day) and the last day
 	 * the list was looked at (an empty list is not looked at again that
 	 * day unless a timer fired). */
-	"CREATE TABLE timer_digest (employer TEXT PRIMARY KEY,"
+	"CREATE TABLE timer_digest ("
+	" employer TEXT PRIMARY KEY,"
 	" sent_day TEXT, checked_day TEXT NOT NULL);",
 };
 
