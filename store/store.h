@@ -112,6 +112,20 @@ int store_employees_each(struct store *st, const char *employer,
 			 int (*fn)(const struct employee_rec *, void *),
 			 void *arg);
 
+/* One employee as affilctl shows it: every field (IBAN masked), then the
+ * beneficiaries (lien, nom, prenom, date_naissance, nir, situation,
+ * date_fin) and the history (at, from, to, what, cause, ref), in order. */
+struct employee_detail_cb {
+	int (*field)(const char *name, const char *value, void *arg);
+	int (*beneficiary)(const char *const *vals, int n, void *arg);
+	int (*history)(const char *const *vals, int n, void *arg);
+};
+
+/* store_employee_detail - 0 shown, 1 no such employee, -1 error */
+int store_employee_detail(struct store *st, const char *employer,
+			  const char *nir, const struct employee_detail_cb *cb,
+			  void *arg);
+
 /* ---- the apply step (store_apply.c) --------------------------------- */
 
 struct apply_ctx {
