@@ -147,6 +147,17 @@ struct apply_ctx {
 int store_apply(struct store *st, const struct apply_ctx *ctx,
 		struct movement *mv);
 
+/*
+ * store_admin_portability - affilctl: RADIE → PORTABILITE for a former
+ * employee whose `examen` departure reason turned out to give the right,
+ * with the dates of the radiation, in its own transaction-less call (the
+ * caller begins and commits).  0 done, 1 refused (why says it), -1 error.
+ */
+int store_admin_portability(struct store *st, const struct cfg *cfg,
+			    const char *employer, const char *nir,
+			    const char *user, const char *justification,
+			    struct date today, char *why, size_t whylen);
+
 /* ---- outbox ------------------------------------------------------- */
 
 struct outbox_rec {

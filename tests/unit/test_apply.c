@@ -599,6 +599,41 @@ static void test_rum(void **state)
 	assert_int_equal(store_commit(T.st), 0);
 }
 
+/* test_admin_portability - an examen reason opened later by the insurer */
+static void test_admin_portability(void **state)
+{
+	const char *a = nir_of(907), *b = nir_of(908);
+	char why[128];
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	ok(a, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(a, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=059");
+	ok(b, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(b, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=039");
+	assert_string_equal(status(a), "RADIE");
+	assert_int_equal(store_admin_portability(T.st, T.cfg, "12345678", a,
+		"admin:durand", "attestation France Travail du 25/11",
+		T.today, why, sizeof(why)), 0);
+	assert_string_equal(status(a), "PORTABILITE");
+	/* Hired 2026-09-01, left 2026-11-20: three months, from the 21st. */
+	assert_string_equal(text("SELECT portabilite_debut || ' ' ||"
+		" portabilite_fin FROM employee WHERE nir = ?", a),
+		"2026-11-21 2027-02-20");
+	assert_string_equal(text("SELECT cause || ' ' || cause_ref FROM history"
+		" WHERE employee_id = (SELECT id FROM employee WHERE nir = ?)"
+		" ORDER BY id DESC", a), "admin admin:durand");
+	assert_string_equal(text("SELECT kind FROM outbox WHERE employee_id ="
+		" (SELECT id FROM employee WHERE nir = ?) ORDER BY id DESC", a),
+		"radiation_portabilite");
+	/* Retirement is not a reason to examine. */
+	assert_int_equal(store_admin_portability(T.st, T.cfg, "12345678", b,
+		"admin:durand", "x", T.today, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "039"));
+	assert_string_equal(status(b), "RADIE");
+	assert_int_equal(store_commit(T.st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +650,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_beneficiaries, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_portability, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
