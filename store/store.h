@@ -158,6 +158,13 @@ int store_admin_portability(struct store *st, const struct cfg *cfg,
 			    const char *user, const char *justification,
 			    struct date today, char *why, size_t whylen);
 
+/* store_metrics - the counts of the metrics file (daemon/metrics.c) */
+int store_metrics(struct store *st,
+		  int (*fn)(const char *name, const char *help,
+			    const char *label, const char *value,
+			    long long count, void *arg),
+		  void *arg);
+
 /* ---- outbox ------------------------------------------------------- */
 
 struct outbox_rec {
