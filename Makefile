@@ -85,6 +85,25 @@ test-asan:
 bench: all
 	@sh bench/run.sh
 
+# --- installation (packagers: make install DESTDIR=...) -----------------
+
+PREFIX  ?= /usr
+SYSCONF ?= /etc
+UNITDIR ?= /lib/systemd/system
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/affild/templates/fr \
+		$(DESTDIR)$(PREFIX)/share/doc/affild $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONF)/affild/employers.d
+	install -m 0755 $(BIN)/affild $(DESTDIR)$(PREFIX)/sbin/affild
+	install -m 0755 $(BIN)/affilctl $(DESTDIR)$(PREFIX)/bin/affilctl
+	install -m 0644 templates/fr/* $(DESTDIR)$(PREFIX)/share/affild/templates/fr/
+	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/affild/
+	install -m 0644 packaging/affild.service $(DESTDIR)$(UNITDIR)/affild.service
+	test -e $(DESTDIR)$(SYSCONF)/affild/affild.yaml || \
+		install -m 0640 packaging/affild.yaml $(DESTDIR)$(SYSCONF)/affild/affild.yaml
+
 clean:
 	rm -rf build build-asan bin
 

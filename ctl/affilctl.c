@@ -407,6 +407,132 @@ static int cmd_timers(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- one employee ------------------------------------------------------- */
+
+/* cmd_show prints three sections, each opened by its first row. */
+struct show {
+	struct ctl *c;
+	int section;		/* 0 record, 1 beneficiaries, 2 history */
+	int n;			/* items printed in the current section */
+};
+
+static const char *const sections[][2] = {
+	{ "employee", "" }, { "beneficiaries", "ayants droit" },
+	{ "history", "historique" },
+};
+
+/* show_open - close the current section, open the next ones up to s */
+static void show_open(struct show *sh, int s)
+{
+	int json = sh->c->fmt == FMT_JSON;
+
+	while (sh->section < s) {
+		if (json)
+			printf("%s", sh->section == 0 ? "\n }" :
+			       sh->n ? "\n ]" : "]");
+		sh->section++;
+		sh->n = 0;
+		if (json)
+			printf(",\n \"%s\": [", sections[sh->section][0]);
+		else
+			printf("%s:\n", sections[sh->section][1]);
+	}
+}
+
+static void show_value(const char *v)
+{
+	if (v)
+		out_json_str(v);
+	else
+		printf("null");
+}
+
+static int show_field(const char *name, const char *value, void *arg)
+{
+	struct show *sh = arg;
+
+	if (sh->c->fmt == FMT_JSON) {
+		printf("%s\n  ", sh->n++ ? "," : "");
+		out_json_str(name);
+		printf(": ");
+		show_value(value);
+	} else if (value) {
+		printf("%-24s %s\n", name, value);
+	}
+	return 0;
+}
+
+/* show_list - a beneficiary or history row, under names */
+static int show_list(struct show *sh, int section, const char *const *names,
+		     const char *const *vals, int n)
+{
+	int i;
+
+	show_open(sh, section);
+	if (sh->c->fmt == FMT_JSON) {
+		printf("%s\n  {", sh->n++ ? "," : "");
+		for (i = 0; i < n; i++) {
+			printf("%s", i ? ", " : "");
+			out_json_str(names[i]);
+			putchar(':');
+			show_value(vals[i]);
+		}
+		putchar('}');
+		return 0;
+	}
+	printf(" ");
+	for (i = 0; i < n; i++)
+		printf(" %s", vals[i] ? vals[i] : "-");
+	putchar('\n');
+	return 0;
+}
+
+static int show_beneficiary(const char *const *vals, int n, void *arg)
+{
+	static const char *const names[] = { "lien", "nom", "prenom",
+		"date_naissance", "nir", "situation", "date_fin" };
+
+	return show_list(arg, 1, names, vals, n < 7 ? n : 7);
+}
+
+static int show_history(const char *const *vals, int n, void *arg)
+{
+	static const char *const names[] = { "at", "from", "to", "what",
+		"cause", "ref" };
+
+	return show_list(arg, 2, names, vals, n < 6 ? n : 6);
+}
+
+static int cmd_show(struct ctl *c, int argc, char **argv)
+{
+	const struct employee_detail_cb cb = {
+		show_field, show_beneficiary, show_history
+	};
+	struct show sh = { c, 0, 0 };
+	int rc;
+
+	if (argc != 3) {
+		fprintf(stderr, "affilctl: usage: show EMPLOYER NIR\n");
+		return EX_USAGE;
+	}
+	if (c->fmt == FMT_JSON)
+		printf("{\"employee\": {");
+	rc = store_employee_detail(c->st, argv[1], argv[2], &cb, &sh);
+	if (rc == 0) {
+		show_open(&sh, 2);
+		if (c->fmt == FMT_JSON)
+			printf("%s}\n", sh.n ? "\n ]" : "]");
+	} else if (c->fmt == FMT_JSON) {
+		printf("}}\n");
+	}
+	if (rc == 1) {
+		fprintf(stderr, "affilctl: employer %s has no employee with "
+			"this NIR\n", argv[1]);
+		return EX_DATAERR;
+	}
+	return rc < 0 ? EX_SOFTWARE : 0;
+}
+
 /* ---- the command table ---------------------------------------------------- */
 
 static const struct command {
@@ -422,6 +548,8 @@ static const struct command {
 	  "its rejected and warning lines" },
 	{ "outbox", cmd_outbox, "outbox [--failed]    messages pending, sent "
 	  "or failed" },
+	{ "show", cmd_show, "show EMPLOYER NIR    one employee: record, "
+	  "beneficiaries, history" },
 	{ "timers", cmd_timers, "timers [run [--as-of AAAA-MM-JJ] [--force]]\n"
 	  "                       deadlines due next; run: fire those due "
 	  "(a future date needs --force)" },

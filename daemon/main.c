@@ -29,6 +29,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/daemon.h"
+#include "daemon/metrics.h"
 #include "daemon/scan.h"
 #include "daemon/timers.h"
 #include "mail/sender.h"
@@ -190,6 +191,7 @@ static void loop(struct daemon *d)
 		if (t >= d->next_rescan_ms) {
 			d->next_rescan_ms = t + d->cfg->spool.rescan_s * 1000LL;
 			(void)scan_resume(d);	/* retry files left in work/ */
+			metrics_write(d);
 		}
 		/* Settle checks need a look every tick; a look is one readdir. */
 		while (!d->stopping && scan_serve(d)) {

@@ -112,6 +112,20 @@ int store_employees_each(struct store *st, const char *employer,
 			 int (*fn)(const struct employee_rec *, void *),
 			 void *arg);
 
+/* One employee as affilctl shows it: every field (IBAN masked), then the
+ * beneficiaries (lien, nom, prenom, date_naissance, nir, situation,
+ * date_fin) and the history (at, from, to, what, cause, ref), in order. */
+struct employee_detail_cb {
+	int (*field)(const char *name, const char *value, void *arg);
+	int (*beneficiary)(const char *const *vals, int n, void *arg);
+	int (*history)(const char *const *vals, int n, void *arg);
+};
+
+/* store_employee_detail - 0 shown, 1 no such employee, -1 error */
+int store_employee_detail(struct store *st, const char *employer,
+			  const char *nir, const struct employee_detail_cb *cb,
+			  void *arg);
+
 /* ---- the apply step (store_apply.c) --------------------------------- */
 
 struct apply_ctx {
@@ -132,6 +146,24 @@ struct apply_ctx {
  */
 int store_apply(struct store *st, const struct apply_ctx *ctx,
 		struct movement *mv);
+
+/*
+ * store_admin_portability - affilctl: RADIE → PORTABILITE for a former
+ * employee whose `examen` departure reason turned out to give the right,
+ * with the dates of the radiation, in its own transaction-less call (the
+ * caller begins and commits).  0 done, 1 refused (why says it), -1 error.
+ */
+int store_admin_portability(struct store *st, const struct cfg *cfg,
+			    const char *employer, const char *nir,
+			    const char *user, const char *justification,
+			    struct date today, char *why, size_t whylen);
+
+/* store_metrics - the counts of the metrics file (daemon/metrics.c) */
+int store_metrics(struct store *st,
+		  int (*fn)(const char *name, const char *help,
+			    const char *label, const char *value,
+			    long long count, void *arg),
+		  void *arg);
 
 /* ---- outbox ------------------------------------------------------- */
 

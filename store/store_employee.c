@@ -1,6 +1,7 @@
 /*
  * store_employee - reading employee records for affilctl and exports.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,96 @@ int store_employees_each(struct store *st, const char *employer,
 	if (!stop && rc != SQLITE_DONE) {
 		st_log_error(st, "employees");
 		return -1;
+	}
+	return 0;
+}
+
+/* mask - an IBAN shows only its last 4 characters, anywhere */
+static const char *mask(const char *name, const char *v, char *out,
+			size_t outlen)
+{
+	size_t n;
+
+	if (v == NULL || strcmp(name, "iban") != 0)
+		return v;
+	n = strlen(v);
+	snprintf(out, outlen, "…%s", n > 4 ? v + n - 4 : v);
+	return out;
+}
+
+/* each_row - every row of s as its values, text or NULL */
+static int each_row(struct store *st, sqlite3_stmt *s,
+		    int (*fn)(const char *const *vals, int n, void *),
+		    void *arg)
+{
+	const char *vals[16];
+	int rc, i, n = sqlite3_column_count(s), stop = 0;
+
+	if (n > 16)
+		n = 16;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++)
+			vals[i] = (const char *)sqlite3_column_text(s, i);
+		stop = fn(vals, n, arg);
+	}
+	if (!stop && rc != SQLITE_DONE) {
+		st_log_error(st, "employee detail");
+		return -1;
+	}
+	return 0;
+}
+
+/* store_employee_detail - one employee: fields, beneficiaries, history */
+int store_employee_detail(struct store *st, const char *employer,
+			  const char *nir, const struct employee_detail_cb *cb,
+			  void *arg)
+{
+	static const char rec[] =
+		"SELECT * FROM employee WHERE employer = ? AND nir = ?";
+	static const char ben[] =
+		"SELECT lien, nom, prenom, date_naissance, nir, situation,"
+		" date_fin FROM beneficiary WHERE employee_id = ? ORDER BY id";
+	static const char his[] =
+		"SELECT at, from_status, to_status, what, cause, cause_ref"
+		" FROM history WHERE employee_id = ? ORDER BY id";
+	sqlite3_stmt *s;
+	long long id = 0;
+	char masked[16];
+	int i, rc;
+
+	if (sqlite3_prepare_v2(st->db, rec, -1, &s, NULL) != SQLITE_OK) {
+		st_log_error(st, "employee detail");
+		return -1;
+	}
+	st_text(s, 1, employer);
+	st_text(s, 2, nir ? nir : "");
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(s); i++) {
+			const char *name = sqlite3_column_name(s, i);
+
+			if (strcmp(name, "id") == 0)
+				id = sqlite3_column_int64(s, i);
+			else if (strcmp(name, "token_hash") != 0)
+				cb->field(name, mask(name, (const char *)
+						     sqlite3_column_text(s, i),
+						     masked, sizeof(masked)),
+					  arg);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 1 : -1;
+	for (i = 0; i < 2; i++) {
+		if (sqlite3_prepare_v2(st->db, i ? his : ben, -1, &s,
+				       NULL) != SQLITE_OK) {
+			st_log_error(st, "employee detail");
+			return -1;
+		}
+		sqlite3_bind_int64(s, 1, id);
+		rc = each_row(st, s, i ? cb->history : cb->beneficiary, arg);
+		sqlite3_finalize(s);
+		if (rc < 0)
+			return -1;
 	}
 	return 0;
 }

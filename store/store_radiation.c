@@ -505,3 +505,88 @@ int ap_fin_portabilite(struct ap *a)
 				 vars, 1);
 	}
 }
+
+/*
+ * store_admin_portability - an admin opens portability after the former
+ * employee proved unemployment benefits on an `examen` reason (a démission
+ * légitime): RADIE → PORTABILITE with the dates of the radiation.
+ */
+int store_admin_portability(struct store *st, const struct cfg *cfg,
+			    const char *employer, const char *nir,
+			    const char *user, const char *justification,
+			    struct date today, char *why, size_t whylen)
+{
+	const struct cfg_departure_reason *dr;
+	struct st_env env;
+	struct st_emp e;
+	struct date start, end, p0, p1;
+	struct rad r;
+	char what[384];
+	int rc = 1;
+
+	memset(&env, 0, sizeof(env));
+	env.cfg = cfg;
+	env.emp = cfg_employer(cfg, employer);
+	env.today = today;
+	env.cause = "admin";
+	snprintf(env.ref, sizeof(env.ref), "%s", user);
+	if (env.emp == NULL) {
+		snprintf(why, whylen, "unknown employer %s", employer);
+		return 1;
+	}
+	if (st_emp_load(st, employer, nir, &e) < 0)
+		return -1;
+	dr = e.motif_rupture ? cfg_departure_reason(cfg, e.motif_rupture) :
+	     NULL;
+	if (e.id == 0)
+		snprintf(why, whylen, "no employee with this NIR at %s",
+			 employer);
+	else if (!same(e.status, "RADIE") || e.date_fin_contrat == NULL ||
+		 dr == NULL)
+		snprintf(why, whylen, "the employee is %s, not radiated",
+			 e.status);
+	else if (dr->portabilite != CFG_PORTA_EXAMEN ||
+		 same(e.motif_rupture, "066"))
+		snprintf(why, whylen, "departure reason %s is not one to "
+			 "examine: portability cannot be opened",
+			 e.motif_rupture);
+	else if (e.date_embauche == NULL ||
+		 date_parse_iso(e.date_embauche, &start) < 0 ||
+		 date_parse_iso(e.date_fin_contrat, &end) < 0 ||
+		 portability_compute(start, end,
+				     cfg->process.portability_max_months,
+				     env.emp->portability_start ==
+				     CFG_PSTART_NEXT_MONTH, &p0, &p1,
+				     &r.months) < 0)
+		snprintf(why, whylen, "no contract start on record to compute "
+			 "the portability");
+	else if (date_cmp(p1, today) < 0)
+		snprintf(why, whylen, "the portability would have ended on "
+			 "%04d-%02d-%02d", p1.y, p1.m, p1.d);
+	else
+		rc = 0;
+	if (rc != 0) {
+		st_emp_free(&e);
+		return rc;
+	}
+	{
+		int months = r.months;
+
+		memset(&r, 0, sizeof(r));
+		r.months = months;
+	}
+	(void)strlcpy_ok(r.to, "PORTABILITE", sizeof(r.to));
+	(void)strlcpy_ok(r.motif, e.motif_rupture, sizeof(r.motif));
+	(void)strlcpy_ok(r.fin_contrat, e.date_fin_contrat,
+			 sizeof(r.fin_contrat));
+	date_format(p0, r.p0);
+	date_format(p1, r.p1);
+	(void)strlcpy_ok(r.droits, r.p1, sizeof(r.droits));
+	(void)strlcpy_ok(r.notice, "radiation_portabilite", sizeof(r.notice));
+	snprintf(what, sizeof(what), "portabilité ouverte par l'assureur : "
+		 "%.300s", justification);
+	rc = st_history(st, &env, e.id, "RADIE", "RADIE", what) < 0 ||
+	     rad_carry_out(st, &env, &e, &r) < 0 ? -1 : 0;
+	st_emp_free(&e);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/*
+ * store_metrics - the counts the metrics file exposes, each from an index
+ * or a small table, so a scrape never walks the employees.
+ */
+#include "store/store_priv.h"
+
+static const struct {
+	const char *name;
+	const char *help;
+	const char *sql;	/* rows: (label value or NULL, count) */
+	const char *label;
+} metrics[] = {
+	{ "affild_files", "files received, by state and return code",
+	  "SELECT state || '\",return_code=\"' || coalesce(return_code, ''),"
+	  " count(*) FROM file GROUP BY state, return_code",
+	  "state" },
+	{ "affild_outbox_pending", "messages waiting for delivery",
+	  "SELECT NULL, count(*) FROM outbox WHERE state = 'pending'", NULL },
+	{ "affild_outbox_failed", "messages parked with a reason",
+	  "SELECT NULL, count(*) FROM outbox WHERE state = 'failed'", NULL },
+	{ "affild_deadlines_pending", "deadlines not fired yet",
+	  "SELECT NULL, count(*) FROM deadline WHERE done_at IS NULL", NULL },
+};
+
+/* store_metrics - fn(name, help, label name, label value, value) per row */
+int store_metrics(struct store *st,
+		  int (*fn)(const char *name, const char *help,
+			    const char *label, const char *value,
+			    long long count, void *arg),
+		  void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++) {
+		sqlite3_stmt *s = st_stmt(st, metrics[i].sql);
+		int rc;
+
+		if (s == NULL)
+			return -1;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			fn(metrics[i].name, metrics[i].help, metrics[i].label,
+			   (const char *)sqlite3_column_text(s, 0),
+			   sqlite3_column_int64(s, 1), arg);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			st_log_error(st, "metrics");
+			return -1;
+		}
+	}
+	return 0;
+}

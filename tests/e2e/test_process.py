@@ -1,0 +1,230 @@
+"""Issue 4, "Done when": the affiliation process through the real daemon.
+
+A month's mixed file (simple and complete affiliations with beneficiaries,
+radiations with eligible and non-eligible reasons, a dispense, a
+modification, a forced affiliation), then the employee portal's
+FINALISATION with the token of the invitation link, must leave the exact
+expected database state, reports and queued messages.  A file in employer
+B's drop naming employer A's employee changes nothing at A and reads
+exactly as an unknown NIR.
+"""
+import email
+import email.policy
+import re
+import unicodedata
+from datetime import date, timedelta
+
+from conftest import EMPLOYER, make_nir
+
+COLS = ("operation;numero_personne;nir;nom;prenom;date_naissance;date_embauche;"
+        "categorie;email;option;iban;date_signature_mandat;lien;situation;"
+        "date_fin_contrat;motif_rupture;date_debut_contrat;motif_dispense;"
+        "date_demande;justificatif;date_fin_dispense;telephone;jeton").split(";")
+BORN = date(1990, 4, 12)
+TODAY = date.today()
+HIRED = (TODAY - timedelta(days=60)).isoformat()
+
+
+def line(**kw):
+    return ";".join(kw.get(c, "") for c in COLS) + "\n"
+
+
+def ascii_of(name):
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def person(nir, nom, prenom, op="AFFILIATION_COMPLETE", **kw):
+    base = dict(operation=op, nir=nir, nom=nom, prenom=prenom,
+                date_naissance=BORN.isoformat(), date_embauche=HIRED,
+                categorie="CADRE", email=ascii_of(prenom) + "@example.fr")
+    if op == "AFFILIATION_COMPLETE":
+        base["option"] = "BASE"
+    base.update(kw)
+    return line(**base)
+
+
+def csv(*rows):
+    return ";".join(COLS) + "\n" + "".join(rows)
+
+
+N = {k: make_nir(2, BORN, 300 + i) for i, k in enumerate("ABCDEFGHIJ")}
+
+
+def statuses(affild):
+    return {e["nir"]: e["status"] for e in affild.ctl_json("employees")}
+
+
+def outbox_kinds(affild):
+    kinds = {}
+    for m in affild.ctl_json("outbox"):
+        kinds[m["kind"]] = kinds.get(m["kind"], 0) + 1
+    return kinds
+
+
+def by_line(rows):
+    out = {}
+    for r in rows:
+        out.setdefault(int(r["ligne"]), []).append(r)
+    return out
+
+
+def setup_people(affild):
+    """A, B, C covered; D, E, F invited: the state before the month."""
+    affild.drop("setup.csv", csv(
+        person(N["A"], "Arnaud", "Alice"), person(N["B"], "Blanc", "Basile"),
+        person(N["C"], "Carre", "Chloé"),
+        person(N["D"], "Denis", "Diane", op="AFFILIATION_SIMPLE"),
+        person(N["E"], "Émery", "Élise", op="AFFILIATION_SIMPLE"),
+        person(N["F"], "Faure", "Fabien", op="AFFILIATION_SIMPLE")))
+    rows = affild.wait_report("setup.csv")
+    assert rows[-1]["code"] == "CR0", rows
+
+
+def month_file():
+    end = (TODAY - timedelta(days=10)).isoformat()
+    return csv(
+        person(N["G"], "Girard", "Gaëlle", op="AFFILIATION_SIMPLE"),      # 2
+        person(N["H"], "Henry", "Hugo", option="CONFORT",                 # 3
+               iban="FR1420041010050500013M02606",
+               date_signature_mandat=HIRED),
+        line(operation="AYANT_DROIT", nir=N["H"], lien="ENFANT",          # 4
+             nom="Henry", prenom="Léon", date_naissance="2019-05-02"),
+        line(operation="AYANT_DROIT", nir=N["H"], lien="CONJOINT",        # 5
+             nom="Henry", prenom="Inès", date_naissance="1991-07-30"),
+        person(N["I"], "Ibert", "Iris"),                                  # 6
+        line(operation="AYANT_DROIT", nir=N["I"], lien="ENFANT",          # 7
+             nom="Ibert", prenom="Yann", date_naissance="1999-01-01"),
+        line(operation="RADIATION", nir=N["A"], date_fin_contrat=end,     # 8
+             motif_rupture="043"),
+        line(operation="RADIATION", nir=N["B"], date_fin_contrat=end,     # 9
+             motif_rupture="039"),
+        line(operation="RADIATION", nir=N["C"], date_fin_contrat=end,     # 10
+             motif_rupture="059"),
+        line(operation="DISPENSE", nir=N["D"], motif_dispense="CSS",      # 11
+             date_demande=TODAY.isoformat(), justificatif="ATTESTATION-CSS-1",
+             date_fin_dispense=(TODAY + timedelta(days=200)).isoformat()),
+        line(operation="MODIFICATION", nir=N["E"], telephone="0102030405"),  # 12
+        line(operation="AFFILIATION_FORCEE", nir=N["F"]),                 # 13
+        line(operation="RADIATION", nir=N["J"], date_fin_contrat=end,     # 14
+             motif_rupture="043"))
+
+
+def test_month_then_portal_finalisation(affild):
+    setup_people(affild)
+    before = outbox_kinds(affild)
+    assert before == {"confirmation": 3, "invitation": 3}
+
+    affild.drop("mouvements-novembre.csv", month_file())
+    rows = affild.wait_report("mouvements-novembre.csv")
+    lines = by_line(rows)
+    summary = rows[-1]
+    assert summary["code"] == "CR2", summary
+    assert "13 mouvements, 10 acceptés, 3 rejetés" in summary["message"]
+    for n in (2, 3, 4, 5, 8, 9, 10, 11, 12, 13):
+        assert lines[n][0]["resultat"] == "ACCEPTE", lines[n]
+    # A rejected beneficiary rejects its whole group.
+    assert [r["code"] for r in lines[7]] == ["E177"]
+    assert [r["code"] for r in lines[6]] == ["E221"]
+    assert "ligne 7" in lines[6][0]["message"]
+    assert [r["code"] for r in lines[14]] == ["E202"]
+    # The RUM of the direct-debit option was generated.
+    assert lines[3][0]["code"] == "I231"
+
+    st = statuses(affild)
+    assert st == {N["A"]: "PORTABILITE", N["B"]: "RADIE", N["C"]: "RADIE",
+                  N["D"]: "DISPENSE", N["E"]: "EN_COURS", N["F"]: "AFFILIE",
+                  N["G"]: "EN_COURS", N["H"]: "AFFILIE"}
+    after = outbox_kinds(affild)
+    queued = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    assert {k: v for k, v in queued.items() if v} == {
+        "invitation": 1, "confirmation": 1, "radiation_portabilite": 1,
+        "loi_evin": 1, "radiation": 1, "affiliation_forcee": 1}
+
+    h = affild.ctl_json("show", EMPLOYER, N["H"])
+    assert h["employee"]["rum"].startswith("AFF-" + EMPLOYER + "-")
+    assert h["employee"]["iban"] == "…2606"
+    assert sorted(b["prenom"] for b in h["beneficiaries"]) == ["Inès", "Léon"]
+    a = affild.ctl_json("show", EMPLOYER, N["A"])
+    end = TODAY - timedelta(days=10)
+    assert a["employee"]["portabilite_debut"] == (end + timedelta(days=1)).isoformat()
+    assert [x["to"] for x in a["history"]] == ["AFFILIE", "PORTABILITE"]
+    assert a["history"][-1]["cause"] == "fichier"
+    assert a["history"][-1]["ref"].endswith(":8")
+
+    # The employee G finishes through the link of the invitation email.
+    token = None
+    for path in affild.mails():
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if msg["To"] == "gaelle@example.fr":
+            m = re.search(r"/affiliation/([A-Za-z0-9_-]+)", msg.get_body().get_content())
+            token = m and m.group(1)
+    assert token, "the invitation carries the personal link"
+    portal = csv(line(operation="FINALISATION", numero_personne=EMPLOYER,
+                      nir=N["G"], option="BASE", jeton=token + "x"),
+                 line(operation="FINALISATION", numero_personne=EMPLOYER,
+                      nir=N["G"], option="BASE", jeton=token),
+                 line(operation="AYANT_DROIT", numero_personne=EMPLOYER,
+                      nir=N["G"], lien="ENFANT", nom="Girard", prenom="Zoé",
+                      date_naissance="2021-02-03"))
+    affild.drop("portail-1.csv", portal, employer="portail")
+    prow = by_line(affild.wait_report("portail-1.csv", employer="portail"))
+    assert [r["code"] for r in prow[2]] == ["E280"]
+    assert prow[3][0]["resultat"] == "ACCEPTE" and prow[4][0]["resultat"] == "ACCEPTE"
+    g = affild.ctl_json("show", EMPLOYER, N["G"])
+    assert g["employee"]["status"] == "AFFILIE"
+    assert g["history"][-1]["cause"] == "portail"
+    assert [b["prenom"] for b in g["beneficiaries"]] == ["Zoé"]
+    assert "token_hash" not in g["employee"]
+    final = outbox_kinds(affild)
+    assert final["confirmation"] == after["confirmation"] + 1
+
+
+def test_other_employers_employee_reads_as_unknown(affild):
+    setup_people(affild)
+    before = affild.ctl_json("show", EMPLOYER, N["A"])
+    end = (TODAY - timedelta(days=3)).isoformat()
+    # Employer B names A's employee, then a NIR nobody has.
+    affild.drop("radiations.csv", csv(
+        line(operation="RADIATION", nir=N["A"], date_fin_contrat=end,
+             motif_rupture="043"),
+        line(operation="RADIATION", nir=N["J"], date_fin_contrat=end,
+             motif_rupture="043")), employer="87654321")
+    rows = affild.wait_report("radiations.csv", employer="87654321")
+    assert rows[0]["code"] == rows[1]["code"] == "E202"
+    assert rows[0]["message"] == rows[1]["message"], "no leak of existence"
+    assert rows[-1]["code"] == "CR3"
+    assert affild.ctl_json("show", EMPLOYER, N["A"]) == before
+
+
+def test_all_or_nothing_applies_nothing(tmp_path):
+    from conftest import Affild
+    a = Affild(tmp_path, apply="all_or_nothing")
+    a.start()
+    try:
+        a.drop("lot.csv", csv(person(N["A"], "Arnaud", "Alice"),
+                              line(operation="RADIATION", nir=N["J"],
+                                   date_fin_contrat=TODAY.isoformat(),
+                                   motif_rupture="043")))
+        rows = a.wait_report("lot.csv")
+        assert rows[-1]["code"] == "CR3"
+        assert "all_or_nothing" in rows[-1]["message"]
+        assert a.ctl_json("employees") == []
+        assert a.ctl_json("outbox") == []
+    finally:
+        a.stop()
+
+
+def test_future_radiation_is_held(affild):
+    setup_people(affild)
+    end = (TODAY + timedelta(days=20)).isoformat()
+    affild.drop("futur.csv", csv(line(operation="RADIATION", nir=N["A"],
+                                      date_fin_contrat=end, motif_rupture="043")))
+    rows = affild.wait_report("futur.csv")
+    assert [r["code"] for r in rows[:-1]] == ["I213"]
+    assert statuses(affild)[N["A"]] == "AFFILIE"
+    # Sent again unchanged: already in effect, nothing queued twice.
+    affild.drop("futur-bis.csv", csv(line(operation="RADIATION", nir=N["A"],
+                                          date_fin_contrat=end,
+                                          motif_rupture="043")) + "\n")
+    rows = affild.wait_report("futur-bis.csv")
+    assert [r["code"] for r in rows[:-1]] == ["I200"]

@@ -1,0 +1,658 @@
+/*
+ * test_apply - the transition table of rules.md, row by row, against a real
+ * SQLite database: each case brings an employee to a status with real
+ * movements, applies one more, and asserts the status after it, the
+ * history rows and the queued messages; each forbidden transition asserts
+ * that nothing changed at all.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "parsers/check.h"
+#include "store/store_priv.h"
+
+static const char config_yaml[] =
+	"spool:\n  dir: %s/spool\n  sftp_chroot: false\n"
+	"database:\n  path: %s/affild.db\n"
+	"mail:\n  transport: file\n  dir: %s/mail\n"
+	"  from: \"Espace <affiliation@assureur.example>\"\n"
+	"portal:\n  enabled: true\n"
+	"  link_url: \"https://espace.example/a/{token}\"\n"
+	"process:\n  creditor_id: FR12ZZZ123456\n"
+	"employers:\n"
+	"  - numero: \"12345678\"\n    name: Exemple SAS\n"
+	"    options:\n      - code: BASE\n      - code: CONFORT\n"
+	"        direct_debit: true\n"
+	"    base_plan: BASE\n    contact_email: rh@exemple.example\n"
+	"    notify_finalisation: true\n"
+	"  - numero: \"87654321\"\n    name: Autre SARL\n"
+	"    options:\n      - code: BASE\n    base_plan: BASE\n";
+
+static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
+
+struct t {
+	char dir[64];
+	struct cfg *cfg;
+	struct store *st;
+	struct date today;
+	long line;
+};
+
+static struct t T;
+
+/* A snapshot of what a movement may change. */
+struct snap {
+	char status[16];
+	long history, outbox, deadlines;
+};
+
+static long count(const char *sql)
+{
+	sqlite3_stmt *s;
+	long n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(T.st->db, sql, -1, &s, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static char *text(const char *sql, const char *arg)
+{
+	static char out[512];
+	sqlite3_stmt *s;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(T.st->db, sql, -1, &s, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return out;
+}
+
+static const char *status(const char *nir)
+{
+	return text("SELECT status FROM employee WHERE nir = ?"
+		    " AND employer = '12345678'", nir);
+}
+
+static void snap(const char *nir, struct snap *s)
+{
+	snprintf(s->status, sizeof(s->status), "%s", status(nir));
+	s->history = count("SELECT count(*) FROM history");
+	s->outbox = count("SELECT count(*) FROM outbox");
+	s->deadlines = count("SELECT count(*) FROM deadline");
+}
+
+/* kinds - the kinds of the outbox rows after id, comma-separated */
+static const char *kinds_after(long id)
+{
+	static char out[256];
+	sqlite3_stmt *s;
+	size_t n = 0;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(T.st->db, "SELECT kind, recipient"
+		" FROM outbox WHERE id > ? ORDER BY id", -1, &s, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(s, 1, id);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s",
+				      n ? "," : "", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return out;
+}
+
+/* nir_of - a generated NIR, serial n, with its right key */
+static const char *nir_of(int n)
+{
+	static char bufs[8][16];
+	static int k;
+	char *b = bufs[k++ % 8];
+	long long body = 2900499000000LL + n;
+
+	snprintf(b, 16, "%lld%02lld", body, 97 - body % 97);
+	return b;
+}
+
+/*
+ * run - apply one movement given as "OP field=value;field=value", checked
+ * first as the pipeline does; returns store_apply's code (or 1 when the
+ * checks rejected it) and the first finding's code in code.
+ */
+static int run(const char *nir, const char *spec, char code[8], int portal)
+{
+	char buf[1024], *field, *save = NULL;
+	struct movement mv;
+	struct check_ctx cc = { T.cfg, &T.cfg->employers[0], T.today, portal };
+	struct apply_ctx ac = { T.cfg, &T.cfg->employers[0], "20261128-000001",
+				T.today, key, sizeof(key), portal, 0 };
+	int rc;
+
+	mv_init(&mv);
+	snprintf(buf, sizeof(buf), "%s", spec);
+	field = strtok_r(buf, " ", &save);
+	mv.op = op_from_name(field);
+	mv.line = ++T.line;
+	mv_set(&mv, F_OPERATION, field);
+	mv_set(&mv, F_NIR, nir);
+	while ((field = strtok_r(NULL, ";", &save)) != NULL) {
+		char *eq = strchr(field, '=');
+
+		assert_non_null(eq);
+		*eq = '\0';
+		assert_int_not_equal(field_from_name(field), F_NONE);
+		mv_set(&mv, field_from_name(field), eq + 1);
+	}
+	check_movement(&cc, &mv);
+	if (mv_has_error(&mv)) {
+		rc = 1;
+	} else {
+		assert_int_equal(store_savepoint(T.st, "mv"), 0);
+		rc = store_apply(T.st, &ac, &mv);
+		assert_true(rc >= 0);
+		if (rc == 1)
+			assert_int_equal(store_rollback_to(T.st, "mv"), 0);
+		else
+			assert_int_equal(store_release(T.st, "mv"), 0);
+	}
+	if (code)
+		snprintf(code, 8, "%s", mv.ndiags ? mv.diags[0].code : "");
+	if (rc == 1 && mv.ndiags)
+		print_message("   refused %s: %s %s\n", spec, mv.diags[0].code,
+			      mv.diags[0].msg);
+	mv_free(&mv);
+	return rc;
+}
+
+static void ok(const char *nir, const char *spec)
+{
+	char code[8];
+
+	if (run(nir, spec, code, 0) != 0)
+		fail_msg("expected accepted: %s (%s)", spec, code);
+}
+
+#define PERSON "nom=Martin;prenom=Zoé;date_naissance=1990-04-12;" \
+	"date_embauche=2026-09-01;categorie=CADRE;email=zoe@example.fr"
+
+/* to_state - bring the employee nir to status */
+static void to_state(const char *nir, const char *state)
+{
+	if (strcmp(state, "EN_COURS") == 0 || strcmp(state, "A_RELANCER") == 0) {
+		ok(nir, "AFFILIATION_SIMPLE " PERSON);
+		if (strcmp(state, "A_RELANCER") == 0)
+			assert_int_equal(sqlite3_exec(T.st->db, "UPDATE employee"
+				" SET status = 'A_RELANCER'", NULL, NULL,
+				NULL), SQLITE_OK);
+	} else if (strcmp(state, "AFFILIE") == 0) {
+		ok(nir, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	} else if (strcmp(state, "DISPENSE") == 0) {
+		ok(nir, "AFFILIATION_SIMPLE " PERSON);
+		ok(nir, "DISPENSE motif_dispense=CONTRAT_INDIVIDUEL;"
+		   "date_demande=2026-11-02;justificatif=ATT-1;"
+		   "date_fin_dispense=2027-06-30");
+	} else if (strcmp(state, "RADIE") == 0) {
+		ok(nir, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+		ok(nir, "RADIATION date_fin_contrat=2026-11-20;"
+		   "motif_rupture=039");
+	} else if (strcmp(state, "PORTABILITE") == 0) {
+		ok(nir, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+		ok(nir, "RADIATION date_fin_contrat=2026-11-20;"
+		   "motif_rupture=043");
+	}
+	assert_string_equal(status(nir), state);
+}
+
+struct row {
+	const char *from;		/* "" for no record */
+	const char *event;
+	const char *to;			/* NULL: refused, nothing changes */
+	const char *kinds;		/* outbox kinds queued, in order */
+	const char *code;		/* first finding, "" for none */
+};
+
+/* The transition table of rules.md, and the rows it forbids. */
+static const struct row rows[] = {
+	{ "", "AFFILIATION_SIMPLE " PERSON, "EN_COURS", "invitation", "" },
+	{ "", "AFFILIATION_SIMPLE nom=Martin;prenom=Zoé;"
+	  "date_naissance=1990-04-12;date_embauche=2026-09-01;categorie=CADRE;"
+	  "adresse=1 rue de la Paix;code_postal=75002;ville=Paris",
+	  "EN_COURS", "invitation", "" },
+	{ "", "AFFILIATION_COMPLETE " PERSON ";option=BASE", "AFFILIE",
+	  "confirmation", "" },
+	{ "EN_COURS", "AFFILIATION_COMPLETE " PERSON ";option=BASE",
+	  "AFFILIE", "confirmation", "" },
+	{ "A_RELANCER", "AFFILIATION_COMPLETE " PERSON ";option=BASE",
+	  "AFFILIE", "confirmation", "" },
+	{ "EN_COURS", "DISPENSE motif_dispense=CSS;date_demande=2026-11-02;"
+	  "justificatif=ATT-9;date_fin_dispense=2027-10-31", "DISPENSE", "",
+	  "" },
+	{ "A_RELANCER", "DISPENSE motif_dispense=PRESENT_MISE_EN_PLACE_DUE;"
+	  "date_demande=2026-11-02", "DISPENSE", "", "" },
+	{ "AFFILIE", "DISPENSE motif_dispense=AUTRE_COUVERTURE_COLLECTIVE;"
+	  "date_demande=2026-11-02;justificatif=ATT-3", "DISPENSE", "", "" },
+	{ "AFFILIE", "DISPENSE motif_dispense=CONTRAT_INDIVIDUEL;"
+	  "date_demande=2026-11-02;justificatif=ATT-3;"
+	  "date_fin_dispense=2027-01-31", NULL, "", "E201" },
+	{ "EN_COURS", "RELANCE", "EN_COURS", "relance", "" },
+	{ "A_RELANCER", "RELANCE", "A_RELANCER", "relance", "" },
+	{ "EN_COURS", "AFFILIATION_FORCEE", "AFFILIE", "affiliation_forcee",
+	  "" },
+	{ "A_RELANCER", "AFFILIATION_FORCEE", "AFFILIE", "affiliation_forcee",
+	  "" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=043",
+	  "PORTABILITE", "radiation_portabilite", "" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=39",
+	  "RADIE", "loi_evin", "W180" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=999",
+	  "RADIE", "radiation", "" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=059",
+	  "RADIE", "radiation", "" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=059;"
+	  "portabilite=O;justification=démission légitime (suivi du conjoint)",
+	  "PORTABILITE", "radiation_portabilite", "" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=088;"
+	  "portabilite=O;justification=x", NULL, "", "E186" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=059;"
+	  "portabilite=O", NULL, "", "E187" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=066",
+	  "RADIE", "", "" },
+	{ "EN_COURS", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=043",
+	  "PORTABILITE", "radiation_portabilite", "" },
+	{ "A_RELANCER", "RADIATION date_fin_contrat=2026-11-20;"
+	  "motif_rupture=039", "RADIE", "loi_evin", "" },
+	{ "DISPENSE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=043",
+	  "RADIE", "", "" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-12-31;motif_rupture=043",
+	  "AFFILIE", "", "I213" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2025-01-31;motif_rupture=043;"
+	  "date_debut_contrat=2024-06-01", "RADIE", "radiation", "W212" },
+	{ "PORTABILITE", "FIN_PORTABILITE date_evenement=2026-11-25;"
+	  "motif_fin=REPRISE_EMPLOI", "RADIE", "fin_portabilite", "" },
+	{ "PORTABILITE", "AFFILIATION_SIMPLE " PERSON, "EN_COURS",
+	  "invitation", "" },
+	{ "PORTABILITE", "AFFILIATION_COMPLETE " PERSON ";option=CONFORT;"
+	  "iban=FR1420041010050500013M02606;date_signature_mandat=2026-11-02",
+	  "AFFILIE", "confirmation", "I231" },
+	{ "RADIE", "AFFILIATION_SIMPLE " PERSON, "EN_COURS", "invitation",
+	  "" },
+	{ "RADIE", "AFFILIATION_COMPLETE " PERSON ";option=BASE", "AFFILIE",
+	  "confirmation", "" },
+	{ "RADIE", "ANNULATION operation_annulee=RADIATION", "AFFILIE", "",
+	  "" },
+	{ "PORTABILITE", "ANNULATION operation_annulee=RADIATION", "AFFILIE",
+	  "", "" },
+	{ "AFFILIE", "MODIFICATION email=zoe.martin@example.fr;"
+	  "telephone=0102030405", "AFFILIE", "", "" },
+	{ "EN_COURS", "MODIFICATION email=#VIDE;adresse=2 rue Neuve;"
+	  "code_postal=69001;ville=Lyon", "EN_COURS", "", "" },
+	{ "DISPENSE", "MODIFICATION matricule=M-77", "DISPENSE", "", "" },
+	/* Already in effect: accepted, nothing changes, no mail. */
+	{ "AFFILIE", "AFFILIATION_COMPLETE " PERSON ";option=BASE", "AFFILIE",
+	  "", "I200" },
+	{ "EN_COURS", "AFFILIATION_SIMPLE " PERSON, "EN_COURS", "", "I200" },
+	{ "RADIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=039",
+	  "RADIE", "", "I200" },
+	{ "AFFILIE", "MODIFICATION email=zoe@example.fr", "AFFILIE", "",
+	  "I200" },
+	/* Forbidden: refused, nothing changes. */
+	{ "", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=043", NULL,
+	  "", "E202" },
+	{ "", "RELANCE", NULL, "", "E202" },
+	{ "", "AYANT_DROIT lien=ENFANT;nom=Martin;prenom=Léo;"
+	  "date_naissance=2020-04-12", NULL, "", "E202" },
+	{ "AFFILIE", "AFFILIATION_SIMPLE " PERSON, NULL, "", "E201" },
+	{ "AFFILIE", "AFFILIATION_COMPLETE " PERSON ";option=CONFORT;"
+	  "iban=FR1420041010050500013M02606;date_signature_mandat=2026-11-02",
+	  NULL, "", "E204" },
+	{ "AFFILIE", "RELANCE", NULL, "", "E201" },
+	{ "DISPENSE", "AFFILIATION_COMPLETE " PERSON ";option=BASE", NULL, "",
+	  "E201" },
+	{ "DISPENSE", "AFFILIATION_FORCEE", NULL, "", "E201" },
+	{ "RADIE", "RELANCE", NULL, "", "E201" },
+	{ "RADIE", "DISPENSE motif_dispense=CSS;date_demande=2026-11-02;"
+	  "justificatif=A;date_fin_dispense=2027-01-01", NULL, "", "E201" },
+	{ "RADIE", "FIN_PORTABILITE date_evenement=2026-11-25;"
+	  "motif_fin=RETRAITE", NULL, "", "E201" },
+	{ "EN_COURS", "FIN_PORTABILITE date_evenement=2026-11-25;"
+	  "motif_fin=RETRAITE", NULL, "", "E201" },
+	{ "EN_COURS", "AYANT_DROIT lien=ENFANT;nom=Martin;prenom=Léo;"
+	  "date_naissance=2020-04-12", NULL, "", "E201" },
+	{ "AFFILIE", "ANNULATION operation_annulee=RADIATION", NULL, "",
+	  "E291" },
+	{ "RADIE", "RADIATION date_fin_contrat=2026-11-21;motif_rupture=039",
+	  NULL, "", "E207" },
+	{ "EN_COURS", "DISPENSE motif_dispense=CDD_MOINS_12_MOIS;"
+	  "date_demande=2026-11-02;date_fin_dispense=2027-01-31", NULL, "",
+	  "E261" },
+	{ "EN_COURS", "DISPENSE motif_dispense=CSS;date_demande=2026-11-02;"
+	  "date_fin_dispense=2027-01-31", NULL, "", "E262" },
+	{ "AFFILIE", "MODIFICATION nom=#VIDE", NULL, "", "E153" },
+	{ "AFFILIE", "RADIATION date_fin_contrat=2026-11-20;motif_rupture=998",
+	  NULL, "", "E181" },
+};
+
+static int setup(void **state)
+{
+	char path[128], yaml[2048];
+	struct cfg_errors errs = { NULL, 0 };
+	FILE *f;
+
+	(void)state;
+	memset(&T, 0, sizeof(T));
+	snprintf(T.dir, sizeof(T.dir), "/tmp/affild-apply-XXXXXX");
+	assert_non_null(mkdtemp(T.dir));
+	snprintf(path, sizeof(path), "%s/affild.yaml", T.dir);
+	snprintf(yaml, sizeof(yaml), config_yaml, T.dir, T.dir, T.dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(yaml, f);
+	fclose(f);
+	T.cfg = cfg_load(path, &errs);
+	if (T.cfg == NULL && errs.n)
+		fail_msg("%s", errs.lines[0]);
+	assert_non_null(T.cfg);
+	snprintf(path, sizeof(path), "%s/affild.db", T.dir);
+	T.st = store_open(path, STORE_RW, 8, 5);
+	assert_non_null(T.st);
+	T.today = (struct date){ 2026, 11, 28 };
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	store_close(T.st);
+	cfg_free(T.cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", T.dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* test_transition_table - every row, each on a fresh employee */
+static void test_transition_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+		const char *nir = nir_of((int)i);
+		long outbox0;
+		struct snap before, after;
+		char code[8];
+		int rc;
+
+		assert_int_equal(store_begin(T.st), 0);
+		if (*r->from)
+			to_state(nir, r->from);
+		snap(nir, &before);
+		outbox0 = count("SELECT coalesce(max(id), 0) FROM outbox");
+		rc = run(nir, r->event, code, 0);
+		snap(nir, &after);
+		print_message("%-12s %-22.22s -> %-12s %s\n", *r->from ? r->from :
+			      "(none)", r->event, after.status, code);
+		if (r->to == NULL) {
+			assert_int_equal(rc, 1);
+			assert_string_equal(after.status, before.status);
+			assert_int_equal(after.history, before.history);
+			assert_int_equal(after.outbox, before.outbox);
+			assert_int_equal(after.deadlines, before.deadlines);
+		} else {
+			assert_int_equal(rc, 0);
+			assert_string_equal(after.status, r->to);
+			if (strcmp(r->code, "I200") == 0)
+				assert_int_equal(after.history,
+						 before.history);
+			else
+				assert_true(after.history > before.history);
+		}
+		assert_string_equal(kinds_after(outbox0), r->kinds);
+		assert_string_equal(code, r->code);
+		assert_int_equal(store_commit(T.st), 0);
+	}
+}
+
+/* test_history_cause - each change names its file and line */
+static void test_history_cause(void **state)
+{
+	const char *nir = nir_of(900);
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	T.line = 41;
+	ok(nir, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	assert_string_equal(text("SELECT cause || ' ' || cause_ref || ' ' ||"
+		" coalesce(from_status, '-') || '>' || to_status FROM history"
+		" WHERE employee_id = (SELECT id FROM employee WHERE nir = ?)",
+		nir), "fichier 20261128-000001:42 ->AFFILIE");
+	assert_int_equal(store_commit(T.st), 0);
+}
+
+/* test_portability_dates - the radiation's dates on the record */
+static void test_portability_dates(void **state)
+{
+	const char *nir = nir_of(901);
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	ok(nir, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(nir, "RADIATION date_fin_contrat=2026-10-20;motif_rupture=043;"
+	   "date_debut_contrat=2026-06-15");
+	assert_string_equal(text("SELECT portabilite_debut || ' ' ||"
+		" portabilite_fin || ' ' || date_fin_droits FROM employee"
+		" WHERE nir = ?", nir), "2026-10-21 2027-03-20 2027-03-20");
+	/* The timer ends it the day after P1. */
+	assert_string_equal(text("SELECT due FROM deadline WHERE kind ="
+		" 'fin_portabilite' AND employee_id = (SELECT id FROM employee"
+		" WHERE nir = ?)", nir), "2027-03-21");
+	assert_int_equal(store_commit(T.st), 0);
+}
+
+/* test_finalisation_token - the portal's link works once, and only its own */
+static void test_finalisation_token(void **state)
+{
+	const char *nir = nir_of(902);
+	char spec[256], code[8];
+	const char *link, *token;
+	long outbox0;
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	ok(nir, "AFFILIATION_SIMPLE " PERSON);
+	link = text("SELECT json_extract(data, '$.lien') FROM outbox WHERE"
+		    " employee_id = (SELECT id FROM employee WHERE nir = ?)"
+		    " ORDER BY id DESC", nir);
+	token = strrchr(link, '/') + 1;
+	assert_true(strlen(token) >= 20);
+	/* No whole token is stored: only its keyed hash. */
+	assert_int_equal(count("SELECT count(*) FROM employee WHERE"
+			       " token_hash LIKE '%' || '--' || '%'"), 0);
+	snprintf(spec, sizeof(spec), "FINALISATION option=BASE;jeton=%sx",
+		 token);
+	assert_int_equal(run(nir, spec, code, 1), 1);
+	assert_string_equal(code, "E280");
+	snprintf(spec, sizeof(spec), "FINALISATION option=BASE;jeton=%s",
+		 token);
+	outbox0 = count("SELECT max(id) FROM outbox");
+	assert_int_equal(run(nir, spec, code, 1), 0);
+	assert_string_equal(status(nir), "AFFILIE");
+	assert_string_equal(kinds_after(outbox0),
+			    "confirmation,finalisation_employeur");
+	/* The portal cause, and a second use of the link does nothing. */
+	assert_string_equal(text("SELECT cause FROM history WHERE employee_id"
+		" = (SELECT id FROM employee WHERE nir = ?) ORDER BY id DESC",
+		nir), "portail");
+	assert_int_equal(run(nir, spec, code, 1), 0);
+	assert_string_equal(code, "I200");
+	/* FINALISATION outside the portal's drop is refused by the checks. */
+	assert_int_equal(run(nir, spec, code, 0), 1);
+	assert_string_equal(code, "E103");
+	assert_int_equal(store_commit(T.st), 0);
+}
+
+/* test_isolation - another employer's employee reads as unknown */
+static void test_isolation(void **state)
+{
+	const char *nir = nir_of(903);
+	struct apply_ctx ac = { T.cfg, &T.cfg->employers[1], "20261128-000002",
+				T.today, key, sizeof(key), 0, 0 };
+	struct movement mv;
+	long history;
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	ok(nir, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	history = count("SELECT count(*) FROM history");
+	mv_init(&mv);
+	mv.op = OP_RADIATION;
+	mv_set(&mv, F_NIR, nir);
+	mv_set(&mv, F_DATE_FIN_CONTRAT, "2026-11-20");
+	mv_set(&mv, F_MOTIF_RUPTURE, "043");
+	assert_int_equal(store_apply(T.st, &ac, &mv), 1);
+	assert_string_equal(mv.diags[0].code, "E202");
+	/* The same words as for a NIR nobody has. */
+	assert_null(strstr(mv.diags[0].msg, "autre employeur"));
+	assert_string_equal(status(nir), "AFFILIE");
+	assert_int_equal(count("SELECT count(*) FROM history"), history);
+	mv_free(&mv);
+	assert_int_equal(store_commit(T.st), 0);
+}
+
+/* test_beneficiaries - one partner, child age limit, dedup, end */
+static void test_beneficiaries(void **state)
+{
+	const char *nir = nir_of(904);
+	char code[8];
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	ok(nir, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(nir, "AYANT_DROIT lien=CONJOINT;nom=Martin;prenom=Paul;"
+	   "date_naissance=1989-02-03");
+	assert_int_equal(run(nir, "AYANT_DROIT lien=PACS;nom=Roux;prenom=Luc;"
+			     "date_naissance=1988-02-03", code, 0), 1);
+	assert_string_equal(code, "E240");
+	ok(nir, "AYANT_DROIT lien=ENFANT;nom=Martin;prenom=Léo;"
+	   "date_naissance=2020-04-12");
+	assert_int_equal(run(nir, "AYANT_DROIT lien=ENFANT;nom=Martin;"
+			     "prenom=Léo;date_naissance=2020-04-12", code, 0),
+			 0);
+	assert_string_equal(code, "I200");
+	assert_int_equal(run(nir, "AYANT_DROIT lien=ENFANT;nom=Martin;"
+			     "prenom=Max;date_naissance=2001-01-10", code, 0),
+			 1);
+	assert_string_equal(code, "E177");
+	ok(nir, "AYANT_DROIT lien=ENFANT;nom=Martin;prenom=Max;"
+	   "date_naissance=2001-01-10;situation=ETUDIANT");
+	assert_int_equal(count("SELECT count(*) FROM beneficiary WHERE"
+			       " date_fin IS NULL"), 3);
+	/* Max (student: limit 26) is covered until he turns 27. */
+	assert_string_equal(text("SELECT min(due) FROM deadline WHERE kind ="
+				 " 'ayant_droit_age' AND ? IS NOT NULL", "x"),
+			    "2028-01-10");
+	ok(nir, "AYANT_DROIT lien=CONJOINT;nom=Martin;prenom=Paul;"
+	   "date_naissance=1989-02-03;date_fin=2026-11-30");
+	ok(nir, "AYANT_DROIT lien=PACS;nom=Roux;prenom=Luc;"
+	   "date_naissance=1988-02-03");
+	/* Death: letters to the covered adults, none to the deceased. */
+	ok(nir, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=066");
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind ="
+			       " 'loi_evin_ayants_droit' AND recipient ="
+			       " 'courrier'"), 2);
+	assert_int_equal(store_commit(T.st), 0);
+}
+
+/* test_rum - generated when absent, unique across employers */
+static void test_rum(void **state)
+{
+	const char *a = nir_of(905), *b = nir_of(906);
+	char code[8], spec[512];
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	ok(a, "AFFILIATION_COMPLETE " PERSON ";option=CONFORT;"
+	   "iban=FR1420041010050500013M02606;date_signature_mandat=2026-11-02");
+	assert_string_equal(text("SELECT rum FROM employee WHERE nir = ?", a),
+			    "AFF-12345678-00000001");
+	snprintf(spec, sizeof(spec), "AFFILIATION_COMPLETE " PERSON
+		 ";option=CONFORT;iban=FR1420041010050500013M02606;"
+		 "date_signature_mandat=2026-11-02;rum=AFF-12345678-00000001");
+	assert_int_equal(run(b, spec, code, 0), 1);
+	assert_string_equal(code, "E230");
+	assert_string_equal(status(b), "");
+	assert_int_equal(store_commit(T.st), 0);
+}
+
+/* test_admin_portability - an examen reason opened later by the insurer */
+static void test_admin_portability(void **state)
+{
+	const char *a = nir_of(907), *b = nir_of(908);
+	char why[128];
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	ok(a, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(a, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=059");
+	ok(b, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(b, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=039");
+	assert_string_equal(status(a), "RADIE");
+	assert_int_equal(store_admin_portability(T.st, T.cfg, "12345678", a,
+		"admin:durand", "attestation France Travail du 25/11",
+		T.today, why, sizeof(why)), 0);
+	assert_string_equal(status(a), "PORTABILITE");
+	/* Hired 2026-09-01, left 2026-11-20: three months, from the 21st. */
+	assert_string_equal(text("SELECT portabilite_debut || ' ' ||"
+		" portabilite_fin FROM employee WHERE nir = ?", a),
+		"2026-11-21 2027-02-20");
+	assert_string_equal(text("SELECT cause || ' ' || cause_ref FROM history"
+		" WHERE employee_id = (SELECT id FROM employee WHERE nir = ?)"
+		" ORDER BY id DESC", a), "admin admin:durand");
+	assert_string_equal(text("SELECT kind FROM outbox WHERE employee_id ="
+		" (SELECT id FROM employee WHERE nir = ?) ORDER BY id DESC", a),
+		"radiation_portabilite");
+	/* Retirement is not a reason to examine. */
+	assert_int_equal(store_admin_portability(T.st, T.cfg, "12345678", b,
+		"admin:durand", "x", T.today, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "039"));
+	assert_string_equal(status(b), "RADIE");
+	assert_int_equal(store_commit(T.st), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_transition_table, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_history_cause, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_portability_dates, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_finalisation_token, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_isolation, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_beneficiaries, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_portability, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
