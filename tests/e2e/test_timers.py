@@ -170,3 +170,22 @@ def test_daemon_catches_up_at_start(affild):
     restart(affild)
     assert len(timer_history(affild)) == 1
     assert [k for k, _ in outbox(affild)].count("digest_relances") == 1
+
+
+def test_a_deadline_already_due_fires_right_after_the_file(affild):
+    """A dispense whose end is past: no waiting for midnight."""
+    n = people()
+    affild.drop("one.csv", HEADER + line("AFFILIATION_SIMPLE", n["simple"],
+                                         "Simon", "Inès", "ines@example.fr"))
+    affild.wait_report("one.csv")
+    affild.drop("dispense.csv",
+                "operation;nir;motif_dispense;date_demande;justificatif;"
+                "date_fin_dispense\n"
+                "DISPENSE;%s;CSS;%s;ATT-2026-1;%s\n" % (n["simple"], day(-3), day(-1)))
+    rows = affild.wait_report("dispense.csv")
+    assert rows[0]["resultat"] == "ACCEPTE", rows
+    wait_for(lambda: statuses(affild)[n["simple"]] == "EN_COURS"
+             and [k for k, _ in outbox(affild)].count("invitation") == 2,
+             what="re-invitation at the end of the dispense", log=affild.log)
+    history = timer_history(affild)
+    assert [(h[1], h[2]) for h in history] == [("DISPENSE", "EN_COURS")]
