@@ -30,6 +30,7 @@
 #include "common/util.h"
 #include "daemon/daemon.h"
 #include "daemon/scan.h"
+#include "mail/letter.h"
 #include "mail/sender.h"
 #include "mail/template.h"
 
@@ -281,5 +282,6 @@ int main(int argc, char **argv)
 	if (d.signal_fd >= 0)
 		close(d.signal_fd);
 	cfg_free(d.cfg);
+	letter_cleanup();	/* font caches: a clean exit for leak checkers */
 	return rc;
 }

@@ -31,6 +31,7 @@
 
 #include <cairo.h>
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 #include "common/buf.h"
@@ -346,4 +347,12 @@ int letter_render(const struct letter *l, int fd, int *pages,
 		return LETTER_TEMPFAIL;
 	}
 	return 0;
+}
+
+/* letter_cleanup - release the process-wide font state */
+void letter_cleanup(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }
