@@ -88,6 +88,7 @@ static PangoLayout *text_layout(cairo_t *cr, const char *text, double width,
 	PangoLayout *lay = pango_cairo_create_layout(cr);
 	PangoFontDescription *fd = pango_font_description_from_string(FONT);
 	cairo_font_options_t *fo = cairo_font_options_create();
+	PangoAttrList *attrs = pango_attr_list_new();
 
 	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
 	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
@@ -102,6 +103,10 @@ static PangoLayout *text_layout(cairo_t *cr, const char *text, double width,
 	pango_font_description_free(fd);
 	pango_layout_set_width(lay, (int)(width * PANGO_SCALE));
 	pango_layout_set_wrap(lay, PANGO_WRAP_WORD_CHAR);
+	/* A link cut in the middle must not gain a '-' someone would type. */
+	pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
+	pango_layout_set_attributes(lay, attrs);
+	pango_attr_list_unref(attrs);
 	pango_layout_set_text(lay, text, -1);
 	return lay;
 }

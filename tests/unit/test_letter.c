@@ -272,6 +272,30 @@ static void test_page_breaks(void **state)
 	buf_free(&body);
 }
 
+/* A link longer than a line is cut without a hyphen: typed back whole. */
+static void test_long_link(void **state)
+{
+	struct fixture *f = *state;
+	struct letter l = base;
+	char link[256], body[512], joined[4096];
+	const char *t;
+	size_t i, n = 0;
+
+	snprintf(link, sizeof(link), "https://espace.assureur.example/a/");
+	memset(link + strlen(link), 'x', 150);
+	link[34 + 150] = '\0';
+	snprintf(body, sizeof(body), "Votre lien personnel :\n%s\n", link);
+	l.body = body;
+	render(f, &l);
+	t = pdf_text(f, f->pdf, 0, 0);
+	assert_null(strstr(t, "x-"));
+	for (i = 0; t[i] != '\0' && n + 1 < sizeof(joined); i++)
+		if (t[i] != '\n')
+			joined[n++] = t[i];
+	joined[n] = '\0';
+	assert_non_null(strstr(joined, link));
+}
+
 /* No address, or bytes that are not UTF-8: never printable. */
 static void test_refusals(void **state)
 {
@@ -386,6 +410,7 @@ int main(void)
 		T(test_text),
 		T(test_place_date_country),
 		T(test_page_breaks),
+		T(test_long_link),
 		T(test_refusals),
 		T(test_print_manifest),
 		T(test_print_after_crash),
