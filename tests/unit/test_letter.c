@@ -272,7 +272,11 @@ static void test_page_breaks(void **state)
 	buf_free(&body);
 }
 
-/* A link longer than a line is cut without a hyphen: typed back whole. */
+/*
+ * A link longer than a line wraps and reads back whole, nothing lost.
+ * (pdftotext drops a hyphen at the end of a line, so that letter.c asks
+ * pango for no hyphen there is seen on the rendered page, not here.)
+ */
 static void test_long_link(void **state)
 {
 	struct fixture *f = *state;
@@ -288,7 +292,6 @@ static void test_long_link(void **state)
 	l.body = body;
 	render(f, &l);
 	t = pdf_text(f, f->pdf, 0, 0);
-	assert_null(strstr(t, "x-"));
 	for (i = 0; t[i] != '\0' && n + 1 < sizeof(joined); i++)
 		if (t[i] != '\n')
 			joined[n++] = t[i];
