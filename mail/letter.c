@@ -149,14 +149,34 @@ static const char *str(const char *s)
 	return s ? s : "";
 }
 
+/* add_lines - each line of s that is not blank, after a '\n': a blank
+ * line would split the block for the sorting machines */
+static int add_lines(struct buf *b, const char *s)
+{
+	size_t n, i;
+	int rc = 0;
+
+	while (*s != '\0') {
+		n = strcspn(s, "\r\n");
+		for (i = 0; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+			;
+		if (i < n)
+			rc |= buf_printf(b, "\n%.*s", (int)n, s);
+		s += n;
+		s += strspn(s, "\r\n");
+	}
+	return rc;
+}
+
 /* address_block - the recipient's lines, into b; -1 when too long */
 static int address_block(const struct letter *l, struct buf *b)
 {
 	char *city = last_line(str(l->ville)), *country = NULL;
 	int rc = 0;
 
-	rc |= buf_printf(b, "%s\n%s\n%s %s", str(l->name), str(l->adresse),
-			 str(l->code_postal), city);
+	rc |= buf_addstr(b, str(l->name));
+	rc |= add_lines(b, str(l->adresse));
+	rc |= buf_printf(b, "\n%s %s", str(l->code_postal), city);
 	if (*str(l->pays) != '\0' && !is_france(l->pays)) {
 		country = last_line(l->pays);
 		rc |= buf_printf(b, "\n%s", country);

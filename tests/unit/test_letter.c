@@ -159,7 +159,7 @@ static const struct letter base = {
 	.place = "",
 	.date = { 2026, 11, 28 },
 	.name = "Anaïs Lefèvre",
-	.adresse = "12 rue des Lilas\nBâtiment B",
+	.adresse = "12 rue des Lilas\r\n \r\nBâtiment B\n",
 	.code_postal = "42000",
 	.ville = "Saint-Étienne",
 	.pays = "France",
@@ -202,6 +202,9 @@ static void test_text(void **state)
 	city = strstr(t, "42000 SAINT-ETIENNE\n");
 	assert_true(name && street && bat && city);
 	assert_true(name < street && street < bat && bat < city);
+	/* no blank line inside the block, though the input had one */
+	street += strlen("12 rue des Lilas\n");
+	assert_ptr_equal(street + strspn(street, " "), bat);
 	assert_null(strstr(t, "FRANCE"));
 	assert_non_null(strstr(t, "Service Adhésions"));
 	assert_non_null(strstr(t, "Le 28 novembre 2026"));
