@@ -239,6 +239,9 @@ static struct mline *split_lines(const struct buf *b, long long skip,
 		if (eol == NULL)
 			eol = end;
 		id = line_id(p, (size_t)(eol - p));
+		if (id < 0 && p != buf_str(b))
+			log_warn("event=manifest_line_dropped reason=\"not a "
+				 "letter line\"");
 		if (id < 0 || id == skip)
 			continue;	/* the header, or the line replaced */
 		if (*n == cap) {

@@ -350,6 +350,8 @@ static void test_print_manifest(void **state)
 	snprintf(path, sizeof(path), "%s/42.pdf", day);
 	assert_int_equal(letter_print(f->dir, &e, &l, &why), 0);
 	assert_int_equal(pdf_pages(f, path), 1);
+	assert_int_equal(run(&f->out, "cp '%s' '%s/first.pdf'", path,
+			     f->dir), 0);
 	snprintf(path, sizeof(path), "%s/manifest.csv", day);
 	assert_string_equal(read_file(f, path), HEAD LINE42);
 
@@ -359,13 +361,16 @@ static void test_print_manifest(void **state)
 	assert_int_equal(letter_print(f->dir, &e, &l, &why), 0);
 	assert_string_equal(read_file(f, path), HEAD LINE7 LINE42);
 
-	/* A retry of 42 replaces its file and its line. */
+	/* A retry of 42 replaces its file and its line ... */
 	e = (struct letter_entry){ 42, "12345678", "invitation" };
 	l = base;
 	assert_int_equal(letter_print(f->dir, &e, &l, &why), 0);
 	assert_string_equal(read_file(f, path), HEAD LINE7 LINE42);
 	assert_int_equal(run(&f->out, "ls -A '%s'", day), 0);
 	assert_string_equal(buf_str(&f->out), "42.pdf\n7.pdf\nmanifest.csv\n");
+	/* ... with the very same bytes: the date is the letter's, not now */
+	assert_int_equal(run(&f->out, "cmp '%s/first.pdf' '%s/42.pdf'",
+			     f->dir, day), 0);
 }
 
 /* A crash after the PDF, before the manifest: the retry lists it. */
