@@ -206,20 +206,17 @@ static void date_line(const struct letter *l, char *out, size_t outlen)
 /* footer - "Page i/n", centred at the foot */
 static void footer(cairo_t *cr, int page, int pages)
 {
+	PangoLayout *lay;
 	char text[32];
 
 	if (pages < 2)
 		return;
 	snprintf(text, sizeof(text), "Page %d/%d", page, pages);
-	{
-		PangoLayout *lay = text_layout(cr, text, TEXT_W, SIZE_FOOTER,
-					       0);
-
-		pango_layout_set_alignment(lay, PANGO_ALIGN_CENTER);
-		cairo_move_to(cr, MARGIN_X, FOOTER_Y);
-		pango_cairo_show_layout(cr, lay);
-		g_object_unref(lay);
-	}
+	lay = text_layout(cr, text, TEXT_W, SIZE_FOOTER, 0);
+	pango_layout_set_alignment(lay, PANGO_ALIGN_CENTER);
+	cairo_move_to(cr, MARGIN_X, FOOTER_Y);
+	pango_cairo_show_layout(cr, lay);
+	g_object_unref(lay);
 }
 
 /*
