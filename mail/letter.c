@@ -45,12 +45,12 @@
 #define TEXT_W		(PAGE_W - 2 * MARGIN_X)
 #define SENDER_Y	MM(15.0)
 #define SENDER_W	MM(80.0)
-#define WINDOW_X	MM(110.0)		/* recipient block, see above */
+#define WINDOW_X	MM(110.0)		/* the window: see above */
 #define WINDOW_Y	MM(50.0)
 #define WINDOW_W	MM(85.0)
 #define DATE_Y		MM(95.0)
 #define SUBJECT_Y	MM(110.0)
-#define BODY_GAP	MM(7.0)			/* between subject and body */
+#define BODY_GAP	MM(7.0)			/* below the subject */
 #define BODY_TOP	MM(20.0)		/* on pages after the first */
 #define BODY_BOTTOM	(PAGE_H - MM(25.0))
 #define FOOTER_Y	(PAGE_H - MM(15.0))
@@ -60,7 +60,7 @@
 #define SIZE_SENDER	9.0
 #define SIZE_FOOTER	8.0
 
-#define ADDRESS_MAX	2048			/* the recipient block, bytes */
+#define ADDRESS_MAX	2048			/* window block, bytes */
 
 /* fd_write - cairo's stream callback: every byte to the fd, or an error */
 static cairo_status_t fd_write(void *closure, const unsigned char *data,

@@ -40,7 +40,7 @@
 
 /* One letter; every string is borrowed and UTF-8.  NULL counts as "". */
 struct letter {
-	const char *sender;	/* return address block, '\n' between lines */
+	const char *sender;	/* return address, '\n' between lines */
 	const char *place;	/* "Paris": "Paris, le 1er mars 2027";
 				   empty: "Le 1er mars 2027" */
 	struct date date;	/* of the letter, and of its print folder */

@@ -141,8 +141,8 @@ static int letter(const struct send_ctx *sc, const struct outbox_rec *o,
 	if (store_outbox_postal(sc->st, o->id, &p) < 0)
 		return -1;
 	queued = *var(vs, "adresse") != '\0';
-	snprintf(name, sizeof(name), "%s %s", first(var(vs, "prenom"), p.prenom),
-		 first(var(vs, "nom"), p.nom));
+	snprintf(name, sizeof(name), "%s %s", first(var(vs, "prenom"),
+		 p.prenom), first(var(vs, "nom"), p.nom));
 	memset(&l, 0, sizeof(l));
 	l.sender = sc->cfg->mail.letter_sender;
 	l.place = sc->cfg->mail.letter_place;
