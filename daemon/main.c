@@ -31,6 +31,7 @@
 #include "daemon/daemon.h"
 #include "daemon/metrics.h"
 #include "daemon/scan.h"
+#include "mail/letter.h"
 #include "mail/sender.h"
 #include "mail/template.h"
 
@@ -283,5 +284,6 @@ int main(int argc, char **argv)
 	if (d.signal_fd >= 0)
 		close(d.signal_fd);
 	cfg_free(d.cfg);
+	letter_cleanup();	/* font caches: a clean exit for leak checkers */
 	return rc;
 }
