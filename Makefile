@@ -7,7 +7,8 @@
 #   make CC=clang   the same with clang; both must stay warning-free
 
 CC      ?= cc
-PKGS     = libxml-2.0 sqlite3 libcurl yaml-0.1 libsystemd libcrypto
+PKGS     = libxml-2.0 sqlite3 libcurl yaml-0.1 libsystemd libcrypto \
+           cairo-pdf pangocairo fontconfig
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wvla

@@ -80,6 +80,11 @@ static const struct cfg_key mail_keys[] = {
 	CFG_KEY_STR("credentials_file", OFF(mail.credentials_file), NULL,
 		    CFG_OPTIONAL),
 	CFG_KEY_STR("print_dir", OFF(mail.print_dir), NULL, CFG_OPTIONAL),
+	/* letters: the return address block, one line per '\n' (YAML |) */
+	CFG_KEY_STR("letter_sender", OFF(mail.letter_sender),
+		    "Service Adhésions santé collective", CFG_OPTIONAL),
+	CFG_KEY_STR("letter_place", OFF(mail.letter_place), NULL,
+		    CFG_OPTIONAL),
 	CFG_KEY_INT("connect_timeout_s", OFF(mail.connect_timeout_s), "30",
 		    1, 600),
 	CFG_KEY_INT("timeout_s", OFF(mail.timeout_s), "120", 1, 3600),
@@ -133,6 +138,17 @@ static const struct cfg_key root_keys[] = {
 	CFG_KEY_END,
 };
 
+/* lines_count - lines of s, a final '\n' ending the last one */
+static int lines_count(const char *s)
+{
+	int n = *s != '\0';
+
+	for (; *s; s++)
+		if (*s == '\n' && s[1] != '\0')
+			n++;
+	return n;
+}
+
 /* mail_check - each transport needs its own destination */
 static void mail_check(struct cfg_ctx *ctx, void *obj,
 		       const struct cfg_seen *seen, const char *path)
@@ -140,6 +156,12 @@ static void mail_check(struct cfg_ctx *ctx, void *obj,
 	struct cfg *cfg = obj;
 	const char *url = cfg->mail.url;
 
+	/* NF Z10-011: an address block holds at most 6 lines */
+	if (cfg->mail.letter_sender != NULL &&
+	    (lines_count(cfg->mail.letter_sender) == 0 ||
+	     lines_count(cfg->mail.letter_sender) > 6))
+		cfg_error(ctx, cfg_seen_blame(seen, "letter_sender"),
+			  "%s.letter_sender: 1 to 6 lines", path);
 	if (cfg->mail.from != NULL && strchr(cfg->mail.from, '@') == NULL)
 		cfg_error(ctx, cfg_seen_value(seen, "from"),
 			  "%s.from: '%.64s' holds no address", path,
@@ -399,6 +421,8 @@ static void free_sections(struct cfg *cfg)
 	free(cfg->mail.templates);
 	free(cfg->mail.credentials_file);
 	free(cfg->mail.print_dir);
+	free(cfg->mail.letter_sender);
+	free(cfg->mail.letter_place);
 	free(cfg->portal.link_url);
 	free(cfg->portal.token_key_file);
 	free(cfg->process.creditor_id);

@@ -117,6 +117,10 @@ struct cfg {
 		char *templates;		/* template folder */
 		char *credentials_file;		/* "user:password" or NULL */
 		char *print_dir;		/* PDF letters for the mail house */
+		char *letter_sender;		/* insurer's address block, lines
+						   split on '\n' (letters) */
+		char *letter_place;		/* "Paris" in "Paris, le ...";
+						   NULL: the date alone */
 		int connect_timeout_s;		/* 30 */
 		int timeout_s;			/* 120 */
 		int max_age_s;			/* 5 days */

@@ -32,6 +32,7 @@
 #include "daemon/metrics.h"
 #include "daemon/scan.h"
 #include "daemon/timers.h"
+#include "mail/letter.h"
 #include "mail/sender.h"
 #include "mail/template.h"
 
@@ -291,5 +292,6 @@ int main(int argc, char **argv)
 		close(d.signal_fd);
 	timers_close(&d);
 	cfg_free(d.cfg);
+	letter_cleanup();	/* font caches: a clean exit for leak checkers */
 	return rc;
 }

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/date.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "mail/letter.h"
 #include "mail/message.h"
 #include "mail/sender.h"
 #include "mail/template.h"
@@ -109,24 +111,55 @@ static const char *var(const struct vars *vs, const char *name)
 	return "";
 }
 
-/* letter - the text of a postal letter, address block first */
-static int letter(const struct send_ctx *sc, const struct outbox_rec *o,
-		  const struct vars *vs, const char *subject, const char *text)
+/* first - a if it is not empty, else b (which may be NULL) */
+static const char *first(const char *a, const char *b)
 {
-	struct buf b;
-	char name[64];
-	int rc;
+	return *a != '\0' ? a : b ? b : "";
+}
 
-	if (sc->cfg->mail.print_dir == NULL)
+/*
+ * letter - a PDF letter into the print folder (mail/letter.h).  The name
+ * and address are those queued with the message (the person written to);
+ * what the row lacks (the country, or the whole address for kinds queued
+ * without one) comes from the employee's current record.  The letter is
+ * dated, and filed, by the queue time, so a retry rewrites the same file.
+ */
+static int letter(const struct send_ctx *sc, const struct outbox_rec *o,
+		  const struct vars *vs, const char *subject, const char *text,
+		  const char **why)
+{
+	struct outbox_postal p;
+	struct letter l;
+	struct letter_entry e;
+	char name[512];
+	int queued, rc;
+
+	if (sc->cfg->mail.print_dir == NULL) {
+		log_warn("event=letter_no_print_dir id=%lld", o->id);
 		return -1;
-	buf_init(&b, MSG_MAX);
-	buf_printf(&b, "%s %s\n%s\n%s %s\n\nObjet : %s\n\n%s", var(vs, "prenom"),
-		   var(vs, "nom"), var(vs, "adresse"), var(vs, "code_postal"),
-		   var(vs, "ville"), subject, text);
-	snprintf(name, sizeof(name), "%lld.lettre.txt", o->id);
-	rc = write_atomic(sc->cfg->mail.print_dir, name, buf_str(&b), b.len);
-	buf_free(&b);
-	return rc;
+	}
+	if (store_outbox_postal(sc->st, o->id, &p) < 0)
+		return -1;
+	queued = *var(vs, "adresse") != '\0';
+	snprintf(name, sizeof(name), "%s %s", first(var(vs, "prenom"),
+		 p.prenom), first(var(vs, "nom"), p.nom));
+	memset(&l, 0, sizeof(l));
+	l.sender = sc->cfg->mail.letter_sender;
+	l.place = sc->cfg->mail.letter_place;
+	l.date = date_of_time(parse_created(o->created_at));
+	l.name = name;
+	l.adresse = queued ? var(vs, "adresse") : p.adresse;
+	l.code_postal = queued ? var(vs, "code_postal") : p.code_postal;
+	l.ville = queued ? var(vs, "ville") : p.ville;
+	l.pays = first(var(vs, "pays"), p.pays);
+	l.subject = subject;
+	l.body = text;
+	e.id = o->id;
+	e.employer = p.employer ? p.employer : "";
+	e.kind = o->kind;
+	rc = letter_print(sc->cfg->mail.print_dir, &e, &l, why);
+	store_outbox_postal_free(&p);
+	return rc == LETTER_PERMFAIL ? -2 : rc;
 }
 
 /* email - the message bytes, into the file transport's folder */
@@ -168,7 +201,8 @@ static int deliver(const struct outbox_rec *o, void *arg)
 	    tpl_render(sc->cfg->mail.templates, o->kind, vs.v, vs.n, &subject,
 		       &text, &html) == 0) {
 		if (strcmp(o->recipient, SENDER_POSTAL) == 0)
-			rc = letter(sc, o, &vs, buf_str(&subject), buf_str(&text));
+			rc = letter(sc, o, &vs, buf_str(&subject),
+				    buf_str(&text), &why);
 		else
 			rc = email(sc, o, buf_str(&subject), buf_str(&text),
 				   html.len ? buf_str(&html) : NULL, &why);

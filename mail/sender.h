@@ -4,8 +4,8 @@
  *
  * Transports: `file` writes <mail.dir>/<outbox id>.eml atomically (temp
  * name, fsync, rename), so a retry after a crash rewrites the same file;
- * a message to "courrier" (no email known) becomes a letter file in
- * mail.print_dir for the mail house.  The sender runs between files, never
+ * a message to "courrier" (no email known) becomes a PDF letter in
+ * mail.print_dir for the mail house (mail/letter.h).  The sender runs between files, never
  * inside a file's transaction.
  */
 #ifndef AFFILD_SENDER_H

@@ -188,6 +188,23 @@ int store_outbox_failed(struct store *st, long long id, const char *why);
 int store_outbox_each(struct store *st, const char *state,
 		      int (*fn)(const struct outbox_rec *, void *), void *arg);
 
+/*
+ * The postal side of an outbox row, for letters (store_postal.c): the
+ * employer's numero and the employee's current name and address, when the
+ * row names an employee.  Any field may be NULL.  Owned by the struct:
+ * store_outbox_postal_free().
+ */
+struct outbox_postal {
+	char *employer;
+	char *prenom, *nom, *adresse, *code_postal, *ville, *pays;
+};
+
+/* store_outbox_postal - fill p for outbox row id; 0, or -1 (unknown row or
+ * database error, logged) */
+int store_outbox_postal(struct store *st, long long id,
+			struct outbox_postal *p);
+void store_outbox_postal_free(struct outbox_postal *p);
+
 /* ---- timers: the deadlines fire (store_timer.c) ---------------------- */
 
 /* What became of one deadline in a run. */

@@ -170,6 +170,9 @@ static void test_minimal_defaults(void **state)
 	assert_string_equal(cfg->mail.templates,
 			    "/usr/share/affild/templates/fr");
 	assert_null(cfg->mail.print_dir);
+	assert_string_equal(cfg->mail.letter_sender,
+			    "Service Adhésions santé collective");
+	assert_null(cfg->mail.letter_place);
 	assert_int_equal(cfg->portal.enabled, 0);
 	assert_null(cfg->portal.link_url);
 	assert_null(cfg->portal.token_key_file);
@@ -503,6 +506,23 @@ static void test_err_mail_portal_process(void **state)
 	       "digits");
 }
 
+/* letters: the return address block is a YAML block, one line each */
+static void test_letter_keys(void **state)
+{
+	struct cfg *cfg = load_ok("letter.yaml");
+
+	(void)state;
+	assert_string_equal(cfg->mail.letter_sender,
+			    "Mutuelle Exemple\nService Adhésions santé "
+			    "collective\nTSA 12345\n75801 PARIS CEDEX 08\n");
+	assert_string_equal(cfg->mail.letter_place, "Paris");
+	cfg_free(cfg);
+	EXPECT("err_letter.yaml",
+	       "err_letter.yaml:8:18: mail.letter_sender: 1 to 6 lines");
+	EXPECT("err_letter_empty.yaml",
+	       "err_letter_empty.yaml:8:18: mail.letter_sender: 1 to 6 lines");
+}
+
 static void test_err_reasons_aliases(void **state)
 {
 	(void)state;
@@ -676,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_err_missing),
 		cmocka_unit_test(test_err_employers),
 		cmocka_unit_test(test_err_mail_portal_process),
+		cmocka_unit_test(test_letter_keys),
 		cmocka_unit_test(test_err_reasons_aliases),
 		cmocka_unit_test(test_err_syntax_and_files),
 		cmocka_unit_test(test_err_employers_d),
