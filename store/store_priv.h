@@ -94,7 +94,7 @@ int st_set_col(struct store *st, long long id, const char *col,
  */
 int st_deadline_add(struct store *st, struct date due, const char *kind,
 		    long long emp_id, const char *data);
-/* st_deadline_drop - forget the employee's pending deadlines of kind
+/* st_deadline_drop - cancel the employee's pending deadlines of kind
  * (NULL: every kind) */
 int st_deadline_drop(struct store *st, long long emp_id, const char *kind);
 /* st_deadline_pending - 1 and data (owned) when one of kind is pending */

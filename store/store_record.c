@@ -218,14 +218,18 @@ int st_deadline_add(struct store *st, struct date due, const char *kind,
 int st_deadline_drop(struct store *st, long long emp_id, const char *kind)
 {
 	static const char sql[] =
-		"DELETE FROM deadline WHERE employee_id = ?1"
-		" AND done_at IS NULL AND (?2 IS NULL OR kind = ?2)";
+		"UPDATE deadline SET done_at = ?3, cancelled = 1"
+		" WHERE employee_id = ?1 AND done_at IS NULL"
+		" AND (?2 IS NULL OR kind = ?2)";
 	sqlite3_stmt *s = st_stmt(st, sql);
+	char now[32];
 
 	if (s == NULL)
 		return -1;
+	st_now(now);
 	sqlite3_bind_int64(s, 1, emp_id);
 	st_text(s, 2, kind);
+	st_text(s, 3, now);
 	return st_done(st, s);
 }
 

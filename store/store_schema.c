@@ -99,7 +99,11 @@ static const char *const migrations[] = {
 	"CREATE TABLE rum_seq (employer TEXT PRIMARY KEY,"
 	" next INTEGER NOT NULL);"
 	"CREATE INDEX deadline_employee ON deadline(employee_id)"
-	" WHERE done_at IS NULL;",
+	" WHERE done_at IS NULL;"
+	/* A deadline made moot is kept, marked, so its id is never reused
+	 * and a history reference to it stays true. */
+	"ALTER TABLE deadline ADD COLUMN cancelled INTEGER NOT NULL"
+	" DEFAULT 0;",
 
 	/* 3: timers (issue 7): the last day each employer's digest of
 	 * employees to remind was sent (at most once a day) and the last day
