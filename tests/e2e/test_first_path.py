@@ -4,7 +4,7 @@ import email.policy
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from conftest import HEADER, bad_key, make_nir, row
+from conftest import HEADER, bad_key, make_nir, row, wait_for
 
 
 def people():
@@ -95,7 +95,10 @@ def test_original_is_archived_and_drop_is_empty(affild):
     affild.drop("affiliations.csv", text)
     affild.wait_report("affiliations.csv")
     assert list(affild.drop_dir().glob("*.csv")) == []
-    archived = list((affild.root / "spool/.affild/archive/12345678").rglob("*affiliations.csv"))
+    # The report is renamed into out/ just before the original is archived.
+    archive = affild.root / "spool/.affild/archive/12345678"
+    wait_for(lambda: list(archive.rglob("*affiliations.csv")), what="archive")
+    archived = list(archive.rglob("*affiliations.csv"))
     assert len(archived) == 1 and archived[0].read_text() == text
 
 
