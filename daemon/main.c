@@ -171,12 +171,14 @@ static void reload(struct daemon *d)
 /* loop - wait for hints, serve the drops, deliver mail; until stopped */
 static void loop(struct daemon *d)
 {
-	struct pollfd pfd[2] = { { d->inotify_fd, POLLIN, 0 },
-				 { d->signal_fd, POLLIN, 0 } };
+	struct pollfd pfd[3] = { { d->inotify_fd, POLLIN, 0 },
+				 { d->signal_fd, POLLIN, 0 },
+				 { sender_fd(d->sender), POLLIN, 0 } };
 	long long t;
 
 	while (!d->stopping) {
-		if (poll(pfd, 2, TICK_MS) < 0 && errno != EINTR)
+		/* A negative fd (file transport) is ignored by poll(2). */
+		if (poll(pfd, 3, TICK_MS) < 0 && errno != EINTR)
 			log_warn_errno("event=poll_failed");
 		daemon_poll_signals(d);
 		scan_events(d);
@@ -189,8 +191,9 @@ static void loop(struct daemon *d)
 		}
 		/* Settle checks need a look every tick; a look is one readdir. */
 		while (!d->stopping && scan_serve(d))
-			(void)sender_run(d->store, d->cfg, MAIL_BATCH);
-		(void)sender_run(d->store, d->cfg, MAIL_BATCH);
+			(void)sender_run(d->sender, d->store, d->cfg,
+					 MAIL_BATCH);
+		(void)sender_run(d->sender, d->store, d->cfg, MAIL_BATCH);
 		sd_notify(0, "WATCHDOG=1");
 	}
 }
@@ -198,11 +201,6 @@ static void loop(struct daemon *d)
 /* start - everything start-up needs; exits with a sysexits code on error */
 static int start(struct daemon *d)
 {
-	if (d->cfg->mail.transport == CFG_TRANSPORT_SMTP) {
-		log_err("event=config_error key=mail.transport error=\"smtp is "
-			"not available in this version: use file\"");
-		return EX_CONFIG;
-	}
 	if (spool_prepare(d->cfg, 0) < 0 || spool_check(d->cfg) < 0)
 		return EX_CANTCREAT;
 	if (read_token_key(d) < 0)
@@ -213,6 +211,10 @@ static int start(struct daemon *d)
 		return EX_UNAVAILABLE;
 	if (setup_fds(d) < 0 || scan_watch(d) < 0)
 		return EX_OSERR;
+	/* After setup_fds: the sender thread must not take our signals. */
+	d->sender = sender_open(d->cfg);
+	if (d->sender == NULL)
+		return EX_CONFIG;
 	d->ready = spool_ready_new();
 	return 0;
 }
@@ -271,6 +273,7 @@ int main(int argc, char **argv)
 		sd_notify(0, "STOPPING=1");
 		log_info("event=stopped");
 	}
+	sender_close(d.sender, d.store, d.cfg);
 	spool_ready_free(d.ready);
 	store_close(d.store);
 	for (size_t i = 0; i < d.nwatches; i++)

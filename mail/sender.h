@@ -5,8 +5,10 @@
  * Transports: `file` writes <mail.dir>/<outbox id>.eml atomically (temp
  * name, fsync, rename), so a retry after a crash rewrites the same file;
  * a message to "courrier" (no email known) becomes a letter file in
- * mail.print_dir for the mail house.  The sender runs between files, never
- * inside a file's transaction.
+ * mail.print_dir for the mail house.  `smtp` hands each message to a
+ * sender thread (mail/smtp.h) and records the outcomes when they come
+ * back, so the network never blocks file processing.  The sender runs
+ * between files, never inside a file's transaction.
  */
 #ifndef AFFILD_SENDER_H
 #define AFFILD_SENDER_H
@@ -16,7 +18,23 @@
 
 #define SENDER_POSTAL "courrier"	/* recipient of a postal letter */
 
-/* sender_run - deliver up to max due messages; the number handled, or -1 */
-int sender_run(struct store *st, const struct cfg *cfg, int max);
+struct sender;
+
+/* sender_open - the configured transport, started; NULL after a log_err
+ * (bad smtp settings or credentials).  Call with signals blocked. */
+struct sender *sender_open(const struct cfg *cfg);
+
+/* sender_fd - readable when smtp outcomes wait for sender_run(); -1 for
+ * the file transport */
+int sender_fd(const struct sender *sd);
+
+/* sender_run - record the outcomes back, then deliver (file) or hand over
+ * (smtp) up to max due messages; the number handled, or -1 */
+int sender_run(struct sender *sd, struct store *st, const struct cfg *cfg,
+	       int max);
+
+/* sender_close - stop the transport within about a second, record what
+ * it finished (st may be NULL), free sd (NULL is fine) */
+void sender_close(struct sender *sd, struct store *st, const struct cfg *cfg);
 
 #endif
