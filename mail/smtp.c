@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -395,13 +396,15 @@ static void *smtp_thread(void *arg)
 static int loopback_url(const char *url)
 {
 	CURLU *u = curl_url();
+	struct in_addr a4;
 	char *host = NULL;
 	int ok = 0;
 
 	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
 		ok = strcmp(host, "localhost") == 0 ||
-		     strncmp(host, "127.", 4) == 0 ||
+		     (inet_pton(AF_INET, host, &a4) == 1 &&
+		      (ntohl(a4.s_addr) >> 24) == 127) ||
 		     strcmp(host, "[::1]") == 0;
 	curl_free(host);
 	curl_url_cleanup(u);
