@@ -88,8 +88,8 @@ static const struct cfg_key mail_keys[] = {
 		    30 * 86400),
 	/* smtp transport (issue 6): private CA, retry backoff bounds */
 	CFG_KEY_STR("ca_file", OFF(mail.ca_file), NULL, CFG_OPTIONAL),
-	CFG_KEY_INT("retry_min_s", OFF(mail.retry_min_s), "60", 1, 86400),
-	CFG_KEY_INT("retry_max_s", OFF(mail.retry_max_s), "3600", 1, 86400),
+	CFG_KEY_INT("retry_min_s", OFF(mail.retry_min_s), "30", 1, 86400),
+	CFG_KEY_INT("retry_max_s", OFF(mail.retry_max_s), "900", 1, 86400),
 	CFG_KEY_END,
 };
 

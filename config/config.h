@@ -121,8 +121,8 @@ struct cfg {
 		int timeout_s;			/* 120 */
 		int max_age_s;			/* 5 days */
 		char *ca_file;			/* private CA bundle, or NULL */
-		int retry_min_s;		/* first retry delay: 60 */
-		int retry_max_s;		/* longest retry delay: 3600 */
+		int retry_min_s;		/* first retry delay: 30 */
+		int retry_max_s;		/* longest retry delay: 900 */
 	} mail;
 
 	struct {

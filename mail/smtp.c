@@ -171,7 +171,7 @@ enum smtp_outcome smtp_classify(int transfer_ok, int login_failed,
 	return r->data_started ? SMTP_AMBIGUOUS : SMTP_TEMPFAIL;
 }
 
-/* smtp_backoff_s - exponential, capped, half of it jittered */
+/* smtp_backoff_s - exponential, capped, jittered by a quarter each way */
 int smtp_backoff_s(int attempts, int min_s, int max_s, uint32_t rnd)
 {
 	long long d = min_s > 0 ? min_s : 1;
@@ -181,7 +181,9 @@ int smtp_backoff_s(int attempts, int min_s, int max_s, uint32_t rnd)
 		d *= 2;
 	if (d > max_s)
 		d = max_s;
-	d = d - d / 2 + (long long)(rnd % (uint32_t)(d / 2 + 1));
+	d = d - d / 4 + (long long)(rnd % (uint32_t)(d / 2 + 1));
+	if (d > max_s)
+		d = max_s;
 	return d < 1 ? 1 : (int)d;
 }
 

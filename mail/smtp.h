@@ -105,9 +105,11 @@ enum smtp_outcome smtp_classify(int transfer_ok, int login_failed,
 
 /*
  * smtp_backoff_s - the delay before the next try of a message that failed
- * attempts times already (0 for the first failure): min_s doubled each
- * time, at most max_s, with "equal jitter": half of it fixed, the other
- * half drawn from rnd (any 32-bit random value); never under 1 second.
+ * attempts times already (0 for the first failure): d = min_s doubled
+ * each time, at most max_s, then drawn from [3d/4, 5d/4] with rnd (any
+ * 32-bit random value) so that messages failed together do not come back
+ * together; never over max_s, never under 1 second.  With the defaults
+ * (30 s, 900 s): about 30 s, 1 min, 2 min... up to 15 min (product.md).
  */
 int smtp_backoff_s(int attempts, int min_s, int max_s, uint32_t rnd);
 

@@ -166,17 +166,21 @@ static void test_classify(void **state)
 static void test_backoff_bounds(void **state)
 {
 	(void)state;
-	/* Half fixed, half drawn: [d/2, d]. */
-	assert_int_equal(smtp_backoff_s(0, 60, 3600, 0), 30);
-	assert_int_equal(smtp_backoff_s(0, 60, 3600, 30), 60);
-	assert_int_equal(smtp_backoff_s(0, 60, 3600, 31), 30);
-	assert_int_equal(smtp_backoff_s(1, 60, 3600, 0), 60);
-	assert_int_equal(smtp_backoff_s(2, 60, 3600, 60), 180);
-	assert_int_equal(smtp_backoff_s(2, 60, 3600, 120), 240);
+	/* d = 60 << attempts, drawn from [3d/4, 5d/4]. */
+	assert_int_equal(smtp_backoff_s(0, 60, 3600, 0), 45);
+	assert_int_equal(smtp_backoff_s(0, 60, 3600, 30), 75);
+	assert_int_equal(smtp_backoff_s(0, 60, 3600, 31), 45);
+	assert_int_equal(smtp_backoff_s(1, 60, 3600, 0), 90);
+	assert_int_equal(smtp_backoff_s(2, 60, 3600, 60), 240);
+	assert_int_equal(smtp_backoff_s(2, 60, 3600, 120), 300);
 	/* Capped at max_s, even for absurd attempt counts. */
-	assert_int_equal(smtp_backoff_s(6, 60, 3600, 0), 1800);
+	assert_int_equal(smtp_backoff_s(6, 60, 3600, 0), 2700);
 	assert_int_equal(smtp_backoff_s(1000, 60, 3600, 1800), 3600);
-	assert_int_equal(smtp_backoff_s(1 << 30, 60, 3600, UINT32_MAX) <= 3600, 1);
+	assert_in_range(smtp_backoff_s(1 << 30, 60, 3600, UINT32_MAX), 2700,
+			3600);
+	/* The defaults: about 30 s first, 15 min at most (product.md). */
+	assert_in_range(smtp_backoff_s(0, 30, 900, 12345), 22, 37);
+	assert_in_range(smtp_backoff_s(20, 30, 900, 12345), 675, 900);
 	/* Never under a second. */
 	assert_int_equal(smtp_backoff_s(0, 1, 2, 0), 1);
 	assert_int_equal(smtp_backoff_s(0, 1, 1, UINT32_MAX), 1);
@@ -201,8 +205,8 @@ static void test_backoff_jitter_spreads(void **state)
 		d = 60 << (a < 6 ? a : 6);
 		if (d > 3600)
 			d = 3600;
-		lo = d - d / 2;
-		hi = d;
+		lo = d - d / 4;
+		hi = d + d / 4 > 3600 ? 3600 : d + d / 4;
 		min_seen = hi;
 		max_seen = lo;
 		for (i = 0; i < 2000; i++) {
