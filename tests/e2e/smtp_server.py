@@ -8,6 +8,7 @@ receiving a message (the reply lost: the "ambiguous" case), and counts the
 connections that carried mail.
 """
 import socket
+import ssl
 import threading
 import time
 
@@ -32,6 +33,7 @@ class Recorder:
         self.sessions = []        # sessions that sent MAIL (kept alive)
         self.logins = []          # user names that authenticated
         self.times = []           # time.monotonic() of each message
+        self.tls_sessions = []    # per message: was the session under TLS?
 
     async def handle_MAIL(self, server, session, envelope, address, options):
         with self.lock:
@@ -55,6 +57,7 @@ class Recorder:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
                                   envelope.original_content))
             self.times.append(time.monotonic())
+            self.tls_sessions.append(session.ssl is not None)
             drop = self.drop_after_data > 0
             if drop:
                 self.drop_after_data -= 1
@@ -73,12 +76,14 @@ class Recorder:
 
 class Server:
     """Recorder behind aiosmtpd on 127.0.0.1:port; start() and stop().
-    auth=(user, password): AUTH PLAIN/LOGIN offered (cleartext: loopback)."""
+    auth=(user, password): AUTH PLAIN/LOGIN offered (cleartext: loopback).
+    tls=(key, cert): STARTTLS offered and required before MAIL."""
 
-    def __init__(self, port=None, auth=None, **kw):
+    def __init__(self, port=None, auth=None, tls=None, **kw):
         self.port = port or free_port()
         self.handler = Recorder(**kw)
         self.auth = auth
+        self.tls = tls
         self.controller = None
 
     def _authenticate(self, server, session, envelope, mechanism, data):
@@ -95,6 +100,10 @@ class Server:
             # without TLS); affild uses it as soon as it has credentials.
             kw = dict(authenticator=self._authenticate,
                       auth_require_tls=False)
+        if self.tls:
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(str(self.tls[1]), str(self.tls[0]))
+            kw.update(tls_context=ctx, require_starttls=True)
         self.controller = Controller(self.handler, hostname="127.0.0.1",
                                      port=self.port, **kw)
         self.controller.start()

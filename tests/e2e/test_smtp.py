@@ -22,8 +22,8 @@ FROM_ADDR = "affiliation@assureur.example"
 MAIL = """\
 mail:
   transport: smtp
-  url: smtp://127.0.0.1:{port}
-  tls: none
+  url: smtp://{host}:{port}
+  tls: {tls}
   from: "Espace entreprise <{from_addr}>"
   templates: {repo}/templates/fr
   print_dir: {root}/print
@@ -34,12 +34,14 @@ mail:
 {extra}"""
 
 
-def smtp_affild(root, port, connect_timeout=2, timeout=10, extra=""):
-    """An Affild whose mail section points at 127.0.0.1:port (not started)."""
+def smtp_affild(root, port, connect_timeout=2, timeout=10, extra="",
+                host="127.0.0.1", tls="none"):
+    """An Affild whose mail section points at host:port (not started)."""
     a = Affild(root)
     text = a.config.read_text()
     start, end = text.index("mail:\n"), text.index("portal:\n")
-    block = MAIL.format(port=port, repo=REPO, root=a.root, from_addr=FROM_ADDR,
+    block = MAIL.format(host=host, port=port, tls=tls, repo=REPO, root=a.root,
+                        from_addr=FROM_ADDR,
                         connect_timeout=connect_timeout, timeout=timeout,
                         extra=extra)
     a.config.write_text(text[:start] + block + text[end:])
@@ -315,6 +317,69 @@ def test_wrong_password_is_retried_not_parked(tmp_path):
         a.stop()
         srv.stop()
     assert srv.handler.messages == []
+
+
+def make_cert(d):
+    """A self-signed certificate for localhost: our private CA."""
+    key, crt = d / "key.pem", d / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", str(key), "-out", str(crt), "-days", "2",
+                    "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost"],
+                   check=True, capture_output=True)
+    return key, crt
+
+
+def one_confirmation(a):
+    a.drop("aff.csv", affiliations([
+        ("AFFILIATION_COMPLETE", "Fabre", "Célia", "celia@example.fr", "BASE")]))
+    a.wait_report("aff.csv")
+
+
+def test_starttls_required_and_the_certificate_verified(tmp_path):
+    key, crt = make_cert(tmp_path)
+    srv = Server(tls=(key, crt))
+    srv.start()
+    # The private CA given: STARTTLS, then the message.
+    a = smtp_affild(tmp_path / "ok", srv.port, host="localhost",
+                    tls="required", extra="  ca_file: %s\n" % crt)
+    a.start()
+    try:
+        one_confirmation(a)
+        wait_for(lambda: [m["state"] for m in outbox(a)] == ["sent"],
+                 what="sent over STARTTLS", log=a.log)
+    finally:
+        a.stop()
+    assert srv.handler.tls_sessions == [True]
+    # Without the CA the self-signed certificate is refused: not sent.
+    b = smtp_affild(tmp_path / "noca", srv.port, host="localhost",
+                    tls="required")
+    b.start()
+    try:
+        one_confirmation(b)
+        wait_for(lambda: outbox(b)[0]["error"], what="an error", log=b.log)
+        m = outbox(b)[0]
+        assert m["state"] == "pending" and "certificate" in m["error"]
+    finally:
+        b.stop()
+        srv.stop()
+    assert len(srv.handler.messages) == 1
+
+
+def test_a_server_without_starttls_gets_nothing(tmp_path):
+    srv = Server()             # plain SMTP, no STARTTLS offered
+    srv.start()
+    a = smtp_affild(tmp_path, srv.port, host="localhost", tls="required")
+    a.start()
+    try:
+        one_confirmation(a)
+        wait_for(lambda: outbox(a)[0]["error"], what="an error", log=a.log)
+        m = outbox(a)[0]
+        assert m["state"] == "pending" and "STARTTLS" in m["error"]
+    finally:
+        a.stop()
+        srv.stop()
+    assert srv.handler.commands == [] and srv.handler.messages == []
 
 
 def test_sigterm_during_a_stuck_transfer_exits_quickly(tmp_path):
