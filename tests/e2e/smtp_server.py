@@ -3,7 +3,7 @@
 aiosmtpd (Debian's python3-aiosmtpd) runs in a thread of the test process.
 The Recorder handler keeps every command it was asked to act on (MAIL,
 RCPT, DATA) and the raw bytes of every message, answers 550 to the
-recipients it is told to refuse, can drop the connection right after
+recipients it is told to refuse (451 a given number of times to others), can drop the connection right after
 receiving a message (the reply lost: the "ambiguous" case), and counts the
 connections that carried mail.
 """
@@ -24,9 +24,10 @@ def free_port():
 
 
 class Recorder:
-    def __init__(self, refuse=(), drop_after_data=0):
+    def __init__(self, refuse=(), drop_after_data=0, tempfail=None):
         self.lock = threading.Lock()
         self.refuse = set(refuse)
+        self.tempfail = dict(tempfail or {})  # address -> 451s still to give
         self.drop_after_data = drop_after_data  # this many replies lost
         self.commands = []        # ("MAIL", addr) / ("RCPT", addr) / ("DATA", n)
         self.messages = []        # (mail_from, [rcpt], raw bytes)
@@ -48,6 +49,10 @@ class Recorder:
             self.commands.append(("RCPT", address))
         if address in self.refuse:
             return "550 5.1.1 <%s>: boîte inconnue" % address
+        with self.lock:
+            if self.tempfail.get(address, 0) > 0:
+                self.tempfail[address] -= 1
+                return "451 4.7.1 <%s>: réessayez plus tard" % address
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

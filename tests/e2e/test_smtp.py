@@ -207,6 +207,57 @@ def test_550_is_parked_with_its_reason_and_retry_requeues_it(tmp_path):
         srv.stop()
 
 
+def test_451_is_retried_until_accepted(tmp_path):
+    srv = Server(tempfail={"later@example.fr": 2})
+    srv.start()
+    a = smtp_affild(tmp_path, srv.port)
+    a.start()
+    try:
+        a.drop("aff.csv", affiliations([
+            ("AFFILIATION_COMPLETE", "Morel", "Gaëlle", "later@example.fr",
+             "BASE")]))
+        a.wait_report("aff.csv")
+        wait_for(lambda: [m["state"] for m in outbox(a)] == ["sent"],
+                 what="sent after two 451", log=a.log)
+    finally:
+        a.stop()
+        srv.stop()
+    assert srv.handler.rcpts() == ["later@example.fr"] * 3
+    assert len(srv.handler.messages) == 1
+    assert outbox(a)[0]["attempts"] == "3"
+    assert a.log.read_text().count("event=mail_retry id=1 ") == 2
+    assert "code=451" in a.log.read_text()
+
+
+def test_too_old_to_retry_is_parked_with_the_last_reason(tmp_path):
+    srv = Server()             # never started: the port stays closed
+    # max_age_s: 5 days by default, 1 day here; the row was queued 2 days ago.
+    a = smtp_affild(tmp_path, srv.port, extra="  max_age_s: 86400\n")
+    a.start()
+    try:
+        db = sqlite3.connect(str(a.root / "affild.db"), timeout=30)
+        with db:
+            db.execute(
+                "INSERT INTO outbox (created_at, kind, recipient, data,"
+                " message_id, attempts) VALUES"
+                " (strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-2 days'),"
+                " 'confirmation', 'old@example.fr', ?,"
+                " 'x.2@assureur.example', 7)",
+                (json.dumps({"prenom": "Jules", "nom": "Faure",
+                             "employeur": "Exemple SAS", "option": "BASE",
+                             "date_effet": "2026-01-01"}),))
+        db.close()
+        wait_for(lambda: len(outbox(a, "--failed")) == 1,
+                 what="parked for age", log=a.log)
+    finally:
+        a.stop()
+    [m] = outbox(a, "--failed")
+    assert m["attempts"] == "8"
+    assert m["error"].startswith("abandonné après 8 tentatives en 86400 s : "
+                                 "échec temporaire : ")
+    assert "onnect" in m["error"]
+
+
 def test_crlf_in_an_address_never_reaches_the_server(tmp_path):
     srv = Server()
     srv.start()
