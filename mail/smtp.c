@@ -664,6 +664,9 @@ void smtp_free(struct smtp *s)
 		s->job_head = (s->job_head + 1) % SMTP_QUEUE_MAX;
 		s->njobs--;
 	}
+	/* No QUIT on the cached connection: a server that stopped answering
+	 * would hold the exit for timeout_s.  Mail it accepted is its own. */
+	cut_sockets(s);
 	if (s->multi != NULL)
 		curl_multi_cleanup(s->multi);
 	if (s->easy != NULL)

@@ -274,7 +274,10 @@ def test_crlf_in_an_address_never_reaches_the_server(tmp_path):
         text += row("AFFILIATION_COMPLETE", people(1, 401)[0], "Moreau",
                     "Anne", BORN.isoformat(), "anne@example.fr", "BASE")
         a.drop("aff.csv", text)
-        a.wait_report("aff.csv")
+        rows = a.wait_report("aff.csv")
+        bad = [r for r in rows if r["ligne"] == "2"]
+        assert bad and bad[0]["resultat"] == "REJETE", rows
+        assert bad[0]["champ"] == "email"
         # Straight into the outbox, as a future kind of message might.
         db = sqlite3.connect(str(a.root / "affild.db"), timeout=30)
         with db:
