@@ -153,7 +153,8 @@ static void reload(struct daemon *d)
 	sd_notify(0, "RELOADING=1");
 	fresh = load_config(d->config_path);
 	if (fresh == NULL || spool_prepare(fresh, 0) < 0 ||
-	    spool_check(fresh) < 0) {
+	    spool_check(fresh) < 0 ||
+	    sender_reload(&d->sender, d->store, d->cfg, fresh) < 0) {
 		log_err("event=reload_refused config=%s action=kept_old",
 			d->config_path);
 		cfg_free(fresh);
@@ -177,7 +178,9 @@ static void loop(struct daemon *d)
 	long long t;
 
 	while (!d->stopping) {
-		/* A negative fd (file transport) is ignored by poll(2). */
+		/* A negative fd (file transport) is ignored by poll(2); a
+		 * reload may have replaced the transport. */
+		pfd[2].fd = sender_fd(d->sender);
 		if (poll(pfd, 3, TICK_MS) < 0 && errno != EINTR)
 			log_warn_errno("event=poll_failed");
 		daemon_poll_signals(d);

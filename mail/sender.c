@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +49,7 @@ struct vars {
 
 struct sender {
 	struct smtp *smtp;	/* NULL: the file transport */
+	struct stat cred;	/* the credentials file as read, or zeroes */
 };
 
 struct send_ctx {
@@ -389,6 +391,9 @@ struct sender *sender_open(const struct cfg *cfg)
 	struct sender *sd = xcalloc(1, sizeof(*sd));
 
 	if (cfg->mail.transport == CFG_TRANSPORT_SMTP) {
+		/* Taken before the read: a change in between means a reload. */
+		if (cfg->mail.credentials_file != NULL)
+			(void)stat(cfg->mail.credentials_file, &sd->cred);
 		sd->smtp = smtp_open(cfg);
 		if (sd->smtp == NULL) {
 			free(sd);
@@ -396,6 +401,60 @@ struct sender *sender_open(const struct cfg *cfg)
 		}
 	}
 	return sd;
+}
+
+/* same_str - both NULL or equal */
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* cred_same - the credentials file is the one read at start */
+static int cred_same(const struct sender *sd, const char *path)
+{
+	struct stat now;
+
+	memset(&now, 0, sizeof(now));
+	if (path != NULL && stat(path, &now) < 0)
+		return 0;
+	return now.st_ino == sd->cred.st_ino && now.st_dev == sd->cred.st_dev &&
+	       now.st_size == sd->cred.st_size &&
+	       now.st_mtim.tv_sec == sd->cred.st_mtim.tv_sec &&
+	       now.st_mtim.tv_nsec == sd->cred.st_mtim.tv_nsec;
+}
+
+/* transport_same - nothing the running transport copied has changed */
+static int transport_same(const struct sender *sd, const struct cfg *a,
+			  const struct cfg *b)
+{
+	return a->mail.transport == b->mail.transport &&
+	       (b->mail.transport == CFG_TRANSPORT_FILE ||
+		cred_same(sd, b->mail.credentials_file)) &&
+	       same_str(a->mail.url, b->mail.url) &&
+	       a->mail.tls == b->mail.tls &&
+	       same_str(a->mail.ca_file, b->mail.ca_file) &&
+	       same_str(a->mail.credentials_file, b->mail.credentials_file) &&
+	       same_str(a->mail.from, b->mail.from) &&
+	       a->mail.connect_timeout_s == b->mail.connect_timeout_s &&
+	       a->mail.timeout_s == b->mail.timeout_s &&
+	       a->mail.retry_min_s == b->mail.retry_min_s;
+}
+
+int sender_reload(struct sender **sd, struct store *st, const struct cfg *old,
+		  const struct cfg *fresh)
+{
+	struct sender *next;
+
+	if (transport_same(*sd, old, fresh))
+		return 0;
+	next = sender_open(fresh);
+	if (next == NULL)
+		return -1;
+	sender_close(*sd, st, fresh);
+	*sd = next;
+	log_info("event=mail_transport_restarted transport=%s",
+		 fresh->mail.transport == CFG_TRANSPORT_SMTP ? "smtp" : "file");
+	return 0;
 }
 
 int sender_fd(const struct sender *sd)

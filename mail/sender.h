@@ -33,6 +33,15 @@ int sender_fd(const struct sender *sd);
 int sender_run(struct sender *sd, struct store *st, const struct cfg *cfg,
 	       int max);
 
+/* sender_reload - on SIGHUP: when fresh changes the transport's settings
+ * (transport, url, tls, ca_file, credentials_file or that file itself,
+ * from, timeouts), start a new transport, then stop the old one (its
+ * outcomes recorded; a transfer in progress is abandoned and stays due)
+ * and swap it into *sd.  -1 when the new one cannot start: the caller
+ * keeps the old config. */
+int sender_reload(struct sender **sd, struct store *st, const struct cfg *old,
+		  const struct cfg *fresh);
+
 /* sender_close - stop the transport within about a second, record what
  * it finished (st may be NULL), free sd (NULL is fine) */
 void sender_close(struct sender *sd, struct store *st, const struct cfg *cfg);

@@ -436,6 +436,36 @@ def test_a_server_without_starttls_gets_nothing(tmp_path):
     assert srv.handler.commands == [] and srv.handler.messages == []
 
 
+def test_sighup_moves_to_a_new_server(tmp_path):
+    srv = Server()
+    srv.start()
+    closed = Server()          # never started
+    a = smtp_affild(tmp_path, closed.port)
+    a.start()
+    try:
+        one_confirmation(a)
+        wait_for(lambda: outbox(a)[0]["error"], what="an error", log=a.log)
+        # A config whose transport cannot start is refused whole.
+        good = a.config.read_text()
+        a.config.write_text(good.replace(
+            "  retry_min_s: 1\n",
+            "  retry_min_s: 1\n  credentials_file: %s/nope\n" % tmp_path))
+        a.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "event=reload_refused" in a.log.read_text(),
+                 what="reload refused", log=a.log)
+        assert outbox(a)[0]["state"] == "pending"
+        a.config.write_text(good.replace(":%d\n" % closed.port,
+                                         ":%d\n" % srv.port))
+        a.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: [m["state"] for m in outbox(a)] == ["sent"],
+                 what="sent through the new server", log=a.log)
+        assert "event=mail_transport_restarted" in a.log.read_text()
+    finally:
+        a.stop()
+        srv.stop()
+    assert [r for _, r, _ in srv.handler.messages] == [["celia@example.fr"]]
+
+
 def test_sigterm_during_a_stuck_transfer_exits_quickly(tmp_path):
     silent = Silent()          # accepts, never greets
     a = smtp_affild(tmp_path, silent.port, connect_timeout=60, timeout=120)
