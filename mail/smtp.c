@@ -3,9 +3,10 @@
  *
  * Threads: the main thread calls smtp_submit(), smtp_collect() and
  * smtp_stop(); the sender thread only runs smtp_thread().  They share the
- * job ring, the result ring and the in-flight list under one mutex; the
- * curl handles, the reply parser and the error buffer belong to the sender
- * thread alone after smtp_open().  The thread holds no SQLite handle and
+ * job ring and the result ring under one mutex; the in-flight list is the
+ * main thread's alone; the curl handles, the reply parser, the socket list
+ * and the error buffer belong to the sender thread from smtp_open() to the
+ * join in smtp_stop() (curl_multi_wakeup() is the one call made across).  The thread holds no SQLite handle and
  * reads nothing of struct cfg (which a SIGHUP frees): smtp_open() copies
  * what it needs.
  *
@@ -16,6 +17,7 @@
  * connection stays in the multi handle's cache and the next message reuses
  * it.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -26,7 +28,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,9 +63,11 @@ struct smtp {
 	size_t job_head, njobs;
 	struct smtp_result results[SMTP_QUEUE_MAX];	/* ring */
 	size_t res_head, nres;
+	atomic_int stop;
+
+	/* Main thread only. */
 	long long flight[SMTP_QUEUE_MAX];	/* ids submitted, not collected */
 	size_t nflight;
-	atomic_int stop;
 
 	pthread_t thread;
 	int started;
@@ -591,7 +594,6 @@ int smtp_in_flight(const struct smtp *s, long long id)
 {
 	size_t i;
 
-	/* Only the main thread changes the list: no lock needed to read. */
 	for (i = 0; i < s->nflight; i++)
 		if (s->flight[i] == id)
 			return 1;
