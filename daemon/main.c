@@ -257,9 +257,11 @@ int main(int argc, char **argv)
 	if (d.cfg == NULL)
 		return EX_CONFIG;
 	if (check) {
-		printf("configuration OK\n");
+		rc = sender_check(d.cfg) < 0 ? EX_CONFIG : 0;
+		if (rc == 0)
+			printf("configuration OK\n");
 		cfg_free(d.cfg);
-		return 0;
+		return rc;
 	}
 	if (prepare) {
 		rc = spool_prepare(d.cfg, 1) < 0 ? EX_CANTCREAT : 0;

@@ -403,6 +403,13 @@ struct sender *sender_open(const struct cfg *cfg)
 	return sd;
 }
 
+int sender_check(const struct cfg *cfg)
+{
+	if (cfg->mail.transport != CFG_TRANSPORT_SMTP)
+		return 0;
+	return smtp_check(cfg);
+}
+
 /* same_str - both NULL or equal */
 static int same_str(const char *a, const char *b)
 {

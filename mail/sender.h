@@ -24,6 +24,10 @@ struct sender;
  * (bad smtp settings or credentials).  Call with signals blocked. */
 struct sender *sender_open(const struct cfg *cfg);
 
+/* sender_check - for --check-config: what sender_open() would refuse;
+ * 0, or -1 after a log_err */
+int sender_check(const struct cfg *cfg);
+
 /* sender_fd - readable when smtp outcomes wait for sender_run(); -1 for
  * the file transport */
 int sender_fd(const struct sender *sd);

@@ -460,11 +460,8 @@ static int setup_easy(struct smtp *s, const struct cfg *cfg)
 	CURL *e = s->easy;
 	int rc = 0;
 
-	if (mail_from_addr(cfg->mail.from, addr) < 0 || !smtp_addr_ok(addr)) {
-		log_err("event=config_error key=mail.from error=\"not an "
-			"address the envelope can carry\"");
-		return -1;
-	}
+	if (mail_from_addr(cfg->mail.from, addr) < 0)
+		return -1;	/* smtp_check() said why */
 	snprintf(from, sizeof(from), "<%s>", addr);
 	if (cfg->mail.credentials_file != NULL &&
 	    read_credentials(cfg->mail.credentials_file, cred, sizeof(cred),
@@ -526,17 +523,38 @@ static int start_thread(struct smtp *s)
 	return 0;
 }
 
+/* smtp_check - what smtp_open() would refuse, without starting anything */
+int smtp_check(const struct cfg *cfg)
+{
+	char addr[MAIL_ADDR_MAX + 1], cred[CRED_MAX], *password;
+
+	if (cfg->mail.url == NULL)
+		return -1;
+	if (cfg->mail.tls == CFG_TLS_NONE && !loopback_url(cfg->mail.url)) {
+		log_err("event=config_error key=mail.tls error=\"none is only "
+			"allowed for a loopback server (tests): use required\"");
+		return -1;
+	}
+	if (mail_from_addr(cfg->mail.from, addr) < 0 || !smtp_addr_ok(addr)) {
+		log_err("event=config_error key=mail.from error=\"not an "
+			"address the envelope can carry\"");
+		return -1;
+	}
+	if (cfg->mail.credentials_file != NULL) {
+		if (read_credentials(cfg->mail.credentials_file, cred,
+				     sizeof(cred), &password) < 0)
+			return -1;
+		explicit_bzero(cred, sizeof(cred));
+	}
+	return 0;
+}
+
 struct smtp *smtp_open(const struct cfg *cfg)
 {
 	struct smtp *s;
 
-	if (cfg->mail.url == NULL)
+	if (smtp_check(cfg) < 0)
 		return NULL;
-	if (cfg->mail.tls == CFG_TLS_NONE && !loopback_url(cfg->mail.url)) {
-		log_err("event=config_error key=mail.tls error=\"none is only "
-			"allowed for a loopback server (tests): use required\"");
-		return NULL;
-	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_err("event=smtp_setup_failed error=\"curl_global_init\"");
 		return NULL;

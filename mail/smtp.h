@@ -113,6 +113,11 @@ enum smtp_outcome smtp_classify(int transfer_ok, int login_failed,
  */
 int smtp_backoff_s(int attempts, int min_s, int max_s, uint32_t rnd);
 
+/* smtp_check - the settings and the credentials file as smtp_open() checks
+ * them (tls none only towards loopback, an envelope From, a readable
+ * "user:password"), nothing started; 0, or -1 after a log_err */
+int smtp_check(const struct cfg *cfg);
+
 /* smtp_open - check the settings, read the credentials, start the thread.
  * Must be called with the daemon's signals already blocked.  NULL after a
  * log_err on a setting or credentials problem. */

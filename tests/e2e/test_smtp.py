@@ -506,3 +506,17 @@ def test_unsafe_settings_are_refused_at_start(tmp_path):
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 78
     assert "smtp_credentials_unreadable" in r.stderr
+
+    # --check-config finds both, and passes a sound smtp configuration.
+    for cfg, what in ((a.config, "key=mail.tls"),
+                      (b.config, "smtp_credentials_unreadable")):
+        r = subprocess.run([str(BIN / "affild"), "-c", str(cfg),
+                            "--check-config"],
+                           capture_output=True, text=True, timeout=20)
+        assert r.returncode == 78 and what in r.stderr
+        assert "configuration OK" not in r.stdout
+    c = smtp_affild(tmp_path / "c", 25)
+    r = subprocess.run([str(BIN / "affild"), "-c", str(c.config),
+                        "--check-config"], capture_output=True, text=True,
+                       timeout=20)
+    assert r.returncode == 0 and "configuration OK" in r.stdout
