@@ -91,6 +91,10 @@ static const struct cfg_key mail_keys[] = {
 	/* parked after this long: 5 days by default, product.md */
 	CFG_KEY_INT("max_age_s", OFF(mail.max_age_s), "432000", 60,
 		    30 * 86400),
+	/* smtp transport (issue 6): private CA, retry backoff bounds */
+	CFG_KEY_STR("ca_file", OFF(mail.ca_file), NULL, CFG_OPTIONAL),
+	CFG_KEY_INT("retry_min_s", OFF(mail.retry_min_s), "30", 1, 86400),
+	CFG_KEY_INT("retry_max_s", OFF(mail.retry_max_s), "900", 1, 86400),
 	CFG_KEY_END,
 };
 
@@ -166,6 +170,9 @@ static void mail_check(struct cfg_ctx *ctx, void *obj,
 		cfg_error(ctx, cfg_seen_value(seen, "from"),
 			  "%s.from: '%.64s' holds no address", path,
 			  cfg->mail.from);
+	if (cfg->mail.retry_min_s > cfg->mail.retry_max_s)
+		cfg_error(ctx, cfg_seen_blame(seen, "retry_min_s"),
+			  "%s.retry_min_s: longer than retry_max_s", path);
 	if (cfg->mail.transport == CFG_TRANSPORT_FILE) {
 		if (cfg->mail.dir == NULL)
 			cfg_error(ctx, cfg_seen_blame(seen, "transport"),
@@ -423,6 +430,7 @@ static void free_sections(struct cfg *cfg)
 	free(cfg->mail.print_dir);
 	free(cfg->mail.letter_sender);
 	free(cfg->mail.letter_place);
+	free(cfg->mail.ca_file);
 	free(cfg->portal.link_url);
 	free(cfg->portal.token_key_file);
 	free(cfg->process.creditor_id);

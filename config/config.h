@@ -124,6 +124,9 @@ struct cfg {
 		int connect_timeout_s;		/* 30 */
 		int timeout_s;			/* 120 */
 		int max_age_s;			/* 5 days */
+		char *ca_file;			/* private CA bundle, or NULL */
+		int retry_min_s;		/* first retry delay: 30 */
+		int retry_max_s;		/* longest retry delay: 900 */
 	} mail;
 
 	struct {

@@ -6,10 +6,12 @@
  * scripts.  Exit status 0 on success, non-zero with a one-line reason.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -253,6 +255,43 @@ static int print_outbox(const struct outbox_rec *o, void *arg)
 	return 0;
 }
 
+/* outbox_retry - a parked message back to pending, due now; logged */
+static int outbox_retry(struct ctl *c, int argc, char **argv)
+{
+	const char *who = getenv("SUDO_USER");
+	long id;
+	int rc;
+
+	if (argc != 3 || parse_long(argv[2], 1, LONG_MAX, &id) < 0) {
+		fprintf(stderr, "affilctl: usage: outbox retry ID\n");
+		return EX_USAGE;
+	}
+	rc = store_outbox_requeue(c->st, id);
+	switch (rc) {
+	case 0:
+		/* The admin's action is part of the message's history. */
+		log_init("affilctl", LOG_LEVEL_INFO);
+		log_info("event=outbox_retry id=%ld uid=%d%s%s", id,
+			 (int)getuid(), who ? " sudo_user=" : "", who ? who : "");
+		printf("message %ld remis en file d'envoi\n", id);
+		return 0;
+	case OUTBOX_REQUEUE_UNKNOWN:
+		fprintf(stderr, "affilctl: message %ld inconnu\n", id);
+		return EX_DATAERR;
+	case OUTBOX_REQUEUE_NOT_FAILED:
+		fprintf(stderr, "affilctl: message %ld non bloqué (en attente "
+			"ou envoyé) : rien à faire\n", id);
+		return EX_DATAERR;
+	case OUTBOX_REQUEUE_NO_LINK:
+		fprintf(stderr, "affilctl: message %ld : le lien d'invitation a "
+			"été effacé à l'échec ; une relance (opération "
+			"RELANCE) en crée un nouveau\n", id);
+		return EX_DATAERR;
+	default:
+		return EX_SOFTWARE;
+	}
+}
+
 static int cmd_outbox(struct ctl *c, int argc, char **argv)
 {
 	static const char *const names[] = { "id", "kind", "recipient", "state",
@@ -261,6 +300,8 @@ static int cmd_outbox(struct ctl *c, int argc, char **argv)
 					      "ÉTAT", "ESS.", "ERREUR" };
 	static const int widths[] = { 6, 24, 32, 8, 3, 0 };
 
+	if (argc > 1 && strcmp(argv[1], "retry") == 0)
+		return outbox_retry(c, argc, argv);
 	out_header(c, names, labels, widths, 6);
 	if (store_outbox_each(c->st, argc > 1 && strcmp(argv[1], "--failed")
 			      == 0 ? "failed" : c->status, print_outbox, c) < 0)
@@ -548,6 +589,8 @@ static const struct command {
 	  "its rejected and warning lines" },
 	{ "outbox", cmd_outbox, "outbox [--failed]    messages pending, sent "
 	  "or failed" },
+	{ "outbox", cmd_outbox, "outbox retry ID      a failed message back "
+	  "to pending, due now" },
 	{ "show", cmd_show, "show EMPLOYER NIR    one employee: record, "
 	  "beneficiaries, history" },
 	{ "timers", cmd_timers, "timers [run [--as-of AAAA-MM-JJ] [--force]]\n"
@@ -578,8 +621,8 @@ static int parse_format(const char *s, enum format *out)
 	return 0;
 }
 
-/* open_all - config and database, read-only */
-static int open_all(struct ctl *c, const char *path)
+/* open_all - config and database, read-only unless rw */
+static int open_all(struct ctl *c, const char *path, int rw)
 {
 	struct cfg_errors errs = { NULL, 0 };
 
@@ -591,7 +634,7 @@ static int open_all(struct ctl *c, const char *path)
 		return EX_CONFIG;
 	}
 	cfg_errors_free(&errs);
-	c->st = store_open(c->cfg->db.path, STORE_RO, 16,
+	c->st = store_open(c->cfg->db.path, rw ? STORE_RW : STORE_RO, 16,
 			   c->cfg->db.busy_timeout_s);
 	if (c->st == NULL) {
 		fprintf(stderr, "affilctl: cannot open the database %s\n",
@@ -614,7 +657,7 @@ int main(int argc, char **argv)
 	const char *path = "/etc/affild/affild.yaml";
 	struct ctl c;
 	size_t i;
-	int ch, rc;
+	int ch, rc, rw;
 
 	memset(&c, 0, sizeof(c));
 	log_init("affilctl", LOG_LEVEL_WARN);
@@ -645,7 +688,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "affilctl: unknown command %s\n", argv[optind]);
 		return EX_USAGE;
 	}
-	rc = open_all(&c, path);
+	/* Only `outbox retry` writes. */
+	rw = strcmp(argv[optind], "outbox") == 0 && optind + 1 < argc &&
+	     strcmp(argv[optind + 1], "retry") == 0;
+	rc = open_all(&c, path, rw);
 	if (rc == 0)
 		rc = commands[i].fn(&c, argc - optind, argv + optind);
 	store_close(c.st);

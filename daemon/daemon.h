@@ -15,6 +15,7 @@ struct daemon {
 	const char *config_path;
 	struct cfg *cfg;		/* owned; swapped on SIGHUP */
 	struct store *store;		/* the only writer connection */
+	struct sender *sender;		/* mail transport (smtp: a thread) */
 	unsigned char token_key[64];
 	size_t token_keylen;
 	struct spool_ready *ready;

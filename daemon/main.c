@@ -156,7 +156,8 @@ static void reload(struct daemon *d)
 	sd_notify(0, "RELOADING=1");
 	fresh = load_config(d->config_path);
 	if (fresh == NULL || spool_prepare(fresh, 0) < 0 ||
-	    spool_check(fresh) < 0) {
+	    spool_check(fresh) < 0 ||
+	    sender_reload(&d->sender, d->store, d->cfg, fresh) < 0) {
 		log_err("event=reload_refused config=%s action=kept_old",
 			d->config_path);
 		cfg_free(fresh);
@@ -174,13 +175,17 @@ static void reload(struct daemon *d)
 /* loop - wait for hints, serve the drops, deliver mail; until stopped */
 static void loop(struct daemon *d)
 {
-	struct pollfd pfd[3] = { { d->inotify_fd, POLLIN, 0 },
+	struct pollfd pfd[4] = { { d->inotify_fd, POLLIN, 0 },
 				 { d->signal_fd, POLLIN, 0 },
-				 { d->timer_fd, POLLIN, 0 } };
+				 { d->timer_fd, POLLIN, 0 },
+				 { sender_fd(d->sender), POLLIN, 0 } };
 	long long t;
 
 	while (!d->stopping) {
-		if (poll(pfd, 3, TICK_MS) < 0 && errno != EINTR)
+		/* A negative fd (file transport) is ignored by poll(2); a
+		 * reload may have replaced the transport. */
+		pfd[3].fd = sender_fd(d->sender);
+		if (poll(pfd, 4, TICK_MS) < 0 && errno != EINTR)
 			log_warn_errno("event=poll_failed");
 		daemon_poll_signals(d);
 		if (pfd[2].revents & POLLIN)
@@ -197,9 +202,10 @@ static void loop(struct daemon *d)
 		/* Settle checks need a look every tick; a look is one readdir. */
 		while (!d->stopping && scan_serve(d)) {
 			timers_kick(d);
-			(void)sender_run(d->store, d->cfg, MAIL_BATCH);
+			(void)sender_run(d->sender, d->store, d->cfg,
+					 MAIL_BATCH);
 		}
-		(void)sender_run(d->store, d->cfg, MAIL_BATCH);
+		(void)sender_run(d->sender, d->store, d->cfg, MAIL_BATCH);
 		sd_notify(0, "WATCHDOG=1");
 	}
 }
@@ -207,11 +213,6 @@ static void loop(struct daemon *d)
 /* start - everything start-up needs; exits with a sysexits code on error */
 static int start(struct daemon *d)
 {
-	if (d->cfg->mail.transport == CFG_TRANSPORT_SMTP) {
-		log_err("event=config_error key=mail.transport error=\"smtp is "
-			"not available in this version: use file\"");
-		return EX_CONFIG;
-	}
 	if (spool_prepare(d->cfg, 0) < 0 || spool_check(d->cfg) < 0)
 		return EX_CANTCREAT;
 	if (read_token_key(d) < 0)
@@ -222,6 +223,10 @@ static int start(struct daemon *d)
 		return EX_UNAVAILABLE;
 	if (setup_fds(d) < 0 || scan_watch(d) < 0 || timers_open(d) < 0)
 		return EX_OSERR;
+	/* After setup_fds: the sender thread must not take our signals. */
+	d->sender = sender_open(d->cfg);
+	if (d->sender == NULL)
+		return EX_CONFIG;
 	d->ready = spool_ready_new();
 	return 0;
 }
@@ -261,9 +266,11 @@ int main(int argc, char **argv)
 	if (d.cfg == NULL)
 		return EX_CONFIG;
 	if (check) {
-		printf("configuration OK\n");
+		rc = sender_check(d.cfg) < 0 ? EX_CONFIG : 0;
+		if (rc == 0)
+			printf("configuration OK\n");
 		cfg_free(d.cfg);
-		return 0;
+		return rc;
 	}
 	if (prepare) {
 		rc = spool_prepare(d.cfg, 1) < 0 ? EX_CANTCREAT : 0;
@@ -281,6 +288,7 @@ int main(int argc, char **argv)
 		sd_notify(0, "STOPPING=1");
 		log_info("event=stopped");
 	}
+	sender_close(d.sender, d.store, d.cfg);
 	spool_ready_free(d.ready);
 	store_close(d.store);
 	for (size_t i = 0; i < d.nwatches; i++)

@@ -245,6 +245,17 @@ static int from_split(const char *from, struct from_parts *fp)
 	return 0;
 }
 
+/* mail_from_addr - the addr-spec of a From value, for the envelope */
+int mail_from_addr(const char *from, char out[MAIL_ADDR_MAX + 1])
+{
+	struct from_parts fp;
+
+	if (from == NULL || !hdr_text_ok(from) || from_split(from, &fp) < 0)
+		return -1;
+	memcpy(out, fp.addr, sizeof(fp.addr));
+	return 0;
+}
+
 /* msgid_ok - "left@right", both dot-atom text (RFC 5322 msg-id) */
 static int msgid_ok(const char *id)
 {

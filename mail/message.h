@@ -69,6 +69,13 @@ int mail_msg_render(const struct mail_msg *m, struct buf *out);
 int mail_addr_ok(const char *addr);
 
 /*
+ * mail_from_addr - the plain address of a From value ("Name <a@b>" or
+ * "a@b"), as checked by mail_msg_render(), into out: the SMTP envelope
+ * sender.  0, or -1 when from would be refused.
+ */
+int mail_from_addr(const char *from, char out[MAIL_ADDR_MAX + 1]);
+
+/*
  * mail_utf8_ok - 1 when s[0..n) is valid UTF-8 (no overlong forms, no
  * surrogates), 0 otherwise.  Templates are checked with it at load.
  */

@@ -5,22 +5,40 @@
  * the message builder) will not get better by waiting: it is parked as
  * failed with the reason, for `affilctl outbox`.  A transport failure is
  * retried later with a growing delay.
+ *
+ * With the smtp transport, deliver() only renders and hands the bytes to
+ * the sender thread (mail/smtp.c); the outcomes come back through
+ * collect(), which applies the delivery policy in one transaction:
+ *   250                        sent
+ *   5xx                        parked (failed) with the server's reply
+ *   4xx, no connection         retried after smtp_backoff_s() (exponential,
+ *                              jittered), until mail.max_age_s after the
+ *                              message was queued, then parked
+ *   lost after the data        the same, logged as ambiguous: the retry
+ *                              re-sends the same bytes and Message-ID, so
+ *                              a receiver that got both can tell
+ *   not tried (server down)    due again later, the attempt not counted
+ * SQLite is only touched here, in the main thread.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/crypto.h"
 #include "common/date.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "mail/letter.h"
 #include "mail/message.h"
 #include "mail/sender.h"
+#include "mail/smtp.h"
 #include "mail/template.h"
 
 #define MAX_VARS 32
@@ -31,7 +49,13 @@ struct vars {
 	size_t n;
 };
 
+struct sender {
+	struct smtp *smtp;	/* NULL: the file transport */
+	struct stat cred;	/* the credentials file as read, or zeroes */
+};
+
 struct send_ctx {
+	struct sender *sd;
 	struct store *st;
 	const struct cfg *cfg;
 	int handled;
@@ -162,38 +186,98 @@ static int letter(const struct send_ctx *sc, const struct outbox_rec *o,
 	return rc == LETTER_PERMFAIL ? -2 : rc;
 }
 
+/* render_email - the message bytes of o into out; -2 with why if refused */
+static int render_email(const struct send_ctx *sc, const struct outbox_rec *o,
+			const char *subject, const char *text,
+			const char *html, struct buf *out, const char **why)
+{
+	struct mail_msg m = { sc->cfg->mail.from, o->recipient, subject, text,
+			      html, o->message_id, parse_created(o->created_at) };
+
+	if (mail_msg_render(&m, out) < 0) {
+		*why = "message refusé : adresse ou en-tête invalide";
+		return -2;
+	}
+	return 0;
+}
+
 /* email - the message bytes, into the file transport's folder */
 static int email(const struct send_ctx *sc, const struct outbox_rec *o,
 		 const char *subject, const char *text, const char *html,
 		 const char **why)
 {
-	struct mail_msg m = { sc->cfg->mail.from, o->recipient, subject, text,
-			      html, o->message_id, parse_created(o->created_at) };
 	struct buf out;
 	char name[64];
 	int rc;
 
 	buf_init(&out, MSG_MAX);
-	if (mail_msg_render(&m, &out) < 0) {
-		*why = "message refusé : adresse ou en-tête invalide";
-		buf_free(&out);
-		return -2;
+	rc = render_email(sc, o, subject, text, html, &out, why);
+	if (rc == 0) {
+		snprintf(name, sizeof(name), "%lld.eml", o->id);
+		rc = write_atomic(sc->cfg->mail.dir, name, buf_str(&out),
+				  out.len);
 	}
-	snprintf(name, sizeof(name), "%lld.eml", o->id);
-	rc = write_atomic(sc->cfg->mail.dir, name, buf_str(&out), out.len);
 	buf_free(&out);
 	return rc;
 }
 
-/* deliver - one message; updates its outbox row */
+/*
+ * email_smtp - the message bytes, handed to the sender thread.  1 when
+ * handed over (the outcome comes back later, see on_result), 2 when the
+ * queue is full (the row stays due), -2 with why when refused.
+ */
+static int email_smtp(const struct send_ctx *sc, const struct outbox_rec *o,
+		      const char *subject, const char *text, const char *html,
+		      const char **why)
+{
+	struct smtp_job job;
+	struct buf out;
+	int rc;
+
+	buf_init(&out, MSG_MAX);
+	rc = render_email(sc, o, subject, text, html, &out, why);
+	if (rc < 0) {
+		buf_free(&out);
+		return rc;
+	}
+	memset(&job, 0, sizeof(job));
+	job.id = o->id;
+	job.attempts = o->attempts;
+	job.created = parse_created(o->created_at);
+	snprintf(job.kind, sizeof(job.kind), "%s", o->kind);
+	/* Rendered, so the address passed mail_addr_ok() and fits. */
+	snprintf(job.rcpt, sizeof(job.rcpt), "%s", o->recipient);
+	job.data = out.data;	/* malloc'd by buf: the transport frees it */
+	job.len = out.len;
+	rc = smtp_submit(sc->sd->smtp, &job);
+	if (rc == 0)
+		return 1;	/* job.data now belongs to the transport */
+	buf_free(&out);
+	if (rc == -1) {
+		*why = "message refusé : adresse d'enveloppe invalide";
+		return -2;
+	}
+	return 2;
+}
+
+/* link_missing - an invitation whose link is gone must not go out empty */
+static int link_missing(const struct outbox_rec *o, const struct vars *vs)
+{
+	return (strcmp(o->kind, "invitation") == 0 ||
+		strcmp(o->kind, "relance") == 0) && *var(vs, "lien") == '\0';
+}
+
+/* deliver - one message; updates its outbox row (or hands it over) */
 static int deliver(const struct outbox_rec *o, void *arg)
 {
 	struct send_ctx *sc = arg;
 	struct vars vs = { .n = 0 };
 	struct buf subject, text, html;
 	const char *why = "rendu du modèle impossible";
-	int rc = -2;
+	int rc = -2, smtp = sc->sd->smtp != NULL;
 
+	if (smtp && smtp_in_flight(sc->sd->smtp, o->id))
+		return 0;	/* already with the sender thread */
 	buf_init(&subject, 4096);
 	buf_init(&text, MSG_MAX);
 	buf_init(&html, MSG_MAX);
@@ -203,6 +287,11 @@ static int deliver(const struct outbox_rec *o, void *arg)
 		if (strcmp(o->recipient, SENDER_POSTAL) == 0)
 			rc = letter(sc, o, &vs, buf_str(&subject),
 				    buf_str(&text), &why);
+		else if (link_missing(o, &vs))
+			why = "lien d'invitation absent";
+		else if (smtp)
+			rc = email_smtp(sc, o, buf_str(&subject), buf_str(&text),
+					html.len ? buf_str(&html) : NULL, &why);
 		else
 			rc = email(sc, o, buf_str(&subject), buf_str(&text),
 				   html.len ? buf_str(&html) : NULL, &why);
@@ -215,6 +304,8 @@ static int deliver(const struct outbox_rec *o, void *arg)
 		log_warn("event=mail_failed id=%lld kind=%s reason=\"%s\"",
 			 o->id, o->kind, why);
 		rc = store_outbox_failed(sc->st, o->id, why);
+	} else if (rc == 1 || rc == 2) {
+		rc = rc == 2 ? -2 : 0;	/* queue full: stop for now */
 	} else {
 		rc = store_outbox_retry(sc->st, o->id,
 					30 << (o->attempts < 5 ? o->attempts : 5),
@@ -228,14 +319,216 @@ static int deliver(const struct outbox_rec *o, void *arg)
 	return rc < 0 ? 1 : 0;
 }
 
-/* sender_run - deliver what is due, at most max messages */
-int sender_run(struct store *st, const struct cfg *cfg, int max)
-{
-	struct send_ctx sc = { st, cfg, 0 };
+/* ---- the delivery policy of the smtp transport ------------------------- */
 
-	if (cfg->mail.transport != CFG_TRANSPORT_FILE) {
-		log_err("event=mail_transport_unsupported transport=smtp");
+/* jitter - a random 32-bit value for the backoff */
+static uint32_t jitter(void)
+{
+	uint32_t r = 0;
+
+	if (random_bytes(&r, sizeof(r)) < 0)
+		r = (uint32_t)time(NULL);
+	return r;
+}
+
+/*
+ * retry_or_park - a temporary failure: due again after the backoff, but
+ * never later than mail.max_age_s after the message was queued; past that
+ * age it is parked with its last reason.  counted: the attempt happened
+ * (SMTP_DEFERRED did not try).
+ */
+static int retry_or_park(struct store *st, const struct cfg *cfg,
+			 const struct smtp_result *r, const char *why,
+			 int counted)
+{
+	time_t now = time(NULL), deadline = r->created + cfg->mail.max_age_s;
+	char park[SMTP_REPLY_MAX + 256];
+	int delay;
+
+	if (now >= deadline) {
+		snprintf(park, sizeof(park), "abandonné après %d tentative%s "
+			 "en %d s : %s", r->attempts + counted,
+			 r->attempts + counted > 1 ? "s" : "",
+			 cfg->mail.max_age_s, why);
+		log_warn("event=mail_failed id=%lld kind=%s reason=\"max age\" "
+			 "attempts=%d", r->id, r->kind, r->attempts + counted);
+		return store_outbox_failed(st, r->id, park);
+	}
+	delay = smtp_backoff_s(r->attempts, cfg->mail.retry_min_s,
+			       cfg->mail.retry_max_s, jitter());
+	if (now + delay > deadline)
+		delay = (int)(deadline - now);
+	log_info("event=mail_retry id=%lld kind=%s attempts=%d delay_s=%d "
+		 "code=%d", r->id, r->kind, r->attempts + counted, delay,
+		 r->code);
+	if (!counted)
+		return store_outbox_defer(st, r->id, delay, why);
+	return store_outbox_retry(st, r->id, delay, why);
+}
+
+struct result_ctx {
+	struct store *st;
+	const struct cfg *cfg;
+};
+
+/* on_result - one outcome of the sender thread into the outbox */
+static void on_result(const struct smtp_result *r, void *arg)
+{
+	struct result_ctx *rc = arg;
+	char why[SMTP_REPLY_MAX + 128];
+
+	switch (r->outcome) {
+	case SMTP_SENT:
+		log_info("event=mail_sent id=%lld kind=%s transport=smtp "
+			 "new_connection=%d", r->id, r->kind, r->new_connection);
+		(void)store_outbox_sent(rc->st, r->id);
+		break;
+	case SMTP_PERMFAIL:
+		snprintf(why, sizeof(why), "refusé par le serveur : %s",
+			 r->reason);
+		log_warn("event=mail_failed id=%lld kind=%s code=%d", r->id,
+			 r->kind, r->code);
+		(void)store_outbox_failed(rc->st, r->id, why);
+		break;
+	case SMTP_AMBIGUOUS:
+		snprintf(why, sizeof(why), "connexion perdue après l'envoi, "
+			 "nouvel essai avec le même Message-ID : %s", r->reason);
+		log_warn("event=mail_ambiguous id=%lld kind=%s", r->id, r->kind);
+		(void)retry_or_park(rc->st, rc->cfg, r, why, 1);
+		break;
+	case SMTP_TEMPFAIL:
+		snprintf(why, sizeof(why), "échec temporaire : %s", r->reason);
+		(void)retry_or_park(rc->st, rc->cfg, r, why, 1);
+		break;
+	case SMTP_DEFERRED:
+		(void)retry_or_park(rc->st, rc->cfg, r, r->reason, 0);
+		break;
+	case SMTP_ABORTED:
+		break;		/* still pending and due: tried after restart */
+	}
+}
+
+/* collect - record every outcome back from the thread, in one transaction */
+static void collect(struct sender *sd, struct store *st,
+		    const struct cfg *cfg)
+{
+	struct result_ctx rc = { st, cfg };
+	int began = store_begin(st) == 0;
+
+	(void)smtp_collect(sd->smtp, on_result, &rc);
+	if (began && store_commit(st) < 0)
+		(void)store_rollback(st);
+}
+
+struct sender *sender_open(const struct cfg *cfg)
+{
+	struct sender *sd = xcalloc(1, sizeof(*sd));
+
+	if (cfg->mail.transport == CFG_TRANSPORT_SMTP) {
+		/* Taken before the read: a change in between means a reload. */
+		if (cfg->mail.credentials_file != NULL)
+			(void)stat(cfg->mail.credentials_file, &sd->cred);
+		sd->smtp = smtp_open(cfg);
+		if (sd->smtp == NULL) {
+			free(sd);
+			return NULL;
+		}
+	}
+	return sd;
+}
+
+int sender_check(const struct cfg *cfg)
+{
+	if (cfg->mail.transport != CFG_TRANSPORT_SMTP)
+		return 0;
+	return smtp_check(cfg);
+}
+
+/* same_str - both NULL or equal */
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* cred_same - the credentials file is the one read at start */
+static int cred_same(const struct sender *sd, const char *path)
+{
+	struct stat now;
+
+	memset(&now, 0, sizeof(now));
+	if (path != NULL && stat(path, &now) < 0)
+		return 0;
+	return now.st_ino == sd->cred.st_ino && now.st_dev == sd->cred.st_dev &&
+	       now.st_size == sd->cred.st_size &&
+	       now.st_mtim.tv_sec == sd->cred.st_mtim.tv_sec &&
+	       now.st_mtim.tv_nsec == sd->cred.st_mtim.tv_nsec;
+}
+
+/* transport_same - nothing the running transport copied has changed */
+static int transport_same(const struct sender *sd, const struct cfg *a,
+			  const struct cfg *b)
+{
+	return a->mail.transport == b->mail.transport &&
+	       (b->mail.transport == CFG_TRANSPORT_FILE ||
+		cred_same(sd, b->mail.credentials_file)) &&
+	       same_str(a->mail.url, b->mail.url) &&
+	       a->mail.tls == b->mail.tls &&
+	       same_str(a->mail.ca_file, b->mail.ca_file) &&
+	       same_str(a->mail.credentials_file, b->mail.credentials_file) &&
+	       same_str(a->mail.from, b->mail.from) &&
+	       a->mail.connect_timeout_s == b->mail.connect_timeout_s &&
+	       a->mail.timeout_s == b->mail.timeout_s &&
+	       a->mail.retry_min_s == b->mail.retry_min_s;
+}
+
+int sender_reload(struct sender **sd, struct store *st, const struct cfg *old,
+		  const struct cfg *fresh)
+{
+	struct sender *next;
+
+	if (transport_same(*sd, old, fresh))
+		return 0;
+	next = sender_open(fresh);
+	if (next == NULL)
 		return -1;
+	sender_close(*sd, st, fresh);
+	*sd = next;
+	log_info("event=mail_transport_restarted transport=%s",
+		 fresh->mail.transport == CFG_TRANSPORT_SMTP ? "smtp" : "file");
+	return 0;
+}
+
+int sender_fd(const struct sender *sd)
+{
+	return sd->smtp ? smtp_fd(sd->smtp) : -1;
+}
+
+/* sender_close - stop the thread, keep what it finished, free */
+void sender_close(struct sender *sd, struct store *st, const struct cfg *cfg)
+{
+	if (sd == NULL)
+		return;
+	if (sd->smtp != NULL) {
+		smtp_stop(sd->smtp);
+		if (st != NULL)
+			collect(sd, st, cfg);
+		smtp_free(sd->smtp);
+	}
+	free(sd);
+}
+
+/* sender_run - record outcomes back, then hand over what is due */
+int sender_run(struct sender *sd, struct store *st, const struct cfg *cfg,
+	       int max)
+{
+	struct send_ctx sc = { sd, st, cfg, 0 };
+
+	if (sd->smtp != NULL) {
+		collect(sd, st, cfg);
+		if (smtp_in_flight_count(sd->smtp) >= SMTP_QUEUE_MAX)
+			return 0;
+		/* In-flight rows are still due: ask for enough to skip them. */
+		max += (int)smtp_in_flight_count(sd->smtp);
 	}
 	if (store_outbox_due(st, max, deliver, &sc) < 0)
 		return -1;

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libcsv-dev libxml2-dev libsqlite3-dev
 libcurl4-openssl-dev libyaml-dev libsystemd-dev libssl-dev libcmocka-dev
-python3 python3-pytest python3-aiosmtpd sqlite3
+python3 python3-pytest python3-aiosmtpd sqlite3 openssl
 libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils"
 
 missing=""

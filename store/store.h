@@ -185,6 +185,15 @@ int store_outbox_sent(struct store *st, long long id);
 int store_outbox_retry(struct store *st, long long id, int delay_s,
 		       const char *why);
 int store_outbox_failed(struct store *st, long long id, const char *why);
+/* store_outbox_defer - due again in delay_s, attempts unchanged */
+int store_outbox_defer(struct store *st, long long id, int delay_s,
+		       const char *why);
+/* store_outbox_requeue - failed → pending, due now, attempts kept: 0, -1
+ * on a database error, or one of: */
+#define OUTBOX_REQUEUE_UNKNOWN 1	/* no such message */
+#define OUTBOX_REQUEUE_NOT_FAILED 2	/* pending or sent: nothing to do */
+#define OUTBOX_REQUEUE_NO_LINK 3	/* invitation link erased when parked */
+int store_outbox_requeue(struct store *st, long long id);
 int store_outbox_each(struct store *st, const char *state,
 		      int (*fn)(const struct outbox_rec *, void *), void *arg);
 

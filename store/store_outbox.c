@@ -242,3 +242,69 @@ int store_outbox_failed(struct store *st, long long id, const char *why)
 	sqlite3_bind_int64(s, 2, id);
 	return st_done(st, s);
 }
+
+/*
+ * store_outbox_defer - not tried (the server was found unreachable just
+ * before): due again in delay_s, the attempt count unchanged.
+ */
+int store_outbox_defer(struct store *st, long long id, int delay_s,
+		       const char *why)
+{
+	static const char sql[] =
+		"UPDATE outbox SET next_attempt = ?, last_error = ?"
+		" WHERE id = ? AND state = 'pending'";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL) + delay_s);
+	st_text(s, 2, why);
+	sqlite3_bind_int64(s, 3, id);
+	return st_done(st, s);
+}
+
+/*
+ * store_outbox_requeue - a parked message back to pending, due now, its
+ * attempts kept.  An invitation or reminder whose link was erased when it
+ * was parked cannot be sent again as it was: it stays parked.
+ */
+int store_outbox_requeue(struct store *st, long long id)
+{
+	static const char look[] =
+		"SELECT state, kind IN ('invitation', 'relance')"
+		" AND json_extract(data, '$.lien') IS NULL FROM outbox"
+		" WHERE id = ?";
+	static const char sql[] =
+		"UPDATE outbox SET state = 'pending', next_attempt = ?"
+		" WHERE id = ? AND state = 'failed'";
+	sqlite3_stmt *s;
+	int rc, failed = 0, no_link = 0;
+
+	if (sqlite3_prepare_v2(st->db, look, -1, &s, NULL) != SQLITE_OK) {
+		st_log_error(st, "outbox requeue");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		failed = strcmp((const char *)sqlite3_column_text(s, 0),
+				"failed") == 0;
+		no_link = sqlite3_column_int(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		st_log_error(st, "outbox requeue");
+		return -1;
+	}
+	if (rc == SQLITE_DONE)
+		return OUTBOX_REQUEUE_UNKNOWN;
+	if (!failed)
+		return OUTBOX_REQUEUE_NOT_FAILED;
+	if (no_link)
+		return OUTBOX_REQUEUE_NO_LINK;
+	if ((s = st_stmt(st, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(s, 2, id);
+	return st_done(st, s);
+}
