@@ -520,3 +520,51 @@ def test_unsafe_settings_are_refused_at_start(tmp_path):
                         "--check-config"], capture_output=True, text=True,
                        timeout=20)
     assert r.returncode == 0 and "configuration OK" in r.stdout
+
+
+def test_reminders_and_radiation_notices_arrive_decoded(tmp_path):
+    """RELANCE and RADIATION notices, French subjects and dates, over SMTP."""
+    from datetime import timedelta
+    srv = Server()
+    srv.start()
+    a = smtp_affild(tmp_path, srv.port)
+    a.start()
+    nirs = people(3, 700)
+    end = date.today() - timedelta(days=5)
+    hired = (date.today() - timedelta(days=60)).isoformat()
+    try:
+        a.drop("aff.csv", HEADER +
+               row("AFFILIATION_SIMPLE", nirs[0], "Roux", "Zoé",
+                   BORN.isoformat(), "zoe@example.fr", hired=hired) +
+               row("AFFILIATION_COMPLETE", nirs[1], "Lefèvre", "Hélène",
+                   BORN.isoformat(), "helene@example.fr", "BASE", hired) +
+               row("AFFILIATION_COMPLETE", nirs[2], "Noël", "Gérard",
+                   BORN.isoformat(), "gerard@example.fr", "BASE", hired))
+        a.wait_report("aff.csv")
+        a.drop("mvts.csv", "operation;nir;date_fin_contrat;motif_rupture\n"
+               "RELANCE;%s;;\nRADIATION;%s;%s;043\nRADIATION;%s;%s;039\n"
+               % (nirs[0], nirs[1], end.isoformat(), nirs[2], end.isoformat()))
+        rows = a.wait_report("mvts.csv")
+        assert rows[-1]["code"] == "CR0", rows
+        wait_for(lambda: len(srv.handler.messages) == 6, what="6 messages",
+                 log=a.log)
+    finally:
+        a.stop()
+        srv.stop()
+    last = {}
+    for _, rcpts, raw in srv.handler.messages:
+        msg = parse(raw)
+        assert not msg.defects
+        last[rcpts[0]] = (str(msg["Subject"]),
+                          msg.get_body(("plain",)).get_content())
+    subject, body = last["zoe@example.fr"]
+    assert "Rappel" in subject or "rappel" in subject, subject
+    assert "Bonjour Zoé Roux," in body
+    assert "https://espace.assureur.example/affiliation/" in body
+    subject, body = last["helene@example.fr"]
+    assert "maintenues gratuitement" in subject, subject
+    assert (end + timedelta(days=1)).strftime("%d/%m/%Y") in body
+    assert nirs[1] not in body
+    subject, body = last["gerard@example.fr"]
+    assert "Bonjour Gérard Noël," in body
+    assert end.strftime("%d/%m/%Y") in body
