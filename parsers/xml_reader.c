@@ -35,6 +35,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "parsers/xml_errmsg.h"
 #include "parsers/xml_reader.h"
 #include "parsers/xml_schema.h"
 
@@ -151,39 +152,25 @@ int xml_reader_schema_ok(void)
 	return schema_get() != NULL ? 0 : -1;
 }
 
-/* clean_message - libxml2's message on one line, without its newline */
-static void clean_message(const char *in, char *out, size_t outlen)
-{
-	size_t i = 0;
-
-	for (; in && *in && i + 1 < outlen; in++)
-		out[i++] = (*in == '\n' || *in == '\r') ? ' ' : *in;
-	while (i > 0 && out[i - 1] == ' ')
-		i--;
-	out[i] = '\0';
-}
-
 /* on_error - keep libxml2's first error; it stops the file */
 static void on_error(void *arg, xml_error_arg e)
 {
 	struct xml_reader *r = arg;
-	char detail[200];
+	char detail[DIAG_MSG_MAX];
+	int schema_err;
 
 	if (e == NULL || e->level < XML_ERR_ERROR || r->have_err)
 		return;
 	r->have_err = 1;
 	r->err.line = e->line > 0 ? e->line : 0;
 	r->err.d.field = F_NONE;
-	clean_message(e->message, detail, sizeof(detail));
-	if (e->domain == XML_FROM_SCHEMASV) {
-		(void)strlcpy_ok(r->err.d.code, "E013", sizeof(r->err.d.code));
-		snprintf(r->err.d.msg, sizeof(r->err.d.msg), "XML non conforme "
-			 "au schéma mouvements.xsd : %s", detail);
-	} else {
-		(void)strlcpy_ok(r->err.d.code, "E012", sizeof(r->err.d.code));
-		snprintf(r->err.d.msg, sizeof(r->err.d.msg), "XML mal formé : "
-			 "%s", detail);
-	}
+	schema_err = e->domain == XML_FROM_SCHEMASV;
+	xml_errmsg(schema_err, e->code, e->message, detail, sizeof(detail));
+	(void)strlcpy_ok(r->err.d.code, schema_err ? "E013" : "E012",
+			 sizeof(r->err.d.code));
+	snprintf(r->err.d.msg, sizeof(r->err.d.msg), "%s : %.200s", schema_err ?
+		 "XML non conforme au schéma mouvements.xsd" : "XML mal formé",
+		 detail);
 }
 
 /* parser_line - where libxml2's parser is; the locator for XSD errors */

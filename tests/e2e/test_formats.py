@@ -281,3 +281,36 @@ def test_other_extensions_and_gzip_are_refused(affild):
     affild.drop("mois.xml", b"\x1f\x8b\x08\x00" + bytes(40))
     rows, resume, _ = wait_xml_report(affild, "mois.xml")
     assert rows[0]["code"] == "E001" and "gzip" in rows[0]["message"]
+
+
+def test_the_two_examples_say_the_same(tmp_path):
+    """examples/affiliations.csv and .xml: the same employees (and the
+    same rejected movement: Léo Petit's NIR has a wrong key in both)."""
+    daemons = [Affild(tmp_path / n) for n in ("csv", "xml")]
+    for a in daemons:
+        a.start()
+    try:
+        examples = Path(__file__).resolve().parents[2] / "examples"
+        daemons[0].drop("affiliations.csv",
+                        (examples / "affiliations.csv").read_bytes())
+        daemons[1].drop("AFFILIATIONS.XML",
+                        (examples / "affiliations.xml").read_bytes())
+        r_csv = daemons[0].wait_report("affiliations.csv")
+        r_xml, resume, _ = wait_xml_report(daemons[1], "AFFILIATIONS.XML")
+        accepted = [r["nir"] for r in r_csv if r["resultat"] != "REJETE"
+                    and r["ligne"] != "0"]
+        assert len(accepted) == 4
+        assert [r["nir"] for r in r_xml if r["resultat"] != "REJETE" and
+                r["ligne"] != "0"] == accepted
+        # The nested child follows its parent, with the parent's nir.
+        ops = [(r["operation"], r["nir"]) for r in r_xml[:-1]]
+        parent = ops.index(("AFFILIATION_COMPLETE", "285079900010454"))
+        assert ops[parent + 1] == ("AYANT_DROIT", "285079900010454")
+        assert ops[-1] == ("AYANT_DROIT", "295109900010103")
+        states = [a.ctl_json("employees") for a in daemons]
+        assert len(states[0]) == 4 and states[0] == states[1]
+        wrong = [r for r in r_xml if r["code"] == "E114"]
+        assert [r["nir"] for r in wrong] == ["192019900010553"]
+    finally:
+        for a in daemons:
+            a.stop()

@@ -240,12 +240,12 @@ static void test_xsd_violations_name_their_line(void **state)
 		long line;
 		const char *word;
 	} cases[] = {
-		{ DATA "xsd_field.xml", 6, "email" },
-		{ DATA "xsd_root.xml", 2, "movements" },
-		{ DATA "xsd_version.xml", 3, "version" },
-		{ DATA "xsd_text.xml", 2, "relance" },
-		{ DATA "xsd_nested.xml", 5, "nom" },
-		{ DATA "deep.xml", 3, "'a'" },
+		{ DATA "xsd_field.xml", 6, "élément « email » inattendu" },
+		{ DATA "xsd_root.xml", 2, "racine « movements »" },
+		{ DATA "xsd_version.xml", 3, "attribut « version » obligatoire" },
+		{ DATA "xsd_text.xml", 2, "texte hors d'un champ" },
+		{ DATA "xsd_nested.xml", 5, "élément « nom » inattendu" },
+		{ DATA "deep.xml", 3, "« a » inattendu" },
 	};
 	struct result r;
 	size_t i;
@@ -266,7 +266,11 @@ static void test_not_well_formed(void **state)
 	(void)state;
 	read_file(DATA "malformed.xml", &r);
 	assert_fatal(&r, "E012", 4);
-	assert_non_null(strstr(r.fatal.d.msg, "relanse"));
+	assert_non_null(strstr(r.fatal.d.msg, "balise fermante « relanse »"));
+	read_mem("<mouvements version=\"1\">\n<relance><nir>&foo;</nir>"
+		 "</relance></mouvements>", 73, 0, &r);
+	assert_fatal(&r, "E012", 2);
+	assert_non_null(strstr(r.fatal.d.msg, "« &foo; » inconnue"));
 	read_mem("", 0, 0, &r);
 	assert_fatal(&r, "E002", 0);
 	read_mem("pas du XML\n", 11, 0, &r);
