@@ -13,6 +13,24 @@
 #include "common/util.h"
 #include "parsers/xml_errmsg.h"
 
+/* utf8_cut - drop a character that truncation cut in the middle */
+static void utf8_cut(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && n - i < 3)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return;
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 /* quoted - the nth 'quoted' word of msg into out ("" when there is none) */
 static const char *quoted(const char *msg, int nth, char *out, size_t len)
 {
@@ -28,6 +46,7 @@ static const char *quoted(const char *msg, int nth, char *out, size_t len)
 		p = end + 1;
 	}
 	snprintf(out, len, "%.*s", (int)(end - p - 1), p + 1);
+	utf8_cut(out);
 	return out;
 }
 
@@ -43,14 +62,30 @@ static const char *between(const char *msg, const char *from, const char *to,
 	end = strstr(p, to);
 	if (end == NULL)
 		return NULL;
-	snprintf(out, len, "%.*s", (int)(end - p), p);
+	if ((size_t)(end - p) < len) {
+		snprintf(out, len, "%.*s", (int)(end - p), p);
+		return out;
+	}
+	snprintf(out, len - 3, "%.*s", (int)(end - p), p);
+	utf8_cut(out);
+	strcat(out, "...");	/* len - 3 + 3 fits */
 	return out;
+}
+
+/* commas - libxml2 lists at most 10 expected names, silently */
+static int commas(const char *list)
+{
+	int n = 0;
+
+	for (; *list; list++)
+		n += *list == ',';
+	return n;
 }
 
 /* schema_msg - an XSD error; 0 when rephrased */
 static int schema_msg(int code, const char *m, char *out, size_t len)
 {
-	char a[64], b[64], list[120];
+	char a[64], b[64], list[160];
 
 	switch (code) {
 	case XML_SCHEMAV_ELEMENT_CONTENT:
@@ -61,8 +96,9 @@ static int schema_msg(int code, const char *m, char *out, size_t len)
 			    sizeof(list)) ||
 		    between(m, "Expected is ( ", " )", list, sizeof(list)))
 			snprintf(out, len, "élément « %s » inattendu à cet "
-				 "endroit (attendu : %s)", quoted(m, 0, a,
-				 sizeof(a)), list);
+				 "endroit (attendu%s : %s)", quoted(m, 0, a,
+				 sizeof(a)), commas(list) >= 9 ? " notamment" :
+				 "", list);
 		else
 			snprintf(out, len, "élément « %s » inattendu à cet "
 				 "endroit", quoted(m, 0, a, sizeof(a)));
@@ -145,7 +181,7 @@ static int parse_msg(int code, const char *m, char *out, size_t len)
 void xml_errmsg(int schema, int code, const char *msg, char *out,
 		size_t outlen)
 {
-	char clean[200];
+	char clean[512], said[256];
 	size_t i = 0;
 
 	for (; msg && *msg && i + 1 < sizeof(clean); msg++)
@@ -153,8 +189,11 @@ void xml_errmsg(int schema, int code, const char *msg, char *out,
 	while (i > 0 && clean[i - 1] == ' ')
 		i--;
 	clean[i] = '\0';
-	if ((schema ? schema_msg(code, clean, out, outlen) :
-		      parse_msg(code, clean, out, outlen)) == 0)
-		return;
-	snprintf(out, outlen, "%s (libxml2)", clean);
+	utf8_cut(clean);
+	if ((schema ? schema_msg(code, clean, said, sizeof(said)) :
+		      parse_msg(code, clean, said, sizeof(said))) != 0)
+		snprintf(said, sizeof(said), "%s (libxml2)", clean);
+	snprintf(out, outlen, "%s : %s", schema ? "XML non conforme au "
+		 "schéma mouvements.xsd" : "XML mal formé", said);
+	utf8_cut(out);
 }

@@ -12,7 +12,8 @@
 
 #include <stddef.h>
 
-/* xml_errmsg - the French message for libxml2 error (schema: XSD error) */
+/* xml_errmsg - the report's message for a libxml2 error (schema: an XSD
+ * error), truncated to outlen on a UTF-8 character boundary */
 void xml_errmsg(int schema, int code, const char *libxml_msg, char *out,
 		size_t outlen);
 

@@ -156,7 +156,6 @@ int xml_reader_schema_ok(void)
 static void on_error(void *arg, xml_error_arg e)
 {
 	struct xml_reader *r = arg;
-	char detail[DIAG_MSG_MAX];
 	int schema_err;
 
 	if (e == NULL || e->level < XML_ERR_ERROR || r->have_err)
@@ -165,12 +164,10 @@ static void on_error(void *arg, xml_error_arg e)
 	r->err.line = e->line > 0 ? e->line : 0;
 	r->err.d.field = F_NONE;
 	schema_err = e->domain == XML_FROM_SCHEMASV;
-	xml_errmsg(schema_err, e->code, e->message, detail, sizeof(detail));
+	xml_errmsg(schema_err, e->code, e->message, r->err.d.msg,
+		   sizeof(r->err.d.msg));
 	(void)strlcpy_ok(r->err.d.code, schema_err ? "E013" : "E012",
 			 sizeof(r->err.d.code));
-	snprintf(r->err.d.msg, sizeof(r->err.d.msg), "%s : %.200s", schema_err ?
-		 "XML non conforme au schéma mouvements.xsd" : "XML mal formé",
-		 detail);
 }
 
 /* parser_line - where libxml2's parser is; the locator for XSD errors */

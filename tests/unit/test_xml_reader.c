@@ -259,6 +259,54 @@ static void test_xsd_violations_name_their_line(void **state)
 	}
 }
 
+/* valid_utf8 - 1 when s is whole UTF-8 (a cut message would not be) */
+static int valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int need = 0;
+
+	for (; *p; p++) {
+		if (need > 0) {
+			if ((*p & 0xC0) != 0x80)
+				return 0;
+			need--;
+		} else if (*p >= 0xF0) {
+			need = 3;
+		} else if (*p >= 0xE0) {
+			need = 2;
+		} else if (*p >= 0xC0) {
+			need = 1;
+		} else if (*p >= 0x80) {
+			return 0;
+		}
+	}
+	return need == 0;
+}
+
+/* Messages quote names; a long accented one is cut between characters. */
+static void test_messages_stay_utf8(void **state)
+{
+	struct buf b;
+	struct result r;
+	int i, off;
+
+	(void)state;
+	for (off = 0; off < 4; off++) {
+		buf_init(&b, 1u << 16);
+		buf_addstr(&b, "<mouvements version=\"1\"><relance><");
+		for (i = 0; i < off; i++)
+			buf_addc(&b, 'x');
+		for (i = 0; i < 150; i++)
+			buf_addstr(&b, "é");
+		buf_addstr(&b, "/></relance></mouvements>\n");
+		read_mem(b.data, b.len, 0, &r);
+		buf_free(&b);
+		assert_fatal(&r, "E013", 1);
+		assert_non_null(strstr(r.fatal.d.msg, "inattendu"));
+		assert_true(valid_utf8(r.fatal.d.msg));
+	}
+}
+
 static void test_not_well_formed(void **state)
 {
 	struct result r;
@@ -423,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_doctype_after_long_comment),
 		cmocka_unit_test(test_billion_laughs_stops_at_the_doctype),
 		cmocka_unit_test(test_xsd_violations_name_their_line),
+		cmocka_unit_test(test_messages_stay_utf8),
 		cmocka_unit_test(test_not_well_formed),
 		cmocka_unit_test(test_depth_over_32),
 		cmocka_unit_test(test_long_values),
