@@ -191,8 +191,13 @@ void xml_errmsg(int schema, int code, const char *msg, char *out,
 	clean[i] = '\0';
 	utf8_cut(clean);
 	if ((schema ? schema_msg(code, clean, said, sizeof(said)) :
-		      parse_msg(code, clean, said, sizeof(said))) != 0)
-		snprintf(said, sizeof(said), "%s (libxml2)", clean);
+		      parse_msg(code, clean, said, sizeof(said))) != 0) {
+		i = strlen(clean) < 240 ? strlen(clean) : 240;
+		memcpy(said, clean, i);
+		said[i] = '\0';
+		utf8_cut(said);
+		strcat(said, " (libxml2)");	/* 240 + 11 fit in said */
+	}
 	snprintf(out, outlen, "%s : %s", schema ? "XML non conforme au "
 		 "schéma mouvements.xsd" : "XML mal formé", said);
 	utf8_cut(out);
