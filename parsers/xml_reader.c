@@ -40,7 +40,6 @@
 #include "parsers/xml_schema.h"
 
 #define PROLOG_CHUNK	(64u << 10)	/* prolog window, see prolog_check */
-#define SHORT_MAX	64		/* nir, numero_personne kept for children */
 
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *xml_error_arg;
@@ -58,7 +57,7 @@ struct xml_reader {
 	int have_err;
 	struct file_diag err;
 
-	char root_numero[SHORT_MAX];	/* the root's numero_personne */
+	struct buf root_numero;		/* the root's numero_personne */
 	int root_seen;
 
 	/* The movement being read. */
@@ -70,8 +69,8 @@ struct xml_reader {
 	long child_line;		/* its start tag, when pending */
 	int child_pending;		/* starts on the next call */
 	int child_empty;		/* <ayant_droit/> */
-	char parent_nir[SHORT_MAX];
-	char parent_numero[SHORT_MAX];
+	struct buf parent_nir;		/* kept for the nested children */
+	struct buf parent_numero;
 	unsigned char seen[F_COUNT];	/* fields given in this movement */
 
 	/* The field being read. */
@@ -123,6 +122,13 @@ static void quiet(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
+/* libxml_setup - process-wide libxml2 settings; idempotent */
+static void libxml_setup(void)
+{
+	xmlSetExternalEntityLoader(no_entity_loader);
+	xmlSetGenericErrorFunc(NULL, quiet);
+}
+
 /* schema_get - the embedded XSD, compiled at the first call */
 static xmlSchemaPtr schema_get(void)
 {
@@ -132,8 +138,7 @@ static xmlSchemaPtr schema_get(void)
 
 	if (schema != NULL || schema_failed)
 		return schema;
-	xmlSetExternalEntityLoader(no_entity_loader);
-	xmlSetGenericErrorFunc(NULL, quiet);
+	libxml_setup();
 	text = xml_schema_text(&len);
 	pc = xmlSchemaNewMemParserCtxt(text, (int)len);
 	if (pc != NULL) {
@@ -312,7 +317,7 @@ struct xml_reader *xml_reader_open(int fd, const struct xml_opts *opts)
 	 * the XSD plugged in, libxml2 2.9 then drops CDATA text. */
 	int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES;
 
-#ifdef XML_PARSE_NO_XXE
+#if LIBXML_VERSION >= 21300	/* an enum, not a macro: test the version */
 	options |= XML_PARSE_NO_XXE;
 #endif
 	r->fd = fd;
@@ -320,13 +325,15 @@ struct xml_reader *xml_reader_open(int fd, const struct xml_opts *opts)
 		r->opts = *opts;
 	r->field_depth = -1;
 	buf_init(&r->value, XML_MAX_VALUE);
+	buf_init(&r->root_numero, XML_MAX_VALUE);
+	buf_init(&r->parent_nir, XML_MAX_VALUE);
+	buf_init(&r->parent_numero, XML_MAX_VALUE);
 	if (!r->opts.no_schema && schema_get() == NULL) {
 		fail(r, 0, "E001", "schéma XML interne illisible : fichier non "
 		     "traité, prévenez l'assureur");
 		return r;
 	}
-	if (r->opts.no_schema)
-		xmlSetExternalEntityLoader(no_entity_loader);
+	libxml_setup();
 	if (prolog_check(r) < 0)
 		return r;
 	xmlResetLastError();
@@ -335,6 +342,9 @@ struct xml_reader *xml_reader_open(int fd, const struct xml_opts *opts)
 		fail(r, 0, "E001", "lecture du fichier XML impossible");
 		return r;
 	}
+	/* Parse errors come here only without the XSD (its SAX plug takes the
+	 * parser's error channel); xml_reader_next() then reads libxml2's
+	 * last error instead. */
 	xmlTextReaderSetStructuredErrorHandler(r->xr, on_error, r);
 	if (!r->opts.no_schema)
 		validate_with_schema(r);
@@ -424,8 +434,8 @@ static void begin_movement(struct xml_reader *r, struct movement *mv,
 	mv->line = line;
 	r->line_pending = line == 0;
 	(void)mv_set(mv, F_OPERATION, opname);
-	if (r->root_numero[0] != '\0')
-		(void)mv_set(mv, F_NUMERO_PERSONNE, r->root_numero);
+	if (r->root_numero.len > 0)
+		(void)mv_set(mv, F_NUMERO_PERSONNE, buf_str(&r->root_numero));
 	memset(r->seen, 0, sizeof(r->seen));
 	r->field_depth = -1;
 }
@@ -434,9 +444,10 @@ static void begin_movement(struct xml_reader *r, struct movement *mv,
 static void begin_child(struct xml_reader *r, struct movement *mv, long line)
 {
 	begin_movement(r, mv, "AYANT_DROIT", OP_AYANT_DROIT, line);
-	(void)mv_set(mv, F_NIR, r->parent_nir);
-	if (r->parent_numero[0] != '\0')
-		(void)mv_set(mv, F_NUMERO_PERSONNE, r->parent_numero);
+	(void)mv_set(mv, F_NIR, buf_str(&r->parent_nir));
+	if (r->parent_numero.len > 0)
+		(void)mv_set(mv, F_NUMERO_PERSONNE,
+			     buf_str(&r->parent_numero));
 	r->in_child = 1;
 }
 
@@ -457,25 +468,32 @@ static void send_parent(struct xml_reader *r, struct movement *mv)
 	const char *nir = mv_get(mv, F_NIR);
 	const char *num = mv_get(mv, F_NUMERO_PERSONNE);
 
-	(void)strlcpy_ok(r->parent_nir, nir ? nir : "", sizeof(r->parent_nir));
-	(void)strlcpy_ok(r->parent_numero, num ? num : "",
-			 sizeof(r->parent_numero));
+	/* Both fit: a value is at most XML_MAX_VALUE bytes. */
+	buf_reset(&r->parent_nir);
+	(void)buf_addstr(&r->parent_nir, nir ? nir : "");
+	buf_reset(&r->parent_numero);
+	(void)buf_addstr(&r->parent_numero, num ? num : "");
 	finish_movement(r, mv);
 	r->parent_sent = 1;
 }
 
 /* on_root - the root element: its numero_personne applies to all */
-static void on_root(struct xml_reader *r)
+static int on_root(struct xml_reader *r)
 {
 	xmlChar *num = xmlTextReaderGetAttribute(r->xr, BAD_CAST
 						 "numero_personne");
+	int rc = 0;
 
 	r->root_seen = 1;
-	if (num != NULL) {
-		(void)strlcpy_ok(r->root_numero, (const char *)num,
-				 sizeof(r->root_numero));
-		xmlFree(num);
+	if (num == NULL)
+		return 0;
+	if (buf_addstr(&r->root_numero, (const char *)num) < 0) {
+		fail(r, here(r), "E007", "attribut numero_personne de plus de "
+		     "%u octets", XML_MAX_VALUE);
+		rc = -1;
 	}
+	xmlFree(num);
+	return rc;
 }
 
 /* field_start - a field element; an empty one is set at once */
@@ -531,10 +549,8 @@ static int on_element(struct xml_reader *r, struct movement *mv, int depth)
 	char upper[64];
 	enum op op;
 
-	if (depth == 0) {
-		on_root(r);
-		return 0;
-	}
+	if (depth == 0)
+		return on_root(r);	/* 0, or -1 when too long */
 	if (depth == 1) {
 		op = op_of(name, upper, sizeof(upper));
 		begin_movement(r, mv, upper, op, node_line(r));
@@ -709,5 +725,8 @@ void xml_reader_close(struct xml_reader *r)
 	if (r->vctxt != NULL)
 		xmlSchemaFreeValidCtxt(r->vctxt);
 	buf_free(&r->value);
+	buf_free(&r->root_numero);
+	buf_free(&r->parent_nir);
+	buf_free(&r->parent_numero);
 	free(r);
 }
