@@ -8,7 +8,10 @@
 # writing of a million invitation emails afterwards.  Peak RSS is read
 # from /usr/bin/time -v around a fresh daemon per file.  The issue's
 # budget: the two sizes within 10 % of each other (memory does not grow
-# with the file).  BENCH_SIZES="1000 10000" for a quick look.
+# with the file).  For XML, the same file also goes through libxml2's
+# streaming XSD validation alone (xmllint --stream --schema), the part of
+# the reader most likely to keep state.  BENCH_SIZES="1000 10000" for a
+# quick look.
 set -eu
 cd "$(dirname "$0")/.."
 make -s all
@@ -55,6 +58,14 @@ run() {
 	config "$root"
 	python3 bench/gen_movements.py "$1" "$2" "$root/mois.$1"
 	size=$(stat -c %s "$root/mois.$1")
+	if [ "$1" = xml ]; then
+		/usr/bin/time -f %M -o "$root/xmllint.txt" xmllint --stream \
+			--noout --schema schemas/mouvements.xsd \
+			"$root/mois.$1" 2>/dev/null
+		lint=$(tail -1 "$root/xmllint.txt")
+		printf 'xml %8d movements  xmllint --stream --schema: %s KB\n' \
+			"$2" "$lint"
+	fi
 	/usr/bin/time -v -o "$root/time.txt" bin/affild -c "$root/affild.yaml" \
 		2> "$root/affild.log" &
 	tpid=$!
