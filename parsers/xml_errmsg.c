@@ -85,7 +85,7 @@ static int commas(const char *list)
 /* schema_msg - an XSD error; 0 when rephrased */
 static int schema_msg(int code, const char *m, char *out, size_t len)
 {
-	char a[64], b[64], list[160];
+	char a[64], b[64], list[128];	/* the message fits in 256 */
 
 	switch (code) {
 	case XML_SCHEMAV_ELEMENT_CONTENT:
@@ -159,8 +159,10 @@ static int parse_msg(int code, const char *m, char *out, size_t len)
 		snprintf(out, len, "document vide");
 		return 0;
 	case XML_ERR_DOCUMENT_END:
-		snprintf(out, len, "contenu après la fin de l'élément racine, "
-			 "ou pas d'élément racine");
+		/* libxml2's push parser says this for a cut file too. */
+		snprintf(out, len, "fin de document inattendue : fichier coupé "
+			 "(envoi interrompu ?), sans élément racine, ou contenu "
+			 "après </mouvements>");
 		return 0;
 	case XML_ERR_UNDECLARED_ENTITY:
 		snprintf(out, len, "entité « &%s; » inconnue : seules &amp; "

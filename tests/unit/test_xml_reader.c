@@ -319,6 +319,12 @@ static void test_not_well_formed(void **state)
 		 "</relance></mouvements>", 73, 0, &r);
 	assert_fatal(&r, "E012", 2);
 	assert_non_null(strstr(r.fatal.d.msg, "« &foo; » inconnue"));
+	/* An upload cut short: the movements before the cut are not enough. */
+	read_mem("<mouvements version=\"1\">\n<relance><nir>1</nir></relance>\n"
+		 "<relance><nir>2</nir></relance>\n<relance><nir>3", 104, 0,
+		 &r);
+	assert_string_equal(r.fatal.d.code, "E012");
+	assert_non_null(strstr(r.fatal.d.msg, "envoi interrompu"));
 	read_mem("", 0, 0, &r);
 	assert_fatal(&r, "E002", 0);
 	read_mem("pas du XML\n", 11, 0, &r);
