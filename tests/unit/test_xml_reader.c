@@ -307,6 +307,26 @@ static void test_messages_stay_utf8(void **state)
 	}
 }
 
+/* The XSD's cardinality: at most 20 beneficiaries in a group. */
+static void test_twenty_one_beneficiaries(void **state)
+{
+	struct buf b;
+	struct result r;
+	int i;
+
+	(void)state;
+	buf_init(&b, 1u << 16);
+	buf_addstr(&b, "<mouvements version=\"1\">\n<affiliation_complete>"
+		   "<nir>1</nir>\n");
+	for (i = 0; i < 21; i++)
+		buf_addstr(&b, "<ayant_droit><lien>ENFANT</lien></ayant_droit>\n");
+	buf_addstr(&b, "</affiliation_complete>\n</mouvements>\n");
+	read_mem(b.data, b.len, 0, &r);
+	buf_free(&b);
+	assert_fatal(&r, "E013", 2 + 21);
+	assert_non_null(strstr(r.fatal.d.msg, "« ayant_droit » inattendu"));
+}
+
 static void test_not_well_formed(void **state)
 {
 	struct result r;
@@ -478,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_billion_laughs_stops_at_the_doctype),
 		cmocka_unit_test(test_xsd_violations_name_their_line),
 		cmocka_unit_test(test_messages_stay_utf8),
+		cmocka_unit_test(test_twenty_one_beneficiaries),
 		cmocka_unit_test(test_not_well_formed),
 		cmocka_unit_test(test_depth_over_32),
 		cmocka_unit_test(test_long_values),
