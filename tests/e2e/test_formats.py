@@ -222,8 +222,10 @@ def test_xxe_and_billion_laughs_are_rejected_at_the_doctype(affild, tmp_path):
         assert "DOCTYPE" in rows[0]["message"]
         assert resume["code_retour"] == "3"
         fid = xml_reports(affild, name)[0].name.split(".")[-3]
-        assert list((affild.root / "spool" / ".affild" / "quarantine" /
-                     EMPLOYER).glob(fid + ".*"))
+        quarantine = affild.root / "spool" / ".affild" / "quarantine" / EMPLOYER
+        # The report moves first, then the original (design.md, step 5).
+        wait_for(lambda: list(quarantine.glob(fid + ".*")),
+                 what="quarantine of " + name, log=affild.log)
     assert affild.ctl_json("employees") == []
     assert secret.encode() not in everything_written(affild)
 
