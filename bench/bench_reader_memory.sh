@@ -10,11 +10,15 @@
 # budget: the two sizes within 10 % of each other (memory does not grow
 # with the file).  For XML, the same file also goes through libxml2's
 # streaming XSD validation alone (xmllint --stream --schema), the part of
-# the reader most likely to keep state.  BENCH_SIZES="1000 10000" for a
-# quick look.
+# the reader most likely to keep state (when xmllint, Debian package
+# libxml2-utils, is installed).  BENCH_SIZES="1000 10000" for a quick look.
 set -eu
 cd "$(dirname "$0")/.."
 make -s all
+if [ ! -x /usr/bin/time ]; then
+	echo "bench_reader_memory: needs /usr/bin/time (Debian package time)" >&2
+	exit 1
+fi
 SIZES=${BENCH_SIZES:-"100000 1000000"}
 TMP=$(mktemp -d /tmp/affild-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
@@ -58,7 +62,7 @@ run() {
 	config "$root"
 	python3 bench/gen_movements.py "$1" "$2" "$root/mois.$1"
 	size=$(stat -c %s "$root/mois.$1")
-	if [ "$1" = xml ]; then
+	if [ "$1" = xml ] && command -v xmllint >/dev/null; then
 		/usr/bin/time -f %M -o "$root/xmllint.txt" xmllint --stream \
 			--noout --schema schemas/mouvements.xsd \
 			"$root/mois.$1" 2>/dev/null
