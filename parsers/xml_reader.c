@@ -1,13 +1,16 @@
 /*
  * xml_reader - XML payroll file → movements, streaming through libxml2.
  *
- * Design.  xmlReaderForFd() pulls the file in small chunks and keeps only
+ * Design.  xml_prolog_check() looks at the first bytes (DOCTYPE, gzip,
+ * UTF-16) before libxml2 reads any.  Then xmlReaderForFd() pulls the file
+ * in small chunks and keeps only
  * the nodes around the cursor; the embedded XSD validates through the same
  * stream (xmlTextReaderSchemaValidateCtxt), with a locator that gives the
  * parser's own line, so an XSD error names the line where libxml2 met it.
  * The first libxml2 error is kept and turns into the file's fatal finding
- * at the next step of the loop; limits on the current node (depth, length
- * of a value) are looked at before it, being more precise.
+ * at the next step of the loop (in French: xml_errmsg.c); limits on the
+ * current node (depth, length of a value) are looked at before it, being
+ * more precise.
  *
  * Depth, from the root: 0 `mouvements`, 1 a movement, 2 a field or a
  * nested `ayant_droit`, 3 a nested field (or a field's text), 4 its text.
@@ -20,14 +23,13 @@
  * Lines.  libxml2 keeps an element's line in an unsigned short (65535 at
  * most).  Beyond that, with XML_PARSE_BIG_LINES, a text node keeps its full
  * line (the line where its text ends); a movement's line is then the line
- * of its first text child minus the newlines inside that text.
+ * of the first text after its start tag minus the newlines inside it.
  */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
@@ -36,10 +38,10 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "parsers/xml_errmsg.h"
+#include "parsers/xml_prolog.h"
 #include "parsers/xml_reader.h"
 #include "parsers/xml_schema.h"
 
-#define PROLOG_CHUNK	(64u << 10)	/* prolog window, see prolog_check */
 
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *xml_error_arg;
@@ -186,127 +188,6 @@ static int parser_line(void *arg, const char **file, unsigned long *line)
 	return 0;
 }
 
-/*
- * The prolog check.  Before libxml2 reads a byte, the reader walks the
- * prolog itself (XML declaration, comments, processing instructions,
- * blanks), however long, in PROLOG_CHUNK windows read with pread(2) so the
- * fd stays at offset 0.  A DOCTYPE there stops the file: libxml2 never
- * sees a DTD, so no entity is ever declared.  A DOCTYPE can only be in the
- * prolog, and the walk stops at the first other thing (the root element).
- */
-enum prolog_state { P_TOP, P_PI, P_COMMENT, P_DONE };
-
-struct prolog {
-	enum prolog_state st;
-	long line;
-};
-
-static const char doctype_msg[] = "déclaration DOCTYPE interdite (DTD, "
-	"entités) : supprimez-la, le schéma est mouvements.xsd";
-
-/* starts - [p, lim) starts with s; -1 when more bytes are needed */
-static int starts(const char *p, const char *lim, const char *s, int eof)
-{
-	size_t n = strlen(s), have = (size_t)(lim - p);
-
-	if (have < n)
-		return eof || memcmp(p, s, have) != 0 ? 0 : -1;
-	return memcmp(p, s, n) == 0;
-}
-
-/* prolog_scan - walk one window; returns where it stopped, NULL on DOCTYPE */
-static const char *prolog_scan(struct prolog *pr, const char *p,
-			       const char *lim, int eof)
-{
-	static const char *const ends[] = { [P_PI] = "?>",
-					    [P_COMMENT] = "-->" };
-	int m;
-
-	while (p < lim && pr->st != P_DONE) {
-		if (pr->st != P_TOP) {
-			if ((m = starts(p, lim, ends[pr->st], eof)) < 0)
-				break;
-			if (m) {
-				p += strlen(ends[pr->st]);
-				pr->st = P_TOP;
-			} else {
-				pr->line += *p++ == '\n';
-			}
-		} else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
-			pr->line += *p++ == '\n';
-		} else if ((m = starts(p, lim, "<!DOCTYPE", eof)) != 0) {
-			if (m < 0)
-				break;
-			return NULL;
-		} else if ((m = starts(p, lim, "<!--", eof)) != 0 ||
-			   (m = starts(p, lim, "<?", eof)) != 0) {
-			if (m < 0)
-				break;
-			pr->st = p[1] == '?' ? P_PI : P_COMMENT;
-			p += pr->st == P_PI ? 2 : 4;
-		} else {
-			pr->st = P_DONE;
-		}
-	}
-	return p;
-}
-
-/* encoding_check - refuse what is not XML in an ASCII-compatible encoding */
-static int encoding_check(struct xml_reader *r, const unsigned char *h,
-			  ssize_t n)
-{
-	if (n == 0) {
-		fail(r, 0, "E002", "fichier vide");
-		return -1;
-	}
-	if (n >= 2 && h[0] == 0x1F && h[1] == 0x8B) {
-		fail(r, 0, "E001", "fichier compressé (gzip) : déposez le XML "
-		     "non compressé");
-		return -1;
-	}
-	if (n >= 2 && ((h[0] == 0xFF && h[1] == 0xFE) ||
-		       (h[0] == 0xFE && h[1] == 0xFF) || h[0] == 0 || h[1] == 0)) {
-		fail(r, 0, "E009", "XML en UTF-16 ou UTF-32 : enregistrez le "
-		     "fichier en UTF-8");
-		return -1;
-	}
-	return 0;
-}
-
-/* prolog_check - refuse gzip, UTF-16 and DOCTYPE before libxml2 reads */
-static int prolog_check(struct xml_reader *r)
-{
-	char *win = xmalloc(PROLOG_CHUNK);
-	struct prolog pr = { P_TOP, 1 };
-	const char *p;
-	off_t off = 0;
-	ssize_t n;
-	int rc = 0;
-
-	while (pr.st != P_DONE) {
-		n = pread(r->fd, win, PROLOG_CHUNK, off);
-		if (n < 0)
-			break;		/* libxml2 will say it cannot read */
-		if (off == 0 && (rc = encoding_check(r, (unsigned char *)win,
-						     n)) < 0)
-			break;
-		p = win;
-		if (off == 0 && n >= 3 && memcmp(win, "\xEF\xBB\xBF", 3) == 0)
-			p += 3;
-		p = prolog_scan(&pr, p, win + n, n < (ssize_t)PROLOG_CHUNK);
-		if (p == NULL) {
-			fail(r, pr.line, "E014", "%s", doctype_msg);
-			rc = -1;
-			break;
-		}
-		if (n < (ssize_t)PROLOG_CHUNK)
-			break;
-		off += p - win;
-	}
-	free(win);
-	return rc;
-}
-
 static void validate_with_schema(struct xml_reader *r);
 
 /* xml_reader_open - a reader on fd; the caller keeps the fd */
@@ -334,8 +215,10 @@ struct xml_reader *xml_reader_open(int fd, const struct xml_opts *opts)
 		return r;
 	}
 	libxml_setup();
-	if (prolog_check(r) < 0)
+	if (xml_prolog_check(fd, &r->fatal) < 0) {
+		r->failed = 1;
 		return r;
+	}
 	xmlResetLastError();
 	r->xr = xmlReaderForFd(fd, "mouvements.xml", NULL, options);
 	if (r->xr == NULL) {
@@ -631,7 +514,7 @@ static int step(struct xml_reader *r, struct movement *mv)
 	switch (type) {
 	case XML_READER_TYPE_DOCUMENT_TYPE:
 		fail(r, xmlTextReaderGetParserLineNumber(r->xr), "E014", "%s",
-		     doctype_msg);
+		     xml_prolog_doctype_msg);
 		return -1;
 	case XML_READER_TYPE_ELEMENT:
 		return on_element(r, mv, depth);
