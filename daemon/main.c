@@ -35,6 +35,7 @@
 #include "mail/letter.h"
 #include "mail/sender.h"
 #include "mail/template.h"
+#include "parsers/xml_reader.h"
 
 #define TICK_MS 250
 #define MAIL_BATCH 50
@@ -217,6 +218,8 @@ static int start(struct daemon *d)
 		return EX_CANTCREAT;
 	if (read_token_key(d) < 0)
 		return EX_CONFIG;
+	if (xml_reader_schema_ok() < 0)	/* the embedded XSD, compiled once */
+		return EX_SOFTWARE;
 	d->store = store_open(d->cfg->db.path, STORE_RW, d->cfg->db.cache_mb,
 			      d->cfg->db.busy_timeout_s);
 	if (d->store == NULL)

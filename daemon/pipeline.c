@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "daemon/pipeline.h"
 #include "parsers/check.h"
 #include "parsers/csv_reader.h"
+#include "parsers/xml_reader.h"
 #include "report/report.h"
 
 #define PREPASS_CHUNK (256u << 10)
@@ -36,6 +38,16 @@ struct prepass {
 	char sha256[CRYPTO_HEX_LEN];
 	enum csv_encoding encoding;
 	long long size;
+	int gzip;			/* starts with the gzip magic */
+};
+
+/* The input formats, told apart by the file name's extension. */
+enum input_fmt { IN_NONE, IN_CSV, IN_XML };
+
+/* The reader of one file, CSV or XML, driven the same way. */
+struct source {
+	struct csv_reader *csv;
+	struct xml_reader *xml;
 };
 
 /* One file being processed. */
@@ -87,6 +99,7 @@ static int prepass(int fd, struct prepass *pp)
 	ssize_t n, i;
 
 	pp->size = 0;
+	pp->gzip = 0;
 	while ((n = read(fd, chunk, PREPASS_CHUNK)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -99,6 +112,8 @@ static int prepass(int fd, struct prepass *pp)
 		if (first && n >= 2 && ((chunk[0] == 0xFF && chunk[1] == 0xFE) ||
 					(chunk[0] == 0xFE && chunk[1] == 0xFF)))
 			utf8 = -1;	/* UTF-16 with its BOM */
+		if (first && n >= 2 && chunk[0] == 0x1F && chunk[1] == 0x8B)
+			pp->gzip = 1;
 		first = 0;
 		sha256_update(sha, chunk, (size_t)n);
 		for (i = 0; utf8 == 1 && i < n; i++)
@@ -114,15 +129,40 @@ static int prepass(int fd, struct prepass *pp)
 	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
 }
 
-/* report_name - out/<name>.<id>.cr.csv, or out/validation/... */
+/* has_ext - name ends with ext, in any case */
+static int has_ext(const char *name, const char *ext)
+{
+	size_t n = strlen(name), e = strlen(ext);
+
+	return n > e && strcasecmp(name + n - e, ext) == 0;
+}
+
+/* input_format - .csv (or .txt) is CSV, .xml is XML, anything else none */
+static enum input_fmt input_format(const char *name)
+{
+	if (has_ext(name, ".csv") || has_ext(name, ".txt"))
+		return IN_CSV;
+	if (has_ext(name, ".xml"))
+		return IN_XML;
+	return IN_NONE;
+}
+
+/* report_format - an XML report for an XML input, else CSV */
+static enum report_format report_format(const struct file_job *job)
+{
+	return input_format(job->name) == IN_XML ? REPORT_XML : REPORT_CSV;
+}
+
+/* report_name - out/<name>.<id>.cr.csv (.cr.xml), or out/validation/... */
 static int report_name(const struct run *r, char *out, size_t outlen)
 {
 	const struct file_job *job = r->job;
 
-	return spool_path(out, outlen, "%s/%s/out%s/%s.%s.cr.csv",
+	return spool_path(out, outlen, "%s/%s/out%s/%s.%s.cr.%s",
 			  r->d->cfg->spool.dir, job->employer,
 			  job->validation ? "/validation" : "", job->name,
-			  job->id);
+			  job->id, report_format(job) == REPORT_XML ? "xml" :
+			  "csv");
 }
 
 /* emit - one report line, and the stored line when it is not an ACCEPTE */
@@ -343,20 +383,67 @@ static int other_employer(const struct run *r, const struct movement *mv)
 	       strcmp(num, r->job->emp->numero) != 0;
 }
 
+/* source_open - the reader the file's extension calls for */
+static void source_open(struct source *src, const struct run *r,
+			const struct prepass *pp)
+{
+	struct csv_opts copts = { pp->encoding, r->d->cfg->aliases,
+				  r->d->cfg->naliases };
+	struct xml_opts xopts = { 0 };
+
+	memset(src, 0, sizeof(*src));
+	if (input_format(r->job->name) == IN_XML)
+		src->xml = xml_reader_open(r->fd, &xopts);
+	else
+		src->csv = csv_reader_open(r->fd, &copts);
+}
+
+static int source_next(struct source *src, struct movement *mv)
+{
+	return src->xml ? xml_reader_next(src->xml, mv) :
+			  csv_reader_next(src->csv, mv);
+}
+
+static const struct file_diag *source_fatal(const struct source *src)
+{
+	return src->xml ? xml_reader_fatal(src->xml) :
+			  csv_reader_fatal(src->csv);
+}
+
+static const struct file_diag *source_warnings(const struct source *src,
+					       size_t *n)
+{
+	return src->xml ? xml_reader_warnings(src->xml, n) :
+			  csv_reader_warnings(src->csv, n);
+}
+
+/* source_trailer_missing - a required FIN trailer (CSV only) is absent */
+static int source_trailer_missing(const struct source *src,
+				  const struct run *r)
+{
+	return src->csv && r->job->emp && r->job->emp->trailer_required &&
+	       !csv_reader_trailer(src->csv);
+}
+
+static void source_close(struct source *src)
+{
+	xml_reader_close(src->xml);
+	csv_reader_close(src->csv);
+}
+
 /* stream - read and apply every movement; 0 done, 1 file rejected, -1 temp */
 static int stream(struct run *r, const struct prepass *pp,
 		  struct file_diag *why)
 {
-	struct csv_opts opts = { pp->encoding, r->d->cfg->aliases,
-				 r->d->cfg->naliases };
-	struct csv_reader *cr = csv_reader_open(r->fd, &opts);
 	const struct file_diag *w;
+	struct source src;
 	struct movement mv;
 	size_t i, nw;
 	int rc = 0, got;
 
+	source_open(&src, r, pp);
 	mv_init(&mv);
-	while ((got = csv_reader_next(cr, &mv)) == 1) {
+	while ((got = source_next(&src, &mv)) == 1) {
 		if (other_employer(r, &mv)) {
 			why->line = mv.line;
 			snprintf(why->d.code, sizeof(why->d.code), "E003");
@@ -378,7 +465,7 @@ static int stream(struct run *r, const struct prepass *pp,
 		}
 	}
 	if (got < 0) {
-		*why = *csv_reader_fatal(cr);
+		*why = *source_fatal(&src);
 		rc = 1;
 		goto out;
 	}
@@ -386,13 +473,12 @@ static int stream(struct run *r, const struct prepass *pp,
 		rc = -1;
 		goto out;
 	}
-	w = csv_reader_warnings(cr, &nw);
+	w = source_warnings(&src, &nw);
 	for (i = 0; i < nw; i++, r->file_warnings++)
 		if (emit(r, w[i].line, "FICHIER", "", "AVERTISSEMENT",
 			 w[i].d.code, "", w[i].d.msg) < 0)
 			rc = -1;
-	if (rc == 0 && r->job->emp && r->job->emp->trailer_required &&
-	    !csv_reader_trailer(cr)) {
+	if (rc == 0 && source_trailer_missing(&src, r)) {
 		why->line = 0;
 		snprintf(why->d.code, sizeof(why->d.code), "E011");
 		snprintf(why->d.msg, sizeof(why->d.msg), "ligne FIN "
@@ -402,7 +488,7 @@ static int stream(struct run *r, const struct prepass *pp,
 	}
 out:
 	mv_free(&mv);
-	csv_reader_close(cr);
+	source_close(&src);
 	return rc;
 }
 
@@ -454,7 +540,8 @@ static int commit_file(struct run *r, const struct prepass *pp, int rc,
 static int open_report(struct run *r)
 {
 	report_discard(r->report);
-	r->report = report_open(r->report_tmp, REPORT_CSV, r->job->name);
+	r->report = report_open(r->report_tmp, report_format(r->job),
+				r->job->name);
 	return r->report ? 0 : -1;
 }
 
@@ -523,6 +610,7 @@ static int finish_normally(struct run *r, const struct prepass *pp)
 		return -1;
 	}
 	if (pp->encoding != CSV_ENC_UTF8 &&
+	    report_format(r->job) == REPORT_CSV &&
 	    emit(r, 0, "FICHIER", "", "AVERTISSEMENT", "W003", "",
 		 pp->encoding == CSV_ENC_UTF16 ? "fichier lu en UTF-16" :
 		 "fichier non UTF-8 lu en Windows-1252 : préférez UTF-8") < 0)
@@ -612,12 +700,16 @@ static int pipeline_process(struct run *r)
 	}
 	if ((rc = duplicate(r, &pp, &why)) != 0)
 		return rc < 0 ? -1 : reject_file(r, &pp, &why) < 0 ? -1 : 1;
-	if (!str_has_suffix(r->job->name, ".csv") &&
-	    !str_has_suffix(r->job->name, ".CSV") &&
-	    !str_has_suffix(r->job->name, ".txt")) {
+	if (input_format(r->job->name) == IN_NONE) {
 		snprintf(why.d.code, sizeof(why.d.code), "E001");
 		snprintf(why.d.msg, sizeof(why.d.msg), "format de fichier non "
-			 "reconnu : le nom doit finir par .csv");
+			 "reconnu : le nom doit finir par .csv ou .xml");
+		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
+	}
+	if (pp.gzip) {
+		snprintf(why.d.code, sizeof(why.d.code), "E001");
+		snprintf(why.d.msg, sizeof(why.d.msg), "fichier compressé "
+			 "(gzip) : déposez-le non compressé");
 		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
 	}
 	if (open_report(r) < 0 || store_savepoint(st, "file") < 0)

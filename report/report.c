@@ -23,6 +23,8 @@ struct report {
 	int failed;
 };
 
+static void xml_attr(FILE *fp, const char *name, const char *v);
+
 /* report_open - a fresh temporary report at path */
 struct report *report_open(const char *path, enum report_format fmt,
 			   const char *input_name)
@@ -56,15 +58,9 @@ struct report *report_open(const char *path, enum report_format fmt,
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
 		      r->fp);
 	if (fmt == REPORT_XML) {
-		fputs("<compte_rendu fichier=\"", r->fp);
-		for (; *input_name; input_name++)
-			switch (*input_name) {
-			case '"': fputs("&quot;", r->fp); break;
-			case '&': fputs("&amp;", r->fp); break;
-			case '<': fputs("&lt;", r->fp); break;
-			default: fputc(*input_name, r->fp);
-			}
-		fputs("\">\n", r->fp);
+		fputs("<compte_rendu", r->fp);
+		xml_attr(r->fp, "fichier", input_name);
+		fputs(">\n", r->fp);
 	}
 	return r;
 }
@@ -88,11 +84,40 @@ static void csv_cell(FILE *fp, const char *v)
 		fputc('"', fp);
 }
 
+/* utf8_len - length of the valid UTF-8 sequence at s, 0 if invalid */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * xml_attr - name="value", escaped.  XML 1.0 has no way to write most
+ * control characters, and a file name may not be UTF-8: both become
+ * U+FFFD so that the report always parses.
+ */
 static void xml_attr(FILE *fp, const char *name, const char *v)
 {
+	const unsigned char *p = (const unsigned char *)v;
+	size_t n;
+
 	fprintf(fp, " %s=\"", name);
-	for (; *v; v++)
-		switch (*v) {
+	while (*p) {
+		switch (*p) {
 		case '"': fputs("&quot;", fp); break;
 		case '&': fputs("&amp;", fp); break;
 		case '<': fputs("&lt;", fp); break;
@@ -100,8 +125,19 @@ static void xml_attr(FILE *fp, const char *name, const char *v)
 		case '\n': fputs("&#10;", fp); break;
 		case '\r': fputs("&#13;", fp); break;
 		case '\t': fputs("&#9;", fp); break;
-		default: fputc(*v, fp);
+		default:
+			n = utf8_len(p);
+			if (n == 0 || *p < 0x20) {
+				fputs("\xEF\xBF\xBD", fp);
+				p++;
+				continue;
+			}
+			fwrite(p, 1, n, fp);
+			p += n;
+			continue;
 		}
+		p++;
+	}
 	fputc('"', fp);
 }
 
