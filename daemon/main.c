@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,44 @@ static int setup_fds(struct daemon *d)
 	return 0;
 }
 
+/*
+ * spool_usable - at start and on reload.  A development spool
+ * (sftp_chroot: false) is created as we go; an SFTP chroot is root's to
+ * make (--prepare-spool): the daemon only checks it, and names what is
+ * wrong.
+ */
+static int spool_usable(const struct cfg *cfg)
+{
+	if (!cfg->spool.sftp_chroot && spool_prepare(cfg, 0, 0) < 0)
+		return -1;
+	return spool_check(cfg, geteuid());
+}
+
+/* prepare_spool - --prepare-spool: make the layout, then check it */
+static int prepare_spool(const struct cfg *cfg)
+{
+	int owners = geteuid() == 0;
+	struct passwd *pw;
+
+	if (!owners && cfg->spool.sftp_chroot)
+		fprintf(stderr, "affild: not root: folders are made but their "
+			"owners are not set; an SFTP chroot needs "
+			"--prepare-spool run as root\n");
+	if (spool_prepare(cfg, owners, 1) < 0) {
+		fprintf(stderr, "affild: the spool is not ready: see the "
+			"messages above\n");
+		return EX_CANTCREAT;
+	}
+	pw = owners ? getpwnam(cfg->spool.user) : NULL;
+	if (spool_check(cfg, pw ? pw->pw_uid : geteuid()) < 0) {
+		fprintf(stderr, "affild: the spool is not usable as it is: see "
+			"the messages above\n");
+		return EX_CANTCREAT;
+	}
+	printf("spool %s ready\n", cfg->spool.dir);
+	return 0;
+}
+
 /* reload - SIGHUP: a valid new config is swapped in, an invalid one refused */
 static void reload(struct daemon *d)
 {
@@ -152,8 +191,7 @@ static void reload(struct daemon *d)
 	d->reload = 0;
 	sd_notify(0, "RELOADING=1");
 	fresh = load_config(d->config_path);
-	if (fresh == NULL || spool_prepare(fresh, 0) < 0 ||
-	    spool_check(fresh) < 0) {
+	if (fresh == NULL || spool_usable(fresh) < 0) {
 		log_err("event=reload_refused config=%s action=kept_old",
 			d->config_path);
 		cfg_free(fresh);
@@ -203,7 +241,7 @@ static int start(struct daemon *d)
 			"not available in this version: use file\"");
 		return EX_CONFIG;
 	}
-	if (spool_prepare(d->cfg, 0) < 0 || spool_check(d->cfg) < 0)
+	if (spool_usable(d->cfg) < 0)
 		return EX_CANTCREAT;
 	if (read_token_key(d) < 0)
 		return EX_CONFIG;
@@ -257,7 +295,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (prepare) {
-		rc = spool_prepare(d.cfg, 1) < 0 ? EX_CANTCREAT : 0;
+		rc = prepare_spool(d.cfg);
 		cfg_free(d.cfg);
 		return rc;
 	}

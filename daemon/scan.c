@@ -164,7 +164,7 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
 		return -1;
 	if (!spool_free_ok(d->cfg->spool.dir, c->size,
-			   d->cfg->spool.min_free_factor)) {
+			   d->cfg->spool.min_free_factor, NULL)) {
 		log_warn("event=disk_low employer=%s file=\"%s\" size=%lld "
 			 "action=waiting", job->employer, c->name, c->size);
 		return -1;

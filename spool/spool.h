@@ -29,10 +29,20 @@
 int spool_path(char *out, size_t outlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* spool_prepare - create/repair every folder; prints what it changed */
-int spool_prepare(const struct cfg *cfg, int verbose);
-/* spool_check - at start: every folder there, modes right; -1 if unusable */
-int spool_check(const struct cfg *cfg);
+/*
+ * Layout (spool_layout.c).  spool_prepare - create and repair every folder;
+ * owners: also set owners (run as root: spool.user, the employers'
+ * sftp_group); verbose: print what changed.  -1 after logging what could
+ * not be done (a missing group is named, never created).
+ */
+int spool_prepare(const struct cfg *cfg, int owners, int verbose);
+/*
+ * spool_check - every folder there with the owners and modes of the layout
+ * for the daemon account uid; each difference is logged as path, expected,
+ * found.  -1 when the daemon must not run (with spool.sftp_chroot false,
+ * only missing folders count; other differences are warnings).
+ */
+int spool_check(const struct cfg *cfg, uid_t uid);
 
 /* spool_temp_name - names never taken: .*, *.part, *.filepart, *.tmp, *~ */
 int spool_temp_name(const char *name);
@@ -42,8 +52,10 @@ int spool_fsync_dir(const char *dir);
 /* spool_move - rename from → to, then fsync both folders */
 int spool_move(const char *from, const char *to);
 
-/* spool_free_ok - 1 when the file system has factor*size bytes free */
-int spool_free_ok(const char *dir, long long size, long long factor);
+/* spool_free_ok - 1 when dir's file system has factor*size bytes free;
+ * free_bytes (may be NULL) gets what is free */
+int spool_free_ok(const char *dir, long long size, long long factor,
+		  long long *free_bytes);
 
 /* Readiness (spool_ready.c). */
 struct spool_ready;
