@@ -27,6 +27,7 @@ struct daemon {
 	int signal_fd;
 	int stopping;			/* SIGTERM/SIGINT received */
 	int reload;			/* SIGHUP received */
+	int disk_low;			/* claiming stopped: logged once */
 	size_t turn;			/* next employer to serve */
 	long long next_rescan_ms;
 };

@@ -28,6 +28,7 @@ struct candidate {
 	char name[256];
 	struct timespec mtime;
 	long long size;
+	const char *marker;	/* trigger mode: ".ok" or ".done", static */
 };
 
 /* add_watch - watch dir and remember which folder the wd names */
@@ -99,6 +100,9 @@ void scan_events(struct daemon *d)
 	while ((n = read(d->inotify_fd, ev, sizeof(ev))) > 0)
 		for (p = ev; p < ev + n; p += sizeof(*e) + e->len) {
 			e = (const struct inotify_event *)p;
+			if (e->mask & IN_Q_OVERFLOW)	/* every tick rescans */
+				log_info("event=inotify_overflow "
+					 "action=rescan");
 			if (!(e->mask & IN_MOVED_TO) || e->len == 0 ||
 			    spool_temp_name(e->name))
 				continue;
@@ -122,8 +126,25 @@ static int candidate_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* is_ready - 1 when path is ready under the drop's readiness mode */
+static int is_ready(struct daemon *d, const char *name, const char *path,
+		    const struct cfg_employer *emp, int settle_ms,
+		    const char **marker)
+{
+	*marker = NULL;
+	if (emp == NULL || emp->readiness != CFG_READY_TRIGGER)
+		return spool_ready_check(d->ready, path, settle_ms,
+					 now_ms()) == 1;
+	if (spool_trigger_marker(name)) {
+		spool_ready_marker(d->ready, path);
+		return 0;
+	}
+	return spool_ready_trigger(d->ready, path, marker) == 1;
+}
+
 /* oldest_ready - the first ready file of dir, by mtime then name; 1 found */
-static int oldest_ready(struct daemon *d, const char *dir, int settle_ms,
+static int oldest_ready(struct daemon *d, const char *dir,
+			const struct cfg_employer *emp, int settle_ms,
 			struct candidate *best)
 {
 	char path[SPOOL_PATH_MAX];
@@ -141,7 +162,7 @@ static int oldest_ready(struct daemon *d, const char *dir, int settle_ms,
 		    strlen(de->d_name) >= sizeof(c.name) ||
 		    spool_path(path, sizeof(path), "%s/%s", dir, de->d_name) < 0)
 			continue;
-		if (spool_ready_check(d->ready, path, settle_ms, now_ms()) != 1 ||
+		if (!is_ready(d, de->d_name, path, emp, settle_ms, &c.marker) ||
 		    lstat(path, &sb) < 0)
 			continue;
 		snprintf(c.name, sizeof(c.name), "%s", de->d_name);
@@ -155,6 +176,48 @@ static int oldest_ready(struct daemon *d, const char *dir, int settle_ms,
 	return found;
 }
 
+/*
+ * room_for - free space on the spool's and the database's file systems
+ * (the WAL of the file's transaction grows with it).  One log line when
+ * claiming stops and one when it resumes, not one per tick.
+ */
+static int room_for(struct daemon *d, const char *employer,
+		    const struct candidate *c)
+{
+	char dbdir[SPOOL_PATH_MAX];
+	const char *slash = strrchr(d->cfg->db.path, '/');
+	long long factor = d->cfg->spool.min_free_factor, fs = 0, fdb = 0;
+	int ok;
+
+	snprintf(dbdir, sizeof(dbdir), "%.*s", slash ? (int)(slash -
+		 d->cfg->db.path) : 1, slash ? d->cfg->db.path : ".");
+	if (dbdir[0] == '\0')
+		snprintf(dbdir, sizeof(dbdir), "/");
+	ok = spool_free_ok(d->cfg->spool.dir, c->size, factor, &fs) &&
+	     spool_free_ok(dbdir, c->size, factor, &fdb);
+	if (!ok && !d->disk_low)
+		log_warn("event=disk_low employer=%s file=\"%s\" size=%lld "
+			 "factor=%lld free_spool=%lld free_db=%lld "
+			 "action=claiming_stopped", employer, c->name, c->size,
+			 factor, fs, fdb);
+	else if (ok && d->disk_low)
+		log_info("event=disk_ok action=claiming_resumed");
+	d->disk_low = !ok;
+	return ok;
+}
+
+/* drop_marker - trigger mode: the marker goes once its file is claimed */
+static void drop_marker(const char *from, const char *suffix)
+{
+	char marker[SPOOL_PATH_MAX];
+
+	if (suffix == NULL ||
+	    spool_path(marker, sizeof(marker), "%s%s", from, suffix) < 0)
+		return;
+	if (unlink(marker) < 0 && errno != ENOENT)
+		log_warn_errno("event=trigger_unlink_failed marker=%s", marker);
+}
+
 /* claim - durable claim: tracking row first, then the rename into work/ */
 static int claim(struct daemon *d, struct file_job *job, const char *dir,
 		 const struct candidate *c)
@@ -163,12 +226,8 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 
 	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
 		return -1;
-	if (!spool_free_ok(d->cfg->spool.dir, c->size,
-			   d->cfg->spool.min_free_factor, NULL)) {
-		log_warn("event=disk_low employer=%s file=\"%s\" size=%lld "
-			 "action=waiting", job->employer, c->name, c->size);
+	if (!room_for(d, job->employer, c))
 		return -1;
-	}
 	snprintf(job->name, sizeof(job->name), "%s", c->name);
 	if (store_file_claim(d->store, job->employer, c->name, c->size,
 			     job->validation, job->id) < 0)
@@ -180,6 +239,7 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 		return -1;
 	}
 	spool_ready_forget(d->ready, from);
+	drop_marker(from, c->marker);
 	log_info("event=file_claimed id=%s employer=%s name=\"%s\" size=%lld%s",
 		 job->id, job->employer, c->name, c->size,
 		 job->validation ? " validation=1" : "");
@@ -203,7 +263,7 @@ static int serve_one(struct daemon *d, const struct cfg_employer *emp)
 		if (spool_path(dir, sizeof(dir), "%s/%s/in%s",
 			       d->cfg->spool.dir, job.employer,
 			       v ? "/validation" : "") < 0 ||
-		    !oldest_ready(d, dir, settle, &c))
+		    !oldest_ready(d, dir, emp, settle, &c))
 			continue;
 		if (claim(d, &job, dir, &c) < 0)
 			return 0;

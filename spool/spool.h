@@ -74,4 +74,16 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 /* spool_ready_forget - the file was claimed or vanished */
 void spool_ready_forget(struct spool_ready *r, const char *path);
 
+/*
+ * Trigger mode (readiness: trigger): NAME.ok or NAME.done marks NAME ready.
+ * spool_trigger_marker - 1 when name is such a marker.
+ * spool_ready_trigger - 1 ready (*suffix: the marker's, static), 0 not
+ * yet, -1 never (not a regular file: logged once).
+ * spool_ready_marker - a marker seen: logged once while its file is absent.
+ */
+int spool_trigger_marker(const char *name);
+int spool_ready_trigger(struct spool_ready *r, const char *path,
+			const char **suffix);
+void spool_ready_marker(struct spool_ready *r, const char *marker_path);
+
 #endif

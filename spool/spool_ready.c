@@ -9,6 +9,7 @@
  * clock.  Files are looked at with lstat(): symlinks, FIFOs and devices are
  * never candidates, and are logged once.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,4 +120,93 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 		return settle_ms <= 0;
 	}
 	return now_ms - e->stable_since_ms >= settle_ms;
+}
+
+/* Trigger mode: NAME.ok or NAME.done marks NAME ready. */
+static const char *const marker_suffixes[] = { ".ok", ".done" };
+
+/* spool_trigger_marker - 1 when name is a marker (NAME.ok, NAME.done) */
+int spool_trigger_marker(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(marker_suffixes); i++)
+		if (str_has_suffix(name, marker_suffixes[i]) &&
+		    strlen(name) > strlen(marker_suffixes[i]))
+			return 1;
+	return 0;
+}
+
+/* newer_or_same - a's mtime is not older than b's */
+static int newer_or_same(const struct stat *a, const struct stat *b)
+{
+	if (a->st_mtim.tv_sec != b->st_mtim.tv_sec)
+		return a->st_mtim.tv_sec > b->st_mtim.tv_sec;
+	return a->st_mtim.tv_nsec >= b->st_mtim.tv_nsec;
+}
+
+/*
+ * spool_ready_trigger - is path marked ready?  A marker counts only when
+ * it is a regular file written after the data (mtime not older than the
+ * file's): a marker left behind by a crash between the claim and its
+ * removal must not mark next month's upload, still being written under the
+ * same name, as ready.  1 ready (suffix set), 0 not yet, -1 never.
+ */
+int spool_ready_trigger(struct spool_ready *r, const char *path,
+			const char **suffix)
+{
+	char marker[SPOOL_PATH_MAX];
+	struct stat sb, mb;
+	struct entry *e;
+	size_t i;
+
+	if (lstat(path, &sb) < 0) {
+		spool_ready_forget(r, path);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		e = find(r, path, 1);
+		if (!e->refused)
+			log_warn("event=not_regular_file path=%s action=ignored",
+				 path);
+		e->refused = 1;
+		return -1;
+	}
+	for (i = 0; i < NELEM(marker_suffixes); i++) {
+		if (snprintf(marker, sizeof(marker), "%s%s", path,
+			     marker_suffixes[i]) >= (int)sizeof(marker))
+			return -1;
+		if (lstat(marker, &mb) == 0 && S_ISREG(mb.st_mode) &&
+		    newer_or_same(&mb, &sb)) {
+			*suffix = marker_suffixes[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * spool_ready_marker - a marker seen in a drop: when its file is not
+ * there, say so once and leave it (an admin or the next upload decides).
+ */
+void spool_ready_marker(struct spool_ready *r, const char *marker_path)
+{
+	char data[SPOOL_PATH_MAX];
+	const char *dot = strrchr(marker_path, '.');
+	struct entry *e;
+	struct stat sb;
+
+	if (dot == NULL || (size_t)(dot - marker_path) >= sizeof(data))
+		return;
+	snprintf(data, sizeof(data), "%.*s", (int)(dot - marker_path),
+		 marker_path);
+	if (lstat(data, &sb) == 0) {
+		spool_ready_forget(r, marker_path);
+		return;
+	}
+	e = find(r, marker_path, 1);
+	if (!e->refused)
+		log_warn("event=trigger_without_file marker=%s action=left",
+			 marker_path);
+	e->refused = 1;
 }
