@@ -30,6 +30,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/daemon.h"
+#include "daemon/reprocess.h"
 #include "daemon/scan.h"
 #include "mail/sender.h"
 #include "mail/template.h"
@@ -225,6 +226,8 @@ static void loop(struct daemon *d)
 			d->next_rescan_ms = t + d->cfg->spool.rescan_s * 1000LL;
 			(void)scan_resume(d);	/* retry files left in work/ */
 		}
+		if (!d->stopping && reprocess_serve(d))
+			(void)sender_run(d->store, d->cfg, MAIL_BATCH);
 		/* Settle checks need a look every tick; a look is one readdir. */
 		while (!d->stopping && scan_serve(d))
 			(void)sender_run(d->store, d->cfg, MAIL_BATCH);

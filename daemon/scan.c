@@ -338,6 +338,10 @@ static int forget_unclaimed(const struct file_rec *f, void *arg)
 		       d->cfg->spool.dir, f->id) == 0 && access(path, F_OK) != 0) {
 		log_info("event=claim_forgotten id=%s name=\"%s\"", f->id, f->name);
 		(void)store_file_forget(d->store, f->id);
+		/* a reprocess copy cut short by a crash */
+		if (spool_path(path, sizeof(path), "%s/.affild/work/%s.copy",
+			       d->cfg->spool.dir, f->id) == 0)
+			(void)unlink(path);
 	}
 	return 0;
 }
