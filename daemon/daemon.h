@@ -30,6 +30,7 @@ struct daemon {
 	int disk_low;			/* claiming stopped: logged once */
 	size_t turn;			/* next employer to serve */
 	long long next_rescan_ms;
+	long long next_retention_ms;	/* daily; 0: at start */
 };
 
 long long now_ms(void);

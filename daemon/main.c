@@ -207,6 +207,26 @@ static void reload(struct daemon *d)
 	sd_notify(0, "READY=1");
 }
 
+/*
+ * retention - the daily purge (spool_retention.c) and the stored lines of
+ * files claimed before the archive's retention; the file rows stay.
+ */
+static void retention(struct daemon *d)
+{
+	struct date today = date_today();
+	struct date cut = date_add_days(today,
+					-d->cfg->spool.archive_retention_days);
+	struct spool_purged n;
+	long long lines = 0;
+	char before[16];
+
+	spool_retention(d->cfg, today, time(NULL), &n);
+	snprintf(before, sizeof(before), "%04d%02d%02d-", cut.y, cut.m, cut.d);
+	(void)store_file_lines_purge(d->store, before, &lines);
+	log_info("event=retention archive=%ld quarantine=%ld out=%ld "
+		 "file_lines=%lld", n.archive, n.quarantine, n.out, lines);
+}
+
 /* loop - wait for hints, serve the drops, deliver mail; until stopped */
 static void loop(struct daemon *d)
 {
@@ -225,6 +245,10 @@ static void loop(struct daemon *d)
 		if (t >= d->next_rescan_ms) {
 			d->next_rescan_ms = t + d->cfg->spool.rescan_s * 1000LL;
 			(void)scan_resume(d);	/* retry files left in work/ */
+		}
+		if (t >= d->next_retention_ms) {
+			d->next_retention_ms = t + 86400 * 1000LL;
+			retention(d);
 		}
 		if (!d->stopping && reprocess_serve(d))
 			(void)sender_run(d->store, d->cfg, MAIL_BATCH);

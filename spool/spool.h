@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/date.h"
 #include "config/config.h"
 
 #define SPOOL_PORTAL "portail"
@@ -56,6 +57,20 @@ int spool_move(const char *from, const char *to);
  * free_bytes (may be NULL) gets what is free */
 int spool_free_ok(const char *dir, long long size, long long factor,
 		  long long *free_bytes);
+
+/* Retention (spool_retention.c): files deleted by one pass. */
+struct spool_purged {
+	long archive, quarantine, out;
+};
+
+/*
+ * spool_retention - delete originals in archive/ and quarantine/ claimed
+ * more than the configured days before today, and files of every out/
+ * older than spool.out_retention_days (by mtime, against now).  Nothing
+ * else is ever deleted.
+ */
+void spool_retention(const struct cfg *cfg, struct date today, time_t now,
+		     struct spool_purged *n);
 
 /* Readiness (spool_ready.c). */
 struct spool_ready;
