@@ -29,6 +29,8 @@ struct daemon {
 	int reload;			/* SIGHUP received */
 	int disk_low;			/* claiming stopped: logged once */
 	size_t turn;			/* next employer to serve */
+	struct scan_queue *queues;	/* per drop folder: scan.c's */
+	size_t nqueues;
 	long long next_rescan_ms;
 	long long next_retention_ms;	/* daily; 0: at start */
 };

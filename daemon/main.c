@@ -200,6 +200,7 @@ static void reload(struct daemon *d)
 		cfg_free(d->cfg);
 		d->cfg = fresh;
 		d->turn = 0;
+		scan_forget(d);
 		(void)scan_watch(d);
 		log_info("event=reloaded config=%s employers=%zu",
 			 d->config_path, d->cfg->nemployers);
@@ -336,6 +337,7 @@ int main(int argc, char **argv)
 		sd_notify(0, "STOPPING=1");
 		log_info("event=stopped");
 	}
+	scan_forget(&d);
 	spool_ready_free(d.ready);
 	store_close(d.store);
 	for (size_t i = 0; i < d.nwatches; i++)

@@ -142,25 +142,67 @@ static int is_ready(struct daemon *d, const char *name, const char *path,
 	return spool_ready_trigger(d->ready, path, marker) == 1;
 }
 
-/* oldest_ready - the first ready file of dir, by mtime then name; 1 found */
-static int oldest_ready(struct daemon *d, const char *dir,
-			const struct cfg_employer *emp, int settle_ms,
-			struct candidate *best)
+/*
+ * A drop's queue: the ready files found by one look at the folder, in
+ * order.  Looking at a folder costs a stat per entry, so a burst of
+ * thousands of files is looked at once per batch, not once per claim; each
+ * queued file is checked again (same size and mtime) just before its claim.
+ */
+struct scan_queue {
+	char *dir;			/* owned */
+	struct candidate *c;		/* owned */
+	size_t n, next, cap;
+};
+
+/* queue_for - dir's queue, made on first use */
+static struct scan_queue *queue_for(struct daemon *d, const char *dir)
+{
+	struct scan_queue *q;
+	size_t i;
+
+	for (i = 0; i < d->nqueues; i++)
+		if (strcmp(d->queues[i].dir, dir) == 0)
+			return &d->queues[i];
+	d->queues = xrealloc(d->queues, (d->nqueues + 1) * sizeof(*d->queues));
+	q = &d->queues[d->nqueues++];
+	memset(q, 0, sizeof(*q));
+	q->dir = xstrdup(dir);
+	return q;
+}
+
+/* scan_forget - drop every queue (reload, exit): the next look rebuilds */
+void scan_forget(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nqueues; i++) {
+		free(d->queues[i].dir);
+		free(d->queues[i].c);
+	}
+	free(d->queues);
+	d->queues = NULL;
+	d->nqueues = 0;
+}
+
+/* fill - one look at dir: every ready file, oldest first */
+static void fill(struct daemon *d, struct scan_queue *q,
+		 const struct cfg_employer *emp, int settle_ms)
 {
 	char path[SPOOL_PATH_MAX];
 	struct candidate c;
 	struct dirent *de;
 	struct stat sb;
-	int found = 0;
-	DIR *dh = opendir(dir);
+	DIR *dh = opendir(q->dir);
 
+	q->n = q->next = 0;
 	if (dh == NULL)
-		return 0;
+		return;
 	while ((de = readdir(dh)) != NULL) {
 		if (spool_temp_name(de->d_name) || strcmp(de->d_name,
 							  "validation") == 0 ||
 		    strlen(de->d_name) >= sizeof(c.name) ||
-		    spool_path(path, sizeof(path), "%s/%s", dir, de->d_name) < 0)
+		    spool_path(path, sizeof(path), "%s/%s", q->dir,
+			       de->d_name) < 0)
 			continue;
 		if (!is_ready(d, de->d_name, path, emp, settle_ms, &c.marker) ||
 		    lstat(path, &sb) < 0)
@@ -168,12 +210,52 @@ static int oldest_ready(struct daemon *d, const char *dir,
 		snprintf(c.name, sizeof(c.name), "%s", de->d_name);
 		c.mtime = sb.st_mtim;
 		c.size = (long long)sb.st_size;
-		if (!found || candidate_cmp(&c, best) < 0)
-			*best = c;
-		found = 1;
+		if (q->n == q->cap) {
+			q->cap = q->cap ? q->cap * 2 : 16;
+			q->c = xrealloc(q->c, q->cap * sizeof(*q->c));
+		}
+		q->c[q->n++] = c;
 	}
 	closedir(dh);
-	return found;
+	qsort(q->c, q->n, sizeof(*q->c), candidate_cmp);
+}
+
+/* unchanged - the queued file is still there, regular, as it was seen */
+static int unchanged(const struct scan_queue *q, const struct candidate *c)
+{
+	char path[SPOOL_PATH_MAX];
+	struct stat sb;
+
+	return spool_path(path, sizeof(path), "%s/%s", q->dir, c->name) == 0 &&
+	       lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	       (long long)sb.st_size == c->size &&
+	       sb.st_mtim.tv_sec == c->mtime.tv_sec &&
+	       sb.st_mtim.tv_nsec == c->mtime.tv_nsec;
+}
+
+/*
+ * next_ready - the queue's head, checked again; a fresh look when the queue
+ * is spent.  The head stays until claimed (queue_done), so a claim refused
+ * for lack of disk space is retried first.  1 found.
+ */
+static int next_ready(struct daemon *d, struct scan_queue *q,
+		      const struct cfg_employer *emp, int settle_ms,
+		      struct candidate *best)
+{
+	int looked = 0;
+
+	for (;;) {
+		while (q->next < q->n) {
+			if (unchanged(q, &q->c[q->next])) {
+				*best = q->c[q->next];
+				return 1;
+			}
+			q->next++;	/* gone or changed: the next look sees it */
+		}
+		if (looked++)
+			return 0;
+		fill(d, q, emp, settle_ms);
+	}
 }
 
 /*
@@ -251,6 +333,7 @@ static int serve_one(struct daemon *d, const struct cfg_employer *emp)
 {
 	struct file_job job;
 	struct candidate c;
+	struct scan_queue *q;
 	char dir[SPOOL_PATH_MAX];
 	int v, settle = emp ? emp->settle_ms : d->cfg->spool.settle_ms;
 
@@ -262,11 +345,14 @@ static int serve_one(struct daemon *d, const struct cfg_employer *emp)
 			 emp ? emp->numero : SPOOL_PORTAL);
 		if (spool_path(dir, sizeof(dir), "%s/%s/in%s",
 			       d->cfg->spool.dir, job.employer,
-			       v ? "/validation" : "") < 0 ||
-		    !oldest_ready(d, dir, emp, settle, &c))
+			       v ? "/validation" : "") < 0)
+			continue;
+		q = queue_for(d, dir);
+		if (!next_ready(d, q, emp, settle, &c))
 			continue;
 		if (claim(d, &job, dir, &c) < 0)
 			return 0;
+		q->next++;
 		if (pipeline_run(d, &job) != PIPE_OK)
 			log_warn("event=file_tempfail id=%s action=retry_later",
 				 job.id);

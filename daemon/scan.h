@@ -16,5 +16,7 @@ void scan_events(struct daemon *d);
 int scan_resume(struct daemon *d);
 /* scan_serve - one ready file per employer, in turn; 1 if any was done */
 int scan_serve(struct daemon *d);
+/* scan_forget - drop the drops' queues (after a reload, at exit) */
+void scan_forget(struct daemon *d);
 
 #endif

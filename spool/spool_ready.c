@@ -19,6 +19,7 @@
 #include "spool/spool.h"
 
 struct entry {
+	struct entry *next;	/* same bucket */
 	char *path;
 	long long size;
 	struct timespec mtime, ctime;
@@ -27,46 +28,94 @@ struct entry {
 	int refused;		/* not a regular file: logged */
 };
 
+/*
+ * Entries by path in a chained hash table: a drop of thousands of files is
+ * looked at once per claim, so a lookup must not be a walk of all of them.
+ */
 struct spool_ready {
-	struct entry *e;
-	size_t n, cap;
+	struct entry **bucket;
+	size_t nbuckets, n;
 };
+
+#define READY_BUCKETS0 256
 
 struct spool_ready *spool_ready_new(void)
 {
-	return xcalloc(1, sizeof(struct spool_ready));
+	struct spool_ready *r = xcalloc(1, sizeof(*r));
+
+	r->nbuckets = READY_BUCKETS0;
+	r->bucket = xcalloc(r->nbuckets, sizeof(*r->bucket));
+	return r;
 }
 
 void spool_ready_free(struct spool_ready *r)
 {
+	struct entry *e, *next;
 	size_t i;
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++)
-		free(r->e[i].path);
-	free(r->e);
+	for (i = 0; i < r->nbuckets; i++)
+		for (e = r->bucket[i]; e; e = next) {
+			next = e->next;
+			free(e->path);
+			free(e);
+		}
+	free(r->bucket);
 	free(r);
+}
+
+/* hash - FNV-1a of the path */
+static size_t hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* grow - twice the buckets once the table is full */
+static void grow(struct spool_ready *r)
+{
+	size_t nb = r->nbuckets * 2, i, k;
+	struct entry **b = xcalloc(nb, sizeof(*b));
+	struct entry *e, *next;
+
+	for (i = 0; i < r->nbuckets; i++)
+		for (e = r->bucket[i]; e; e = next) {
+			next = e->next;
+			k = hash(e->path) % nb;
+			e->next = b[k];
+			b[k] = e;
+		}
+	free(r->bucket);
+	r->bucket = b;
+	r->nbuckets = nb;
 }
 
 /* find - the entry for path, created when asked */
 static struct entry *find(struct spool_ready *r, const char *path, int create)
 {
-	size_t i;
+	struct entry *e;
+	size_t k = hash(path) % r->nbuckets;
 
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->e[i].path, path) == 0)
-			return &r->e[i];
+	for (e = r->bucket[k]; e; e = e->next)
+		if (strcmp(e->path, path) == 0)
+			return e;
 	if (!create)
 		return NULL;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->e = xrealloc(r->e, r->cap * sizeof(*r->e));
+	if (r->n >= r->nbuckets) {
+		grow(r);
+		k = hash(path) % r->nbuckets;
 	}
-	memset(&r->e[r->n], 0, sizeof(r->e[r->n]));
-	r->e[r->n].path = xstrdup(path);
-	r->e[r->n].stable_since_ms = -1;
-	return &r->e[r->n++];
+	e = xcalloc(1, sizeof(*e));
+	e->path = xstrdup(path);
+	e->stable_since_ms = -1;
+	e->next = r->bucket[k];
+	r->bucket[k] = e;
+	r->n++;
+	return e;
 }
 
 void spool_ready_moved(struct spool_ready *r, const char *path)
@@ -76,12 +125,16 @@ void spool_ready_moved(struct spool_ready *r, const char *path)
 
 void spool_ready_forget(struct spool_ready *r, const char *path)
 {
-	struct entry *e = find(r, path, 0);
+	struct entry **pp = &r->bucket[hash(path) % r->nbuckets], *e;
 
-	if (e == NULL)
-		return;
-	free(e->path);
-	*e = r->e[--r->n];
+	for (; (e = *pp) != NULL; pp = &e->next)
+		if (strcmp(e->path, path) == 0) {
+			*pp = e->next;
+			free(e->path);
+			free(e);
+			r->n--;
+			return;
+		}
 }
 
 static int same_time(struct timespec a, struct timespec b)
