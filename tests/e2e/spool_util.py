@@ -22,9 +22,12 @@ def csv_rows(first, count):
 def set_spool_key(a, key, value):
     """Add or replace one key under spool: in a's config."""
     lines = a.config.read_text().splitlines()
-    lines = [l for l in lines if not l.startswith("  %s:" % key)]
     i = lines.index("spool:")
-    lines.insert(i + 1, "  %s: %s" % (key, value))
+    end = i + 1
+    while end < len(lines) and lines[end].startswith("  "):
+        end += 1
+    block = [l for l in lines[i + 1:end] if not l.startswith("  %s:" % key)]
+    lines[i + 1:end] = ["  %s: %s" % (key, value)] + block
     a.config.write_text("\n".join(lines) + "\n")
 
 
