@@ -246,6 +246,7 @@ static void loop(struct daemon *d)
 		if (t >= d->next_rescan_ms) {
 			d->next_rescan_ms = t + d->cfg->spool.rescan_s * 1000LL;
 			(void)scan_resume(d);	/* retry files left in work/ */
+			spool_ready_sweep(d->ready, t, 3600 * 1000LL);
 		}
 		if (t >= d->next_retention_ms) {
 			d->next_retention_ms = t + 86400 * 1000LL;

@@ -88,6 +88,9 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 		      long long now_ms);
 /* spool_ready_forget - the file was claimed or vanished */
 void spool_ready_forget(struct spool_ready *r, const char *path);
+/* spool_ready_sweep - forget what was not looked at for max_age_ms */
+void spool_ready_sweep(struct spool_ready *r, long long now_ms,
+		       long long max_age_ms);
 
 /*
  * Trigger mode (readiness: trigger): NAME.ok or NAME.done marks NAME ready.

@@ -24,6 +24,7 @@ struct entry {
 	long long size;
 	struct timespec mtime, ctime;
 	long long stable_since_ms;
+	long long seen_ms;	/* last looked at: spool_ready_sweep() */
 	int moved;		/* arrived by rename */
 	int refused;		/* not a regular file: logged */
 };
@@ -154,6 +155,7 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 		return -1;
 	}
 	e = find(r, path, 1);
+	e->seen_ms = now_ms;
 	if (!S_ISREG(sb.st_mode)) {
 		if (!e->refused)
 			log_warn("event=not_regular_file path=%s action=ignored",
@@ -173,6 +175,34 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 		return settle_ms <= 0;
 	}
 	return now_ms - e->stable_since_ms >= settle_ms;
+}
+
+/*
+ * spool_ready_sweep - forget entries not looked at since before
+ * now_ms - max_age_ms: a file deleted from a drop before it was ready is
+ * never listed again, so nothing else would forget it.  Entries made from
+ * events (rename) or trigger checks carry seen_ms 0 until looked at, and a
+ * folder is looked at every tick: a max age of minutes loses nothing.
+ */
+void spool_ready_sweep(struct spool_ready *r, long long now_ms,
+		       long long max_age_ms)
+{
+	struct entry **pp, *e;
+	size_t i;
+
+	for (i = 0; i < r->nbuckets; i++)
+		for (pp = &r->bucket[i]; (e = *pp) != NULL;) {
+			if (e->seen_ms == 0)
+				e->seen_ms = now_ms;
+			if (now_ms - e->seen_ms <= max_age_ms) {
+				pp = &e->next;
+				continue;
+			}
+			*pp = e->next;
+			free(e->path);
+			free(e);
+			r->n--;
+		}
 }
 
 /* Trigger mode: NAME.ok or NAME.done marks NAME ready. */

@@ -112,6 +112,13 @@ static void test_many_entries(void **state)
 	assert_int_equal(spool_ready_check(r, p, 100000, 0), 1);
 	spool_ready_forget(r, p);
 	assert_int_equal(spool_ready_check(r, p, 100000, 0), 0);
+	/* the sweep forgets what was not looked at for max_age */
+	spool_ready_moved(r, p);
+	assert_int_equal(spool_ready_check(r, p, 100000, 1000), 1);
+	spool_ready_sweep(r, 1000 + 3600, 3600);
+	assert_int_equal(spool_ready_check(r, p, 100000, 2000), 1);
+	spool_ready_sweep(r, 2000 + 3601, 3600);
+	assert_int_equal(spool_ready_check(r, p, 100000, 9000), 0);
 	spool_ready_free(r);
 }
 
