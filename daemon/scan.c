@@ -217,7 +217,8 @@ static void fill(struct daemon *d, struct scan_queue *q,
 		q->c[q->n++] = c;
 	}
 	closedir(dh);
-	qsort(q->c, q->n, sizeof(*q->c), candidate_cmp);
+	if (q->n > 1)		/* qsort() wants a non-NULL base */
+		qsort(q->c, q->n, sizeof(*q->c), candidate_cmp);
 }
 
 /* unchanged - the queued file is still there, regular, as it was seen */
