@@ -159,13 +159,17 @@ static int spool_usable(const struct cfg *cfg)
 	return spool_check(cfg, geteuid());
 }
 
-/* prepare_spool - --prepare-spool: make the layout, then check it */
+/*
+ * prepare_spool - --prepare-spool: make the layout, then check it.  Owners
+ * are set only for an SFTP chroot, by root; otherwise (a development
+ * spool, `make run` even as root) the folders belong to whoever runs this.
+ */
 static int prepare_spool(const struct cfg *cfg)
 {
-	int owners = geteuid() == 0;
+	int owners = geteuid() == 0 && cfg->spool.sftp_chroot;
 	struct passwd *pw;
 
-	if (!owners && cfg->spool.sftp_chroot)
+	if (geteuid() != 0 && cfg->spool.sftp_chroot)
 		fprintf(stderr, "affild: not root: folders are made but their "
 			"owners are not set; an SFTP chroot needs "
 			"--prepare-spool run as root\n");

@@ -157,14 +157,19 @@ out:
 /* make_dir - create dir when missing, then set its owner and mode */
 static int make_dir(struct layout *l, const char *dir, const struct want *w)
 {
+	int verbose = l->verbose, rc;
+
 	if (mkdir(dir, 0700) == 0) {
 		if (l->verbose)
 			printf("created %s (%04o)\n", dir, (unsigned)w->mode);
+		l->verbose = 0;		/* "created" said it all */
 	} else if (errno != EEXIST) {
 		log_err_errno("event=mkdir_failed dir=%s", dir);
 		return -1;
 	}
-	return fix_dir(l, dir, w);
+	rc = fix_dir(l, dir, w);
+	l->verbose = verbose;
+	return rc;
 }
 
 /* drop_group - the gid of an employer's sftp_group; -1 when missing */
