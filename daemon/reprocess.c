@@ -25,6 +25,7 @@
 #include "common/util.h"
 #include "daemon/pipeline.h"
 #include "daemon/reprocess.h"
+#include "daemon/scan.h"
 
 #define COPY_CHUNK (64u << 10)
 
@@ -131,6 +132,8 @@ static int start_copy(struct daemon *d, const struct reprocess_rec *rq,
 			"quarantine/ (purgé ?)");
 		return -1;
 	}
+	if (!scan_room_for(d, f->employer, f->name, (long long)sb.st_size))
+		return -1;		/* the request waits, like a drop */
 	memset(job, 0, sizeof(*job));
 	job->emp = cfg_employer(d->cfg, f->employer);
 	snprintf(job->employer, sizeof(job->employer), "%s", f->employer);

@@ -260,12 +260,12 @@ static int next_ready(struct daemon *d, struct scan_queue *q,
 }
 
 /*
- * room_for - free space on the spool's and the database's file systems
+ * scan_room_for - free space on the spool's and the database's file systems
  * (the WAL of the file's transaction grows with it).  One log line when
  * claiming stops and one when it resumes, not one per tick.
  */
-static int room_for(struct daemon *d, const char *employer,
-		    const struct candidate *c)
+int scan_room_for(struct daemon *d, const char *employer, const char *name,
+		  long long size)
 {
 	char dbdir[SPOOL_PATH_MAX];
 	const char *slash = strrchr(d->cfg->db.path, '/');
@@ -276,12 +276,12 @@ static int room_for(struct daemon *d, const char *employer,
 		 d->cfg->db.path) : 1, slash ? d->cfg->db.path : ".");
 	if (dbdir[0] == '\0')
 		snprintf(dbdir, sizeof(dbdir), "/");
-	ok = spool_free_ok(d->cfg->spool.dir, c->size, factor, &fs) &&
-	     spool_free_ok(dbdir, c->size, factor, &fdb);
+	ok = spool_free_ok(d->cfg->spool.dir, size, factor, &fs) &&
+	     spool_free_ok(dbdir, size, factor, &fdb);
 	if (!ok && !d->disk_low)
 		log_warn("event=disk_low employer=%s file=\"%s\" size=%lld "
 			 "factor=%lld free_spool=%lld free_db=%lld "
-			 "action=claiming_stopped", employer, c->name, c->size,
+			 "action=claiming_stopped", employer, name, size,
 			 factor, fs, fdb);
 	else if (ok && d->disk_low)
 		log_info("event=disk_ok action=claiming_resumed");
@@ -309,7 +309,7 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 
 	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
 		return -1;
-	if (!room_for(d, job->employer, c))
+	if (!scan_room_for(d, job->employer, c->name, c->size))
 		return -1;
 	snprintf(job->name, sizeof(job->name), "%s", c->name);
 	if (store_file_claim(d->store, job->employer, c->name, c->size,
