@@ -3,7 +3,13 @@
  *
  * Fairness: employers are served in turn, one file each per round, so a
  * burst from one employer never makes another's single file wait behind it.
- * Within one employer, files go in the order of their mtime, then name.
+ * Within one employer, files go in the order they were found ready, then
+ * by mtime, then name; a drop is looked at once per batch (its queue).
+ *
+ * Readiness is spool_ready.c's: settle or rename, or in trigger mode the
+ * NAME.ok / NAME.done marker, removed once NAME is claimed.  Nothing is
+ * claimed without spool.min_free_factor times its size free on the spool's
+ * and the database's file systems (scan_room_for).
  */
 #include <dirent.h>
 #include <errno.h>
