@@ -79,8 +79,10 @@ unit: $(UNITS)
 e2e: all
 	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider .
 
+# The crash test's loop is shorter under the sanitizers (tests/e2e/test_spool_crash.py).
 test-asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin \
+	@AFFILD_CRASH_ITERATIONS=40 AFFILD_SANITIZED=1 \
+	$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin \
 		CFLAGS="$(ASAN_FLAGS)" unit e2e
 
 bench: all

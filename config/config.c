@@ -44,14 +44,17 @@ static const struct cfg_name tls_names[] = {
 static const struct cfg_key spool_keys[] = {
 	CFG_KEY_STR("dir", OFF(spool.dir), NULL, CFG_REQUIRED),
 	CFG_KEY_BOOL("sftp_chroot", OFF(spool.sftp_chroot), "true"),
+	/* the daemon's account: --prepare-spool (as root) gives it the drops */
+	CFG_KEY_STR("user", OFF(spool.user), "affild", CFG_OPTIONAL),
 	CFG_KEY_INT("settle_ms", OFF(spool.settle_ms), "2000", 0, 3600000),
 	CFG_KEY_INT("rescan_s", OFF(spool.rescan_s), "60", 1, 86400),
 	/* 2 GiB by default, 1 TiB at most: beyond, nobody mails a file */
 	CFG_KEY_LLONG("max_file_bytes", OFF(spool.max_file_bytes),
 		      "2147483648", 1, 1LL << 40),
-	/* the WAL of one big transaction grows with the file: spool.md */
+	/* the WAL of one big transaction grows with the file: spool.md;
+	 * a huge factor is how an admin (or a test) stops claiming at once */
 	CFG_KEY_LLONG("min_free_factor", OFF(spool.min_free_factor), "3",
-		      1, 100),
+		      1, 1000000000000LL),
 	CFG_KEY_INT("out_retention_days", OFF(spool.out_retention_days),
 		    "90", 1, 3650),
 	CFG_KEY_INT("archive_retention_days",
@@ -421,6 +424,7 @@ struct cfg *cfg_load(const char *path, struct cfg_errors *errs)
 static void free_sections(struct cfg *cfg)
 {
 	free(cfg->spool.dir);
+	free(cfg->spool.user);
 	free(cfg->db.path);
 	free(cfg->mail.url);
 	free(cfg->mail.from);

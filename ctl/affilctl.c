@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -234,6 +235,83 @@ static int cmd_file(struct ctl *c, int argc, char **argv)
 	printf("lines:\n");
 	return store_file_lines_each(c->st, argv[1], print_line, c) < 0 ?
 	       EX_SOFTWARE : 0;
+}
+
+/* ---- reprocess ---------------------------------------------------------- */
+
+/* requester - who asks: the sudo caller when there is one, else the login */
+static const char *requester(void)
+{
+	const char *sudo = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (sudo && *sudo)
+		return sudo;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "inconnu";
+}
+
+/* reprocess_refusal - why file f cannot be processed again; NULL: it can */
+static const char *reprocess_refusal(const struct file_rec *f)
+{
+	if (strcmp(f->state, "claimed") == 0)
+		return "it is being processed now";
+	if (f->validation)
+		return "a validation drop is never applied: drop it again";
+	return NULL;
+}
+
+static int cmd_reprocess(struct ctl *c, int argc, char **argv)
+{
+	const char *id = NULL, *why;
+	struct file_rec f;
+	long long req;
+	int i, force = 0, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			force = 1;
+		else if (id == NULL)
+			id = argv[i];
+		else
+			id = "";
+	}
+	if (id == NULL || *id == '\0') {
+		fprintf(stderr, "affilctl: usage: reprocess ID --force\n");
+		return EX_USAGE;
+	}
+	rc = store_file_get(c->st, id, &f);
+	if (rc != 0) {
+		fprintf(stderr, "affilctl: reprocess %s: %s\n", id,
+			rc == 1 ? "unknown id" : "database error");
+		return rc == 1 ? EX_DATAERR : EX_SOFTWARE;
+	}
+	why = reprocess_refusal(&f);
+	if (why == NULL && !force)
+		fprintf(stderr, "affilctl: reprocess %s: refused without "
+			"--force: \"%s\" would be applied again although its "
+			"bytes were already processed (duplicates are never "
+			"applied twice unless forced)\n", id, f.name);
+	else if (why)
+		fprintf(stderr, "affilctl: reprocess %s: refused: %s\n", id,
+			why);
+	file_rec_free(&f);
+	if (why || !force)
+		return EX_USAGE;
+	rc = store_reprocess_pending(c->st, id);
+	if (rc != 0) {
+		fprintf(stderr, "affilctl: reprocess %s: %s\n", id, rc > 0 ?
+			"a request is already pending" : "database error");
+		return rc > 0 ? EX_USAGE : EX_SOFTWARE;
+	}
+	if (store_reprocess_request(c->st, id, requester(), &req) < 0) {
+		fprintf(stderr, "affilctl: reprocess %s: could not record the "
+			"request (database busy?)\n", id);
+		return EX_TEMPFAIL;
+	}
+	printf("reprocess request %lld recorded for file %s: affild takes it "
+	       "between two files; see `affilctl files`\n", req, id);
+	return 0;
 }
 
 /* ---- outbox ------------------------------------------------------------- */
@@ -580,22 +658,25 @@ static const struct command {
 	const char *name;
 	int (*fn)(struct ctl *, int, char **);
 	const char *help;
+	int writes;		/* opens the database read-write */
 } commands[] = {
 	{ "employees", cmd_employees, "employees [SEARCH]   employees, by "
-	  "name or NIR (--employer, --status)" },
+	  "name or NIR (--employer, --status)", 0 },
 	{ "files", cmd_files, "files                every file received "
-	  "(--employer, --status)" },
+	  "(--employer, --status)", 0 },
 	{ "file", cmd_file, "file ID              one file, its counts and "
-	  "its rejected and warning lines" },
+	  "its rejected and warning lines", 0 },
 	{ "outbox", cmd_outbox, "outbox [--failed]    messages pending, sent "
-	  "or failed" },
+	  "or failed", 1 },
 	{ "outbox", cmd_outbox, "outbox retry ID      a failed message back "
-	  "to pending, due now" },
+	  "to pending, due now", 1 },
+	{ "reprocess", cmd_reprocess, "reprocess ID --force process an "
+	  "archived file again, even a duplicate", 1 },
 	{ "show", cmd_show, "show EMPLOYER NIR    one employee: record, "
-	  "beneficiaries, history" },
+	  "beneficiaries, history", 0 },
 	{ "timers", cmd_timers, "timers [run [--as-of AAAA-MM-JJ] [--force]]\n"
 	  "                       deadlines due next; run: fire those due "
-	  "(a future date needs --force)" },
+	  "(a future date needs --force)", 0 },
 };
 
 static void usage(FILE *fp)
@@ -621,8 +702,8 @@ static int parse_format(const char *s, enum format *out)
 	return 0;
 }
 
-/* open_all - config and database, read-only unless rw */
-static int open_all(struct ctl *c, const char *path, int rw)
+/* open_all - config and database, read-only unless the command writes */
+static int open_all(struct ctl *c, const char *path, int writes)
 {
 	struct cfg_errors errs = { NULL, 0 };
 
@@ -634,7 +715,7 @@ static int open_all(struct ctl *c, const char *path, int rw)
 		return EX_CONFIG;
 	}
 	cfg_errors_free(&errs);
-	c->st = store_open(c->cfg->db.path, rw ? STORE_RW : STORE_RO, 16,
+	c->st = store_open(c->cfg->db.path, writes ? STORE_RW : STORE_RO, 16,
 			   c->cfg->db.busy_timeout_s);
 	if (c->st == NULL) {
 		fprintf(stderr, "affilctl: cannot open the database %s\n",
@@ -657,7 +738,7 @@ int main(int argc, char **argv)
 	const char *path = "/etc/affild/affild.yaml";
 	struct ctl c;
 	size_t i;
-	int ch, rc, rw;
+	int ch, rc;
 
 	memset(&c, 0, sizeof(c));
 	log_init("affilctl", LOG_LEVEL_WARN);
@@ -688,10 +769,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "affilctl: unknown command %s\n", argv[optind]);
 		return EX_USAGE;
 	}
-	/* Only `outbox retry` writes. */
-	rw = strcmp(argv[optind], "outbox") == 0 && optind + 1 < argc &&
-	     strcmp(argv[optind + 1], "retry") == 0;
-	rc = open_all(&c, path, rw);
+	rc = open_all(&c, path, commands[i].writes);
 	if (rc == 0)
 		rc = commands[i].fn(&c, argc - optind, argv + optind);
 	store_close(c.st);

@@ -28,9 +28,13 @@ struct daemon {
 	int signal_fd;
 	int stopping;			/* SIGTERM/SIGINT received */
 	int reload;			/* SIGHUP received */
+	int disk_low;			/* claiming stopped: logged once */
 	size_t turn;			/* next employer to serve */
+	struct scan_queue *queues;	/* per drop folder: scan.c's */
+	size_t nqueues;
 	long long next_rescan_ms;
 	int timer_fd;			/* deadlines: daemon/timers.c */
+	long long next_retention_ms;	/* daily; 0: at start */
 };
 
 long long now_ms(void);

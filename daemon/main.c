@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "common/util.h"
 #include "daemon/daemon.h"
 #include "daemon/metrics.h"
+#include "daemon/reprocess.h"
 #include "daemon/scan.h"
 #include "daemon/timers.h"
 #include "mail/letter.h"
@@ -148,6 +150,48 @@ static int setup_fds(struct daemon *d)
 	return 0;
 }
 
+/*
+ * spool_usable - at start and on reload.  A development spool
+ * (sftp_chroot: false) is created as we go; an SFTP chroot is root's to
+ * make (--prepare-spool): the daemon only checks it, and names what is
+ * wrong.
+ */
+static int spool_usable(const struct cfg *cfg)
+{
+	if (!cfg->spool.sftp_chroot && spool_prepare(cfg, 0, 0) < 0)
+		return -1;
+	return spool_check(cfg, geteuid());
+}
+
+/*
+ * prepare_spool - --prepare-spool: make the layout, then check it.  Owners
+ * are set only for an SFTP chroot, by root; otherwise (a development
+ * spool, `make run` even as root) the folders belong to whoever runs this.
+ */
+static int prepare_spool(const struct cfg *cfg)
+{
+	int owners = geteuid() == 0 && cfg->spool.sftp_chroot;
+	struct passwd *pw;
+
+	if (geteuid() != 0 && cfg->spool.sftp_chroot)
+		fprintf(stderr, "affild: not root: folders are made but their "
+			"owners are not set; an SFTP chroot needs "
+			"--prepare-spool run as root\n");
+	if (spool_prepare(cfg, owners, 1) < 0) {
+		fprintf(stderr, "affild: the spool is not ready: see the "
+			"messages above\n");
+		return EX_CANTCREAT;
+	}
+	pw = owners ? getpwnam(cfg->spool.user) : NULL;
+	if (spool_check(cfg, pw ? pw->pw_uid : geteuid()) < 0) {
+		fprintf(stderr, "affild: the spool is not usable as it is: see "
+			"the messages above\n");
+		return EX_CANTCREAT;
+	}
+	printf("spool %s ready\n", cfg->spool.dir);
+	return 0;
+}
+
 /* reload - SIGHUP: a valid new config is swapped in, an invalid one refused */
 static void reload(struct daemon *d)
 {
@@ -156,8 +200,7 @@ static void reload(struct daemon *d)
 	d->reload = 0;
 	sd_notify(0, "RELOADING=1");
 	fresh = load_config(d->config_path);
-	if (fresh == NULL || spool_prepare(fresh, 0) < 0 ||
-	    spool_check(fresh) < 0 ||
+	if (fresh == NULL || spool_usable(fresh) < 0 ||
 	    sender_reload(&d->sender, d->store, d->cfg, fresh) < 0) {
 		log_err("event=reload_refused config=%s action=kept_old",
 			d->config_path);
@@ -166,11 +209,32 @@ static void reload(struct daemon *d)
 		cfg_free(d->cfg);
 		d->cfg = fresh;
 		d->turn = 0;
+		scan_forget(d);
 		(void)scan_watch(d);
 		log_info("event=reloaded config=%s employers=%zu",
 			 d->config_path, d->cfg->nemployers);
 	}
 	sd_notify(0, "READY=1");
+}
+
+/*
+ * retention - the daily purge (spool_retention.c) and the stored lines of
+ * files claimed before the archive's retention; the file rows stay.
+ */
+static void retention(struct daemon *d)
+{
+	struct date today = date_today();
+	struct date cut = date_add_days(today,
+					-d->cfg->spool.archive_retention_days);
+	struct spool_purged n;
+	long long lines = 0;
+	char before[16];
+
+	spool_retention(d->cfg, today, time(NULL), &n);
+	snprintf(before, sizeof(before), "%04d%02d%02d-", cut.y, cut.m, cut.d);
+	(void)store_file_lines_purge(d->store, before, &lines);
+	log_info("event=retention archive=%ld quarantine=%ld out=%ld "
+		 "file_lines=%lld", n.archive, n.quarantine, n.out, lines);
 }
 
 /* loop - wait for hints, serve the drops, deliver mail; until stopped */
@@ -199,6 +263,16 @@ static void loop(struct daemon *d)
 			d->next_rescan_ms = t + d->cfg->spool.rescan_s * 1000LL;
 			(void)scan_resume(d);	/* retry files left in work/ */
 			metrics_write(d);
+			spool_ready_sweep(d->ready, t, 3600 * 1000LL);
+		}
+		if (t >= d->next_retention_ms) {
+			d->next_retention_ms = t + 86400 * 1000LL;
+			retention(d);
+		}
+		if (!d->stopping && reprocess_serve(d)) {
+			timers_kick(d);
+			(void)sender_run(d->sender, d->store, d->cfg,
+					 MAIL_BATCH);
 		}
 		/* Settle checks need a look every tick; a look is one readdir. */
 		while (!d->stopping && scan_serve(d)) {
@@ -214,7 +288,7 @@ static void loop(struct daemon *d)
 /* start - everything start-up needs; exits with a sysexits code on error */
 static int start(struct daemon *d)
 {
-	if (spool_prepare(d->cfg, 0) < 0 || spool_check(d->cfg) < 0)
+	if (spool_usable(d->cfg) < 0)
 		return EX_CANTCREAT;
 	if (read_token_key(d) < 0)
 		return EX_CONFIG;
@@ -276,7 +350,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	if (prepare) {
-		rc = spool_prepare(d.cfg, 1) < 0 ? EX_CANTCREAT : 0;
+		rc = prepare_spool(d.cfg);
 		cfg_free(d.cfg);
 		return rc;
 	}
@@ -292,6 +366,7 @@ int main(int argc, char **argv)
 		log_info("event=stopped");
 	}
 	sender_close(d.sender, d.store, d.cfg);
+	scan_forget(&d);
 	spool_ready_free(d.ready);
 	store_close(d.store);
 	for (size_t i = 0; i < d.nwatches; i++)

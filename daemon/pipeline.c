@@ -66,6 +66,8 @@ struct run {
 	int ngrp;
 	long grp_bad;			/* line of its first rejected member */
 	char overflow_nir[16];		/* a group cut at GROUP_MAX */
+	int forced;			/* affilctl reprocess --force copy */
+	struct reprocess_rec rq;	/* its request, when forced */
 };
 
 /* utf8_state - incremental UTF-8 check; returns -1 at the first bad byte */
@@ -526,7 +528,9 @@ static int commit_file(struct run *r, const struct prepass *pp, int rc,
 	f.report = out;
 	f.message = (char *)message;
 	r->report = NULL;
-	if (store_file_finish(r->d->store, &f) < 0) {
+	if ((r->forced && store_reprocess_close(r->d->store, r->rq.id,
+						r->job->id, NULL) < 0) ||
+	    store_file_finish(r->d->store, &f) < 0) {
 		report_discard(rep);
 		return -1;
 	}
@@ -589,11 +593,24 @@ static int duplicate(struct run *r, const struct prepass *pp,
 	return 1;
 }
 
+/* forced_note - the summary says a forced run was forced, and by whom */
+static const char *forced_note(const struct run *r, const char *note,
+			       char *buf, size_t len)
+{
+	if (!r->forced)
+		return note;
+	snprintf(buf, len, "retraitement forcé du fichier %s demandé par %s "
+		 "le %.10s%s%s", r->rq.file_id, r->rq.requested_by,
+		 r->rq.requested_at, note ? " ; " : "", note ? note : "");
+	return buf;
+}
+
 /* finish_normally - summary, policy, commit */
 static int finish_normally(struct run *r, const struct prepass *pp)
 {
 	struct store *st = r->d->store;
 	const char *note = NULL;
+	char fbuf[256];
 	int rc = return_code(r);
 
 	if (r->job->validation) {
@@ -615,6 +632,7 @@ static int finish_normally(struct run *r, const struct prepass *pp)
 		 pp->encoding == CSV_ENC_UTF16 ? "fichier lu en UTF-16" :
 		 "fichier non UTF-8 lu en Windows-1252 : préférez UTF-8") < 0)
 		return -1;
+	note = forced_note(r, note, fbuf, sizeof(fbuf));
 	if (report_summary(r->report, rc, &r->counts, note) < 0)
 		return -1;
 	log_info("event=file_processed id=%s employer=%s movements=%ld "
@@ -691,6 +709,11 @@ static int pipeline_process(struct run *r)
 		return -1;
 	if (store_begin(st) < 0)
 		return -1;
+	if ((r->forced = store_reprocess_of(st, r->job->id, &r->rq)) < 0)
+		return -1;
+	if (r->forced)
+		log_info("event=file_forced id=%s of=%s by=%s", r->job->id,
+			 r->rq.file_id, r->rq.requested_by);
 	if (pp.size > r->d->cfg->spool.max_file_bytes) {
 		snprintf(why.d.code, sizeof(why.d.code), "E006");
 		snprintf(why.d.msg, sizeof(why.d.msg), "fichier de %lld octets, "
@@ -698,7 +721,7 @@ static int pipeline_process(struct run *r)
 			 "découpez-le", pp.size, r->d->cfg->spool.max_file_bytes);
 		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
 	}
-	if ((rc = duplicate(r, &pp, &why)) != 0)
+	if (!r->forced && (rc = duplicate(r, &pp, &why)) != 0)
 		return rc < 0 ? -1 : reject_file(r, &pp, &why) < 0 ? -1 : 1;
 	if (input_format(r->job->name) == IN_NONE) {
 		snprintf(why.d.code, sizeof(why.d.code), "E001");

@@ -3,7 +3,13 @@
  *
  * Fairness: employers are served in turn, one file each per round, so a
  * burst from one employer never makes another's single file wait behind it.
- * Within one employer, files go in the order of their mtime, then name.
+ * Within one employer, files go in the order they were found ready, then
+ * by mtime, then name; a drop is looked at once per batch (its queue).
+ *
+ * Readiness is spool_ready.c's: settle or rename, or in trigger mode the
+ * NAME.ok / NAME.done marker, removed once NAME is claimed.  Nothing is
+ * claimed without spool.min_free_factor times its size free on the spool's
+ * and the database's file systems (scan_room_for).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,6 +34,7 @@ struct candidate {
 	char name[256];
 	struct timespec mtime;
 	long long size;
+	const char *marker;	/* trigger mode: ".ok" or ".done", static */
 };
 
 /* add_watch - watch dir and remember which folder the wd names */
@@ -99,6 +106,9 @@ void scan_events(struct daemon *d)
 	while ((n = read(d->inotify_fd, ev, sizeof(ev))) > 0)
 		for (p = ev; p < ev + n; p += sizeof(*e) + e->len) {
 			e = (const struct inotify_event *)p;
+			if (e->mask & IN_Q_OVERFLOW)	/* every tick rescans */
+				log_info("event=inotify_overflow "
+					 "action=rescan");
 			if (!(e->mask & IN_MOVED_TO) || e->len == 0 ||
 			    spool_temp_name(e->name))
 				continue;
@@ -122,37 +132,179 @@ static int candidate_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* oldest_ready - the first ready file of dir, by mtime then name; 1 found */
-static int oldest_ready(struct daemon *d, const char *dir, int settle_ms,
-			struct candidate *best)
+/* is_ready - 1 when path is ready under the drop's readiness mode */
+static int is_ready(struct daemon *d, const char *name, const char *path,
+		    const struct cfg_employer *emp, int settle_ms,
+		    const char **marker)
+{
+	*marker = NULL;
+	if (emp == NULL || emp->readiness != CFG_READY_TRIGGER)
+		return spool_ready_check(d->ready, path, settle_ms,
+					 now_ms()) == 1;
+	if (spool_trigger_marker(name)) {
+		spool_ready_marker(d->ready, path);
+		return 0;
+	}
+	return spool_ready_trigger(d->ready, path, marker) == 1;
+}
+
+/*
+ * A drop's queue: the ready files found by one look at the folder, in
+ * order.  Looking at a folder costs a stat per entry, so a burst of
+ * thousands of files is looked at once per batch, not once per claim; each
+ * queued file is checked again (same size and mtime) just before its claim.
+ */
+struct scan_queue {
+	char *dir;			/* owned */
+	struct candidate *c;		/* owned */
+	size_t n, next, cap;
+};
+
+/* queue_for - dir's queue, made on first use */
+static struct scan_queue *queue_for(struct daemon *d, const char *dir)
+{
+	struct scan_queue *q;
+	size_t i;
+
+	for (i = 0; i < d->nqueues; i++)
+		if (strcmp(d->queues[i].dir, dir) == 0)
+			return &d->queues[i];
+	d->queues = xrealloc(d->queues, (d->nqueues + 1) * sizeof(*d->queues));
+	q = &d->queues[d->nqueues++];
+	memset(q, 0, sizeof(*q));
+	q->dir = xstrdup(dir);
+	return q;
+}
+
+/* scan_forget - drop every queue (reload, exit): the next look rebuilds */
+void scan_forget(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nqueues; i++) {
+		free(d->queues[i].dir);
+		free(d->queues[i].c);
+	}
+	free(d->queues);
+	d->queues = NULL;
+	d->nqueues = 0;
+}
+
+/* fill - one look at dir: every ready file, oldest first */
+static void fill(struct daemon *d, struct scan_queue *q,
+		 const struct cfg_employer *emp, int settle_ms)
 {
 	char path[SPOOL_PATH_MAX];
 	struct candidate c;
 	struct dirent *de;
 	struct stat sb;
-	int found = 0;
-	DIR *dh = opendir(dir);
+	DIR *dh = opendir(q->dir);
 
+	q->n = q->next = 0;
 	if (dh == NULL)
-		return 0;
+		return;
 	while ((de = readdir(dh)) != NULL) {
 		if (spool_temp_name(de->d_name) || strcmp(de->d_name,
 							  "validation") == 0 ||
 		    strlen(de->d_name) >= sizeof(c.name) ||
-		    spool_path(path, sizeof(path), "%s/%s", dir, de->d_name) < 0)
+		    spool_path(path, sizeof(path), "%s/%s", q->dir,
+			       de->d_name) < 0)
 			continue;
-		if (spool_ready_check(d->ready, path, settle_ms, now_ms()) != 1 ||
+		if (!is_ready(d, de->d_name, path, emp, settle_ms, &c.marker) ||
 		    lstat(path, &sb) < 0)
 			continue;
 		snprintf(c.name, sizeof(c.name), "%s", de->d_name);
 		c.mtime = sb.st_mtim;
 		c.size = (long long)sb.st_size;
-		if (!found || candidate_cmp(&c, best) < 0)
-			*best = c;
-		found = 1;
+		if (q->n == q->cap) {
+			q->cap = q->cap ? q->cap * 2 : 16;
+			q->c = xrealloc(q->c, q->cap * sizeof(*q->c));
+		}
+		q->c[q->n++] = c;
 	}
 	closedir(dh);
-	return found;
+	if (q->n > 1)		/* qsort() wants a non-NULL base */
+		qsort(q->c, q->n, sizeof(*q->c), candidate_cmp);
+}
+
+/* unchanged - the queued file is still there, regular, as it was seen */
+static int unchanged(const struct scan_queue *q, const struct candidate *c)
+{
+	char path[SPOOL_PATH_MAX];
+	struct stat sb;
+
+	return spool_path(path, sizeof(path), "%s/%s", q->dir, c->name) == 0 &&
+	       lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	       (long long)sb.st_size == c->size &&
+	       sb.st_mtim.tv_sec == c->mtime.tv_sec &&
+	       sb.st_mtim.tv_nsec == c->mtime.tv_nsec;
+}
+
+/*
+ * next_ready - the queue's head, checked again; a fresh look when the queue
+ * is spent.  The head stays until claimed (queue_done), so a claim refused
+ * for lack of disk space is retried first.  1 found.
+ */
+static int next_ready(struct daemon *d, struct scan_queue *q,
+		      const struct cfg_employer *emp, int settle_ms,
+		      struct candidate *best)
+{
+	int looked = 0;
+
+	for (;;) {
+		while (q->next < q->n) {
+			if (unchanged(q, &q->c[q->next])) {
+				*best = q->c[q->next];
+				return 1;
+			}
+			q->next++;	/* gone or changed: the next look sees it */
+		}
+		if (looked++)
+			return 0;
+		fill(d, q, emp, settle_ms);
+	}
+}
+
+/*
+ * scan_room_for - free space on the spool's and the database's file systems
+ * (the WAL of the file's transaction grows with it).  One log line when
+ * claiming stops and one when it resumes, not one per tick.
+ */
+int scan_room_for(struct daemon *d, const char *employer, const char *name,
+		  long long size)
+{
+	char dbdir[SPOOL_PATH_MAX];
+	const char *slash = strrchr(d->cfg->db.path, '/');
+	long long factor = d->cfg->spool.min_free_factor, fs = 0, fdb = 0;
+	int ok;
+
+	snprintf(dbdir, sizeof(dbdir), "%.*s", slash ? (int)(slash -
+		 d->cfg->db.path) : 1, slash ? d->cfg->db.path : ".");
+	if (dbdir[0] == '\0')
+		snprintf(dbdir, sizeof(dbdir), "/");
+	ok = spool_free_ok(d->cfg->spool.dir, size, factor, &fs) &&
+	     spool_free_ok(dbdir, size, factor, &fdb);
+	if (!ok && !d->disk_low)
+		log_warn("event=disk_low employer=%s file=\"%s\" size=%lld "
+			 "factor=%lld free_spool=%lld free_db=%lld "
+			 "action=claiming_stopped", employer, name, size,
+			 factor, fs, fdb);
+	else if (ok && d->disk_low)
+		log_info("event=disk_ok action=claiming_resumed");
+	d->disk_low = !ok;
+	return ok;
+}
+
+/* drop_marker - trigger mode: the marker goes once its file is claimed */
+static void drop_marker(const char *from, const char *suffix)
+{
+	char marker[SPOOL_PATH_MAX];
+
+	if (suffix == NULL ||
+	    spool_path(marker, sizeof(marker), "%s%s", from, suffix) < 0)
+		return;
+	if (unlink(marker) < 0 && errno != ENOENT)
+		log_warn_errno("event=trigger_unlink_failed marker=%s", marker);
 }
 
 /* claim - durable claim: tracking row first, then the rename into work/ */
@@ -163,12 +315,8 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 
 	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
 		return -1;
-	if (!spool_free_ok(d->cfg->spool.dir, c->size,
-			   d->cfg->spool.min_free_factor)) {
-		log_warn("event=disk_low employer=%s file=\"%s\" size=%lld "
-			 "action=waiting", job->employer, c->name, c->size);
+	if (!scan_room_for(d, job->employer, c->name, c->size))
 		return -1;
-	}
 	snprintf(job->name, sizeof(job->name), "%s", c->name);
 	if (store_file_claim(d->store, job->employer, c->name, c->size,
 			     job->validation, job->id) < 0)
@@ -180,6 +328,7 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 		return -1;
 	}
 	spool_ready_forget(d->ready, from);
+	drop_marker(from, c->marker);
 	log_info("event=file_claimed id=%s employer=%s name=\"%s\" size=%lld%s",
 		 job->id, job->employer, c->name, c->size,
 		 job->validation ? " validation=1" : "");
@@ -191,6 +340,7 @@ static int serve_one(struct daemon *d, const struct cfg_employer *emp)
 {
 	struct file_job job;
 	struct candidate c;
+	struct scan_queue *q;
 	char dir[SPOOL_PATH_MAX];
 	int v, settle = emp ? emp->settle_ms : d->cfg->spool.settle_ms;
 
@@ -202,11 +352,14 @@ static int serve_one(struct daemon *d, const struct cfg_employer *emp)
 			 emp ? emp->numero : SPOOL_PORTAL);
 		if (spool_path(dir, sizeof(dir), "%s/%s/in%s",
 			       d->cfg->spool.dir, job.employer,
-			       v ? "/validation" : "") < 0 ||
-		    !oldest_ready(d, dir, settle, &c))
+			       v ? "/validation" : "") < 0)
+			continue;
+		q = queue_for(d, dir);
+		if (!next_ready(d, q, emp, settle, &c))
 			continue;
 		if (claim(d, &job, dir, &c) < 0)
 			return 0;
+		q->next++;
 		if (pipeline_run(d, &job) != PIPE_OK)
 			log_warn("event=file_tempfail id=%s action=retry_later",
 				 job.id);
@@ -278,6 +431,10 @@ static int forget_unclaimed(const struct file_rec *f, void *arg)
 		       d->cfg->spool.dir, f->id) == 0 && access(path, F_OK) != 0) {
 		log_info("event=claim_forgotten id=%s name=\"%s\"", f->id, f->name);
 		(void)store_file_forget(d->store, f->id);
+		/* a reprocess copy cut short by a crash */
+		if (spool_path(path, sizeof(path), "%s/.affild/work/%s.copy",
+			       d->cfg->spool.dir, f->id) == 0)
+			(void)unlink(path);
 	}
 	return 0;
 }

@@ -16,5 +16,11 @@ void scan_events(struct daemon *d);
 int scan_resume(struct daemon *d);
 /* scan_serve - one ready file per employer, in turn; 1 if any was done */
 int scan_serve(struct daemon *d);
+/* scan_room_for - enough free space to claim a file of size? (logs the
+ * change once: claiming stopped, claiming resumed) */
+int scan_room_for(struct daemon *d, const char *employer, const char *name,
+		  long long size);
+/* scan_forget - drop the drops' queues (after a reload, at exit) */
+void scan_forget(struct daemon *d);
 
 #endif

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/date.h"
 #include "config/config.h"
 
 #define SPOOL_PORTAL "portail"
@@ -29,10 +30,20 @@
 int spool_path(char *out, size_t outlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* spool_prepare - create/repair every folder; prints what it changed */
-int spool_prepare(const struct cfg *cfg, int verbose);
-/* spool_check - at start: every folder there, modes right; -1 if unusable */
-int spool_check(const struct cfg *cfg);
+/*
+ * Layout (spool_layout.c).  spool_prepare - create and repair every folder;
+ * owners: also set owners (run as root: spool.user, the employers'
+ * sftp_group); verbose: print what changed.  -1 after logging what could
+ * not be done (a missing group is named, never created).
+ */
+int spool_prepare(const struct cfg *cfg, int owners, int verbose);
+/*
+ * spool_check - every folder there with the owners and modes of the layout
+ * for the daemon account uid; each difference is logged as path, expected,
+ * found.  -1 when the daemon must not run (with spool.sftp_chroot false,
+ * only missing folders count; other differences are warnings).
+ */
+int spool_check(const struct cfg *cfg, uid_t uid);
 
 /* spool_temp_name - names never taken: .*, *.part, *.filepart, *.tmp, *~ */
 int spool_temp_name(const char *name);
@@ -42,8 +53,24 @@ int spool_fsync_dir(const char *dir);
 /* spool_move - rename from → to, then fsync both folders */
 int spool_move(const char *from, const char *to);
 
-/* spool_free_ok - 1 when the file system has factor*size bytes free */
-int spool_free_ok(const char *dir, long long size, long long factor);
+/* spool_free_ok - 1 when dir's file system has factor*size bytes free;
+ * free_bytes (may be NULL) gets what is free */
+int spool_free_ok(const char *dir, long long size, long long factor,
+		  long long *free_bytes);
+
+/* Retention (spool_retention.c): files deleted by one pass. */
+struct spool_purged {
+	long archive, quarantine, out;
+};
+
+/*
+ * spool_retention - delete originals in archive/ and quarantine/ claimed
+ * more than the configured days before today, and files of every out/
+ * older than spool.out_retention_days (by mtime, against now).  Nothing
+ * else is ever deleted.
+ */
+void spool_retention(const struct cfg *cfg, struct date today, time_t now,
+		     struct spool_purged *n);
 
 /* Readiness (spool_ready.c). */
 struct spool_ready;
@@ -61,5 +88,20 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 		      long long now_ms);
 /* spool_ready_forget - the file was claimed or vanished */
 void spool_ready_forget(struct spool_ready *r, const char *path);
+/* spool_ready_sweep - forget what was not looked at for max_age_ms */
+void spool_ready_sweep(struct spool_ready *r, long long now_ms,
+		       long long max_age_ms);
+
+/*
+ * Trigger mode (readiness: trigger): NAME.ok or NAME.done marks NAME ready.
+ * spool_trigger_marker - 1 when name is such a marker.
+ * spool_ready_trigger - 1 ready (*suffix: the marker's, static), 0 not
+ * yet, -1 never (not a regular file: logged once).
+ * spool_ready_marker - a marker seen: logged once while its file is absent.
+ */
+int spool_trigger_marker(const char *name);
+int spool_ready_trigger(struct spool_ready *r, const char *path,
+			const char **suffix);
+void spool_ready_marker(struct spool_ready *r, const char *marker_path);
 
 #endif

@@ -9,6 +9,7 @@
  * clock.  Files are looked at with lstat(): symlinks, FIFOs and devices are
  * never candidates, and are logged once.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,54 +19,104 @@
 #include "spool/spool.h"
 
 struct entry {
+	struct entry *next;	/* same bucket */
 	char *path;
 	long long size;
 	struct timespec mtime, ctime;
 	long long stable_since_ms;
+	long long seen_ms;	/* last looked at: spool_ready_sweep() */
 	int moved;		/* arrived by rename */
 	int refused;		/* not a regular file: logged */
 };
 
+/*
+ * Entries by path in a chained hash table: a drop of thousands of files is
+ * looked at once per claim, so a lookup must not be a walk of all of them.
+ */
 struct spool_ready {
-	struct entry *e;
-	size_t n, cap;
+	struct entry **bucket;
+	size_t nbuckets, n;
 };
+
+#define READY_BUCKETS0 256
 
 struct spool_ready *spool_ready_new(void)
 {
-	return xcalloc(1, sizeof(struct spool_ready));
+	struct spool_ready *r = xcalloc(1, sizeof(*r));
+
+	r->nbuckets = READY_BUCKETS0;
+	r->bucket = xcalloc(r->nbuckets, sizeof(*r->bucket));
+	return r;
 }
 
 void spool_ready_free(struct spool_ready *r)
 {
+	struct entry *e, *next;
 	size_t i;
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++)
-		free(r->e[i].path);
-	free(r->e);
+	for (i = 0; i < r->nbuckets; i++)
+		for (e = r->bucket[i]; e; e = next) {
+			next = e->next;
+			free(e->path);
+			free(e);
+		}
+	free(r->bucket);
 	free(r);
+}
+
+/* hash - FNV-1a of the path */
+static size_t hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* grow - twice the buckets once the table is full */
+static void grow(struct spool_ready *r)
+{
+	size_t nb = r->nbuckets * 2, i, k;
+	struct entry **b = xcalloc(nb, sizeof(*b));
+	struct entry *e, *next;
+
+	for (i = 0; i < r->nbuckets; i++)
+		for (e = r->bucket[i]; e; e = next) {
+			next = e->next;
+			k = hash(e->path) % nb;
+			e->next = b[k];
+			b[k] = e;
+		}
+	free(r->bucket);
+	r->bucket = b;
+	r->nbuckets = nb;
 }
 
 /* find - the entry for path, created when asked */
 static struct entry *find(struct spool_ready *r, const char *path, int create)
 {
-	size_t i;
+	struct entry *e;
+	size_t k = hash(path) % r->nbuckets;
 
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->e[i].path, path) == 0)
-			return &r->e[i];
+	for (e = r->bucket[k]; e; e = e->next)
+		if (strcmp(e->path, path) == 0)
+			return e;
 	if (!create)
 		return NULL;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->e = xrealloc(r->e, r->cap * sizeof(*r->e));
+	if (r->n >= r->nbuckets) {
+		grow(r);
+		k = hash(path) % r->nbuckets;
 	}
-	memset(&r->e[r->n], 0, sizeof(r->e[r->n]));
-	r->e[r->n].path = xstrdup(path);
-	r->e[r->n].stable_since_ms = -1;
-	return &r->e[r->n++];
+	e = xcalloc(1, sizeof(*e));
+	e->path = xstrdup(path);
+	e->stable_since_ms = -1;
+	e->next = r->bucket[k];
+	r->bucket[k] = e;
+	r->n++;
+	return e;
 }
 
 void spool_ready_moved(struct spool_ready *r, const char *path)
@@ -75,12 +126,16 @@ void spool_ready_moved(struct spool_ready *r, const char *path)
 
 void spool_ready_forget(struct spool_ready *r, const char *path)
 {
-	struct entry *e = find(r, path, 0);
+	struct entry **pp = &r->bucket[hash(path) % r->nbuckets], *e;
 
-	if (e == NULL)
-		return;
-	free(e->path);
-	*e = r->e[--r->n];
+	for (; (e = *pp) != NULL; pp = &e->next)
+		if (strcmp(e->path, path) == 0) {
+			*pp = e->next;
+			free(e->path);
+			free(e);
+			r->n--;
+			return;
+		}
 }
 
 static int same_time(struct timespec a, struct timespec b)
@@ -100,6 +155,7 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 		return -1;
 	}
 	e = find(r, path, 1);
+	e->seen_ms = now_ms;
 	if (!S_ISREG(sb.st_mode)) {
 		if (!e->refused)
 			log_warn("event=not_regular_file path=%s action=ignored",
@@ -119,4 +175,121 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 		return settle_ms <= 0;
 	}
 	return now_ms - e->stable_since_ms >= settle_ms;
+}
+
+/*
+ * spool_ready_sweep - forget entries not looked at since before
+ * now_ms - max_age_ms: a file deleted from a drop before it was ready is
+ * never listed again, so nothing else would forget it.  Entries made from
+ * events (rename) or trigger checks carry seen_ms 0 until looked at, and a
+ * folder is looked at every tick: a max age of minutes loses nothing.
+ */
+void spool_ready_sweep(struct spool_ready *r, long long now_ms,
+		       long long max_age_ms)
+{
+	struct entry **pp, *e;
+	size_t i;
+
+	for (i = 0; i < r->nbuckets; i++)
+		for (pp = &r->bucket[i]; (e = *pp) != NULL;) {
+			if (e->seen_ms == 0)
+				e->seen_ms = now_ms;
+			if (now_ms - e->seen_ms <= max_age_ms) {
+				pp = &e->next;
+				continue;
+			}
+			*pp = e->next;
+			free(e->path);
+			free(e);
+			r->n--;
+		}
+}
+
+/* Trigger mode: NAME.ok or NAME.done marks NAME ready. */
+static const char *const marker_suffixes[] = { ".ok", ".done" };
+
+/* spool_trigger_marker - 1 when name is a marker (NAME.ok, NAME.done) */
+int spool_trigger_marker(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(marker_suffixes); i++)
+		if (str_has_suffix(name, marker_suffixes[i]) &&
+		    strlen(name) > strlen(marker_suffixes[i]))
+			return 1;
+	return 0;
+}
+
+/* newer_or_same - a's mtime is not older than b's */
+static int newer_or_same(const struct stat *a, const struct stat *b)
+{
+	if (a->st_mtim.tv_sec != b->st_mtim.tv_sec)
+		return a->st_mtim.tv_sec > b->st_mtim.tv_sec;
+	return a->st_mtim.tv_nsec >= b->st_mtim.tv_nsec;
+}
+
+/*
+ * spool_ready_trigger - is path marked ready?  A marker counts only when
+ * it is a regular file written after the data (mtime not older than the
+ * file's): a marker left behind by a crash between the claim and its
+ * removal must not mark next month's upload, still being written under the
+ * same name, as ready.  1 ready (suffix set), 0 not yet, -1 never.
+ */
+int spool_ready_trigger(struct spool_ready *r, const char *path,
+			const char **suffix)
+{
+	char marker[SPOOL_PATH_MAX];
+	struct stat sb, mb;
+	struct entry *e;
+	size_t i;
+
+	if (lstat(path, &sb) < 0) {
+		spool_ready_forget(r, path);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		e = find(r, path, 1);
+		if (!e->refused)
+			log_warn("event=not_regular_file path=%s action=ignored",
+				 path);
+		e->refused = 1;
+		return -1;
+	}
+	for (i = 0; i < NELEM(marker_suffixes); i++) {
+		if (snprintf(marker, sizeof(marker), "%s%s", path,
+			     marker_suffixes[i]) >= (int)sizeof(marker))
+			return -1;
+		if (lstat(marker, &mb) == 0 && S_ISREG(mb.st_mode) &&
+		    newer_or_same(&mb, &sb)) {
+			*suffix = marker_suffixes[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * spool_ready_marker - a marker seen in a drop: when its file is not
+ * there, say so once and leave it (an admin or the next upload decides).
+ */
+void spool_ready_marker(struct spool_ready *r, const char *marker_path)
+{
+	char data[SPOOL_PATH_MAX];
+	const char *dot = strrchr(marker_path, '.');
+	struct entry *e;
+	struct stat sb;
+
+	if (dot == NULL || (size_t)(dot - marker_path) >= sizeof(data))
+		return;
+	snprintf(data, sizeof(data), "%.*s", (int)(dot - marker_path),
+		 marker_path);
+	if (lstat(data, &sb) == 0) {
+		spool_ready_forget(r, marker_path);
+		return;
+	}
+	e = find(r, marker_path, 1);
+	if (!e->refused)
+		log_warn("event=trigger_without_file marker=%s action=left",
+			 marker_path);
+	e->refused = 1;
 }

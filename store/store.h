@@ -66,6 +66,10 @@ struct file_rec {
 /* store_file_claim - a new tracking row (own transaction); writes id */
 int store_file_claim(struct store *st, const char *employer, const char *name,
 		     long long size, int validation, char id[STORE_ID_LEN]);
+/* store_file_claim_forced - the same for a forced reprocess's copy */
+int store_file_claim_forced(struct store *st, const char *employer,
+			    const char *name, long long size,
+			    long long reprocess_id, char id[STORE_ID_LEN]);
 /* store_file_forget - drop a claim whose rename never happened */
 int store_file_forget(struct store *st, const char *id);
 /* store_file_get - 0 found, 1 unknown, -1 error; free with file_rec_free */
@@ -95,6 +99,36 @@ int store_file_lines_each(struct store *st, const char *file_id,
 				    const char *field, const char *msg,
 				    void *arg),
 			  void *arg);
+
+/* store_file_lines_purge - retention: the stored lines of files claimed
+ * before before_id ("AAAAMMJJ-"); the file rows stay.  count: deleted */
+int store_file_lines_purge(struct store *st, const char *before_id,
+			   long long *count);
+
+/* ---- reprocess requests (store_reprocess.c) ------------------------- */
+
+struct reprocess_rec {
+	long long id;
+	char file_id[STORE_ID_LEN];	/* the file to process again */
+	char requested_by[64];
+	char requested_at[32];
+};
+
+/* store_reprocess_request - affilctl: record one (own commit) */
+int store_reprocess_request(struct store *st, const char *file_id,
+			    const char *by, long long *req_id);
+/* store_reprocess_pending - 1 when file_id has a request not yet done */
+int store_reprocess_pending(struct store *st, const char *file_id);
+/* store_reprocess_next - daemon: the oldest pending request that has no
+ * claimed copy yet; 1 found, 0 none, -1 error */
+int store_reprocess_next(struct store *st, struct reprocess_rec *rq);
+/* store_reprocess_of - is file_id a forced copy? 1 yes (rq filled) */
+int store_reprocess_of(struct store *st, const char *file_id,
+		       struct reprocess_rec *rq);
+/* store_reprocess_close - inside the copy's transaction (new_file_id), or
+ * alone when the request cannot be served (error) */
+int store_reprocess_close(struct store *st, long long req_id,
+			  const char *new_file_id, const char *error);
 
 /* ---- employees ---------------------------------------------------- */
 

@@ -19,7 +19,7 @@ static const char sql_last_id[] =
 	"SELECT max(id) FROM file WHERE id >= ?1 AND id < ?2";
 static const char sql_claim[] =
 	"INSERT INTO file (id, employer, name, size, validation, state,"
-	" received_at) VALUES (?, ?, ?, ?, ?, 'claimed', ?)";
+	" received_at, reprocess_id) VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?)";
 
 /* next_id - today's prefix and the next sequence number */
 static int next_id(struct store *st, char id[STORE_ID_LEN])
@@ -52,9 +52,10 @@ static int next_id(struct store *st, char id[STORE_ID_LEN])
 	return 0;
 }
 
-/* store_file_claim - record a file about to be claimed, in its own commit */
-int store_file_claim(struct store *st, const char *employer, const char *name,
-		     long long size, int validation, char id[STORE_ID_LEN])
+/* claim_row - the tracking row of a claim (or of a forced reprocess) */
+static int claim_row(struct store *st, const char *employer, const char *name,
+		     long long size, int validation, long long reprocess_id,
+		     char id[STORE_ID_LEN])
 {
 	sqlite3_stmt *s;
 	char now[32];
@@ -70,12 +71,31 @@ int store_file_claim(struct store *st, const char *employer, const char *name,
 	sqlite3_bind_int64(s, 4, size);
 	sqlite3_bind_int(s, 5, validation);
 	st_text(s, 6, now);
+	if (reprocess_id > 0)
+		sqlite3_bind_int64(s, 7, reprocess_id);
+	else
+		sqlite3_bind_null(s, 7);
 	if (st_done(st, s) < 0 || store_commit(st) < 0)
 		goto fail;
 	return 0;
 fail:
 	store_rollback(st);
 	return -1;
+}
+
+/* store_file_claim - record a file about to be claimed, in its own commit */
+int store_file_claim(struct store *st, const char *employer, const char *name,
+		     long long size, int validation, char id[STORE_ID_LEN])
+{
+	return claim_row(st, employer, name, size, validation, 0, id);
+}
+
+/* store_file_claim_forced - the same, for the copy a request reprocesses */
+int store_file_claim_forced(struct store *st, const char *employer,
+			    const char *name, long long size,
+			    long long reprocess_id, char id[STORE_ID_LEN])
+{
+	return claim_row(st, employer, name, size, 0, reprocess_id, id);
 }
 
 int store_file_forget(struct store *st, const char *id)

@@ -112,6 +112,15 @@ static const char *const migrations[] = {
 	"CREATE TABLE timer_digest ("
 	" employer TEXT PRIMARY KEY,"
 	" sent_day TEXT, checked_day TEXT NOT NULL);",
+
+	/* 4: spool (issue 5): `affilctl reprocess ID --force` requests, and
+	 * the file row of a forced run naming its request. */
+	"CREATE TABLE reprocess ("
+	" id INTEGER PRIMARY KEY, file_id TEXT NOT NULL,"
+	" requested_by TEXT NOT NULL, requested_at TEXT NOT NULL,"
+	" new_file_id TEXT, done_at TEXT, error TEXT);"
+	"CREATE INDEX reprocess_pending ON reprocess(id) WHERE done_at IS NULL;"
+	"ALTER TABLE file ADD COLUMN reprocess_id INTEGER;",
 };
 
 int store_schema_version(struct store *st)

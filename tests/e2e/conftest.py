@@ -75,11 +75,14 @@ class Affild:
                                              settle_ms=settle_ms, apply=apply))
 
     def start(self):
+        # the log is kept across restarts: wait for this start's line
+        started = self.log.read_bytes().count(b"event=started") \
+            if self.log.exists() else 0
         logf = open(self.log, "ab")
         self.proc = subprocess.Popen([str(BIN / "affild"), "-c", str(self.config)],
                                      stdout=logf, stderr=logf)
         logf.close()
-        wait_for(lambda: b"event=started" in self.log.read_bytes()
+        wait_for(lambda: self.log.read_bytes().count(b"event=started") > started
                  or self.proc.poll() is not None, what="affild start")
         assert self.proc.poll() is None, self.log.read_text()
 

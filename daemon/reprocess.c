@@ -1,0 +1,188 @@
+/*
+ * reprocess - a forced run of an already processed file (store_reprocess.c
+ * says why this order is crash-safe):
+ *
+ *   1. find the original: .affild/archive/<numero>/<AAAA-MM>/<id>.<name>
+ *      or .affild/quarantine/<numero>/<id>.<name>;
+ *   2. a new tracking row naming the request (own commit);
+ *   3. copy the bytes to work/<new>.copy, fsync, rename to work/<new>,
+ *      fsync work/: from here the copy is an ordinary claimed file that a
+ *      crash resumes; before, the row is forgotten at the next resume and
+ *      the request, still pending, is taken again;
+ *   4. pipeline_run(): the request is closed in the copy's transaction.
+ *
+ * The original stays where it is: nothing is ever deleted here.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "daemon/pipeline.h"
+#include "daemon/reprocess.h"
+#include "daemon/scan.h"
+
+#define COPY_CHUNK (64u << 10)
+
+/* find_original - the archived or quarantined bytes of file f; 0 found */
+static int find_original(struct daemon *d, const struct file_rec *f,
+			 char *out, size_t outlen)
+{
+	char dir[SPOOL_PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	DIR *dh;
+	int found = -1;
+
+	if (spool_path(out, outlen, "%s/.affild/quarantine/%s/%s.%s",
+		       d->cfg->spool.dir, f->employer, f->id, f->name) == 0 &&
+	    lstat(out, &sb) == 0 && S_ISREG(sb.st_mode))
+		return 0;
+	if (spool_path(dir, sizeof(dir), "%s/.affild/archive/%s",
+		       d->cfg->spool.dir, f->employer) < 0 ||
+	    (dh = opendir(dir)) == NULL)
+		return -1;
+	while (found < 0 && (de = readdir(dh)) != NULL)
+		if (de->d_name[0] != '.' &&
+		    spool_path(out, outlen, "%s/%s/%s.%s", dir, de->d_name,
+			       f->id, f->name) == 0 &&
+		    lstat(out, &sb) == 0 && S_ISREG(sb.st_mode))
+			found = 0;
+	closedir(dh);
+	return found;
+}
+
+/* copy_fd - every byte of in to out; 0 or -1 */
+static int copy_fd(int in, int out)
+{
+	char buf[COPY_CHUNK];
+	ssize_t n, w, off;
+
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		for (off = 0; off < n; off += w) {
+			w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* copy_durably - src to dst through dst.copy: fsynced, renamed, fsynced */
+static int copy_durably(const char *src, const char *dst)
+{
+	char tmp[SPOOL_PATH_MAX];
+	int in = -1, out = -1, rc = -1;
+
+	if (spool_path(tmp, sizeof(tmp), "%s.copy", dst) < 0)
+		return -1;
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (in < 0 || out < 0 || copy_fd(in, out) < 0 || fsync(out) < 0) {
+		log_err_errno("event=reprocess_copy_failed from=%s to=%s", src,
+			      tmp);
+		goto out;
+	}
+	if (close(out) < 0) {
+		out = -1;
+		log_err_errno("event=reprocess_copy_failed to=%s", tmp);
+		goto out;
+	}
+	out = -1;
+	rc = spool_move(tmp, dst);
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (rc < 0)
+		(void)unlink(tmp);
+	return rc;
+}
+
+/* give_up - a request that cannot be served is closed with its reason */
+static void give_up(struct daemon *d, const struct reprocess_rec *rq,
+		    const char *why)
+{
+	log_warn("event=reprocess_refused request=%lld file=%s reason=\"%s\"",
+		 rq->id, rq->file_id, why);
+	(void)store_reprocess_close(d->store, rq->id, NULL, why);
+}
+
+/* start_copy - claim row and durable copy in work/; 0 ready to run */
+static int start_copy(struct daemon *d, const struct reprocess_rec *rq,
+		      const struct file_rec *f, struct file_job *job)
+{
+	char src[SPOOL_PATH_MAX], dst[SPOOL_PATH_MAX];
+	struct stat sb;
+
+	if (find_original(d, f, src, sizeof(src)) < 0 || stat(src, &sb) < 0) {
+		give_up(d, rq, "original introuvable dans archive/ ni "
+			"quarantine/ (purgé ?)");
+		return -1;
+	}
+	if (!scan_room_for(d, f->employer, f->name, (long long)sb.st_size))
+		return -1;		/* the request waits, like a drop */
+	memset(job, 0, sizeof(*job));
+	job->emp = cfg_employer(d->cfg, f->employer);
+	snprintf(job->employer, sizeof(job->employer), "%s", f->employer);
+	snprintf(job->name, sizeof(job->name), "%s", f->name);
+	if (store_file_claim_forced(d->store, f->employer, f->name,
+				    (long long)sb.st_size, rq->id,
+				    job->id) < 0)
+		return -1;
+	if (spool_path(dst, sizeof(dst), "%s/.affild/work/%s",
+		       d->cfg->spool.dir, job->id) < 0 ||
+	    copy_durably(src, dst) < 0) {
+		(void)store_file_forget(d->store, job->id);
+		return -1;
+	}
+	log_info("event=file_claimed id=%s employer=%s name=\"%s\" size=%lld "
+		 "reprocess_of=%s by=%s", job->id, job->employer, job->name,
+		 (long long)sb.st_size, rq->file_id, rq->requested_by);
+	return 0;
+}
+
+/* reprocess_serve - one pending request, if any */
+int reprocess_serve(struct daemon *d)
+{
+	struct reprocess_rec rq;
+	struct file_job job;
+	struct file_rec f;
+	int rc = store_reprocess_next(d->store, &rq);
+
+	if (rc <= 0)
+		return 0;
+	rc = store_file_get(d->store, rq.file_id, &f);
+	if (rc != 0) {
+		if (rc == 1)
+			give_up(d, &rq, "identifiant de fichier inconnu");
+		return 0;
+	}
+	if (f.validation || (cfg_employer(d->cfg, f.employer) == NULL &&
+			     strcmp(f.employer, SPOOL_PORTAL) != 0)) {
+		give_up(d, &rq, f.validation ? "dépôt de validation : "
+			"jamais appliqué, déposez-le à nouveau" :
+			"employeur absent de la configuration");
+		file_rec_free(&f);
+		return 0;
+	}
+	rc = start_copy(d, &rq, &f, &job);
+	file_rec_free(&f);
+	if (rc < 0)
+		return 0;
+	if (pipeline_run(d, &job) != PIPE_OK)
+		log_warn("event=file_tempfail id=%s action=retry_later", job.id);
+	return 1;
+}

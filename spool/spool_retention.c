@@ -1,0 +1,159 @@
+/*
+ * spool_retention - personal data is not kept forever (spool.md, "Budget
+ * and limits"): originals in .affild/archive/ older than
+ * spool.archive_retention_days, in .affild/quarantine/ older than
+ * spool.quarantine_retention_days, and files in every drop's out/ and
+ * out/validation/ older than spool.out_retention_days are deleted.
+ *
+ * The age of an original is the day of its claim, read from its name
+ * "<AAAAMMJJ-NNNNNN>.<name>" (the tracking id), not its mtime: an SFTP
+ * client that preserves times (`put -p`) would make a fresh upload look
+ * years old.  Files in out/ are affild's own writes: their mtime is the day
+ * they were written.  Only regular files are ever removed, and only there:
+ * folders, symlinks and anything else are left alone.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "spool/spool.h"
+
+/* id_date - the claim day of "<AAAAMMJJ-NNNNNN>.<name>"; -1 if not one */
+static int id_date(const char *name, struct date *out)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return -1;
+	if (name[8] != '-')
+		return -1;
+	out->y = (name[0] - '0') * 1000 + (name[1] - '0') * 100 +
+		 (name[2] - '0') * 10 + (name[3] - '0');
+	out->m = (name[4] - '0') * 10 + (name[5] - '0');
+	out->d = (name[6] - '0') * 10 + (name[7] - '0');
+	return date_valid(out->y, out->m, out->d) ? 0 : -1;
+}
+
+struct purge {
+	struct date cutoff;	/* claimed before this day: purged */
+	time_t before;		/* mtime before this: purged */
+	int by_id;		/* age from the tracking id in the name */
+	long count;
+};
+
+/* too_old - is this entry past its retention? */
+static int too_old(const struct purge *p, const char *name,
+		   const struct stat *sb)
+{
+	struct date d;
+
+	if (p->by_id && id_date(name, &d) == 0)
+		return date_cmp(d, p->cutoff) < 0;
+	return sb->st_mtime < p->before;
+}
+
+/* purge_dir - the old regular files directly in dir */
+static void purge_dir(struct purge *p, const char *dir)
+{
+	char path[SPOOL_PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	DIR *dh = opendir(dir);
+
+	if (dh == NULL) {
+		if (errno != ENOENT)
+			log_warn_errno("event=retention_opendir dir=%s", dir);
+		return;
+	}
+	while ((de = readdir(dh)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    spool_path(path, sizeof(path), "%s/%s", dir,
+			       de->d_name) < 0 ||
+		    lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+		    !too_old(p, de->d_name, &sb))
+			continue;
+		if (unlink(path) < 0)
+			log_warn_errno("event=retention_unlink path=%s", path);
+		else
+			p->count++;
+	}
+	closedir(dh);
+}
+
+/* purge_tree - purge_dir on every folder depth levels below dir */
+static void purge_tree(struct purge *p, const char *dir, int depth)
+{
+	char path[SPOOL_PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	DIR *dh;
+
+	if (depth == 0) {
+		purge_dir(p, dir);
+		return;
+	}
+	if ((dh = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dh)) != NULL)
+		if (de->d_name[0] != '.' &&
+		    spool_path(path, sizeof(path), "%s/%s", dir,
+			       de->d_name) == 0 &&
+		    lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			purge_tree(p, path, depth - 1);
+	closedir(dh);
+}
+
+/* purge_out - out/ and out/validation/ of one drop */
+static void purge_out(struct purge *p, const char *spool, const char *numero)
+{
+	char dir[SPOOL_PATH_MAX];
+
+	if (spool_path(dir, sizeof(dir), "%s/%s/out", spool, numero) == 0)
+		purge_dir(p, dir);
+	if (spool_path(dir, sizeof(dir), "%s/%s/out/validation", spool,
+		       numero) == 0)
+		purge_dir(p, dir);
+}
+
+/* setup - the cutoffs for a retention of days */
+static void setup(struct purge *p, struct date today, time_t now, int days,
+		  int by_id)
+{
+	memset(p, 0, sizeof(*p));
+	p->cutoff = date_add_days(today, -days);
+	p->before = now - (time_t)days * 86400;
+	p->by_id = by_id;
+}
+
+/* spool_retention - one pass; counts of files deleted in n */
+void spool_retention(const struct cfg *cfg, struct date today, time_t now,
+		     struct spool_purged *n)
+{
+	char dir[SPOOL_PATH_MAX];
+	struct purge p;
+	size_t i;
+
+	memset(n, 0, sizeof(*n));
+	setup(&p, today, now, cfg->spool.archive_retention_days, 1);
+	if (spool_path(dir, sizeof(dir), "%s/.affild/archive",
+		       cfg->spool.dir) == 0)
+		purge_tree(&p, dir, 2);		/* <numero>/<AAAA-MM>/ */
+	n->archive = p.count;
+	setup(&p, today, now, cfg->spool.quarantine_retention_days, 1);
+	if (spool_path(dir, sizeof(dir), "%s/.affild/quarantine",
+		       cfg->spool.dir) == 0)
+		purge_tree(&p, dir, 1);		/* <numero>/ */
+	n->quarantine = p.count;
+	setup(&p, today, now, cfg->spool.out_retention_days, 0);
+	for (i = 0; i < cfg->nemployers; i++)
+		purge_out(&p, cfg->spool.dir, cfg->employers[i].numero);
+	if (cfg->portal.enabled)
+		purge_out(&p, cfg->spool.dir, SPOOL_PORTAL);
+	n->out = p.count;
+}

@@ -1,0 +1,77 @@
+"""Helpers shared by the test_spool_*.py files: config tweaks, rows,
+log counting.  The Affild fixture itself lives in conftest.py."""
+import os
+import signal
+import sqlite3
+from datetime import date
+
+from conftest import HEADER, make_nir, row, wait_for
+
+BORN = date(1990, 5, 17)
+
+
+def simple(serial, nom="Martin", prenom="Léa"):
+    return row("AFFILIATION_SIMPLE", make_nir(2, BORN, serial), nom, prenom,
+               BORN.isoformat(), "lea.martin%d@example.fr" % serial)
+
+
+def csv_rows(first, count):
+    return HEADER + "".join(simple(first + k) for k in range(count))
+
+
+def set_spool_key(a, key, value):
+    """Add or replace one key under spool: in a's config."""
+    lines = a.config.read_text().splitlines()
+    i = lines.index("spool:")
+    end = i + 1
+    while end < len(lines) and lines[end].startswith("  "):
+        end += 1
+    block = [l for l in lines[i + 1:end] if not l.startswith("  %s:" % key)]
+    lines[i + 1:end] = ["  %s: %s" % (key, value)] + block
+    a.config.write_text("\n".join(lines) + "\n")
+
+
+def set_employer_key(a, numero, key, value):
+    """Add one key to the employer numero in a's config."""
+    text = a.config.read_text()
+    anchor = '  - numero: "%s"\n' % numero
+    assert anchor in text
+    a.config.write_text(text.replace(
+        anchor, anchor + "    %s: %s\n" % (key, value)))
+
+
+def add_employer(a, numero, name="Nouvelle SA"):
+    a.config.write_text(a.config.read_text() + (
+        '  - numero: "%s"\n'
+        "    name: %s\n"
+        "    options:\n"
+        "      - code: BASE\n"
+        "    base_plan: BASE\n"
+        "    contact_email: rh@nouvelle.example\n") % (numero, name))
+
+
+def reload(a):
+    n = log_count(a, "event=reloaded")
+    a.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: log_count(a, "event=reloaded") > n
+             or log_count(a, "event=reload_refused") > 0,
+             what="reload", log=a.log)
+
+
+def log_count(a, needle):
+    return a.log.read_text(errors="replace").count(needle)
+
+
+def db(a):
+    """A read-only connection to the daemon's database (WAL: never waits)."""
+    return sqlite3.connect("file:%s?mode=ro" % (a.root / "affild.db"), uri=True,
+                           timeout=30)
+
+
+def integrity_ok(a):
+    with db(a) as c:
+        return c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def asan():
+    return os.environ.get("AFFILD_SANITIZED") == "1"
