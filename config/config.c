@@ -119,6 +119,8 @@ static const struct cfg_key process_keys[] = {
 	/* art. L911-8 CSS caps portability at 12 months */
 	CFG_KEY_INT("portability_max_months",
 		    OFF(process.portability_max_months), "12", 1, 12),
+	CFG_KEY_INT("unemployment_proof_days",
+		    OFF(process.unemployment_proof_days), "0", 0, 365),
 	CFG_KEY_STR("creditor_id", OFF(process.creditor_id), NULL,
 		    CFG_OPTIONAL),
 	CFG_KEY_STR("rum_prefix", OFF(process.rum_prefix), "AFF",

@@ -141,6 +141,7 @@ struct cfg {
 		int reminder_after_days;	/* 8 */
 		int correction_days;		/* 60 */
 		int portability_max_months;	/* 12 */
+		int unemployment_proof_days;	/* 0: no reminder */
 		char *creditor_id;		/* SEPA ICS */
 		char *rum_prefix;		/* default "AFF" */
 	} process;

@@ -46,6 +46,8 @@ static const struct tpl_kind tpl_kinds[] = {
 				     "date_fin_portabilite", "duree_mois" },
 	  NULL },
 	{ "fin_portabilite", { PERSON, "date_fin_droits" }, NULL },
+	{ "justificatif_chomage", { PERSON, "date_debut_portabilite",
+				    "date_fin_portabilite" }, NULL },
 	{ "loi_evin", { PERSON, "date_fin_droits" }, NULL },
 	{ "loi_evin_ayants_droit", { PERSON, "prenom_salarie", "nom_salarie",
 				     "date_fin_droits" }, NULL },

@@ -192,6 +192,13 @@ int store_admin_portability(struct store *st, const struct cfg *cfg,
 			    const char *user, const char *justification,
 			    struct date today, char *why, size_t whylen);
 
+/* store_admin_unemployment_proof - affilctl: the proof of unemployment
+ * benefits arrived (no reminder); 0, 1 refused (why), -1 error */
+int store_admin_unemployment_proof(struct store *st, const struct cfg *cfg,
+				   const char *employer, const char *nir,
+				   const char *user, struct date today,
+				   char *why, size_t whylen);
+
 /* store_metrics - the counts of the metrics file (daemon/metrics.c) */
 int store_metrics(struct store *st,
 		  int (*fn)(const char *name, const char *help,

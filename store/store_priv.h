@@ -65,6 +65,7 @@ struct st_emp {
 	char *portabilite_debut, *portabilite_fin;
 	char *dispense_motif, *dispense_fin, *radiation_at;
 	char *portabilite_motif_fin;
+	char *preuve_chomage;		/* proof of unemployment benefits */
 	long long radiation_hist;	/* history row of the last radiation */
 	int relances, incomplete;
 };

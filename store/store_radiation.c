@@ -270,7 +270,8 @@ static int rad_carry_out(struct store *st, const struct st_env *env,
 	const char *base = env->emp->base_plan;
 	char what[160], day[DATE_ISO_SIZE], hist[32];
 	int porta = same(r->to, "PORTABILITE");
-	struct date p1;
+	int proof_days = env->cfg->process.unemployment_proof_days;
+	struct date p0, p1;
 	long long h;
 
 	if (st_set_status(st, env, e->id, r->to) < 0 ||
@@ -293,6 +294,11 @@ static int rad_carry_out(struct store *st, const struct st_env *env,
 	if (porta && (date_parse_iso(r->p1, &p1) < 0 ||
 		      st_deadline_add(st, date_add_days(p1, 1),
 				      "fin_portabilite", e->id, NULL) < 0))
+		return -1;
+	if (porta && proof_days > 0 && e->preuve_chomage == NULL &&
+	    (date_parse_iso(r->p0, &p0) < 0 ||
+	     st_deadline_add(st, date_add_days(p0, proof_days),
+			     "preuve_chomage", e->id, NULL) < 0))
 		return -1;
 	snprintf(what, sizeof(what), "radiation, motif %s, fin de contrat %s%s%s",
 		 r->motif, r->fin_contrat, porta ? ", portabilité jusqu'au " :
@@ -587,6 +593,51 @@ int store_admin_portability(struct store *st, const struct cfg *cfg,
 		 "%.300s", justification);
 	rc = st_history(st, &env, e.id, "RADIE", "RADIE", what) < 0 ||
 	     rad_carry_out(st, &env, &e, &r) < 0 ? -1 : 0;
+	st_emp_free(&e);
+	return rc;
+}
+
+/*
+ * store_admin_unemployment_proof - affilctl: the former employee sent the
+ * proof of unemployment benefits; no reminder for it will be sent.
+ */
+int store_admin_unemployment_proof(struct store *st, const struct cfg *cfg,
+				   const char *employer, const char *nir,
+				   const char *user, struct date today,
+				   char *why, size_t whylen)
+{
+	struct st_env env;
+	struct st_emp e;
+	char day[DATE_ISO_SIZE];
+	int rc = 1;
+
+	memset(&env, 0, sizeof(env));
+	env.cfg = cfg;
+	env.emp = cfg_employer(cfg, employer);
+	env.today = today;
+	env.cause = "admin";
+	snprintf(env.ref, sizeof(env.ref), "%s", user);
+	if (env.emp == NULL) {
+		snprintf(why, whylen, "unknown employer %s", employer);
+		return 1;
+	}
+	if (st_emp_load(st, employer, nir, &e) < 0)
+		return -1;
+	if (e.id == 0)
+		snprintf(why, whylen, "no employee with this NIR at %s",
+			 employer);
+	else if (!same(e.status, "PORTABILITE"))
+		snprintf(why, whylen, "the employee is %s, not in portability",
+			 e.status);
+	else
+		rc = 0;
+	if (rc == 0)
+		rc = st_set_col(st, e.id, "preuve_chomage",
+				date_format(today, day)) < 0 ||
+		     st_deadline_drop(st, e.id, "preuve_chomage") < 0 ||
+		     st_history(st, &env, e.id, e.status, e.status,
+				"justificatif d'indemnisation chômage reçu")
+		     < 0 ? -1 : 0;
 	st_emp_free(&e);
 	return rc;
 }

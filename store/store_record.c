@@ -24,7 +24,7 @@
 	X(token_expires) X(invited_on) X(last_relance) X(date_fin_contrat) \
 	X(motif_rupture) X(date_fin_droits) X(portabilite_debut) \
 	X(portabilite_fin) X(dispense_motif) X(dispense_fin) X(radiation_at) \
-	X(portabilite_motif_fin)
+	X(portabilite_motif_fin) X(preuve_chomage)
 
 #define NAME(c) #c ", "
 #define OFFSET(c) offsetof(struct st_emp, c),
@@ -165,7 +165,7 @@ static const char *const settable[] = {
 	"portabilite_fin", "dispense_motif", "dispense_fin",
 	"dispense_demande", "dispense_justificatif", "radiation_at",
 	"radiation_hist", "portabilite_motif_fin", "last_relance",
-	"relances", "email", "email_personnel",
+	"relances", "email", "email_personnel", "preuve_chomage",
 };
 
 int st_set_col(struct store *st, long long id, const char *col,

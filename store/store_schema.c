@@ -94,6 +94,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE employee ADD COLUMN dispense_demande TEXT;"
 	"ALTER TABLE employee ADD COLUMN dispense_justificatif TEXT;"
 	"ALTER TABLE employee ADD COLUMN portabilite_motif_fin TEXT;"
+	"ALTER TABLE employee ADD COLUMN preuve_chomage TEXT;"
 	"CREATE UNIQUE INDEX employee_rum ON employee(rum)"
 	" WHERE rum IS NOT NULL;"
 	"CREATE TABLE rum_seq (employer TEXT PRIMARY KEY,"

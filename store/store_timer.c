@@ -349,6 +349,34 @@ static int fire_radiation(struct store *st, const struct st_env *env,
 	return st_radiation_fire(st, env, e, d->data);
 }
 
+/* fire_preuve_chomage - portability started N days ago and the proof of
+ * unemployment benefits has not arrived: remind the former employee */
+static int fire_preuve_chomage(struct store *st, const struct st_env *env,
+			       const struct st_emp *e)
+{
+	char p0[DATE_ISO_SIZE] = "", p1[DATE_ISO_SIZE] = "";
+	struct date d;
+
+	if (!is(e->status, "PORTABILITE") || e->preuve_chomage != NULL)
+		return 1;
+	if (e->portabilite_debut && date_parse_iso(e->portabilite_debut,
+						   &d) == 0)
+		date_format_fr(d, p0);
+	if (e->portabilite_fin && date_parse_iso(e->portabilite_fin, &d) == 0)
+		date_format_fr(d, p1);
+	{
+		const char *vars[] = { "date_debut_portabilite", p0,
+				       "date_fin_portabilite", p1, NULL };
+
+		if (st_history(st, env, e->id, e->status, e->status,
+			       "rappel : justificatif d'indemnisation "
+			       "chômage attendu") < 0 ||
+		    st_notify(st, env, e, "justificatif_chomage", vars, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- one firing ------------------------------------------------------------- */
 
 /* fire_kind - dispatch by kind: 0 done, 1 no-op, 2 unknown kind, -1 error */
@@ -371,6 +399,8 @@ static int fire_kind(struct store *st, const struct st_env *env,
 		return fire_radiation(st, env, e, d);
 	if (is(d->kind, "ayant_droit_age"))
 		return fire_ayant_droit_age(st, env, e, d);
+	if (is(d->kind, "preuve_chomage"))
+		return fire_preuve_chomage(st, env, e);
 	return 2;
 }
 

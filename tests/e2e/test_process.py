@@ -228,3 +228,36 @@ def test_future_radiation_is_held(affild):
                                           motif_rupture="043")) + "\n")
     rows = affild.wait_report("futur-bis.csv")
     assert [r["code"] for r in rows[:-1]] == ["I200"]
+
+
+def test_insurer_opens_portability_and_records_proof(affild):
+    setup_people(affild)
+    end = (TODAY - timedelta(days=10)).isoformat()
+    affild.drop("departs.csv", csv(
+        line(operation="RADIATION", nir=N["A"], date_fin_contrat=end,
+             motif_rupture="043"),
+        line(operation="RADIATION", nir=N["C"], date_fin_contrat=end,
+             motif_rupture="059")))
+    affild.wait_report("departs.csv")
+    assert statuses(affild)[N["C"]] == "RADIE"
+    # A démission légitime, proven later: the insurer opens portability.
+    out = affild.ctl("portability", "open", EMPLOYER, N["C"],
+                     "--justification", "démission légitime (attestation)")
+    assert "ouverte" in out
+    c = affild.ctl_json("show", EMPLOYER, N["C"])
+    assert c["employee"]["status"] == "PORTABILITE"
+    assert c["employee"]["portabilite_debut"] == (
+        TODAY - timedelta(days=9)).isoformat()
+    assert c["history"][-1]["cause"] == "admin"
+    assert c["history"][-1]["ref"].startswith("affilctl:")
+    # The proof of unemployment benefits for A.
+    affild.ctl("portability", "proof", EMPLOYER, N["A"])
+    a = affild.ctl_json("show", EMPLOYER, N["A"])
+    assert a["employee"]["preuve_chomage"] == TODAY.isoformat()
+    # Refused: B was never radiated.
+    import subprocess
+    from conftest import BIN
+    r = subprocess.run([str(BIN / "affilctl"), "-c", str(affild.config),
+                        "portability", "proof", EMPLOYER, N["B"]],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "not in portability" in r.stderr

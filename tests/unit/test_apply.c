@@ -28,6 +28,7 @@ static const char config_yaml[] =
 	"portal:\n  enabled: true\n"
 	"  link_url: \"https://espace.example/a/{token}\"\n"
 	"process:\n  creditor_id: FR12ZZZ123456\n"
+	"  unemployment_proof_days: 30\n"
 	"employers:\n"
 	"  - numero: \"12345678\"\n    name: Exemple SAS\n"
 	"    options:\n      - code: BASE\n      - code: CONFORT\n"
@@ -634,6 +635,47 @@ static void test_admin_portability(void **state)
 	assert_int_equal(store_commit(T.st), 0);
 }
 
+/* test_unemployment_proof - a reminder 30 days into portability, unless
+ * the proof was recorded */
+static void test_unemployment_proof(void **state)
+{
+	const char *a = nir_of(909), *b = nir_of(910);
+	struct timer_run run;
+	char why[128];
+	long outbox0;
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	ok(a, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(a, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=043");
+	ok(b, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(b, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=043");
+	assert_string_equal(text("SELECT due FROM deadline WHERE kind ="
+		" 'preuve_chomage' AND employee_id = (SELECT id FROM employee"
+		" WHERE nir = ?)", a), "2026-12-21");
+	assert_int_equal(store_admin_unemployment_proof(T.st, T.cfg,
+		"12345678", b, "admin:durand", T.today, why, sizeof(why)), 0);
+	assert_int_equal(store_commit(T.st), 0);
+	outbox0 = count("SELECT max(id) FROM outbox");
+	memset(&run, 0, sizeof(run));
+	run.cfg = T.cfg;
+	run.token_key = key;
+	run.token_keylen = sizeof(key);
+	run.as_of = (struct date){ 2026, 12, 20 };
+	run.max = 100;
+	assert_int_equal(store_timers_run(T.st, &run), 0);
+	assert_string_equal(kinds_after(outbox0), "");
+	run.as_of = (struct date){ 2026, 12, 21 };
+	assert_int_equal(store_timers_run(T.st, &run), 0);
+	assert_string_equal(kinds_after(outbox0), "justificatif_chomage");
+	assert_string_equal(text("SELECT recipient FROM outbox WHERE kind ="
+		" 'justificatif_chomage' AND ? IS NOT NULL", "x"),
+		"zoe@example.fr");
+	/* Fired once: running again changes nothing. */
+	assert_int_equal(store_timers_run(T.st, &run), 0);
+	assert_string_equal(kinds_after(outbox0), "justificatif_chomage");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -651,6 +693,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_portability, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unemployment_proof, setup,
 						teardown),
 	};
 
