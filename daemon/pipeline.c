@@ -68,6 +68,10 @@ struct run {
 	char overflow_nir[16];		/* a group cut at GROUP_MAX */
 	int forced;			/* affilctl reprocess --force copy */
 	struct reprocess_rec rq;	/* its request, when forced */
+	/* EXPORT: the employer's list, written beside the report. */
+	int export_wanted;
+	char export_status[16];		/* "" for every status */
+	long requests;			/* accepted EXPORT movements */
 };
 
 /* utf8_state - incremental UTF-8 check; returns -1 at the first bad byte */
@@ -165,6 +169,14 @@ static int report_name(const struct run *r, char *out, size_t outlen)
 			  job->validation ? "/validation" : "", job->name,
 			  job->id, report_format(job) == REPORT_XML ? "xml" :
 			  "csv");
+}
+
+/* export_name - out/<name>.<id>.export.csv, the list an EXPORT asked for */
+static int export_name(const struct run *r, char *out, size_t outlen)
+{
+	return spool_path(out, outlen, "%s/%s/out/%s.%s.export.csv",
+			  r->d->cfg->spool.dir, r->job->employer, r->job->name,
+			  r->job->id);
 }
 
 /* emit - one report line, and the stored line when it is not an ACCEPTE */
@@ -344,6 +356,77 @@ static int group_add(struct run *r, const struct movement *mv)
 	return 0;
 }
 
+/*
+ * want_export - an EXPORT asks for the employer's employees (optionally of
+ * one `statut`), as they stand once this file is applied: the list is
+ * written with the report, before the COMMIT (write_export).
+ */
+static void want_export(struct run *r, struct movement *mv)
+{
+	static const char *const statuses[] = {
+		"EN_COURS", "A_RELANCER", "AFFILIE", "DISPENSE", "RADIE",
+		"PORTABILITE",
+	};
+	const char *st = mv_has(mv, F_STATUT) ? mv_get(mv, F_STATUT) : "";
+	char name[SPOOL_PATH_MAX], *base;
+	size_t i;
+
+	for (i = 0; *st && i < NELEM(statuses); i++)
+		if (strcmp(st, statuses[i]) == 0)
+			break;
+	if (r->job->emp == NULL)
+		mv_diag(mv, "E108", F_OPERATION, "EXPORT : demande réservée au "
+			"dépôt de l'employeur");
+	else if (*st && i == NELEM(statuses))
+		mv_diag(mv, "E109", F_STATUT, "statut « %.20s » inconnu : "
+			"EN_COURS, A_RELANCER, AFFILIE, DISPENSE, RADIE ou "
+			"PORTABILITE", st);
+	else if (r->export_wanted)
+		mv_diag(mv, "I200", F_NONE, "déjà pris en compte : un seul "
+			"export par fichier");
+	else if (r->job->validation)
+		mv_diag(mv, "I242", F_NONE, "validation seule : la liste n'est "
+			"pas produite");
+	else {
+		r->export_wanted = 1;
+		(void)strlcpy_ok(r->export_status, st,
+				 sizeof(r->export_status));
+		(void)export_name(r, name, sizeof(name));
+		base = strrchr(name, '/');
+		mv_diag(mv, "I241", F_NONE, "liste des salariés%s%s déposée "
+			"dans out/%.180s", *st ? " au statut " : "", st,
+			base ? base + 1 : name);
+	}
+	if (!mv_has_error(mv))
+		r->requests++;
+}
+
+static int export_row(const char *const *vals, void *arg)
+{
+	return report_row(arg, vals, EXPORT_COLUMNS) < 0;
+}
+
+/* write_export - work/<id>.export, durable before the COMMIT */
+static int write_export(struct run *r)
+{
+	char path[SPOOL_PATH_MAX];
+	struct report *ex;
+
+	if (!r->export_wanted)
+		return 0;
+	if (spool_path(path, sizeof(path), "%s.export", r->work) < 0 ||
+	    (ex = report_open(path, REPORT_TABLE, r->job->name)) == NULL)
+		return -1;
+	if (report_row(ex, store_export_names, EXPORT_COLUMNS) < 0 ||
+	    store_export_each(r->d->store, r->job->employer,
+			      *r->export_status ? r->export_status : NULL,
+			      export_row, ex) < 0) {
+		report_discard(ex);
+		return -1;
+	}
+	return report_close(ex);
+}
+
 /* take - one movement from the reader: alone, or as part of a group */
 static int take(struct run *r, struct movement *mv)
 {
@@ -371,7 +454,9 @@ static int take(struct run *r, struct movement *mv)
 		return -1;
 	if (mv->op == OP_AFFILIATION_COMPLETE || mv->op == OP_FINALISATION)
 		return group_add(r, mv);
-	if (apply_one(r, mv, 0) < 0)
+	if (mv->op == OP_EXPORT)
+		want_export(r, mv);
+	else if (apply_one(r, mv, 0) < 0)
 		return -1;
 	return emit_movement(r, mv);
 }
@@ -527,6 +612,8 @@ static int commit_file(struct run *r, const struct prepass *pp, int rc,
 	f.warnings = r->counts.warnings + r->file_warnings;
 	f.report = out;
 	f.message = (char *)message;
+	f.requests_only = r->requests > 0 &&
+			  r->requests == r->counts.accepted;
 	r->report = NULL;
 	if ((r->forced && store_reprocess_close(r->d->store, r->rq.id,
 						r->job->id, NULL) < 0) ||
@@ -534,8 +621,10 @@ static int commit_file(struct run *r, const struct prepass *pp, int rc,
 		report_discard(rep);
 		return -1;
 	}
-	/* The report is on disk before the COMMIT that makes it true. */
-	if (report_close(rep) < 0 || store_commit(r->d->store) < 0)
+	/* The report (and an export) is on disk before the COMMIT that makes
+	 * it true. */
+	if ((strcmp(state, "done") == 0 && write_export(r) < 0) ||
+	    report_close(rep) < 0 || store_commit(r->d->store) < 0)
 		return -1;
 	return 0;
 }
@@ -559,6 +648,8 @@ static int reject_file(struct run *r, const struct prepass *pp,
 		return -1;
 	memset(&r->counts, 0, sizeof(r->counts));
 	r->file_warnings = 0;
+	r->export_wanted = 0;
+	r->requests = 0;
 	if (emit(r, why->line, "FICHIER", "", "REJETE", why->d.code,
 		 why->d.field != F_NONE ? field_name(why->d.field) : "",
 		 why->d.msg) < 0 ||
@@ -676,6 +767,11 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 		       job->id) < 0 ||
 	    spool_path(tmp, sizeof(tmp), "%s.cr", work) < 0 ||
 	    report_name(&r, out, sizeof(out)) < 0)
+		return -1;
+	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
+		return -1;
+	if (spool_path(tmp, sizeof(tmp), "%s.export", work) < 0 ||
+	    export_name(&r, out, sizeof(out)) < 0)
 		return -1;
 	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
 		return -1;

@@ -54,6 +54,8 @@ struct report *report_open(const char *path, enum report_format fmt,
 	if (fmt == REPORT_CSV)
 		fputs("\xEF\xBB\xBFligne;operation;nir;resultat;code;champ;"
 		      "message\r\n", r->fp);
+	else if (fmt == REPORT_TABLE)
+		fputs("\xEF\xBB\xBF", r->fp);
 	else
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
 		      r->fp);
@@ -165,6 +167,21 @@ int report_line(struct report *r, long line, const char *op, const char *nir,
 		xml_attr(r->fp, "message", msg ? msg : "");
 		fputs("/>\n", r->fp);
 	}
+	if (ferror(r->fp))
+		r->failed = 1;
+	return r->failed ? -1 : 0;
+}
+
+int report_row(struct report *r, const char *const *vals, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc(';', r->fp);
+		csv_cell(r->fp, vals[i] ? vals[i] : "");
+	}
+	fputs("\r\n", r->fp);
 	if (ferror(r->fp))
 		r->failed = 1;
 	return r->failed ? -1 : 0;

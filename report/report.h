@@ -13,7 +13,9 @@
 #ifndef AFFILD_REPORT_H
 #define AFFILD_REPORT_H
 
-enum report_format { REPORT_CSV, REPORT_XML };
+/* REPORT_TABLE: a plain CSV (BOM, ';', CRLF, formula guard) of report_row()
+ * lines, for EXPORT; the same durability as a report. */
+enum report_format { REPORT_CSV, REPORT_XML, REPORT_TABLE };
 
 struct report_counts {
 	long movements, accepted, rejected, warnings;
@@ -28,6 +30,8 @@ struct report *report_open(const char *path, enum report_format fmt,
 int report_line(struct report *r, long line, const char *op, const char *nir,
 		const char *result, const char *code, const char *field,
 		const char *msg);
+/* report_row - REPORT_TABLE: one line of n cells; -1 on a write error */
+int report_row(struct report *r, const char *const *vals, int n);
 /* report_summary - the last line: FICHIER, CR<rc>, counts and a note */
 int report_summary(struct report *r, int rc, const struct report_counts *c,
 		   const char *note);

@@ -61,6 +61,7 @@ struct file_rec {
 	int return_code;	/* -1 while not processed */
 	long movements, accepted, rejected, warnings;
 	long long size;
+	int requests_only;	/* only EXPORT: never a duplicate */
 };
 
 /* store_file_claim - a new tracking row (own transaction); writes id */
@@ -159,6 +160,15 @@ struct employee_detail_cb {
 int store_employee_detail(struct store *st, const char *employer,
 			  const char *nir, const struct employee_detail_cb *cb,
 			  void *arg);
+
+/* store_export_each - the employer's employees for an EXPORT, in name
+ * order, optionally of one status: fn gets EXPORT_COLUMNS values */
+#define EXPORT_COLUMNS 15
+extern const char *const store_export_names[EXPORT_COLUMNS];
+int store_export_each(struct store *st, const char *employer,
+		      const char *status,
+		      int (*fn)(const char *const *vals, void *arg),
+		      void *arg);
 
 /* ---- the apply step (store_apply.c) --------------------------------- */
 

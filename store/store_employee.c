@@ -165,3 +165,46 @@ int store_employee_detail(struct store *st, const char *employer,
 	}
 	return 0;
 }
+
+/* The columns of an EXPORT, as the payroll tool reads them back. */
+const char *const store_export_names[EXPORT_COLUMNS] = {
+	"nir", "matricule", "nom", "nom_usage", "prenom", "date_naissance",
+	"date_embauche", "categorie", "statut", "depuis", "option",
+	"email", "date_fin_contrat", "date_fin_droits", "fin_portabilite",
+};
+
+int store_export_each(struct store *st, const char *employer,
+		      const char *status,
+		      int (*fn)(const char *const *vals, void *arg),
+		      void *arg)
+{
+	static const char sql[] =
+		"SELECT nir, matricule, nom, nom_usage, prenom, date_naissance,"
+		" date_embauche, categorie, status, status_since, option, email,"
+		" date_fin_contrat, date_fin_droits, portabilite_fin"
+		" FROM employee WHERE employer = ?1"
+		" AND (?2 IS NULL OR status = ?2)"
+		" ORDER BY nom, prenom, nir";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	const char *vals[EXPORT_COLUMNS];
+	int rc, i, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, employer);
+	st_text(s, 2, status);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < EXPORT_COLUMNS; i++) {
+			vals[i] = (const char *)sqlite3_column_text(s, i);
+			if (vals[i] == NULL)
+				vals[i] = "";
+		}
+		stop = fn(vals, arg);
+	}
+	sqlite3_reset(s);
+	if (!stop && rc != SQLITE_DONE) {
+		st_log_error(st, "export");
+		return -1;
+	}
+	return stop ? -1 : 0;
+}

@@ -175,7 +175,8 @@ int store_file_finish(struct store *st, const struct file_rec *f)
 	static const char sql[] =
 		"UPDATE file SET state = ?, sha256 = ?, processed_at = ?,"
 		" return_code = ?, movements = ?, accepted = ?, rejected = ?,"
-		" warnings = ?, report = ?, message = ? WHERE id = ?";
+		" warnings = ?, report = ?, message = ?, requests_only = ?"
+		" WHERE id = ?";
 	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
 
@@ -192,7 +193,8 @@ int store_file_finish(struct store *st, const struct file_rec *f)
 	sqlite3_bind_int64(s, 8, f->warnings);
 	st_text(s, 9, f->report);
 	st_text(s, 10, f->message);
-	st_text(s, 11, f->id);
+	sqlite3_bind_int(s, 11, f->requests_only);
+	st_text(s, 12, f->id);
 	return st_done(st, s);
 }
 
@@ -226,6 +228,7 @@ int store_file_duplicate(struct store *st, const char *employer,
 	static const char sql[] =
 		"SELECT id, name, processed_at FROM file WHERE employer = ?"
 		" AND sha256 = ? AND id <> ? AND validation = 0"
+		" AND requests_only = 0"
 		" AND state = 'done' AND return_code BETWEEN 0 AND 2"
 		" ORDER BY id LIMIT 1";
 	sqlite3_stmt *s = st_stmt(st, sql);

@@ -95,6 +95,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE employee ADD COLUMN dispense_justificatif TEXT;"
 	"ALTER TABLE employee ADD COLUMN portabilite_motif_fin TEXT;"
 	"ALTER TABLE employee ADD COLUMN preuve_chomage TEXT;"
+	/* A file of requests only (EXPORT) never counts as a duplicate. */
+	"ALTER TABLE file ADD COLUMN requests_only INTEGER NOT NULL"
+	" DEFAULT 0;"
 	"CREATE UNIQUE INDEX employee_rum ON employee(rum)"
 	" WHERE rum IS NOT NULL;"
 	"CREATE TABLE rum_seq (employer TEXT PRIMARY KEY,"

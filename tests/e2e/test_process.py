@@ -14,7 +14,7 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from conftest import EMPLOYER, make_nir
+from conftest import EMPLOYER, make_nir, wait_for
 
 COLS = ("operation;numero_personne;nir;nom;prenom;date_naissance;date_embauche;"
         "categorie;email;option;iban;date_signature_mandat;lien;situation;"
@@ -261,3 +261,29 @@ def test_insurer_opens_portability_and_records_proof(affild):
                         "portability", "proof", EMPLOYER, N["B"]],
                        capture_output=True, text=True)
     assert r.returncode != 0 and "not in portability" in r.stderr
+
+
+def test_export_lists_the_employees_and_is_never_a_duplicate(affild):
+    setup_people(affild)
+    request = "operation;statut\nEXPORT;EN_COURS\n"
+    affild.drop("export.csv", request)
+    rows = affild.wait_report("export.csv")
+    assert rows[0]["code"] == "I241" and rows[-1]["code"] == "CR0"
+    [path] = sorted(affild.out_dir().glob("export.csv.*.export.csv"))
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    import csv as csvmod
+    import io
+    got = list(csvmod.DictReader(io.StringIO(raw[3:].decode()), delimiter=";"))
+    assert sorted(g["nir"] for g in got) == sorted([N["D"], N["E"], N["F"]])
+    assert {g["statut"] for g in got} == {"EN_COURS"}
+    # The same request next month is processed again, not a duplicate.
+    affild.drop("export.csv", request)
+    rows = affild.wait_report("export.csv", count=2)
+    assert rows[0]["code"] == "I241" and rows[-1]["code"] == "CR0"
+    wait_for(lambda: len(list(affild.out_dir().glob("export.csv.*.export.csv"))) == 2,
+             what="second export")
+    # An unknown status is a clear error.
+    affild.drop("export-bad.csv", "operation;statut\nEXPORT;ACTIF\n")
+    rows = affild.wait_report("export-bad.csv")
+    assert rows[0]["code"] == "E109" and rows[0]["champ"] == "statut"
