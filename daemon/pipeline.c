@@ -13,6 +13,7 @@
  * "claimed": it is processed again from the start.  A crash after it leaves
  * the row "done": only the moves remain (pipeline_finish_moves()).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,10 +30,12 @@
 #include "parsers/check.h"
 #include "parsers/csv_reader.h"
 #include "parsers/xml_reader.h"
+#include "mail/letter.h"
 #include "report/report.h"
 
 #define PREPASS_CHUNK (256u << 10)
 #define GROUP_MAX 21		/* a parent and 20 beneficiaries */
+#define BULLETIN_MAX 200	/* BULLETIN requests in one file */
 
 struct prepass {
 	char sha256[CRYPTO_HEX_LEN];
@@ -71,7 +74,12 @@ struct run {
 	/* EXPORT: the employer's list, written beside the report. */
 	int export_wanted;
 	char export_status[16];		/* "" for every status */
-	long requests;			/* accepted EXPORT movements */
+	long requests;			/* accepted EXPORT, BULLETIN */
+	struct bulletin_req {		/* BULLETIN: one PDF each */
+		long line;
+		char nir[16];
+	} *bulletins;
+	int nbulletins;
 };
 
 /* utf8_state - incremental UTF-8 check; returns -1 at the first bad byte */
@@ -427,6 +435,152 @@ static int write_export(struct run *r)
 	return report_close(ex);
 }
 
+/* bulletin_name - out/<name>.<id>.bulletin-<line>.pdf */
+static int bulletin_name(const struct run *r, long line, char *out,
+			 size_t outlen)
+{
+	return spool_path(out, outlen, "%s/%s/out/%s.%s.bulletin-%ld.pdf",
+			  r->d->cfg->spool.dir, r->job->employer, r->job->name,
+			  r->job->id, line);
+}
+
+/*
+ * want_bulletin - a BULLETIN asks for the individual affiliation bulletin
+ * of an employee of this employer, as it stands once the file is applied:
+ * written as a PDF with the report (write_bulletins).  -1 on a database
+ * error.
+ */
+static int want_bulletin(struct run *r, struct movement *mv)
+{
+	struct check_ctx cc = { r->d->cfg, r->job->emp, r->today, 0 };
+	char name[SPOOL_PATH_MAX], *base;
+	struct buf t, b;
+	int rc;
+
+	if (r->job->emp == NULL) {
+		mv_diag(mv, "E108", F_OPERATION, "BULLETIN : demande réservée "
+			"au dépôt de l'employeur");
+		return 0;
+	}
+	check_movement(&cc, mv);
+	if (mv_has_error(mv))
+		return 0;
+	buf_init(&t, 1024);
+	buf_init(&b, 64u << 10);
+	rc = store_bulletin(r->d->store, r->d->cfg, r->job->employer,
+			    mv_get(mv, F_NIR), r->today, &t, &b);
+	buf_free(&t);
+	buf_free(&b);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		mv_diag(mv, "E202", F_NIR, "salarié inconnu : aucun salarié "
+			"de cet employeur n'a ce NIR");
+	else if (r->job->validation)
+		mv_diag(mv, "I244", F_NONE, "validation seule : le bulletin "
+			"n'est pas produit");
+	else if (r->nbulletins == BULLETIN_MAX)
+		mv_diag(mv, "E245", F_OPERATION, "plus de %d bulletins demandés "
+			"dans un même fichier", BULLETIN_MAX);
+	else {
+		if (r->bulletins == NULL)
+			r->bulletins = xcalloc(BULLETIN_MAX,
+					       sizeof(*r->bulletins));
+		r->bulletins[r->nbulletins].line = mv->line;
+		(void)strlcpy_ok(r->bulletins[r->nbulletins].nir,
+				 mv_get(mv, F_NIR),
+				 sizeof(r->bulletins[0].nir));
+		r->nbulletins++;
+		(void)bulletin_name(r, mv->line, name, sizeof(name));
+		base = strrchr(name, '/');
+		mv_diag(mv, "I243", F_NONE, "bulletin déposé dans out/%.180s",
+			base ? base + 1 : name);
+	}
+	if (!mv_has_error(mv))
+		r->requests++;
+	return 0;
+}
+
+/* write_bulletin - work/<id>.bulletin-<line>.pdf, durable */
+static int write_bulletin(struct run *r, const struct bulletin_req *q)
+{
+	const struct cfg *cfg = r->d->cfg;
+	char path[SPOOL_PATH_MAX];
+	struct letter l;
+	struct buf t, b;
+	const char *why = NULL;
+	int fd, rc, pages;
+
+	if (spool_path(path, sizeof(path), "%s.bulletin-%ld", r->work,
+		       q->line) < 0)
+		return -1;
+	buf_init(&t, 1024);
+	buf_init(&b, 64u << 10);
+	rc = store_bulletin(r->d->store, cfg, r->job->employer, q->nir,
+			    r->today, &t, &b);
+	if (rc == 0) {
+		memset(&l, 0, sizeof(l));
+		l.sender = cfg->mail.letter_sender;
+		l.place = cfg->mail.letter_place;
+		l.date = r->today;
+		l.name = r->job->emp->name;
+		l.subject = buf_str(&t);
+		l.body = buf_str(&b);
+		l.document = 1;
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		rc = fd < 0 ? -1 : letter_render(&l, fd, &pages, &why);
+		if (fd >= 0 && (fsync(fd) < 0 || close(fd) < 0))
+			rc = -1;
+	} else if (rc == 1) {	/* gone since the request (nouveau_nir) */
+		log_warn("event=bulletin_skipped id=%s line=%ld", r->job->id,
+			 q->line);
+		rc = 0;
+	}
+	buf_free(&t);
+	buf_free(&b);
+	if (rc != 0)
+		log_err("event=bulletin_failed id=%s line=%ld reason=\"%s\"",
+			r->job->id, q->line, why ? why : "write");
+	return rc == 0 ? 0 : -1;
+}
+
+static int write_bulletins(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nbulletins; i++)
+		if (write_bulletin(r, &r->bulletins[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* move_bulletins - work/<id>.bulletin-<line> into out/, after the COMMIT */
+static int move_bulletins(const struct run *r, const char *workdir)
+{
+	char prefix[64], from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX];
+	struct dirent *de;
+	size_t n;
+	DIR *dir;
+	int rc = 0;
+
+	n = (size_t)snprintf(prefix, sizeof(prefix), "%s.bulletin-",
+			     r->job->id);
+	if ((dir = opendir(workdir)) == NULL)
+		return -1;
+	while (rc == 0 && (de = readdir(dir)) != NULL) {
+		if (strncmp(de->d_name, prefix, n) != 0)
+			continue;
+		if (spool_path(from, sizeof(from), "%s/%s", workdir,
+			       de->d_name) < 0 ||
+		    bulletin_name(r, atol(de->d_name + n), to,
+				  sizeof(to)) < 0 ||
+		    spool_move(from, to) < 0)
+			rc = -1;
+	}
+	closedir(dir);
+	return rc;
+}
+
 /* take - one movement from the reader: alone, or as part of a group */
 static int take(struct run *r, struct movement *mv)
 {
@@ -456,7 +610,10 @@ static int take(struct run *r, struct movement *mv)
 		return group_add(r, mv);
 	if (mv->op == OP_EXPORT)
 		want_export(r, mv);
-	else if (apply_one(r, mv, 0) < 0)
+	else if (mv->op == OP_BULLETIN) {
+		if (want_bulletin(r, mv) < 0)
+			return -1;
+	} else if (apply_one(r, mv, 0) < 0)
 		return -1;
 	return emit_movement(r, mv);
 }
@@ -623,7 +780,8 @@ static int commit_file(struct run *r, const struct prepass *pp, int rc,
 	}
 	/* The report (and an export) is on disk before the COMMIT that makes
 	 * it true. */
-	if ((strcmp(state, "done") == 0 && write_export(r) < 0) ||
+	if ((strcmp(state, "done") == 0 &&
+	     (write_export(r) < 0 || write_bulletins(r) < 0)) ||
 	    report_close(rep) < 0 || store_commit(r->d->store) < 0)
 		return -1;
 	return 0;
@@ -650,6 +808,7 @@ static int reject_file(struct run *r, const struct prepass *pp,
 	r->file_warnings = 0;
 	r->export_wanted = 0;
 	r->requests = 0;
+	r->nbulletins = 0;
 	if (emit(r, why->line, "FICHIER", "", "REJETE", why->d.code,
 		 why->d.field != F_NONE ? field_name(why->d.field) : "",
 		 why->d.msg) < 0 ||
@@ -775,6 +934,9 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 		return -1;
 	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
 		return -1;
+	if (spool_path(tmp, sizeof(tmp), "%s/.affild/work", spool) < 0 ||
+	    move_bulletins(&r, tmp) < 0)
+		return -1;
 	if (quarantine)
 		(void)spool_path(dest, sizeof(dest),
 				 "%s/.affild/quarantine/%s/%s.%s", spool,
@@ -867,6 +1029,7 @@ enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job)
 out:
 	if (r.fd >= 0)
 		close(r.fd);
+	free(r.bulletins);
 	if (r.grp) {
 		int i;
 

@@ -176,7 +176,8 @@ static int address_block(const struct letter *l, struct buf *b)
 
 	rc |= buf_addstr(b, str(l->name));
 	rc |= add_lines(b, str(l->adresse));
-	rc |= buf_printf(b, "\n%s %s", str(l->code_postal), city);
+	if (!l->document || *str(l->code_postal) || *city)
+		rc |= buf_printf(b, "\n%s %s", str(l->code_postal), city);
 	if (*str(l->pays) != '\0' && !is_france(l->pays)) {
 		country = last_line(l->pays);
 		rc |= buf_printf(b, "\n%s", country);
@@ -292,8 +293,9 @@ static int check_text(const struct letter *l, const char **why)
 			*why = "lettre impossible : texte non UTF-8";
 			return LETTER_PERMFAIL;
 		}
-	if (*str(l->adresse) == '\0' || *str(l->code_postal) == '\0' ||
-	    *str(l->ville) == '\0') {
+	if (!l->document && (*str(l->adresse) == '\0' ||
+			     *str(l->code_postal) == '\0' ||
+			     *str(l->ville) == '\0')) {
 		*why = "lettre impossible : adresse postale incomplète";
 		return LETTER_PERMFAIL;
 	}

@@ -51,6 +51,8 @@ struct letter {
 	const char *pays;	/* omitted when empty or France */
 	const char *subject;	/* one line */
 	const char *body;	/* plain text, '\n' line ends */
+	int document;		/* not for the post (a BULLETIN): the window
+				   shows only the name, no address needed */
 };
 
 /*

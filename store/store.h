@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "common/buf.h"
 #include "common/date.h"
 #include "config/config.h"
 #include "parsers/movement.h"
@@ -169,6 +170,13 @@ int store_export_each(struct store *st, const char *employer,
 		      const char *status,
 		      int (*fn)(const char *const *vals, void *arg),
 		      void *arg);
+
+/* store_bulletin - the individual affiliation bulletin of (employer, nir)
+ * as a title and a French text (no NIR; the IBAN's last 4 characters
+ * only): 0, 1 no such employee, -1 error */
+int store_bulletin(struct store *st, const struct cfg *cfg,
+		   const char *employer, const char *nir, struct date today,
+		   struct buf *title, struct buf *body);
 
 /* ---- the apply step (store_apply.c) --------------------------------- */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "store/store_apply.h"
 #include "store/store_priv.h"
 
 static void employee_from_row(sqlite3_stmt *s, struct employee_rec *e)
@@ -207,4 +208,126 @@ int store_export_each(struct store *st, const char *employer,
 		return -1;
 	}
 	return stop ? -1 : 0;
+}
+
+/* fr - an ISO date as JJ/MM/AAAA ("" when absent or unreadable) */
+static const char *fr(const char *iso, char out[DATE_ISO_SIZE])
+{
+	struct date d;
+
+	out[0] = '\0';
+	if (iso && date_parse_iso(iso, &d) == 0)
+		date_format_fr(d, out);
+	return out;
+}
+
+/* line - "label : value" when the value is known */
+static void line(struct buf *b, const char *label, const char *value)
+{
+	if (value && *value)
+		buf_printf(b, "%s : %s\n", label, value);
+}
+
+/* bulletin_beneficiaries - one line per beneficiary on record */
+static int bulletin_beneficiaries(struct store *st, long long id,
+				  struct buf *b)
+{
+	static const char sql[] =
+		"SELECT lien, prenom, nom, date_naissance, date_fin"
+		" FROM beneficiary WHERE employee_id = ? ORDER BY id";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	char d1[DATE_ISO_SIZE], d2[DATE_ISO_SIZE];
+	int rc, n = 0;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	buf_addstr(b, "\nAyants droit :\n");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *fin = (const char *)sqlite3_column_text(s, 4);
+
+		buf_printf(b, "  - %s : %s %s, né(e) le %s%s%s\n",
+			   sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
+			   sqlite3_column_text(s, 2),
+			   fr((const char *)sqlite3_column_text(s, 3), d1),
+			   fin ? ", couverture terminée le " : "",
+			   fin ? fr(fin, d2) : "");
+		n++;
+	}
+	sqlite3_reset(s);
+	if (n == 0)
+		buf_addstr(b, "  aucun ayant droit enregistré\n");
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* store_bulletin - the individual affiliation bulletin, as text */
+int store_bulletin(struct store *st, const struct cfg *cfg,
+		   const char *employer, const char *nir, struct date today,
+		   struct buf *title, struct buf *body)
+{
+	const struct cfg_employer *emp = cfg_employer(cfg, employer);
+	const struct cfg_option *opt;
+	char d[DATE_ISO_SIZE], d2[DATE_ISO_SIZE], v[256];
+	struct st_emp e;
+	size_t n;
+	int rc;
+
+	if (emp == NULL || st_emp_load(st, employer, nir, &e) < 0)
+		return -1;
+	if (e.id == 0)
+		return 1;
+	opt = cfg_option(emp, e.option);
+	buf_printf(title, "Bulletin individuel d'affiliation : %s %s",
+		   e.prenom ? e.prenom : "", e.nom ? e.nom : "");
+	snprintf(v, sizeof(v), "%s (%s)", emp->name, emp->numero);
+	line(body, "Employeur", v);
+	snprintf(v, sizeof(v), "%s %s%s%s%s", e.prenom ? e.prenom : "",
+		 e.nom ? e.nom : "", e.nom_usage ? " (nom d'usage " : "",
+		 e.nom_usage ? e.nom_usage : "", e.nom_usage ? ")" : "");
+	line(body, "Salarié(e)", v);
+	line(body, "Matricule", e.matricule);
+	line(body, "Date de naissance", fr(e.date_naissance, d));
+	line(body, "Catégorie", e.categorie);
+	line(body, "Date d'embauche", fr(e.date_embauche, d));
+	line(body, "Début de la couverture",
+	     fr(e.date_effet ? e.date_effet : e.date_embauche, d));
+	snprintf(v, sizeof(v), "%s depuis le %s%s", status_label(e.status),
+		 fr(e.status_since, d), e.incomplete ?
+		 " (affiliation incomplète)" : "");
+	line(body, "Statut", v);
+	if (e.option) {
+		snprintf(v, sizeof(v), "%s (%s)", opt && opt->label ?
+			 opt->label : e.option, e.option);
+		line(body, "Option", v);
+	}
+	if (e.rum) {
+		n = e.iban ? strlen(e.iban) : 0;
+		snprintf(v, sizeof(v), "RUM %s, IBAN se terminant par %s, "
+			 "signé le %s", e.rum, n > 4 ? e.iban + n - 4 : "-",
+			 fr(e.date_signature_mandat, d));
+		line(body, "Mandat SEPA", v);
+	}
+	if (e.dispense_motif) {
+		snprintf(v, sizeof(v), "%s%s%s", e.dispense_motif,
+			 e.dispense_fin ? " jusqu'au " : "",
+			 fr(e.dispense_fin, d));
+		line(body, "Dispense", v);
+	}
+	if (e.date_fin_contrat) {
+		snprintf(v, sizeof(v), "le %s, motif %s",
+			 fr(e.date_fin_contrat, d),
+			 e.motif_rupture ? e.motif_rupture : "-");
+		line(body, "Fin du contrat de travail", v);
+	}
+	if (e.portabilite_debut) {
+		snprintf(v, sizeof(v), "du %s au %s",
+			 fr(e.portabilite_debut, d),
+			 fr(e.portabilite_fin, d2));
+		line(body, "Portabilité", v);
+	}
+	line(body, "Droits ouverts jusqu'au", fr(e.date_fin_droits, d));
+	rc = bulletin_beneficiaries(st, e.id, body);
+	buf_printf(body, "\nÉtabli le %s.\n", date_format_fr(today, d));
+	st_emp_free(&e);
+	return rc;
 }

@@ -287,3 +287,23 @@ def test_export_lists_the_employees_and_is_never_a_duplicate(affild):
     affild.drop("export-bad.csv", "operation;statut\nEXPORT;ACTIF\n")
     rows = affild.wait_report("export-bad.csv")
     assert rows[0]["code"] == "E109" and rows[0]["champ"] == "statut"
+
+
+def test_bulletin_is_a_pdf_without_the_nir(affild):
+    import subprocess
+    setup_people(affild)
+    request = "operation;nir\nBULLETIN;%s\nBULLETIN;%s\n" % (N["A"], N["J"])
+    affild.drop("bulletins.csv", request)
+    rows = affild.wait_report("bulletins.csv")
+    assert rows[0]["code"] == "I243" and rows[1]["code"] == "E202"
+    [pdf] = list(affild.out_dir().glob("bulletins.csv.*.bulletin-2.pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "Bulletin individuel d'affiliation" in text
+    assert "Alice Arnaud" in text and "Exemple SAS" in text
+    assert "affilié" in text and "BASE" in text
+    assert N["A"] not in text.replace(" ", "")
+    # A request file is never a duplicate: the same one again works.
+    affild.drop("bulletins.csv", request)
+    rows = affild.wait_report("bulletins.csv", count=2)
+    assert rows[0]["code"] == "I243", rows
