@@ -286,11 +286,36 @@ static int apply_one(struct run *r, struct movement *mv, int in_group)
 	return store_release(d->store, "mv");
 }
 
-static int same_nir(const struct movement *a, const struct movement *b)
+/* nir_key - a NIR as the checks will normalise it: no spaces or
+ * separators, upper case ("2 90 04 99..." and "29004 99..." are one) */
+static void nir_key(const struct movement *mv, char *out, size_t outlen)
 {
-	const char *x = mv_get(a, F_NIR), *y = mv_get(b, F_NIR);
+	const char *v = mv_get(mv, F_NIR);
+	size_t n = 0;
 
-	return x && y && *x && strcmp(x, y) == 0;
+	for (; v && *v && n + 1 < outlen; v++)
+		if ((*v >= '0' && *v <= '9') || (*v >= 'a' && *v <= 'z') ||
+		    (*v >= 'A' && *v <= 'Z'))
+			out[n++] = (char)(*v >= 'a' && *v <= 'z' ? *v - 32 :
+					  *v);
+	out[n] = '\0';
+}
+
+/* same_nir - b names the same employee as a (and, in the portal's drop,
+ * the same employer) */
+static int same_nir(const struct run *r, const struct movement *a,
+		    const struct movement *b)
+{
+	char x[32], y[32];
+	const char *ea = mv_get(a, F_NUMERO_PERSONNE);
+	const char *eb = mv_get(b, F_NUMERO_PERSONNE);
+
+	nir_key(a, x, sizeof(x));
+	nir_key(b, y, sizeof(y));
+	if (*x == '\0' || strcmp(x, y) != 0)
+		return 0;
+	return r->job->emp != NULL ||
+	       strcmp(ea ? ea : "", eb ? eb : "") == 0;
 }
 
 /*
@@ -585,18 +610,19 @@ static int move_bulletins(const struct run *r, const char *workdir)
 static int take(struct run *r, struct movement *mv)
 {
 	int member = r->ngrp > 0 && mv->op == OP_AYANT_DROIT &&
-		     same_nir(&r->grp[0], mv);
+		     same_nir(r, &r->grp[0], mv);
+	char key[32];
+
+	nir_key(mv, key, sizeof(key));
 
 	if (member && r->ngrp == GROUP_MAX) {
-		(void)strlcpy_ok(r->overflow_nir, mv_get(mv, F_NIR),
-				 sizeof(r->overflow_nir));
+		(void)strlcpy_ok(r->overflow_nir, key, sizeof(r->overflow_nir));
 		r->grp_bad = mv->line;
 		if (group_close(r) < 0)
 			return -1;
 	}
 	if (mv->op == OP_AYANT_DROIT && r->overflow_nir[0] &&
-	    strcmp(r->overflow_nir, mv_get(mv, F_NIR) ?
-		   mv_get(mv, F_NIR) : "") == 0) {
+	    strcmp(r->overflow_nir, key) == 0) {
 		mv_diag(mv, "E222", F_OPERATION, "plus de %d ayants droit à la "
 			"suite du même mouvement parent", GROUP_MAX - 1);
 		return emit_movement(r, mv);

@@ -247,15 +247,17 @@ static void check_employee(const struct check_ctx *ctx, struct movement *mv)
 	}
 }
 
-/* check_contact - an invitation needs an email or a postal address */
+/* check_contact - an affiliation needs an email or a postal address: the
+ * invitation, the confirmation and every later notice go there */
 static void check_contact(struct movement *mv)
 {
 	if (mv_has(mv, F_EMAIL) || (mv_has(mv, F_ADRESSE) &&
 	    mv_has(mv, F_CODE_POSTAL) && mv_has(mv, F_VILLE)))
 		return;
 	mv_diag(mv, "E152", F_EMAIL, "ni email ni adresse postale complète "
-		"(adresse, code_postal, ville) : l'invitation ne peut pas "
-		"être envoyée");
+		"(adresse, code_postal, ville) : %s", mv->op ==
+		OP_AFFILIATION_SIMPLE ? "l'invitation ne peut pas être envoyée" :
+		"la confirmation et les avis ne pourraient pas être envoyés");
 }
 
 /* Fields a MODIFICATION may clear with "#VIDE": the optional ones. */
@@ -360,7 +362,8 @@ void check_movement(const struct check_ctx *ctx, struct movement *mv)
 		check_employee(ctx, mv);
 	if (mv->op == OP_AYANT_DROIT && !mv_has_error(mv))
 		check_beneficiary(ctx, mv);
-	if (mv->op == OP_AFFILIATION_SIMPLE)
+	if (mv->op == OP_AFFILIATION_SIMPLE ||
+	    mv->op == OP_AFFILIATION_COMPLETE)
 		check_contact(mv);
 	put_vide(mv, vide);
 }

@@ -271,11 +271,22 @@ static int mandate(struct ap *a)
 {
 	const struct cfg_option *opt = cfg_option(a->ctx->emp,
 						  mv_get(a->mv, F_OPTION));
+	const char *prefix = a->env.cfg->process.rum_prefix ?
+		a->env.cfg->process.rum_prefix : "AFF";
+	size_t plen = strlen(prefix);
 	char rum[64];
-	int rc;
+	int rc, tries;
 
-	if (mv_has(a->mv, F_RUM)) {
-		rc = rum_taken(a, mv_get(a->mv, F_RUM));
+	if (mv_has(a->mv, F_RUM) && strcmp(mv_get(a->mv, F_RUM), VIDE) != 0) {
+		const char *given = mv_get(a->mv, F_RUM);
+
+		/* Generated references are ours alone: a file cannot take
+		 * one, or it would block another employer's next mandate. */
+		if (strncmp(given, prefix, plen) == 0 && given[plen] == '-')
+			return ap_refuse(a, "E232", F_RUM, "RUM commençant par "
+					 "%s- : préfixe réservé aux RUM générées "
+					 "par l'assureur", prefix);
+		rc = rum_taken(a, given);
 		if (rc != 0)
 			return rc < 0 ? -1 : ap_refuse(a, "E230", F_RUM,
 				"RUM déjà attribuée à un autre mandat : une RUM "
@@ -284,8 +295,13 @@ static int mandate(struct ap *a)
 	}
 	if (opt == NULL || !opt->direct_debit || a->e.rum != NULL)
 		return 0;
-	if (rum_generate(a, rum, sizeof(rum)) < 0 ||
-	    mv_set(a->mv, F_RUM, rum) < 0)
+	for (tries = 0; tries < 100; tries++) {
+		if (rum_generate(a, rum, sizeof(rum)) < 0)
+			return -1;
+		if ((rc = rum_taken(a, rum)) <= 0)
+			break;
+	}
+	if (rc != 0 || mv_set(a->mv, F_RUM, rum) < 0)
 		return -1;
 	mv_diag(a->mv, "I231", F_RUM, "RUM générée : %s", rum);
 	return 0;
@@ -293,10 +309,11 @@ static int mandate(struct ap *a)
 
 /* ---- affiliations --------------------------------------------------- */
 
-/* end_portability_for_rehire - PORTABILITE ends the day before the hire */
+/* end_portability_for_rehire - PORTABILITE ends the day before the hire;
+ * the history row keeps the date (the next period clears the columns) */
 static int end_portability_for_rehire(struct ap *a)
 {
-	char day[DATE_ISO_SIZE];
+	char day[DATE_ISO_SIZE], what[128];
 	struct date hire;
 
 	if (!same(a->e.status, "PORTABILITE"))
@@ -304,14 +321,39 @@ static int end_portability_for_rehire(struct ap *a)
 	if (date_parse_iso(mv_get(a->mv, F_DATE_EMBAUCHE), &hire) < 0)
 		hire = a->env.today;
 	date_format(date_add_days(hire, -1), day);
-	if (st_set_col(a->st, a->e.id, "date_fin_droits", day) < 0 ||
-	    st_set_col(a->st, a->e.id, "portabilite_motif_fin",
-		       "REPRISE_EMPLOI") < 0 ||
-	    st_deadline_drop(a->st, a->e.id, "fin_portabilite") < 0 ||
+	snprintf(what, sizeof(what), "fin de portabilité : reprise d'emploi, "
+		 "droits jusqu'au %s", day);
+	if (st_deadline_drop(a->st, a->e.id, "fin_portabilite") < 0 ||
 	    st_history(a->st, &a->env, a->e.id, "PORTABILITE", "RADIE",
-		       "fin de portabilité : reprise d'emploi") < 0)
+		       what) < 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * rehire_check - an affiliation on RADIE or PORTABILITE opens a new period
+ * only when its hire date comes after the last contract's end: the same
+ * hire date is the old period sent again (a corrected file re-sent whole,
+ * 1 with I200), an earlier one a mistake (1 with E208).  0: a rehire.
+ */
+static int rehire_check(struct ap *a)
+{
+	const char *hire = mv_get(a->mv, F_DATE_EMBAUCHE);
+
+	if (!ap_status_is(a, "RADIE", "PORTABILITE", NULL) ||
+	    a->e.date_fin_contrat == NULL || hire == NULL)
+		return 0;
+	if (strcmp(hire, a->e.date_fin_contrat) > 0)
+		return 0;
+	if (same(hire, a->e.date_embauche)) {
+		ap_already(a, "période d'emploi déjà enregistrée, suivie de sa "
+			   "radiation");
+		return 2;
+	}
+	return ap_refuse(a, "E208", F_DATE_EMBAUCHE, "date d'embauche "
+			 "antérieure à la fin du contrat précédent (%s) : pour "
+			 "une réembauche, indiquez la nouvelle date",
+			 a->e.date_fin_contrat);
 }
 
 /* new_period - a rehire: the last period's end data is history now */
@@ -344,8 +386,10 @@ static int enter(struct ap *a, const char *status, const char *what)
 	if (a->e.id == 0) {
 		if (emp_insert(a, status) < 0)
 			goto out;
-	} else if (end_portability_for_rehire(a) < 0 || new_period(a) < 0 ||
-		   st_set_status(a->st, &a->env, a->e.id, status) < 0) {
+	} else if (ap_status_is(a, "RADIE", "PORTABILITE", NULL) &&
+		   (end_portability_for_rehire(a) < 0 || new_period(a) < 0)) {
+		goto out;
+	} else if (st_set_status(a->st, &a->env, a->e.id, status) < 0) {
 		goto out;
 	}
 	if (emp_set_person(a) < 0 ||
@@ -361,6 +405,8 @@ out:
 /* apply_simple - (none), RADIE or PORTABILITE (rehire) → EN_COURS */
 static int apply_simple(struct ap *a)
 {
+	int rc;
+
 	if (ap_status_is(a, "EN_COURS", "A_RELANCER", NULL)) {
 		if (same(a->e.nom, mv_get(a->mv, F_NOM)) &&
 		    same(a->e.date_embauche, mv_get(a->mv, F_DATE_EMBAUCHE)))
@@ -371,6 +417,8 @@ static int apply_simple(struct ap *a)
 	}
 	if (a->e.id && !ap_status_is(a, "RADIE", "PORTABILITE", NULL))
 		return transition_refused(a);
+	if ((rc = rehire_check(a)) != 0)
+		return rc == 2 ? 0 : rc;
 	if (enter(a, "EN_COURS", "affiliation simple") < 0 ||
 	    st_invite(a->st, &a->env, &a->e, "invitation") < 0)
 		return -1;
@@ -422,6 +470,8 @@ static int apply_complete(struct ap *a)
 	if (a->e.id && !ap_status_is(a, "EN_COURS", "A_RELANCER", "RADIE",
 				     "PORTABILITE", NULL))
 		return transition_refused(a);
+	if ((rc = rehire_check(a)) != 0)
+		return rc == 2 ? 0 : rc;
 	if ((rc = mandate(a)) != 0)
 		return rc;
 	if (enter(a, "AFFILIE", "affiliation complète") < 0 ||
@@ -481,6 +531,41 @@ static int apply_relance(struct ap *a)
 	return 0;
 }
 
+/* after - a field's value once the MODIFICATION is applied */
+static const char *after(const struct ap *a, enum field f, const char *have)
+{
+	const char *v = mv_get(a->mv, f);
+
+	if (v == NULL || *v == '\0')
+		return have;
+	return strcmp(v, VIDE) == 0 ? NULL : v;
+}
+
+/* mandate_kept - a MODIFICATION touching the option or the bank details
+ * must leave a direct-debit option with its IBAN and signature date */
+static int mandate_kept(struct ap *a)
+{
+	const char *code = after(a, F_OPTION, a->e.option);
+	const struct cfg_option *opt = cfg_option(a->ctx->emp, code);
+
+	if (!mv_has(a->mv, F_OPTION) && !mv_has(a->mv, F_IBAN) &&
+	    !mv_has(a->mv, F_DATE_SIGNATURE_MANDAT))
+		return 0;
+	if (opt == NULL || !opt->direct_debit)
+		return 0;
+	if (after(a, F_IBAN, a->e.iban) == NULL)
+		return ap_refuse(a, "E151", F_IBAN, "IBAN obligatoire : "
+				 "l'option %s est payée par prélèvement SEPA",
+				 opt->code);
+	if (after(a, F_DATE_SIGNATURE_MANDAT,
+		  a->e.date_signature_mandat) == NULL)
+		return ap_refuse(a, "E151", F_DATE_SIGNATURE_MANDAT, "date de "
+				 "signature du mandat obligatoire : l'option "
+				 "%s est payée par prélèvement SEPA",
+				 opt->code);
+	return 0;
+}
+
 /* apply_modification - personal data; status unchanged; history kept */
 static int apply_modification(struct ap *a)
 {
@@ -508,7 +593,7 @@ static int apply_modification(struct ap *a)
 	if (what[0] == '\0' && nouveau == NULL)
 		return ap_already(a, "aucune donnée différente de celles "
 				  "enregistrées");
-	if ((rc = mandate(a)) != 0)
+	if ((rc = mandate_kept(a)) != 0 || (rc = mandate(a)) != 0)
 		return rc;
 	if (emp_set_person(a) < 0 ||
 	    (nouveau && st_set_col(a->st, a->e.id, "nir", nouveau) < 0))
@@ -805,7 +890,8 @@ static int beneficiary_end(struct ap *a, long long id, int ended)
 	    st_history(a->st, &a->env, a->e.id, a->e.status, a->e.status,
 		       what) < 0)
 		return -1;
-	return st_deadline_drop(a->st, a->e.id, "ayant_droit_age");
+	snprintf(what, sizeof(what), "{\"beneficiary\":%lld}", id);
+	return st_deadline_drop_data(a->st, a->e.id, "ayant_droit_age", what);
 }
 
 /* child_deadline - a child's cover ends at the contract's age limit */

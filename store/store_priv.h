@@ -9,7 +9,7 @@
 #include "common/date.h"
 #include "store/store.h"
 
-#define STORE_MAX_STMTS 64
+#define STORE_MAX_STMTS 256	/* every static SQL string of the store, with room */
 
 struct store {
 	sqlite3 *db;
@@ -98,6 +98,9 @@ int st_deadline_add(struct store *st, struct date due, const char *kind,
 /* st_deadline_drop - cancel the employee's pending deadlines of kind
  * (NULL: every kind) */
 int st_deadline_drop(struct store *st, long long emp_id, const char *kind);
+/* st_deadline_drop_data - cancel the pending deadline of kind with data */
+int st_deadline_drop_data(struct store *st, long long emp_id,
+			  const char *kind, const char *data);
 /* st_deadline_pending - 1 and data (owned) when one of kind is pending */
 int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
 			char **data);

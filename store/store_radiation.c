@@ -130,8 +130,10 @@ static int decide(struct ap *a, struct rad *r)
 	r->incomplete = incomplete;
 	date_format(next_month ? end_of_month(end) : end, r->droits);
 	(void)strlcpy_ok(r->to, "RADIE", sizeof(r->to));
-	if (same(motif, "066") || ap_status_is(a, "DISPENSE", NULL))
-		r->notice[0] = '\0';	/* the deceased, the never covered */
+	if (ap_status_is(a, "DISPENSE", NULL))
+		r->notice[0] = '\0';	/* never covered: nothing to end */
+	else if (same(motif, "066"))	/* letters to the dependants */
+		(void)strlcpy_ok(r->notice, "deces", sizeof(r->notice));
 	else if (same(motif, "038") || same(motif, "039"))
 		(void)strlcpy_ok(r->notice, "loi_evin", sizeof(r->notice));
 	else
@@ -246,7 +248,7 @@ static int rad_notice(struct store *st, const struct st_env *env,
 	char months[16];
 
 	fr_date(r->droits, droits);
-	if (same(r->motif, "066"))
+	if (same(r->notice, "deces"))
 		return st_letter_dependants(st, env, e, droits);
 	if (r->notice[0] == '\0')
 		return 0;
@@ -289,7 +291,8 @@ static int rad_carry_out(struct store *st, const struct st_env *env,
 		return -1;
 	if (st_revoke_token(st, e->id) < 0 ||
 	    st_deadline_drop(st, e->id, "relance") < 0 ||
-	    st_deadline_drop(st, e->id, "radiation") < 0)
+	    st_deadline_drop(st, e->id, "radiation") < 0 ||
+	    st_deadline_drop(st, e->id, "preuve_chomage") < 0)
 		return -1;
 	if (porta && (date_parse_iso(r->p1, &p1) < 0 ||
 		      st_deadline_add(st, date_add_days(p1, 1),
@@ -330,8 +333,9 @@ int ap_radiation(struct ap *a)
 		return ap_refuse(a, "E207", F_DATE_FIN_CONTRAT, "salarié déjà "
 				 "radié (fin de contrat %s, motif %s) : pour "
 				 "corriger, envoyez une ANNULATION puis la "
-				 "bonne RADIATION", a->e.date_fin_contrat,
-				 a->e.motif_rupture);
+				 "bonne RADIATION", a->e.date_fin_contrat ?
+				 a->e.date_fin_contrat : "?",
+				 a->e.motif_rupture ? a->e.motif_rupture : "?");
 	}
 	if ((rc = decide(a, &r)) != 0)
 		return rc;
@@ -367,10 +371,27 @@ int st_radiation_fire(struct store *st, const struct st_env *env,
 {
 	struct rad r;
 
+	struct date end;
+
 	if (rad_parse(st, data, &r) < 0)
 		return -1;
 	if (same(e->status, "RADIE") || same(e->status, "PORTABILITE"))
 		return 1;
+	/* The decision was taken on the status of that day; what changed
+	 * since decides now.  A dispensed employee was not covered: no
+	 * portability, no notice.  Finished since: no longer incomplete. */
+	r.incomplete = same(e->status, "EN_COURS") ||
+		       same(e->status, "A_RELANCER");
+	if (same(e->status, "DISPENSE") && date_parse_iso(r.fin_contrat,
+							  &end) == 0) {
+		(void)strlcpy_ok(r.to, "RADIE", sizeof(r.to));
+		r.notice[0] = '\0';
+		r.p0[0] = r.p1[0] = '\0';
+		r.months = 0;
+		date_format(env->emp->portability_start ==
+			    CFG_PSTART_NEXT_MONTH ? end_of_month(end) : end,
+			    r.droits);
+	}
 	return rad_carry_out(st, env, e, &r) < 0 ? -1 : 0;
 }
 
@@ -387,7 +408,9 @@ static int clear_radiation(struct store *st, long long id)
 	for (i = 0; i < NELEM(cols); i++)
 		if (st_set_col(st, id, cols[i], NULL) < 0)
 			return -1;
-	return st_deadline_drop(st, id, "fin_portabilite");
+	return st_set_col(st, id, "incomplete", "0") < 0 ||
+	       st_deadline_drop(st, id, "fin_portabilite") < 0 ||
+	       st_deadline_drop(st, id, "preuve_chomage") < 0 ? -1 : 0;
 }
 
 /* ap_annulation - cancel the last radiation, within the correction window */
@@ -414,7 +437,9 @@ int ap_annulation(struct ap *a)
 				  a->e.status, "radiation programmée "
 				  "annulée") < 0 ? -1 : 0;
 	if (!ap_status_is(a, "RADIE", "PORTABILITE", NULL) ||
-	    a->e.radiation_at == NULL || a->e.prev_status == NULL)
+	    a->e.radiation_at == NULL || a->e.prev_status == NULL ||
+	    same(a->e.prev_status, "RADIE") ||
+	    same(a->e.prev_status, "PORTABILITE"))
 		return ap_refuse(a, "E291", F_OPERATION_ANNULEE, "aucune "
 				 "radiation à annuler pour ce salarié");
 	if (date_parse_iso(a->e.radiation_at, &at) < 0 ||

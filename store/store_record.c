@@ -233,6 +233,26 @@ int st_deadline_drop(struct store *st, long long emp_id, const char *kind)
 	return st_done(st, s);
 }
 
+int st_deadline_drop_data(struct store *st, long long emp_id,
+			  const char *kind, const char *data)
+{
+	static const char sql[] =
+		"UPDATE deadline SET done_at = ?4, cancelled = 1"
+		" WHERE employee_id = ?1 AND done_at IS NULL AND kind = ?2"
+		" AND data = ?3";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	char now[32];
+
+	if (s == NULL)
+		return -1;
+	st_now(now);
+	sqlite3_bind_int64(s, 1, emp_id);
+	st_text(s, 2, kind);
+	st_text(s, 3, data);
+	st_text(s, 4, now);
+	return st_done(st, s);
+}
+
 int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
 			char **data)
 {
@@ -343,8 +363,10 @@ int st_invite(struct store *st, const struct st_env *env,
 	sqlite3_bind_int(s, 3, first);
 	st_text(s, 4, date_format(env->today, today));
 	sqlite3_bind_int64(s, 5, e->id);
+	/* The link works through its last day: it dies the day after. */
 	if (st_done(st, s) < 0 || st_deadline_drop(st, e->id, "jeton") < 0 ||
-	    st_deadline_add(st, exp, "jeton", e->id, NULL) < 0)
+	    st_deadline_add(st, date_add_days(exp, 1), "jeton", e->id,
+			    NULL) < 0)
 		return -1;
 	if (first && (st_deadline_drop(st, e->id, "relance") < 0 ||
 		      st_deadline_add(st, due, "relance", e->id, NULL) < 0))

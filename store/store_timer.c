@@ -185,14 +185,15 @@ static int fire_relance_auto(struct store *st, const struct st_env *env,
 	return auto_remind(st, env, e);
 }
 
-/* fire_jeton - the personal link expired: forget its hash */
+/* fire_jeton - the personal link expired (its last valid day is
+ * token_expires, the date the email gives): forget its hash */
 static int fire_jeton(struct store *st, const struct st_env *env,
 		      const struct st_emp *e)
 {
 	static const char sql[] =
 		"UPDATE employee SET token_hash = NULL, token_expires = NULL"
 		" WHERE id = ? AND token_expires IS NOT NULL"
-		" AND token_expires <= ?";
+		" AND token_expires < ?";
 	sqlite3_stmt *s = st_stmt(st, sql);
 	char day[DATE_ISO_SIZE];
 

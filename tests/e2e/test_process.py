@@ -307,3 +307,17 @@ def test_bulletin_is_a_pdf_without_the_nir(affild):
     affild.drop("bulletins.csv", request)
     rows = affild.wait_report("bulletins.csv", count=2)
     assert rows[0]["code"] == "I243", rows
+
+
+def test_group_with_a_spaced_nir_is_still_one_group(affild):
+    spaced = " ".join([N["H"][0], N["H"][1:3], N["H"][3:5], N["H"][5:7],
+                       N["H"][7:10], N["H"][10:13], N["H"][13:]])
+    affild.drop("famille.csv", csv(
+        person(spaced, "Henry", "Hugo"),
+        line(operation="AYANT_DROIT", nir=spaced, lien="ENFANT",
+             nom="Henry", prenom="Yann", date_naissance="1990-01-01")))
+    rows = by_line(affild.wait_report("famille.csv"))
+    assert [r["code"] for r in rows[3]] == ["E177"]
+    assert [r["code"] for r in rows[2]] == ["E221"], "no half family"
+    assert rows[0][-1]["code"] == "CR3"
+    assert affild.ctl_json("employees") == []

@@ -189,6 +189,9 @@ static void ok(const char *nir, const char *spec)
 
 #define PERSON "nom=Martin;prenom=Zoé;date_naissance=1990-04-12;" \
 	"date_embauche=2026-09-01;categorie=CADRE;email=zoe@example.fr"
+/* The same person hired again after her radiation of 2026-11-20. */
+#define REHIRED "nom=Martin;prenom=Zoé;date_naissance=1990-04-12;" \
+	"date_embauche=2026-11-25;categorie=CADRE;email=zoe@example.fr"
 
 /* to_state - bring the employee nir to status */
 static void to_state(const char *nir, const char *state)
@@ -284,15 +287,20 @@ static const struct row rows[] = {
 	  "date_debut_contrat=2024-06-01", "RADIE", "radiation", "W212" },
 	{ "PORTABILITE", "FIN_PORTABILITE date_evenement=2026-11-25;"
 	  "motif_fin=REPRISE_EMPLOI", "RADIE", "fin_portabilite", "" },
-	{ "PORTABILITE", "AFFILIATION_SIMPLE " PERSON, "EN_COURS",
+	{ "PORTABILITE", "AFFILIATION_SIMPLE " REHIRED, "EN_COURS",
 	  "invitation", "" },
-	{ "PORTABILITE", "AFFILIATION_COMPLETE " PERSON ";option=CONFORT;"
+	{ "PORTABILITE", "AFFILIATION_COMPLETE " REHIRED ";option=CONFORT;"
 	  "iban=FR1420041010050500013M02606;date_signature_mandat=2026-11-02",
 	  "AFFILIE", "confirmation", "I231" },
-	{ "RADIE", "AFFILIATION_SIMPLE " PERSON, "EN_COURS", "invitation",
+	{ "RADIE", "AFFILIATION_SIMPLE " REHIRED, "EN_COURS", "invitation",
 	  "" },
-	{ "RADIE", "AFFILIATION_COMPLETE " PERSON ";option=BASE", "AFFILIE",
+	{ "RADIE", "AFFILIATION_COMPLETE " REHIRED ";option=BASE", "AFFILIE",
 	  "confirmation", "" },
+	/* The old period sent again whole: already in effect, not a rehire. */
+	{ "RADIE", "AFFILIATION_COMPLETE " PERSON ";option=BASE", "RADIE", "",
+	  "I200" },
+	{ "PORTABILITE", "AFFILIATION_SIMPLE " PERSON, "PORTABILITE", "",
+	  "I200" },
 	{ "RADIE", "ANNULATION operation_annulee=RADIATION", "AFFILIE", "",
 	  "" },
 	{ "PORTABILITE", "ANNULATION operation_annulee=RADIATION", "AFFILIE",
@@ -337,6 +345,9 @@ static const struct row rows[] = {
 	  "E291" },
 	{ "RADIE", "RADIATION date_fin_contrat=2026-11-21;motif_rupture=039",
 	  NULL, "", "E207" },
+	{ "RADIE", "AFFILIATION_SIMPLE nom=Martin;prenom=Zoé;"
+	  "date_naissance=1990-04-12;date_embauche=2026-10-01;categorie=CADRE;"
+	  "email=zoe@example.fr", NULL, "", "E208" },
 	{ "EN_COURS", "DISPENSE motif_dispense=CDD_MOINS_12_MOIS;"
 	  "date_demande=2026-11-02;date_fin_dispense=2027-01-31", NULL, "",
 	  "E261" },
@@ -591,12 +602,21 @@ static void test_rum(void **state)
 	   "iban=FR1420041010050500013M02606;date_signature_mandat=2026-11-02");
 	assert_string_equal(text("SELECT rum FROM employee WHERE nir = ?", a),
 			    "AFF-12345678-00000001");
+	/* A file may not take a generated reference (it would block the
+	 * next one generated for another employee). */
 	snprintf(spec, sizeof(spec), "AFFILIATION_COMPLETE " PERSON
 		 ";option=CONFORT;iban=FR1420041010050500013M02606;"
-		 "date_signature_mandat=2026-11-02;rum=AFF-12345678-00000001");
+		 "date_signature_mandat=2026-11-02;rum=AFF-12345678-00000002");
 	assert_int_equal(run(b, spec, code, 0), 1);
-	assert_string_equal(code, "E230");
+	assert_string_equal(code, "E232");
 	assert_string_equal(status(b), "");
+	/* The employer's own references are unique for the creditor. */
+	snprintf(spec, sizeof(spec), "AFFILIATION_COMPLETE " PERSON
+		 ";option=CONFORT;iban=FR1420041010050500013M02606;"
+		 "date_signature_mandat=2026-11-02;rum=MANDAT-2026-0001");
+	ok(b, spec);
+	assert_int_equal(run(nir_of(911), spec, code, 0), 1);
+	assert_string_equal(code, "E230");
 	assert_int_equal(store_commit(T.st), 0);
 }
 
@@ -676,6 +696,63 @@ static void test_unemployment_proof(void **state)
 	assert_string_equal(kinds_after(outbox0), "justificatif_chomage");
 }
 
+/* test_review_regressions - what a review found, kept found */
+static void test_review_regressions(void **state)
+{
+	const char *a = nir_of(920), *b = nir_of(921), *c = nir_of(922);
+	const char *d = nir_of(923);
+	struct timer_run run;
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	/* A held radiation decided on EN_COURS, then a dispense: on its day
+	 * the employee is radiated without portability or notice. */
+	ok(a, "AFFILIATION_SIMPLE " PERSON);
+	ok(a, "RADIATION date_fin_contrat=2026-12-15;motif_rupture=043");
+	ok(a, "DISPENSE motif_dispense=CSS;date_demande=2026-11-02;"
+	   "justificatif=ATT;date_fin_dispense=2027-10-31");
+	/* A held radiation survives the employer's paper form. */
+	ok(b, "AFFILIATION_SIMPLE " PERSON);
+	ok(b, "RADIATION date_fin_contrat=2026-12-15;motif_rupture=043");
+	ok(b, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	assert_int_equal(count("SELECT count(*) FROM deadline WHERE kind ="
+			       " 'radiation' AND done_at IS NULL"), 2);
+	/* Ending one child keeps the other's age-limit deadline. */
+	ok(c, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(c, "AYANT_DROIT lien=ENFANT;nom=Martin;prenom=Léo;"
+	   "date_naissance=2020-04-12");
+	ok(c, "AYANT_DROIT lien=ENFANT;nom=Martin;prenom=Mia;"
+	   "date_naissance=2018-06-01");
+	ok(c, "AYANT_DROIT lien=ENFANT;nom=Martin;prenom=Léo;"
+	   "date_naissance=2020-04-12;date_fin=2026-11-30");
+	assert_int_equal(count("SELECT count(*) FROM deadline WHERE kind ="
+			       " 'ayant_droit_age' AND done_at IS NULL"), 1);
+	/* ANNULATION then the right RADIATION: one proof reminder. */
+	ok(d, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(d, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=043");
+	ok(d, "ANNULATION operation_annulee=RADIATION");
+	ok(d, "RADIATION date_fin_contrat=2026-11-21;motif_rupture=043");
+	assert_int_equal(count("SELECT count(*) FROM deadline WHERE kind ="
+			       " 'preuve_chomage' AND done_at IS NULL"), 1);
+	assert_int_equal(store_commit(T.st), 0);
+
+	memset(&run, 0, sizeof(run));
+	run.cfg = T.cfg;
+	run.token_key = key;
+	run.token_keylen = sizeof(key);
+	run.as_of = (struct date){ 2026, 12, 16 };
+	run.max = 100;
+	assert_int_equal(store_timers_run(T.st, &run), 0);
+	assert_string_equal(status(a), "RADIE");
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind LIKE"
+			       " 'radiation%' AND employee_id = (SELECT id"
+			       " FROM employee WHERE nir = '2900499000920'"
+			       " || substr(nir, 14))"), 0);
+	assert_string_equal(status(b), "PORTABILITE");
+	assert_string_equal(text("SELECT incomplete FROM employee WHERE"
+				 " nir = ?", b), "0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +772,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_admin_portability, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unemployment_proof, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_review_regressions, setup,
 						teardown),
 	};
 

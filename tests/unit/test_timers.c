@@ -407,7 +407,12 @@ static void test_expired_link_is_forgotten(void **state)
 	run(f, "2026-12-01");
 	assert_string_equal(text(f, "SELECT token_expires FROM employee"
 				 " WHERE id = %lld", id), "2026-12-02");
+	/* 2 Dec is the last day the email gives: the link still works. */
 	run(f, "2026-12-02");
+	assert_string_not_equal(text(f, "SELECT coalesce(token_hash, 'none')"
+				     " FROM employee WHERE id = %lld", id),
+				"none");
+	run(f, "2026-12-03");
 	assert_string_equal(text(f, "SELECT coalesce(token_hash, 'none')"
 				 " FROM employee WHERE id = %lld", id), "none");
 	assert_int_equal(num(f, "SELECT count(*) FROM history WHERE"
