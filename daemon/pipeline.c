@@ -889,18 +889,22 @@ static int finish_normally(struct run *r, const struct prepass *pp)
 	char fbuf[256];
 	int rc = return_code(r);
 
+	/*
+	 * Nothing applied: the whole transaction goes, and a fresh one takes
+	 * the file's row.  (Not a savepoint around the file: SQLite would
+	 * journal every page the file touches a second time, to a temporary
+	 * file that grows with the file.)
+	 */
 	if (r->job->validation) {
 		note = "validation seule : rien n'a été appliqué";
-		if (store_rollback_to(st, "file") < 0)
+		if (store_rollback(st) < 0 || store_begin(st) < 0)
 			return -1;
 	} else if (rc >= 2 && r->job->emp &&
 		   r->job->emp->apply == CFG_APPLY_ALL_OR_NOTHING) {
 		note = "apply: all_or_nothing : aucun mouvement n'a été appliqué";
 		rc = 3;
-		if (store_rollback_to(st, "file") < 0)
+		if (store_rollback(st) < 0 || store_begin(st) < 0)
 			return -1;
-	} else if (store_release(st, "file") < 0) {
-		return -1;
 	}
 	if (pp->encoding != CSV_ENC_UTF8 &&
 	    report_format(r->job) == REPORT_CSV &&
@@ -1019,7 +1023,7 @@ static int pipeline_process(struct run *r)
 			 "(gzip) : déposez-le non compressé");
 		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
 	}
-	if (open_report(r) < 0 || store_savepoint(st, "file") < 0)
+	if (open_report(r) < 0)
 		return -1;
 	rc = stream(r, &pp, &why);
 	if (rc < 0)

@@ -107,8 +107,11 @@ static int store_pragmas(struct store *st, enum store_mode mode, int cache_mb,
 		return -1;
 	if (mode == STORE_RO)
 		return 0;
+	/* temp_store=MEMORY: the savepoint journal of one movement (or one
+	 * group) stays in memory; it is emptied at each release. */
 	return st_exec(st, "PRAGMA journal_mode=WAL") < 0 ||
-	       st_exec(st, "PRAGMA synchronous=FULL") < 0 ? -1 : 0;
+	       st_exec(st, "PRAGMA synchronous=FULL") < 0 ||
+	       st_exec(st, "PRAGMA temp_store=MEMORY") < 0 ? -1 : 0;
 }
 
 /* store_open - open path; migrate the schema when opened read-write */
@@ -168,30 +171,50 @@ int store_rollback(struct store *st)
 	return st_exec(st, "ROLLBACK");
 }
 
-/* store_savepoint - named savepoints: "file" for the whole file, "mv" each */
+/*
+ * Savepoints: "grp" for a movement group, "mv" for each movement.  They are
+ * taken for every movement, so their statements are prepared once, like
+ * any other (st_stmt caches by the address of the static SQL).
+ */
+static const struct {
+	const char *name, *begin, *release, *rollback;
+} savepoints[] = {
+	{ "mv", "SAVEPOINT mv", "RELEASE mv", "ROLLBACK TO mv" },
+	{ "grp", "SAVEPOINT grp", "RELEASE grp", "ROLLBACK TO grp" },
+};
+
+/* sp_run - the savepoint statement of name picked by which (0, 1, 2) */
+static int sp_run(struct store *st, const char *name, int which)
+{
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; i < NELEM(savepoints); i++)
+		if (strcmp(savepoints[i].name, name) == 0)
+			break;
+	if (i == NELEM(savepoints)) {
+		log_err("event=bug where=savepoint name=%s", name);
+		return -1;
+	}
+	s = st_stmt(st, which == 0 ? savepoints[i].begin : which == 1 ?
+		    savepoints[i].release : savepoints[i].rollback);
+	return s == NULL ? -1 : st_done(st, s);
+}
+
 int store_savepoint(struct store *st, const char *name)
 {
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
-	return st_exec(st, sql);
+	return sp_run(st, name, 0);
 }
 
 int store_release(struct store *st, const char *name)
 {
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "RELEASE %s", name);
-	return st_exec(st, sql);
+	return sp_run(st, name, 1);
 }
 
 /* store_rollback_to - undo since the savepoint, keep the transaction */
 int store_rollback_to(struct store *st, const char *name)
 {
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "ROLLBACK TO %s", name);
-	if (st_exec(st, sql) < 0)
+	if (sp_run(st, name, 2) < 0)
 		return -1;
 	return store_release(st, name);
 }

@@ -131,14 +131,21 @@ int ap_unknown(struct ap *a)
 			 "de cet employeur n'a ce NIR");
 }
 
-/* emp_insert - a new record (employer, nir) in status */
+/* emp_insert - a new record (employer, nir) in status, with the personal
+ * data of the movement: one statement for the common case of a bulk file */
 static int emp_insert(struct ap *a, const char *status)
 {
 	static const char sql[] =
 		"INSERT INTO employee (employer, nir, status, status_since,"
-		" updated_at) VALUES (?, ?, ?, ?, ?)";
+		" updated_at, nom, nom_usage, prenom, date_naissance,"
+		" date_embauche, date_effet, categorie, email, email_personnel,"
+		" adresse, code_postal, ville, pays, telephone, matricule,"
+		" option, iban, bic, rum, date_signature_mandat) VALUES"
+		" (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?)";
 	sqlite3_stmt *s = st_stmt(a->st, sql);
 	char now[32], day[DATE_ISO_SIZE];
+	size_t i;
 
 	if (s == NULL)
 		return -1;
@@ -148,6 +155,9 @@ static int emp_insert(struct ap *a, const char *status)
 	st_text(s, 3, status);
 	st_text(s, 4, date_format(a->env.today, day));
 	st_text(s, 5, now);
+	for (i = 0; i < NELEM(person_cols); i++)
+		st_text(s, (int)i + 6, mv_has(a->mv, person_cols[i].f) ?
+			mv_get(a->mv, person_cols[i].f) : NULL);
 	if (st_done(a->st, s) < 0)
 		return -1;
 	a->e.id = sqlite3_last_insert_rowid(a->st->db);
@@ -386,14 +396,14 @@ static int enter(struct ap *a, const char *status, const char *what)
 	if (a->e.id == 0) {
 		if (emp_insert(a, status) < 0)
 			goto out;
-	} else if (ap_status_is(a, "RADIE", "PORTABILITE", NULL) &&
-		   (end_portability_for_rehire(a) < 0 || new_period(a) < 0)) {
-		goto out;
-	} else if (st_set_status(a->st, &a->env, a->e.id, status) < 0) {
+	} else if ((ap_status_is(a, "RADIE", "PORTABILITE", NULL) &&
+		    (end_portability_for_rehire(a) < 0 ||
+		     new_period(a) < 0)) ||
+		   st_set_status(a->st, &a->env, a->e.id, status) < 0 ||
+		   emp_set_person(a) < 0) {
 		goto out;
 	}
-	if (emp_set_person(a) < 0 ||
-	    st_history(a->st, &a->env, a->e.id, from, status, what) < 0 ||
+	if (st_history(a->st, &a->env, a->e.id, from, status, what) < 0 ||
 	    ap_reload(a) < 0)
 		goto out;
 	rc = 0;

@@ -348,7 +348,7 @@ int st_invite(struct store *st, const struct st_env *env,
 	char expires[DATE_ISO_SIZE], limit[DATE_ISO_SIZE];
 	char today[DATE_ISO_SIZE];
 	sqlite3_stmt *s = st_stmt(st, sql);
-	int first = strcmp(kind, "invitation") == 0;
+	int first = strcmp(kind, "invitation") == 0, fresh;
 	struct date exp = date_add_days(env->today,
 					env->cfg->portal.invitation_ttl_days);
 	struct date due = date_add_days(env->today,
@@ -363,12 +363,16 @@ int st_invite(struct store *st, const struct st_env *env,
 	sqlite3_bind_int(s, 3, first);
 	st_text(s, 4, date_format(env->today, today));
 	sqlite3_bind_int64(s, 5, e->id);
+	/* Never invited: no earlier link or reminder to cancel (the common
+	 * case of a bulk file, one statement each saved). */
+	fresh = e->invited_on == NULL && e->token_hash == NULL;
 	/* The link works through its last day: it dies the day after. */
-	if (st_done(st, s) < 0 || st_deadline_drop(st, e->id, "jeton") < 0 ||
+	if (st_done(st, s) < 0 ||
+	    (!fresh && st_deadline_drop(st, e->id, "jeton") < 0) ||
 	    st_deadline_add(st, date_add_days(exp, 1), "jeton", e->id,
 			    NULL) < 0)
 		return -1;
-	if (first && (st_deadline_drop(st, e->id, "relance") < 0 ||
+	if (first && ((!fresh && st_deadline_drop(st, e->id, "relance") < 0) ||
 		      st_deadline_add(st, due, "relance", e->id, NULL) < 0))
 		return -1;
 	link_url(env->cfg, token, url, sizeof(url));
