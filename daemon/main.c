@@ -218,8 +218,9 @@ static void reload(struct daemon *d)
 }
 
 /*
- * retention - the daily purge (spool_retention.c) and the stored lines of
- * files claimed before the archive's retention; the file rows stay.
+ * retention - the daily purge (spool_retention.c), and in the database
+ * the stored lines of files and the sent messages older than the
+ * archive's retention; the file rows stay.
  */
 static void retention(struct daemon *d)
 {
@@ -227,14 +228,17 @@ static void retention(struct daemon *d)
 	struct date cut = date_add_days(today,
 					-d->cfg->spool.archive_retention_days);
 	struct spool_purged n;
-	long long lines = 0;
-	char before[16];
+	long long lines = 0, mails = 0;
+	char before[16], sent[32];
 
 	spool_retention(d->cfg, today, time(NULL), &n);
 	snprintf(before, sizeof(before), "%04d%02d%02d-", cut.y, cut.m, cut.d);
 	(void)store_file_lines_purge(d->store, before, &lines);
+	snprintf(sent, sizeof(sent), "%04d-%02d-%02dT", cut.y, cut.m, cut.d);
+	(void)store_outbox_purge(d->store, sent, &mails);
 	log_info("event=retention archive=%ld quarantine=%ld out=%ld "
-		 "file_lines=%lld", n.archive, n.quarantine, n.out, lines);
+		 "file_lines=%lld print=%ld mails=%lld", n.archive,
+		 n.quarantine, n.out, lines, n.print, mails);
 }
 
 /* loop - wait for hints, serve the drops, deliver mail; until stopped */

@@ -60,7 +60,7 @@ int spool_free_ok(const char *dir, long long size, long long factor,
 
 /* Retention (spool_retention.c): files deleted by one pass. */
 struct spool_purged {
-	long archive, quarantine, out;
+	long archive, quarantine, out, print;
 };
 
 /*

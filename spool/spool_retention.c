@@ -3,7 +3,9 @@
  * and limits"): originals in .affild/archive/ older than
  * spool.archive_retention_days, in .affild/quarantine/ older than
  * spool.quarantine_retention_days, and files in every drop's out/ and
- * out/validation/ older than spool.out_retention_days are deleted.
+ * out/validation/ older than spool.out_retention_days are deleted; so are
+ * the letters' day folders of mail.print_dir older than
+ * spool.archive_retention_days.
  *
  * The age of an original is the day of its claim, read from its name
  * "<AAAAMMJJ-NNNNNN>.<name>" (the tracking id), not its mtime: an SFTP
@@ -121,6 +123,57 @@ static void purge_out(struct purge *p, const char *spool, const char *numero)
 		purge_dir(p, dir);
 }
 
+/* day_folder - "AAAAMMJJ", the name of a print folder, as a date */
+static int day_folder(const char *name, struct date *out)
+{
+	char id[16];
+
+	if (strlen(name) != 8)
+		return -1;
+	snprintf(id, sizeof(id), "%s-", name);	/* the shape id_date reads */
+	return id_date(id, out);
+}
+
+/*
+ * purge_print - the letters' day folders (<print_dir>/AAAAMMJJ/) older
+ * than the cutoff: their regular files (the PDFs, the manifest, work in
+ * progress), then the folder.  The mail house has long collected them.
+ */
+static void purge_print(struct purge *p, const char *print_dir)
+{
+	char path[SPOOL_PATH_MAX], file[SPOOL_PATH_MAX];
+	struct dirent *de, *fe;
+	struct stat sb;
+	struct date d;
+	DIR *dh, *fh;
+
+	if (print_dir == NULL || (dh = opendir(print_dir)) == NULL)
+		return;
+	while ((de = readdir(dh)) != NULL) {
+		if (day_folder(de->d_name, &d) < 0 ||
+		    date_cmp(d, p->cutoff) >= 0 ||
+		    spool_path(path, sizeof(path), "%s/%s", print_dir,
+			       de->d_name) < 0 ||
+		    lstat(path, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
+		    (fh = opendir(path)) == NULL)
+			continue;
+		while ((fe = readdir(fh)) != NULL)
+			if (spool_path(file, sizeof(file), "%s/%s", path,
+				       fe->d_name) == 0 &&
+			    lstat(file, &sb) == 0 && S_ISREG(sb.st_mode)) {
+				if (unlink(file) < 0)
+					log_warn_errno("event=retention_unlink "
+						       "path=%s", file);
+				else
+					p->count++;
+			}
+		closedir(fh);
+		if (rmdir(path) < 0)
+			log_warn_errno("event=retention_rmdir path=%s", path);
+	}
+	closedir(dh);
+}
+
 /* setup - the cutoffs for a retention of days */
 static void setup(struct purge *p, struct date today, time_t now, int days,
 		  int by_id)
@@ -156,4 +209,7 @@ void spool_retention(const struct cfg *cfg, struct date today, time_t now,
 	if (cfg->portal.enabled)
 		purge_out(&p, cfg->spool.dir, SPOOL_PORTAL);
 	n->out = p.count;
+	setup(&p, today, now, cfg->spool.archive_retention_days, 1);
+	purge_print(&p, cfg->mail.print_dir);
+	n->print = p.count;
 }

@@ -253,6 +253,8 @@ int store_outbox_defer(struct store *st, long long id, int delay_s,
 #define OUTBOX_REQUEUE_NOT_FAILED 2	/* pending or sent: nothing to do */
 #define OUTBOX_REQUEUE_NO_LINK 3	/* invitation link erased when parked */
 int store_outbox_requeue(struct store *st, long long id);
+/* store_outbox_purge - retention: sent messages older than before deleted */
+int store_outbox_purge(struct store *st, const char *before, long long *count);
 int store_outbox_each(struct store *st, const char *state,
 		      int (*fn)(const struct outbox_rec *, void *), void *arg);
 

@@ -311,3 +311,24 @@ int store_outbox_requeue(struct store *st, long long id)
 	sqlite3_bind_int64(s, 2, id);
 	return st_done(st, s);
 }
+
+/*
+ * store_outbox_purge - retention: messages sent before `before` (UTC,
+ * "AAAA-MM-JJT...") are deleted, their data (names, addresses) with them.
+ * Failed ones stay until an admin acts on them.
+ */
+int store_outbox_purge(struct store *st, const char *before, long long *count)
+{
+	static const char sql[] =
+		"DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	*count = 0;
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, before);
+	if (st_done(st, s) < 0)
+		return -1;
+	*count = sqlite3_changes(st->db);
+	return 0;
+}

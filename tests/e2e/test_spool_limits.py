@@ -110,13 +110,31 @@ def test_retention_purges_old_files_and_lines_but_keeps_file_rows(tmp_path):
                   " 'done', '2000-01-01T00:00:00Z')", (old_id,))
         c.execute("INSERT INTO file_line (file_id, line, result, code, message)"
                   " VALUES (?, 2, 'REJETE', 'E102', 'vide')", (old_id,))
+        # Sent messages older than the retention go, with their data;
+        # a recent one and a failed one (an admin must see it) stay.
+        for state, at in (("sent", "2000-01-01T10:00:00Z"),
+                          ("sent", date.today().isoformat() + "T08:00:00Z"),
+                          ("failed", None)):
+            c.execute("INSERT INTO outbox (created_at, kind, recipient, data,"
+                      " message_id, state, sent_at) VALUES"
+                      " ('2000-01-01T09:00:00Z', 'invitation', 'x@example.fr',"
+                      " '{\"nom\":\"Vieux\"}', 'm', ?, ?)", (state, at))
+    # The letters' day folders: an old one goes whole, a recent one stays.
+    old_print = a.root / "print" / old_day.strftime("%Y%m%d")
+    new_print = a.root / "print" / date.today().strftime("%Y%m%d")
+    for d in (old_print, new_print):
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "1.pdf").write_text("x")
+    (old_print / "manifest.csv").write_text("x")
     a.start()
     try:
         wait_for(lambda: log_count(a, "event=retention") >= 2, what="retention",
                  log=a.log)
         line = [l for l in a.log.read_text().splitlines()
                 if "event=retention" in l][-1]
-        assert "archive=1 quarantine=1 out=1 file_lines=1" in line, line
+        assert ("archive=1 quarantine=1 out=1 file_lines=1 print=2 mails=1"
+                in line), line
+        assert not old_print.exists() and (new_print / "1.pdf").exists()
         assert not (arch / (old_id + ".ancien.csv")).exists()
         assert (arch / (new_id + ".recent2.csv")).exists()
         assert not (quar / (q_mid + ".rejete.csv")).exists()
@@ -125,6 +143,10 @@ def test_retention_purges_old_files_and_lines_but_keeps_file_rows(tmp_path):
         assert a.reports("recent.csv")
         with db(a) as c:
             assert c.execute("SELECT count(*) FROM file").fetchone()[0] == 2
+            assert c.execute("SELECT count(*) FROM outbox WHERE sent_at LIKE"
+                             " '2000-%'").fetchone()[0] == 0
+            assert c.execute("SELECT count(*) FROM outbox WHERE state ="
+                             " 'failed'").fetchone()[0] == 1
             lines = c.execute("SELECT file_id FROM file_line").fetchall()
         assert lines and all(fid != old_id for (fid,) in lines)
     finally:
