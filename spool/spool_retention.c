@@ -130,7 +130,9 @@ static int day_folder(const char *name, struct date *out)
 
 	if (strlen(name) != 8)
 		return -1;
-	snprintf(id, sizeof(id), "%s-", name);	/* the shape id_date reads */
+	memcpy(id, name, 8);			/* the shape id_date reads */
+	id[8] = '-';
+	id[9] = '\0';
 	return id_date(id, out);
 }
 
