@@ -38,12 +38,6 @@ struct csv_opts {
 	size_t naliases;
 };
 
-/* A finding about the whole file, with the line it concerns (0: none). */
-struct file_diag {
-	long line;
-	struct diag d;
-};
-
 struct csv_reader;
 
 /* csv_reader_open - start reading fd; never NULL (errors surface in next) */

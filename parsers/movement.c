@@ -41,6 +41,15 @@ static const char *const field_names[F_COUNT] = {
 	"date_evenement", "motif_fin", "jeton", "statut",
 };
 
+void file_diag_set(struct file_diag *d, long line, const char *code,
+		   enum field f, const char *fmt, va_list ap)
+{
+	d->line = line;
+	(void)strlcpy_ok(d->d.code, code, sizeof(d->d.code));
+	d->d.field = f;
+	vsnprintf(d->d.msg, sizeof(d->d.msg), fmt, ap);
+}
+
 /* mv_init - an empty movement; release with mv_free() */
 void mv_init(struct movement *mv)
 {

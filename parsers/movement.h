@@ -17,6 +17,7 @@
 #ifndef AFFILD_MOVEMENT_H
 #define AFFILD_MOVEMENT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "common/buf.h"
@@ -76,6 +77,17 @@ struct movement {
 	int nerrors;
 	int ndropped;		/* diagnostics beyond MV_MAX_DIAGS */
 };
+
+/* A finding about the whole file, with the line it concerns (0: none). */
+struct file_diag {
+	long line;
+	struct diag d;
+};
+
+/* file_diag_set - fill d (the readers' whole-file errors) */
+void file_diag_set(struct file_diag *d, long line, const char *code,
+		   enum field f, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
 void mv_init(struct movement *mv);
 void mv_reset(struct movement *mv);

@@ -99,11 +99,8 @@ static void fail(struct xml_reader *r, long line, const char *code,
 	if (r->failed)
 		return;
 	r->failed = 1;
-	r->fatal.line = line;
-	(void)strlcpy_ok(r->fatal.d.code, code, sizeof(r->fatal.d.code));
-	r->fatal.d.field = F_NONE;
 	va_start(ap, fmt);
-	vsnprintf(r->fatal.d.msg, sizeof(r->fatal.d.msg), fmt, ap);
+	file_diag_set(&r->fatal, line, code, F_NONE, fmt, ap);
 	va_end(ap);
 }
 

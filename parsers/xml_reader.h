@@ -37,7 +37,6 @@
 #ifndef AFFILD_XML_READER_H
 #define AFFILD_XML_READER_H
 
-#include "parsers/csv_reader.h"		/* struct file_diag */
 #include "parsers/movement.h"
 
 #define XML_MAX_VALUE	(64u << 10)	/* bytes of one field's text */

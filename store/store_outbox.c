@@ -214,20 +214,28 @@ int store_outbox_sent(struct store *st, long long id)
 	return st_done(st, s);
 }
 
-int store_outbox_retry(struct store *st, long long id, int delay_s,
-		       const char *why)
+/* outbox_later - due again in delay_s; counted as an attempt or not */
+static int outbox_later(struct store *st, long long id, int delay_s,
+			const char *why, int attempt)
 {
 	static const char sql[] =
-		"UPDATE outbox SET attempts = attempts + 1, next_attempt = ?,"
-		" last_error = ? WHERE id = ?";
+		"UPDATE outbox SET attempts = attempts + ?1, next_attempt = ?2,"
+		" last_error = ?3 WHERE id = ?4 AND state = 'pending'";
 	sqlite3_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL) + delay_s);
-	st_text(s, 2, why);
-	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_int(s, 1, attempt);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL) + delay_s);
+	st_text(s, 3, why);
+	sqlite3_bind_int64(s, 4, id);
 	return st_done(st, s);
+}
+
+int store_outbox_retry(struct store *st, long long id, int delay_s,
+		       const char *why)
+{
+	return outbox_later(st, id, delay_s, why, 1);
 }
 
 /* store_outbox_failed - parked: the token is erased, the reason kept */
@@ -253,17 +261,7 @@ int store_outbox_failed(struct store *st, long long id, const char *why)
 int store_outbox_defer(struct store *st, long long id, int delay_s,
 		       const char *why)
 {
-	static const char sql[] =
-		"UPDATE outbox SET next_attempt = ?, last_error = ?"
-		" WHERE id = ? AND state = 'pending'";
-	sqlite3_stmt *s = st_stmt(st, sql);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL) + delay_s);
-	st_text(s, 2, why);
-	sqlite3_bind_int64(s, 3, id);
-	return st_done(st, s);
+	return outbox_later(st, id, delay_s, why, 0);
 }
 
 /*

@@ -98,7 +98,8 @@ int st_deadline_add(struct store *st, struct date due, const char *kind,
 /* st_deadline_drop - cancel the employee's pending deadlines of kind
  * (NULL: every kind) */
 int st_deadline_drop(struct store *st, long long emp_id, const char *kind);
-/* st_deadline_drop_data - cancel the pending deadline of kind with data */
+/* st_deadline_drop_data - the same, only those whose data is data (NULL:
+ * any) */
 int st_deadline_drop_data(struct store *st, long long emp_id,
 			  const char *kind, const char *data);
 /* st_deadline_pending - 1 and data (owned) when one of kind is pending */

@@ -538,6 +538,34 @@ int ap_fin_portabilite(struct ap *a)
 }
 
 /*
+ * admin_load - the environment of an affilctl change (cause "admin", ref
+ * the user) and the employee it names: 0 loaded, 1 refused (why), -1 error
+ */
+static int admin_load(struct store *st, const struct cfg *cfg,
+		      const char *employer, const char *nir, const char *user,
+		      struct date today, struct st_env *env, struct st_emp *e,
+		      char *why, size_t whylen)
+{
+	memset(env, 0, sizeof(*env));
+	env->cfg = cfg;
+	env->emp = cfg_employer(cfg, employer);
+	env->today = today;
+	env->cause = "admin";
+	snprintf(env->ref, sizeof(env->ref), "%s", user);
+	if (env->emp == NULL) {
+		snprintf(why, whylen, "unknown employer %s", employer);
+		return 1;
+	}
+	if (st_emp_load(st, employer, nir, e) < 0)
+		return -1;
+	if (e->id != 0)
+		return 0;
+	snprintf(why, whylen, "no employee with this NIR at %s", employer);
+	st_emp_free(e);
+	return 1;
+}
+
+/*
  * store_admin_portability - an admin opens portability after the former
  * employee proved unemployment benefits on an `examen` reason (a démission
  * légitime): RADIE → PORTABILITE with the dates of the radiation.
@@ -555,24 +583,13 @@ int store_admin_portability(struct store *st, const struct cfg *cfg,
 	char what[384];
 	int rc = 1;
 
-	memset(&env, 0, sizeof(env));
-	env.cfg = cfg;
-	env.emp = cfg_employer(cfg, employer);
-	env.today = today;
-	env.cause = "admin";
-	snprintf(env.ref, sizeof(env.ref), "%s", user);
-	if (env.emp == NULL) {
-		snprintf(why, whylen, "unknown employer %s", employer);
-		return 1;
-	}
-	if (st_emp_load(st, employer, nir, &e) < 0)
-		return -1;
+	if ((rc = admin_load(st, cfg, employer, nir, user, today, &env, &e,
+			     why, whylen)) != 0)
+		return rc;
+	rc = 1;
 	dr = e.motif_rupture ? cfg_departure_reason(cfg, e.motif_rupture) :
 	     NULL;
-	if (e.id == 0)
-		snprintf(why, whylen, "no employee with this NIR at %s",
-			 employer);
-	else if (!same(e.status, "RADIE") || e.date_fin_contrat == NULL ||
+	if (!same(e.status, "RADIE") || e.date_fin_contrat == NULL ||
 		 dr == NULL)
 		snprintf(why, whylen, "the employee is %s, not radiated",
 			 e.status);
@@ -636,22 +653,11 @@ int store_admin_unemployment_proof(struct store *st, const struct cfg *cfg,
 	char day[DATE_ISO_SIZE];
 	int rc = 1;
 
-	memset(&env, 0, sizeof(env));
-	env.cfg = cfg;
-	env.emp = cfg_employer(cfg, employer);
-	env.today = today;
-	env.cause = "admin";
-	snprintf(env.ref, sizeof(env.ref), "%s", user);
-	if (env.emp == NULL) {
-		snprintf(why, whylen, "unknown employer %s", employer);
-		return 1;
-	}
-	if (st_emp_load(st, employer, nir, &e) < 0)
-		return -1;
-	if (e.id == 0)
-		snprintf(why, whylen, "no employee with this NIR at %s",
-			 employer);
-	else if (!same(e.status, "PORTABILITE"))
+	if ((rc = admin_load(st, cfg, employer, nir, user, today, &env, &e,
+			     why, whylen)) != 0)
+		return rc;
+	rc = 1;
+	if (!same(e.status, "PORTABILITE"))
 		snprintf(why, whylen, "the employee is %s, not in portability",
 			 e.status);
 	else

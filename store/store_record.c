@@ -157,44 +157,41 @@ int st_set_status(struct store *st, const struct st_env *env, long long id,
 	return st_done(st, s);
 }
 
-/* The columns st_set_col may write: the name goes into SQL, so it must
- * come from this list, never from input. */
-static const char *const settable[] = {
-	"nir", "option", "rum", "incomplete", "date_fin_contrat",
-	"motif_rupture", "date_fin_droits", "portabilite_debut",
-	"portabilite_fin", "dispense_motif", "dispense_fin",
-	"dispense_demande", "dispense_justificatif", "radiation_at",
-	"radiation_hist", "portabilite_motif_fin", "last_relance",
-	"relances", "email", "email_personnel", "preuve_chomage",
+/* The columns st_set_col may write, each with its own static statement so
+ * that st_stmt prepares it once: a radiation sets a dozen of them, and a
+ * file may hold thousands of radiations. */
+#define SET(c) { #c, "UPDATE employee SET " #c " = ? WHERE id = ?" }
+static const struct {
+	const char *col, *sql;
+} settable[] = {
+	SET(nir), SET(option), SET(rum), SET(incomplete),
+	SET(date_fin_contrat), SET(motif_rupture), SET(date_fin_droits),
+	SET(portabilite_debut), SET(portabilite_fin), SET(dispense_motif),
+	SET(dispense_fin), SET(dispense_demande), SET(dispense_justificatif),
+	SET(radiation_at), SET(radiation_hist), SET(portabilite_motif_fin),
+	SET(last_relance), SET(relances), SET(email), SET(email_personnel),
+	SET(preuve_chomage),
 };
+#undef SET
 
 int st_set_col(struct store *st, long long id, const char *col,
 	       const char *value)
 {
-	char sql[128];
 	sqlite3_stmt *s;
 	size_t i;
-	int rc;
 
 	for (i = 0; i < NELEM(settable); i++)
-		if (strcmp(settable[i], col) == 0)
+		if (strcmp(settable[i].col, col) == 0)
 			break;
 	if (i == NELEM(settable)) {
 		log_err("event=bug where=st_set_col column=%s", col);
 		return -1;
 	}
-	/* Dynamic SQL, prepared each time: these writes are rare. */
-	snprintf(sql, sizeof(sql), "UPDATE employee SET %s = ? WHERE id = ?",
-		 col);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		st_log_error(st, "set column");
+	if ((s = st_stmt(st, settable[i].sql)) == NULL)
 		return -1;
-	}
 	st_text(s, 1, value);
 	sqlite3_bind_int64(s, 2, id);
-	rc = st_done(st, s);
-	sqlite3_finalize(s);
-	return rc;
+	return st_done(st, s);
 }
 
 int st_deadline_add(struct store *st, struct date due, const char *kind,
@@ -217,20 +214,7 @@ int st_deadline_add(struct store *st, struct date due, const char *kind,
 
 int st_deadline_drop(struct store *st, long long emp_id, const char *kind)
 {
-	static const char sql[] =
-		"UPDATE deadline SET done_at = ?3, cancelled = 1"
-		" WHERE employee_id = ?1 AND done_at IS NULL"
-		" AND (?2 IS NULL OR kind = ?2)";
-	sqlite3_stmt *s = st_stmt(st, sql);
-	char now[32];
-
-	if (s == NULL)
-		return -1;
-	st_now(now);
-	sqlite3_bind_int64(s, 1, emp_id);
-	st_text(s, 2, kind);
-	st_text(s, 3, now);
-	return st_done(st, s);
+	return st_deadline_drop_data(st, emp_id, kind, NULL);
 }
 
 int st_deadline_drop_data(struct store *st, long long emp_id,
@@ -238,8 +222,8 @@ int st_deadline_drop_data(struct store *st, long long emp_id,
 {
 	static const char sql[] =
 		"UPDATE deadline SET done_at = ?4, cancelled = 1"
-		" WHERE employee_id = ?1 AND done_at IS NULL AND kind = ?2"
-		" AND data = ?3";
+		" WHERE employee_id = ?1 AND done_at IS NULL"
+		" AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR data = ?3)";
 	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
 
