@@ -14,6 +14,7 @@
 # libxml2-utils, is installed).  BENCH_SIZES="1000 10000" for a quick look.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 make -s all
 if [ ! -x /usr/bin/time ]; then
 	echo "bench_reader_memory: needs /usr/bin/time (Debian package time)" >&2
@@ -23,43 +24,11 @@ SIZES=${BENCH_SIZES:-"100000 1000000"}
 TMP=$(mktemp -d /tmp/affild-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
-# config ROOT - a daemon's configuration, the e2e tests' one
-config() {
-	mkdir -p "$1/mail" "$1/print"
-	head -c 32 /dev/urandom > "$1/token.key"
-	cat > "$1/affild.yaml" <<CONF
-spool:
-  dir: $1/spool
-  sftp_chroot: false
-  settle_ms: 200
-  rescan_s: 60
-database:
-  path: $1/affild.db
-mail:
-  transport: file
-  dir: $1/mail
-  from: "Espace entreprise <affiliation@assureur.example>"
-  templates: $PWD/templates/fr
-  print_dir: $1/print
-portal:
-  enabled: false
-  token_key_file: $1/token.key
-process:
-  creditor_id: FR12ZZZ123456
-employers:
-  - numero: "12345678"
-    name: Exemple SAS
-    options:
-      - code: BASE
-    base_plan: BASE
-    contact_email: rh@exemple-sas.example
-CONF
-}
 
 # run FMT N - one file through a fresh daemon; prints the figures
 run() {
 	root=$TMP/$1-$2
-	config "$root"
+	bench_config "$root"
 	python3 bench/gen_movements.py "$1" "$2" "$root/mois.$1"
 	size=$(stat -c %s "$root/mois.$1")
 	if [ "$1" = xml ] && command -v xmllint >/dev/null; then

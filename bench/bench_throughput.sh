@@ -8,6 +8,7 @@
 # other, twice each; the ratio is what matters on a shared machine.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 make -s all
 N=${THROUGHPUT_N:-100000}
 TMP=$(mktemp -d /tmp/affild-throughput.XXXXXX)
@@ -15,33 +16,7 @@ trap 'pkill -TERM -f "affild -c $TMP/affild.yaml" 2>/dev/null || true; rm -rf "$
 
 cc -O2 -o "$TMP/baseline" bench/baseline_ingest.c -lsqlite3
 /usr/bin/python3 bench/gen_movements.py csv "$N" "$TMP/f.csv"
-mkdir -p "$TMP/mail" "$TMP/print"
-head -c 32 /dev/urandom > "$TMP/token.key"
-cat > "$TMP/affild.yaml" <<CONF
-spool:
-  dir: $TMP/spool
-  sftp_chroot: false
-  settle_ms: 200
-database:
-  path: $TMP/affild.db
-mail:
-  transport: file
-  dir: $TMP/mail
-  from: "Espace entreprise <affiliation@assureur.example>"
-  templates: $PWD/templates/fr
-  print_dir: $TMP/print
-portal:
-  token_key_file: $TMP/token.key
-process:
-  creditor_id: FR12ZZZ123456
-employers:
-  - numero: "12345678"
-    name: Exemple SAS
-    options:
-      - code: BASE
-    base_plan: BASE
-    contact_email: rh@exemple-sas.example
-CONF
+bench_config "$TMP"
 
 now() { date +%s.%N; }
 

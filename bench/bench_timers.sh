@@ -4,29 +4,12 @@
 # "## Timers".  Builds bench/bench_timers.c against build/libaffild.a.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 make --no-print-directory -s build/libaffild.a
 tmp=$(mktemp -d /tmp/bench_timers.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cc -std=c11 -D_GNU_SOURCE -O2 -I. -o "$tmp/bench_timers" bench/bench_timers.c \
 	build/libaffild.a $(pkg-config --libs libxml-2.0 sqlite3 libcurl \
 	yaml-0.1 libsystemd libcrypto) -lcsv
-cat > "$tmp/affild.yaml" <<YAML
-spool:
-  dir: $tmp/spool
-database:
-  path: $tmp/affild.db
-mail:
-  dir: $tmp/mail
-  from: "Espace entreprise <affiliation@assureur.example>"
-  templates: templates/fr
-process:
-  creditor_id: FR12ZZZ123456
-employers:
-  - numero: "12345678"
-    name: Exemple SAS
-    options:
-      - code: BASE
-    base_plan: BASE
-    contact_email: rh@exemple.example
-YAML
+bench_config "$tmp"
 "$tmp/bench_timers" "$tmp/affild.yaml" "$tmp/affild.db"
