@@ -261,13 +261,12 @@ static const struct cfg_employer *employer_of(struct run *r,
 
 /* apply_one - check and apply one movement under its own savepoint; a
  * movement the store refuses changes nothing */
-static int apply_one(struct run *r, struct movement *mv, int in_group)
+static int apply_one(struct run *r, struct movement *mv)
 {
 	struct daemon *d = r->d;
 	struct check_ctx cc = { d->cfg, NULL, r->today, r->job->emp == NULL };
 	struct apply_ctx ac = { d->cfg, NULL, r->job->id, cc.today,
-				d->token_key, d->token_keylen, cc.portal,
-				in_group };
+				d->token_key, d->token_keylen, cc.portal };
 	int rc;
 
 	cc.emp = ac.emp = employer_of(r, mv);
@@ -382,7 +381,7 @@ static int group_add(struct run *r, const struct movement *mv)
 			check_movement(&cc, m);
 		return 0;
 	}
-	if (apply_one(r, m, r->ngrp > 1) < 0)
+	if (apply_one(r, m) < 0)
 		return -1;
 	if (mv_has_error(m))
 		r->grp_bad = m->line;
@@ -639,7 +638,7 @@ static int take(struct run *r, struct movement *mv)
 	else if (mv->op == OP_BULLETIN) {
 		if (want_bulletin(r, mv) < 0)
 			return -1;
-	} else if (apply_one(r, mv, 0) < 0)
+	} else if (apply_one(r, mv) < 0)
 		return -1;
 	return emit_movement(r, mv);
 }

@@ -188,7 +188,6 @@ struct apply_ctx {
 	const unsigned char *token_key;	/* HMAC key for invitation tokens */
 	size_t token_keylen;
 	int portal;			/* the file came through the portal */
-	int in_group;			/* an AYANT_DROIT after its parent */
 };
 
 /*

@@ -127,6 +127,7 @@ def test_crlf_semicolon_quoted_multiline_line_numbers(affild):
 
 def test_sigterm_stops_cleanly(affild):
     affild.stop()   # asserts exit status 0
+    assert "event=stopped" in affild.log.read_text()
 
 
 def test_check_config_reports_every_error(tmp_path):

@@ -140,7 +140,7 @@ static int run(const char *nir, const char *spec, char code[8], int portal)
 	struct movement mv;
 	struct check_ctx cc = { T.cfg, &T.cfg->employers[0], T.today, portal };
 	struct apply_ctx ac = { T.cfg, &T.cfg->employers[0], "20261128-000001",
-				T.today, key, sizeof(key), portal, 0 };
+				T.today, key, sizeof(key), portal };
 	int rc;
 
 	mv_init(&mv);
@@ -523,7 +523,7 @@ static void test_isolation(void **state)
 {
 	const char *nir = nir_of(903);
 	struct apply_ctx ac = { T.cfg, &T.cfg->employers[1], "20261128-000002",
-				T.today, key, sizeof(key), 0, 0 };
+				T.today, key, sizeof(key), 0 };
 	struct movement mv;
 	long history;
 
