@@ -399,6 +399,32 @@ static void ctx_free(struct cfg_ctx *ctx)
 	free(ctx->emp_pos);
 }
 
+/*
+ * metrics_default - metrics beside the database, in the state folder the
+ * unit may write (ReadWritePaths), unless "none".
+ */
+static void metrics_default(struct cfg *cfg)
+{
+	const char *slash;
+	char buf[4096];
+
+	if (cfg->metrics_file && strcmp(cfg->metrics_file, "none") == 0) {
+		free(cfg->metrics_file);
+		cfg->metrics_file = NULL;
+		return;
+	}
+	if (cfg->metrics_file || cfg->db.path == NULL)
+		return;
+	slash = strrchr(cfg->db.path, '/');
+	if (slash == NULL)
+		snprintf(buf, sizeof(buf), "affild.prom");
+	else if ((size_t)snprintf(buf, sizeof(buf), "%.*s/affild.prom",
+				  (int)(slash - cfg->db.path),
+				  cfg->db.path) >= sizeof(buf))
+		return;
+	cfg->metrics_file = xstrdup(buf);
+}
+
 /* cfg_load - see config.h */
 struct cfg *cfg_load(const char *path, struct cfg_errors *errs)
 {
@@ -416,8 +442,10 @@ struct cfg *cfg_load(const char *path, struct cfg_errors *errs)
 		cfg_load_employers_d(&ctx, path);
 	cfg_employers_finish(&ctx);
 	ctx_free(&ctx);
-	if (ctx.nerrors == 0)
+	if (ctx.nerrors == 0) {
+		metrics_default(cfg);
 		return cfg;
+	}
 	cfg_free(cfg);
 	return NULL;
 }

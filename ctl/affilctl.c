@@ -16,6 +16,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "common/version.h"
 #include "config/config.h"
 #include "store/store.h"
 
@@ -786,6 +787,7 @@ int main(int argc, char **argv)
 		{ "employer", required_argument, NULL, 'e' },
 		{ "status", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = "/etc/affild/affild.yaml";
@@ -808,6 +810,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("affilctl %s\n", AFFILD_VERSION); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}

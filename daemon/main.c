@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +29,9 @@
 #include <systemd/sd-daemon.h>
 
 #include "common/log.h"
+#include "common/crypto.h"
 #include "common/util.h"
+#include "common/version.h"
 #include "daemon/daemon.h"
 #include "daemon/metrics.h"
 #include "daemon/reprocess.h"
@@ -66,18 +69,40 @@ int daemon_poll_signals(struct daemon *d)
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: affild -c FILE [-v] [--check-config | "
-		"--prepare-spool]\n"
+	fprintf(fp, "usage: affild [-c FILE] [-v] [--check-config | "
+		"--prepare-spool | --version]\n"
 		"  -c, --config FILE   configuration (default "
 		"/etc/affild/affild.yaml)\n"
 		"  --check-config      check the configuration and exit\n"
 		"  --prepare-spool     create or repair the spool folders "
 		"and exit\n"
-		"  -v, --verbose       debug logging\n");
+		"  -v, --verbose       debug logging\n"
+		"  --version           print the version and exit\n");
 }
 
-/* load_config - parse and check; every error printed; NULL when invalid */
-static struct cfg *load_config(const char *path)
+/*
+ * say_errors - each line of text, as one event for the journal (start-up,
+ * reload) or as it is for a person (--check-config).
+ */
+static void say_errors(const char *text, int to_log)
+{
+	const char *p = text, *nl;
+
+	for (; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p) - 1;
+		if (to_log)
+			log_err("event=config_error error=\"%.*s\"",
+				(int)(nl - p + (*nl != '\n')), p);
+		else
+			fprintf(stderr, "%.*s\n", (int)(nl - p + (*nl != '\n')),
+				p);
+	}
+}
+
+/* load_config - parse and check; every error said; NULL when invalid */
+static struct cfg *load_config(const char *path, int to_log)
 {
 	struct cfg_errors errs = { NULL, 0 };
 	struct buf tpl;
@@ -85,18 +110,49 @@ static struct cfg *load_config(const char *path)
 	size_t i;
 
 	for (i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.lines[i]);
+		say_errors(errs.lines[i], to_log);
 	cfg_errors_free(&errs);
 	if (cfg == NULL)
 		return NULL;
 	buf_init(&tpl, 64 << 10);
 	if (tpl_check_dir(cfg->mail.templates, &tpl) > 0) {
-		fprintf(stderr, "%s", buf_str(&tpl));
+		say_errors(buf_str(&tpl), to_log);
 		cfg_free(cfg);
 		cfg = NULL;
 	}
 	buf_free(&tpl);
 	return cfg;
+}
+
+/*
+ * make_token_key - development only (sftp_chroot: false): a missing key is
+ * made, 32 random bytes, 0600, and said.  Production refuses to start
+ * without the key the admin made, so links never change under its feet.
+ */
+static int make_token_key(const char *path)
+{
+	unsigned char key[32];
+	int fd, rc;
+
+	if (random_bytes(key, sizeof(key)) < 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		log_err_errno("event=token_key_create_failed path=%s", path);
+		return -1;
+	}
+	rc = write(fd, key, sizeof(key)) == (ssize_t)sizeof(key) &&
+	     fsync(fd) == 0 ? 0 : -1;
+	if (close(fd) < 0 || rc < 0) {
+		log_err_errno("event=token_key_create_failed path=%s", path);
+		(void)unlink(path);
+		return -1;
+	}
+	log_warn("event=token_key_created path=%s mode=0600 hint=\"development "
+		 "spool (sftp_chroot: false) only; production needs the "
+		 "admin's key\"", path);
+	return 0;
 }
 
 /* read_token_key - the HMAC key of invitation tokens, at least 16 bytes */
@@ -112,8 +168,13 @@ static int read_token_key(struct daemon *d)
 		return -1;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && !d->cfg->spool.sftp_chroot &&
+	    make_token_key(path) == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		log_err_errno("event=token_key_unreadable path=%s", path);
+		log_err_errno("event=token_key_unreadable path=%s hint=\"head "
+			      "-c 32 /dev/urandom > FILE; chown root:affild "
+			      "FILE; chmod 0640 FILE\"", path);
 		return -1;
 	}
 	n = read(fd, d->token_key, sizeof(d->token_key));
@@ -150,17 +211,42 @@ static int setup_fds(struct daemon *d)
 	return 0;
 }
 
+/* daemon_uid - spool.user's uid; -1 after a log_err when it is missing */
+static int daemon_uid(const struct cfg *cfg, uid_t *uid)
+{
+	struct passwd *pw = getpwnam(cfg->spool.user);
+
+	if (pw == NULL) {
+		log_err("event=user_missing user=%s key=spool.user hint=\"the "
+			"account affild runs as: systemd-sysusers, or useradd "
+			"--system %s\"", cfg->spool.user, cfg->spool.user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	return 0;
+}
+
 /*
  * spool_usable - at start and on reload.  A development spool
- * (sftp_chroot: false) is created as we go; an SFTP chroot is root's to
- * make (--prepare-spool): the daemon only checks it, and names what is
- * wrong.
+ * (sftp_chroot: false) is created as we go, with the mail and print
+ * folders; an SFTP chroot is root's to make (--prepare-spool): the daemon
+ * only checks it, against spool.user's account when started as root.
  */
 static int spool_usable(const struct cfg *cfg)
 {
-	if (!cfg->spool.sftp_chroot && spool_prepare(cfg, 0, 0) < 0)
+	uid_t uid = geteuid();
+
+	if (!cfg->spool.sftp_chroot) {
+		if (spool_prepare(cfg, 0, 0) < 0 ||
+		    (cfg->mail.dir && spool_mkdirs(cfg->mail.dir, 0750, 0,
+						   0) < 0) ||
+		    (cfg->mail.print_dir &&
+		     spool_mkdirs(cfg->mail.print_dir, 0750, 0, 0) < 0))
+			return -1;
+	} else if (uid == 0 && daemon_uid(cfg, &uid) < 0) {
 		return -1;
-	return spool_check(cfg, geteuid());
+	}
+	return spool_check(cfg, uid);
 }
 
 /*
@@ -171,21 +257,21 @@ static int spool_usable(const struct cfg *cfg)
 static int prepare_spool(const struct cfg *cfg)
 {
 	int owners = geteuid() == 0 && cfg->spool.sftp_chroot;
-	struct passwd *pw;
+	uid_t uid = geteuid();
 
 	if (geteuid() != 0 && cfg->spool.sftp_chroot)
-		fprintf(stderr, "affild: not root: folders are made but their "
-			"owners are not set; an SFTP chroot needs "
-			"--prepare-spool run as root\n");
+		log_warn("event=prepare_not_root hint=\"folders are made but "
+			 "their owners are not set; an SFTP chroot needs "
+			 "--prepare-spool run as root\"");
 	if (spool_prepare(cfg, owners, 1) < 0) {
-		fprintf(stderr, "affild: the spool is not ready: see the "
-			"messages above\n");
+		log_err("event=spool_not_ready spool=%s hint=\"see the lines "
+			"above\"", cfg->spool.dir);
 		return EX_CANTCREAT;
 	}
-	pw = owners ? getpwnam(cfg->spool.user) : NULL;
-	if (spool_check(cfg, pw ? pw->pw_uid : geteuid()) < 0) {
-		fprintf(stderr, "affild: the spool is not usable as it is: see "
-			"the messages above\n");
+	if ((owners && daemon_uid(cfg, &uid) < 0) ||
+	    spool_check(cfg, uid) < 0) {
+		log_err("event=spool_not_usable spool=%s hint=\"see the lines "
+			"above\"", cfg->spool.dir);
 		return EX_CANTCREAT;
 	}
 	printf("spool %s ready\n", cfg->spool.dir);
@@ -199,7 +285,7 @@ static void reload(struct daemon *d)
 
 	d->reload = 0;
 	sd_notify(0, "RELOADING=1");
-	fresh = load_config(d->config_path);
+	fresh = load_config(d->config_path, 1);
 	if (fresh == NULL || spool_usable(fresh) < 0 ||
 	    sender_reload(&d->sender, d->store, d->cfg, fresh) < 0) {
 		log_err("event=reload_refused config=%s action=kept_old",
@@ -214,6 +300,7 @@ static void reload(struct daemon *d)
 		log_info("event=reloaded config=%s employers=%zu",
 			 d->config_path, d->cfg->nemployers);
 	}
+	metrics_write(d, 1);
 	sd_notify(0, "READY=1");
 }
 
@@ -241,6 +328,13 @@ static void retention(struct daemon *d)
 		 n.quarantine, n.out, lines, n.print, mails);
 }
 
+/* deliver - one batch of mail; the metrics follow when it did something */
+static void deliver(struct daemon *d)
+{
+	if (sender_run(d->sender, d->store, d->cfg, MAIL_BATCH) > 0)
+		metrics_write(d, 1);
+}
+
 /* loop - wait for hints, serve the drops, deliver mail; until stopped */
 static void loop(struct daemon *d)
 {
@@ -266,7 +360,7 @@ static void loop(struct daemon *d)
 		if (t >= d->next_rescan_ms) {
 			d->next_rescan_ms = t + d->cfg->spool.rescan_s * 1000LL;
 			(void)scan_resume(d);	/* retry files left in work/ */
-			metrics_write(d);
+			metrics_write(d, 1);
 			spool_ready_sweep(d->ready, t, 3600 * 1000LL);
 		}
 		if (t >= d->next_retention_ms) {
@@ -275,16 +369,16 @@ static void loop(struct daemon *d)
 		}
 		if (!d->stopping && reprocess_serve(d)) {
 			timers_kick(d);
-			(void)sender_run(d->sender, d->store, d->cfg,
-					 MAIL_BATCH);
+			deliver(d);
+			metrics_write(d, 1);
 		}
 		/* Settle checks need a look every tick; a look is one readdir. */
 		while (!d->stopping && scan_serve(d)) {
 			timers_kick(d);
-			(void)sender_run(d->sender, d->store, d->cfg,
-					 MAIL_BATCH);
+			deliver(d);
+			metrics_write(d, 1);
 		}
-		(void)sender_run(d->sender, d->store, d->cfg, MAIL_BATCH);
+		deliver(d);
 		sd_notify(0, "WATCHDOG=1");
 	}
 }
@@ -319,12 +413,15 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "prepare-spool", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d;
 	int c, check = 0, prepare = 0, rc;
 
+	/* Everything affild makes holds personal data or says who has it. */
+	umask(027);
 	memset(&d, 0, sizeof(d));
 	d.config_path = "/etc/affild/affild.yaml";
 	d.signal_fd = d.inotify_fd = d.timer_fd = -1;
@@ -336,6 +433,7 @@ int main(int argc, char **argv)
 		case 'P': prepare = 1; break;
 		case 'v': log_init("affild", LOG_LEVEL_DEBUG); break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("affild %s\n", AFFILD_VERSION); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
@@ -343,9 +441,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	d.cfg = load_config(d.config_path);
-	if (d.cfg == NULL)
+	d.cfg = load_config(d.config_path, !check && !prepare);
+	if (d.cfg == NULL) {
+		if (!check)
+			log_err("event=start_failed config=%s status=%d "
+				"reason=\"invalid configuration\"",
+				d.config_path, EX_CONFIG);
 		return EX_CONFIG;
+	}
 	if (check) {
 		rc = sender_check(d.cfg) < 0 ? EX_CONFIG : 0;
 		if (rc == 0)
@@ -364,10 +467,16 @@ int main(int argc, char **argv)
 			 d.config_path, d.cfg->nemployers, (int)getpid());
 		(void)scan_resume(&d);
 		timers_run(&d);		/* catch up on what came due */
+		metrics_write(&d, 1);
 		sd_notify(0, "READY=1\nSTATUS=watching the spool");
 		loop(&d);
 		sd_notify(0, "STOPPING=1");
+		metrics_write(&d, 0);
 		log_info("event=stopped");
+	} else {
+		log_err("event=start_failed config=%s status=%d", d.config_path,
+			rc);
+		metrics_write(&d, 0);
 	}
 	sender_close(d.sender, d.store, d.cfg);
 	scan_forget(&d);

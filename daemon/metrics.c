@@ -3,8 +3,10 @@
  * folder, then rename, so a scraper never reads half of it.  A failure is
  * logged and costs nothing else: metrics never stop the daemon.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +36,23 @@ static int one(const char *name, const char *help, const char *label,
 	return 0;
 }
 
-void metrics_write(struct daemon *d)
+/* open_tmp - the temporary file, 0640 whatever the umask */
+static FILE *open_tmp(const char *tmp)
+{
+	FILE *fp;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+		      O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return NULL;
+	if (fchmod(fd, 0640) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	return fp;
+}
+
+void metrics_write(struct daemon *d, int up)
 {
 	const char *path = d->cfg->metrics_file;
 	char tmp[4096];
@@ -44,17 +62,21 @@ void metrics_write(struct daemon *d)
 	if (path == NULL)
 		return;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp) ||
-	    (o.fp = fopen(tmp, "w")) == NULL) {
+	    (o.fp = open_tmp(tmp)) == NULL) {
 		log_warn_errno("event=metrics_failed path=%s", path);
 		return;
 	}
-	fprintf(o.fp, "# HELP affild_up 1 while the daemon runs\n"
-		"# TYPE affild_up gauge\naffild_up 1\n"
+	fprintf(o.fp, "# HELP affild_up 1 while the daemon runs, 0 once "
+		"stopped\n# TYPE affild_up gauge\naffild_up %d\n"
 		"# HELP affild_metrics_timestamp_seconds when this file was "
 		"written\n# TYPE affild_metrics_timestamp_seconds gauge\n"
-		"affild_metrics_timestamp_seconds %lld\n",
-		(long long)time(NULL));
-	bad = store_metrics(d->store, one, &o) < 0;
+		"affild_metrics_timestamp_seconds %lld\n"
+		"# HELP affild_files_unreadable files in the drops that affild "
+		"cannot open (left there, logged at err)\n"
+		"# TYPE affild_files_unreadable gauge\n"
+		"affild_files_unreadable %zu\n", up ? 1 : 0,
+		(long long)time(NULL), spool_ready_unreadable_count(d->ready));
+	bad = d->store && store_metrics(d->store, one, &o) < 0;
 	bad |= ferror(o.fp) != 0;
 	bad |= fclose(o.fp) != 0;
 	if (bad || rename(tmp, path) < 0) {

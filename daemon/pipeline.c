@@ -35,7 +35,8 @@
 
 #define PREPASS_CHUNK (256u << 10)
 #define GROUP_MAX 21		/* a parent and 20 beneficiaries */
-#define BULLETIN_MAX 200	/* BULLETIN requests in one file */
+#define BULLETIN_MAX 200
+#define NOT_REGULAR (-1)	/* open_work(): a FIFO, a device, a folder */	/* BULLETIN requests in one file */
 
 struct prepass {
 	char sha256[CRYPTO_HEX_LEN];
@@ -551,7 +552,7 @@ static int write_bulletin(struct run *r, const struct bulletin_req *q)
 		l.subject = buf_str(&t);
 		l.body = buf_str(&b);
 		l.document = 1;
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 		rc = fd < 0 ? -1 : letter_render(&l, fd, &pages, &why);
 		if (fd >= 0 && (fsync(fd) < 0 || close(fd) < 0))
 			rc = -1;
@@ -922,25 +923,6 @@ static int finish_normally(struct run *r, const struct prepass *pp)
 	return commit_file(r, pp, rc, "done", NULL);
 }
 
-/* make_dirs - mkdir -p for the archive folders (affild's own, 0700) */
-static int make_dirs(char *path)
-{
-	char *p;
-
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			log_err_errno("event=mkdir_failed dir=%s", path);
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
 /* pipeline_finish_moves - report into out/, original into its resting place */
 int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 			  int quarantine)
@@ -977,7 +959,7 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 				 job->name);
 	if (access(work, F_OK) != 0)
 		return 0;	/* already moved before a crash */
-	if (make_dirs(dest) < 0 || spool_move(work, dest) < 0)
+	if (spool_mkdirs(dest, 0700, 1, 0) < 0 || spool_move(work, dest) < 0)
 		return -1;
 	return 0;
 }
@@ -1032,26 +1014,68 @@ static int pipeline_process(struct run *r)
 	return finish_normally(r, &pp) < 0 ? -1 : 0;
 }
 
+/*
+ * reject_unreadable - a claimed file that cannot be read (a capability lost
+ * since the claim, a link): quarantined with its report, and an err line
+ * for the operator, instead of a retry at every rescan.
+ */
+static int reject_unreadable(struct run *r, int err)
+{
+	struct file_diag why;
+
+	memset(&why, 0, sizeof(why));
+	why.d.field = F_NONE;
+	log_err("event=file_unreadable id=%s employer=%s path=%s error=\"%s\" "
+		"action=quarantine", r->job->id, r->job->employer, r->work,
+		err == NOT_REGULAR ? "not a regular file" : strerror(err));
+	snprintf(why.d.code, sizeof(why.d.code), "E001");
+	snprintf(why.d.msg, sizeof(why.d.msg), "fichier illisible par affild "
+		 "(%s) : rien n'a été appliqué, l'exploitant est prévenu",
+		 err == EACCES || err == EPERM ? "droits insuffisants" :
+		 err == ELOOP ? "lien symbolique" : "pas un fichier ordinaire");
+	return reject_file(r, NULL, &why) < 0 ? -1 : 1;
+}
+
+/* open_work - the claimed file; 0, or errno when it cannot be read */
+static int open_work(struct run *r, int fd)
+{
+	struct stat sb;
+
+	r->fd = fd >= 0 ? fd : open(r->work, O_RDONLY | O_NOFOLLOW |
+				    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (r->fd < 0)
+		return errno;
+	if (fstat(r->fd, &sb) < 0)
+		return errno;
+	return S_ISREG(sb.st_mode) ? 0 : NOT_REGULAR;
+}
+
 /* pipeline_run - the outer function: owns the fd, report and transaction */
 enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job)
 {
 	struct run r;
-	struct stat sb;
-	int rc = -1;
+	int rc = -1, err;
 
 	memset(&r, 0, sizeof(r));
 	r.d = d;
 	r.job = job;
-	r.fd = -1;
+	r.fd = job->fd;
 	r.today = date_today();
 	if (spool_path(r.work, sizeof(r.work), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, job->id) < 0 ||
 	    spool_path(r.report_tmp, sizeof(r.report_tmp), "%s.cr",
 		       r.work) < 0)
 		goto out;
-	r.fd = open(r.work, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (r.fd < 0 || fstat(r.fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		log_err_errno("event=open_failed id=%s path=%s", job->id, r.work);
+	err = open_work(&r, job->fd);
+	if (err == ENOENT || err == EMFILE || err == ENFILE || err == ENOMEM ||
+	    err == EIO) {
+		errno = err;
+		log_err_errno("event=open_failed id=%s path=%s", job->id,
+			      r.work);
+		goto out;
+	}
+	if (err != 0) {
+		rc = reject_unreadable(&r, err);
 		goto out;
 	}
 	rc = pipeline_process(&r);

@@ -20,8 +20,16 @@ struct file_job {
 	char employer[16];		/* numero, or "portail" */
 	char name[256];			/* original name */
 	int validation;			/* in/validation/: apply nothing */
+	int fd;				/* the claimed file, opened before the
+					 * claim; -1: open work/ID.  Consumed
+					 * by pipeline_run() */
 };
 
+/*
+ * pipeline_run - process the claimed file; closes job->fd.  A claimed file
+ * that cannot be opened (a lost capability, a link) is quarantined with
+ * an E001 report, never retried for ever.
+ */
 enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job);
 
 /* pipeline_finish_moves - after a COMMIT: report into out/, archive */

@@ -135,6 +135,7 @@ static int start_copy(struct daemon *d, const struct reprocess_rec *rq,
 	if (!scan_room_for(d, f->employer, f->name, (long long)sb.st_size))
 		return -1;		/* the request waits, like a drop */
 	memset(job, 0, sizeof(*job));
+	job->fd = -1;
 	job->emp = cfg_employer(d->cfg, f->employer);
 	snprintf(job->employer, sizeof(job->employer), "%s", f->employer);
 	snprintf(job->name, sizeof(job->name), "%s", f->name);

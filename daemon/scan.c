@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -307,26 +308,69 @@ static void drop_marker(const char *from, const char *suffix)
 		log_warn_errno("event=trigger_unlink_failed marker=%s", marker);
 }
 
-/* claim - durable claim: tracking row first, then the rename into work/ */
+/*
+ * open_candidate - open before claiming: a file affild cannot read is never
+ * claimed.  It stays in in/, logged once at err with the fix, and counted in
+ * the metrics.  The descriptor goes with the claim (rename keeps the inode),
+ * so what was checked is what is read.  fd, or -1: not this file, not now.
+ */
+static int open_candidate(struct daemon *d, const char *path,
+			  const struct candidate *c)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+		      O_CLOEXEC);
+
+	if (fd < 0) {
+		if ((errno == EACCES || errno == EPERM) &&
+		    spool_ready_unreadable(d->ready, path))
+			log_err_errno("event=file_unreadable path=\"%s\" "
+				      "uid=%d action=left_in_drop hint=\"the "
+				      "unit must grant AmbientCapabilities="
+				      "CAP_DAC_READ_SEARCH (docs/sftp.md), or "
+				      "the upload be readable by this user\"",
+				      path, (int)geteuid());
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    (long long)sb.st_size != c->size) {
+		close(fd);	/* changed since it was seen: the next look */
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * claim - durable claim: tracking row first, then the rename into work/.
+ * 0 claimed (job->fd open), 1 skip this file for now, -1 stop this drop
+ * for now (no room, database busy).
+ */
 static int claim(struct daemon *d, struct file_job *job, const char *dir,
 		 const struct candidate *c)
 {
 	char from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX];
+	int fd;
 
 	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
-		return -1;
+		return 1;
 	if (!scan_room_for(d, job->employer, c->name, c->size))
 		return -1;
+	if ((fd = open_candidate(d, from, c)) < 0)
+		return 1;
 	snprintf(job->name, sizeof(job->name), "%s", c->name);
 	if (store_file_claim(d->store, job->employer, c->name, c->size,
-			     job->validation, job->id) < 0)
+			     job->validation, job->id) < 0) {
+		close(fd);
 		return -1;
+	}
 	if (spool_path(to, sizeof(to), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, job->id) < 0 ||
 	    spool_move(from, to) < 0) {
 		(void)store_file_forget(d->store, job->id);
+		close(fd);
 		return -1;
 	}
+	job->fd = fd;
 	spool_ready_forget(d->ready, from);
 	drop_marker(from, c->marker);
 	log_info("event=file_claimed id=%s employer=%s name=\"%s\" size=%lld%s",
@@ -342,10 +386,11 @@ static int serve_one(struct daemon *d, const struct cfg_employer *emp)
 	struct candidate c;
 	struct scan_queue *q;
 	char dir[SPOOL_PATH_MAX];
-	int v, settle = emp ? emp->settle_ms : d->cfg->spool.settle_ms;
+	int v, rc, settle = emp ? emp->settle_ms : d->cfg->spool.settle_ms;
 
 	for (v = 0; v < 2; v++) {
 		memset(&job, 0, sizeof(job));
+		job.fd = -1;
 		job.emp = emp;
 		job.validation = v;
 		snprintf(job.employer, sizeof(job.employer), "%s",
@@ -357,9 +402,12 @@ static int serve_one(struct daemon *d, const struct cfg_employer *emp)
 		q = queue_for(d, dir);
 		if (!next_ready(d, q, emp, settle, &c))
 			continue;
-		if (claim(d, &job, dir, &c) < 0)
+		rc = claim(d, &job, dir, &c);
+		if (rc < 0)
 			return 0;
 		q->next++;
+		if (rc > 0)
+			continue;
 		if (pipeline_run(d, &job) != PIPE_OK)
 			log_warn("event=file_tempfail id=%s action=retry_later",
 				 job.id);
@@ -400,6 +448,7 @@ static int resume_one(struct daemon *d, const char *id)
 		return -1;
 	}
 	memset(&job, 0, sizeof(job));
+	job.fd = -1;
 	snprintf(job.id, sizeof(job.id), "%s", f.id);
 	snprintf(job.employer, sizeof(job.employer), "%s", f.employer);
 	snprintf(job.name, sizeof(job.name), "%s", f.name);

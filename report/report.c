@@ -36,7 +36,7 @@ struct report *report_open(const char *path, enum report_format fmt,
 		log_err_errno("event=report_unlink path=%s", path);
 		return NULL;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (fd < 0) {
 		log_err_errno("event=report_create path=%s", path);
 		return NULL;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -103,4 +104,53 @@ int spool_free_ok(const char *dir, long long size, long long factor,
 	if (size <= 0)
 		return 1;
 	return avail / size >= factor;
+}
+
+/* make_one - dir, unless it exists, with exactly mode */
+static int make_one(const char *dir, mode_t mode, int verbose)
+{
+	struct stat sb;
+
+	if (stat(dir, &sb) == 0)
+		return 0;
+	if (errno != ENOENT || (mkdir(dir, mode) < 0 && errno != EEXIST) ||
+	    chmod(dir, mode) < 0) {
+		log_err_errno("event=mkdir_failed dir=%s", dir);
+		return -1;
+	}
+	if (verbose)
+		printf("created %s (%04o)\n", dir, (unsigned)mode);
+	return 0;
+}
+
+/* spool_mkdirs - see spool.h */
+int spool_mkdirs(const char *path, mode_t mode, int parents_only, int verbose)
+{
+	char buf[SPOOL_PATH_MAX];
+	size_t i, n;
+	int rc;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf)) {
+		log_err("event=path_too_long path=%s", path);
+		return -1;
+	}
+	n = strlen(buf);
+	if (parents_only) {		/* cut the last component */
+		while (n > 0 && buf[n - 1] != '/')
+			n--;
+		while (n > 0 && buf[n - 1] == '/')
+			n--;
+		buf[n] = '\0';
+	}
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		rc = make_one(buf, mode, verbose);
+		if (i < n)
+			buf[i] = '/';
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -50,6 +50,14 @@ int spool_temp_name(const char *name);
 
 /* spool_fsync_dir - fsync a folder so a rename in it is durable */
 int spool_fsync_dir(const char *dir);
+/*
+ * spool_mkdirs - create the missing folders of path (path itself too unless
+ * parents_only), each with exactly mode whatever the umask; existing ones
+ * are left as they are.  verbose: print each one made.  0, or -1 after a
+ * log_err.
+ */
+int spool_mkdirs(const char *path, mode_t mode, int parents_only,
+		 int verbose);
 /* spool_move - rename from → to, then fsync both folders */
 int spool_move(const char *from, const char *to);
 
@@ -88,6 +96,13 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 		      long long now_ms);
 /* spool_ready_forget - the file was claimed or vanished */
 void spool_ready_forget(struct spool_ready *r, const char *path);
+/*
+ * spool_ready_unreadable - path could not be opened (EACCES): 1 the first
+ * time, so the caller logs once per file; forgotten with the file.
+ * spool_ready_unreadable_count - how many such files are known, for metrics.
+ */
+int spool_ready_unreadable(struct spool_ready *r, const char *path);
+size_t spool_ready_unreadable_count(const struct spool_ready *r);
 /* spool_ready_sweep - forget what was not looked at for max_age_ms */
 void spool_ready_sweep(struct spool_ready *r, long long now_ms,
 		       long long max_age_ms);

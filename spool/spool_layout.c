@@ -243,7 +243,9 @@ int spool_prepare(const struct cfg *cfg, int owners, int verbose)
 	size_t i;
 	gid_t gid;
 
+	/* Missing parents: root's, 0755, as an SFTP chroot's path must be. */
 	if (daemon_account(&l, owners) < 0 ||
+	    spool_mkdirs(cfg->spool.dir, 0755, 1, verbose) < 0 ||
 	    make_dir(&l, cfg->spool.dir, &w) < 0)
 		return -1;
 	w.uid = l.uid;

@@ -27,6 +27,7 @@ struct entry {
 	long long seen_ms;	/* last looked at: spool_ready_sweep() */
 	int moved;		/* arrived by rename */
 	int refused;		/* not a regular file: logged */
+	int unreadable;		/* open() refused: logged, counted */
 };
 
 /*
@@ -203,6 +204,29 @@ void spool_ready_sweep(struct spool_ready *r, long long now_ms,
 			free(e);
 			r->n--;
 		}
+}
+
+/* spool_ready_unreadable - 1 the first time path is found unreadable */
+int spool_ready_unreadable(struct spool_ready *r, const char *path)
+{
+	struct entry *e = find(r, path, 1);
+
+	if (e->unreadable)
+		return 0;
+	e->unreadable = 1;
+	return 1;
+}
+
+/* spool_ready_unreadable_count - files in the drops affild cannot open */
+size_t spool_ready_unreadable_count(const struct spool_ready *r)
+{
+	const struct entry *e;
+	size_t i, n = 0;
+
+	for (i = 0; r && i < r->nbuckets; i++)
+		for (e = r->bucket[i]; e; e = e->next)
+			n += e->unreadable != 0;
+	return n;
 }
 
 /* Trigger mode: NAME.ok or NAME.done marks NAME ready. */

@@ -6,10 +6,14 @@
  * disk.  The file pipeline relies on that to write the report before the
  * COMMIT and rename it after.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -114,6 +118,31 @@ static int store_pragmas(struct store *st, enum store_mode mode, int cache_mb,
 	       st_exec(st, "PRAGMA temp_store=MEMORY") < 0 ? -1 : 0;
 }
 
+/*
+ * own_file - the database holds names, NIR and IBAN: 0600, whatever the
+ * umask.  SQLite gives its -wal and -shm files the database's mode.
+ */
+static int own_file(const char *path)
+{
+	struct stat sb;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		log_err_errno("event=db_open_failed db=%s", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		log_warn("event=db_mode_fixed db=%s found=%04o mode=0600", path,
+			 (unsigned)(sb.st_mode & 07777));
+		if (fchmod(fd, 0600) < 0)
+			log_warn_errno("event=db_chmod_failed db=%s", path);
+	}
+	close(fd);
+	return 0;
+}
+
 /* store_open - open path; migrate the schema when opened read-write */
 struct store *store_open(const char *path, enum store_mode mode,
 			 int cache_mb, int busy_timeout_s)
@@ -123,6 +152,8 @@ struct store *store_open(const char *path, enum store_mode mode,
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
 
 	st->path = xstrdup(path);
+	if (mode == STORE_RW && own_file(path) < 0)
+		goto fail;
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		log_err("event=db_open_failed db=%s error=\"%s\"", path,
