@@ -386,10 +386,10 @@ static void loop(struct daemon *d)
 /* start - everything start-up needs; exits with a sysexits code on error */
 static int start(struct daemon *d)
 {
-	if (spool_usable(d->cfg) < 0)
-		return EX_CANTCREAT;
 	if (read_token_key(d) < 0)
 		return EX_CONFIG;
+	if (spool_usable(d->cfg) < 0)
+		return EX_CANTCREAT;
 	if (xml_reader_schema_ok() < 0)	/* the embedded XSD, compiled once */
 		return EX_SOFTWARE;
 	d->store = store_open(d->cfg->db.path, STORE_RW, d->cfg->db.cache_mb,
@@ -443,7 +443,7 @@ int main(int argc, char **argv)
 	}
 	d.cfg = load_config(d.config_path, !check && !prepare);
 	if (d.cfg == NULL) {
-		if (!check)
+		if (!check && !prepare)
 			log_err("event=start_failed config=%s status=%d "
 				"reason=\"invalid configuration\"",
 				d.config_path, EX_CONFIG);
@@ -463,6 +463,7 @@ int main(int argc, char **argv)
 	}
 	rc = start(&d);
 	if (rc == 0) {
+		metrics_write(&d, 1);
 		log_info("event=started config=%s employers=%zu pid=%d",
 			 d.config_path, d.cfg->nemployers, (int)getpid());
 		(void)scan_resume(&d);

@@ -59,6 +59,7 @@ struct run {
 	struct daemon *d;
 	const struct file_job *job;
 	char work[SPOOL_PATH_MAX];
+	char stage[SPOOL_PATH_MAX];	/* out/.staging/<id>: see stage_path */
 	char report_tmp[SPOOL_PATH_MAX];
 	struct report *report;
 	struct report_counts counts;
@@ -447,7 +448,7 @@ static int write_export(struct run *r)
 
 	if (!r->export_wanted)
 		return 0;
-	if (spool_path(path, sizeof(path), "%s.export", r->work) < 0 ||
+	if (spool_path(path, sizeof(path), "%s.export", r->stage) < 0 ||
 	    (ex = report_open(path, REPORT_TABLE, r->job->name)) == NULL)
 		return -1;
 	if (report_row(ex, store_export_names, EXPORT_COLUMNS) < 0 ||
@@ -536,7 +537,7 @@ static int write_bulletin(struct run *r, const struct bulletin_req *q)
 	const char *why = NULL;
 	int fd, rc, pages;
 
-	if (spool_path(path, sizeof(path), "%s.bulletin-%ld", r->work,
+	if (spool_path(path, sizeof(path), "%s.bulletin-%ld", r->stage,
 		       q->line) < 0)
 		return -1;
 	buf_init(&t, 1024);
@@ -579,7 +580,21 @@ static int write_bulletins(struct run *r)
 	return 0;
 }
 
-/* move_bulletins - work/<id>.bulletin-<line> into out/, after the COMMIT */
+/*
+ * stage_path - where what goes to out/ is written before the COMMIT:
+ * out/.staging/ (affild's alone, 2700), so the employer never reads a
+ * report that is not true yet, and the drop's group, which only a setgid
+ * folder can give an unprivileged daemon, comes with the file when it is
+ * renamed into out/.  "<spool>/<employer>/out/.staging/<id>" + suffix.
+ */
+static int stage_path(const struct daemon *d, const struct file_job *job,
+		      const char *suffix, char *out, size_t outlen)
+{
+	return spool_path(out, outlen, "%s/%s/out/.staging/%s%s",
+			  d->cfg->spool.dir, job->employer, job->id, suffix);
+}
+
+/* move_bulletins - staging's <id>.bulletin-<line> into out/, after COMMIT */
 static int move_bulletins(const struct run *r, const char *workdir)
 {
 	char prefix[64], from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX];
@@ -935,18 +950,18 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 
 	if (spool_path(work, sizeof(work), "%s/.affild/work/%s", spool,
 		       job->id) < 0 ||
-	    spool_path(tmp, sizeof(tmp), "%s.cr", work) < 0 ||
+	    stage_path(d, job, ".cr", tmp, sizeof(tmp)) < 0 ||
 	    report_name(&r, out, sizeof(out)) < 0)
 		return -1;
 	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
 		return -1;
-	if (spool_path(tmp, sizeof(tmp), "%s.export", work) < 0 ||
+	if (stage_path(d, job, ".export", tmp, sizeof(tmp)) < 0 ||
 	    export_name(&r, out, sizeof(out)) < 0)
 		return -1;
 	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
 		return -1;
-	if (spool_path(tmp, sizeof(tmp), "%s/.affild/work", spool) < 0 ||
-	    move_bulletins(&r, tmp) < 0)
+	if (spool_path(tmp, sizeof(tmp), "%s/%s/out/.staging", spool,
+		       job->employer) < 0 || move_bulletins(&r, tmp) < 0)
 		return -1;
 	if (quarantine)
 		(void)spool_path(dest, sizeof(dest),
@@ -1063,8 +1078,9 @@ enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job)
 	r.today = date_today();
 	if (spool_path(r.work, sizeof(r.work), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, job->id) < 0 ||
+	    stage_path(d, job, "", r.stage, sizeof(r.stage)) < 0 ||
 	    spool_path(r.report_tmp, sizeof(r.report_tmp), "%s.cr",
-		       r.work) < 0)
+		       r.stage) < 0)
 		goto out;
 	err = open_work(&r, job->fd);
 	if (err == ENOENT || err == EMFILE || err == ENFILE || err == ENOMEM ||

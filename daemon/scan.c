@@ -25,6 +25,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "daemon/metrics.h"
 #include "daemon/pipeline.h"
 #include "daemon/scan.h"
 
@@ -323,13 +324,15 @@ static int open_candidate(struct daemon *d, const char *path,
 
 	if (fd < 0) {
 		if ((errno == EACCES || errno == EPERM) &&
-		    spool_ready_unreadable(d->ready, path))
+		    spool_ready_unreadable(d->ready, path)) {
 			log_err_errno("event=file_unreadable path=\"%s\" "
 				      "uid=%d action=left_in_drop hint=\"the "
 				      "unit must grant AmbientCapabilities="
 				      "CAP_DAC_READ_SEARCH (docs/sftp.md), or "
 				      "the upload be readable by this user\"",
 				      path, (int)geteuid());
+			metrics_write(d, 1);
+		}
 		return -1;
 	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||

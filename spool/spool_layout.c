@@ -10,6 +10,7 @@
  *   <spool>/, <spool>/<numero>/    root:root 0755   (the chroot and above)
  *   <numero>/in/, in/validation/   daemon:<sftp_group> 2770
  *   <numero>/out/, out/validation/ daemon:<sftp_group> 2750
+ *   <numero>/out/.staging/         daemon:<sftp_group> 2700
  *   portail/in/, portail/out/      daemon:<daemon's group>, same modes
  *   .affild/ and its folders       daemon 0700
  *
@@ -71,6 +72,8 @@ static const struct {
 	{ "%s/%s/in/validation", 02770, 0 },
 	{ "%s/%s/out", 02750, 0 },
 	{ "%s/%s/out/validation", 02750, 0 },
+	/* affild's alone; setgid: what it writes there has the drop's group */
+	{ "%s/%s/out/.staging", 02700, 0 },
 };
 
 static const char *const private_dirs[] = {

@@ -75,3 +75,55 @@ def integrity_ok(a):
 
 def asan():
     return os.environ.get("AFFILD_SANITIZED") == "1"
+
+
+class HostAccounts:
+    """Groups and users with random names, made for one test and removed
+    after it: tests never depend on what accounts the host has."""
+
+    def __init__(self):
+        import random
+        self._random = random.Random()
+        self.groups, self.users = [], []
+
+    def name(self, prefix):
+        import grp
+        import pwd
+        while True:
+            n = prefix + "".join(self._random.choice("abcdefghjkmnpqrstuvwxyz")
+                                 for _ in range(8))
+            try:
+                grp.getgrnam(n)
+                continue
+            except KeyError:
+                pass
+            try:
+                pwd.getpwnam(n)
+                continue
+            except KeyError:
+                return n
+
+    def group(self, prefix="afg"):
+        import subprocess
+        n = self.name(prefix)
+        subprocess.run(["groupadd", n], check=True, capture_output=True)
+        self.groups.append(n)
+        return n
+
+    def user(self, prefix="afu"):
+        """A locked system account with its own group of the same name."""
+        import subprocess
+        n = self.name(prefix)
+        subprocess.run(["useradd", "--system", "--user-group",
+                        "--no-create-home", "--home-dir", "/nonexistent",
+                        "--shell", "/usr/sbin/nologin", n],
+                       check=True, capture_output=True)
+        self.users.append(n)
+        return n
+
+    def remove(self):
+        import subprocess
+        for u in self.users:
+            subprocess.run(["userdel", u], capture_output=True)
+        for g in self.groups:
+            subprocess.run(["groupdel", g], capture_output=True)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, Affild, wait_for
-from spool_util import log_count, reload, set_employer_key, set_spool_key
+from spool_util import (HostAccounts, log_count, reload, set_employer_key,
+                        set_spool_key)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 
@@ -29,17 +30,32 @@ def mode_owner(p):
 
 
 @pytest.fixture
-def chroot_affild(tmp_path):
+def accounts():
+    h = HostAccounts()
+    try:
+        yield h
+    finally:
+        h.remove()
+
+
+@pytest.fixture
+def chroot_affild(tmp_path, accounts):
     """An Affild whose spool sits where sshd would accept a chroot: under
-    /run (root-owned, not group/world-writable all the way up)."""
+    /run (root-owned, not group/world-writable all the way up), in a
+    folder that does not exist yet (--prepare-spool makes the parents).
+    Employer 12345678's group is made for the test (a.group1); 87654321's
+    group is a name no account has (a.missing)."""
     top = Path(tempfile.mkdtemp(prefix="affild-test-", dir="/run"))
     os.chmod(top, 0o755)
     a = Affild(tmp_path)
-    set_spool_key(a, "dir", str(top / "spool"))
+    a.group1, a.group2 = accounts.group(), accounts.group()
+    a.missing = accounts.name("afm")
+    set_spool_key(a, "dir", str(top / "srv/affild/spool"))
     set_spool_key(a, "sftp_chroot", "true")
     set_spool_key(a, "user", "root")
-    set_employer_key(a, "12345678", "sftp_group", "users")
-    a.spool = top / "spool"
+    set_employer_key(a, "12345678", "sftp_group", a.group1)
+    a.spool = top / "srv/affild/spool"
+    a.top = top
     (tmp_path / "spool").symlink_to(a.spool)     # for the fixture's helpers
     try:
         yield a
@@ -50,21 +66,27 @@ def chroot_affild(tmp_path):
 
 def test_prepare_spool_names_a_missing_group_and_creates_none(chroot_affild):
     a = chroot_affild
+    set_employer_key(a, "87654321", "sftp_group", a.missing)
     r = prepare(a)
     assert r.returncode != 0
-    assert "group=affild-87654321" in r.stderr and "groupadd affild-87654321" in r.stderr
+    assert "group=%s" % a.missing in r.stderr
+    assert "groupadd %s" % a.missing in r.stderr
     with pytest.raises(KeyError):
-        grp.getgrnam("affild-87654321")
+        grp.getgrnam(a.missing)
+    # the missing parents were made, root's and 0755, as a chroot needs
+    assert mode_owner(a.top / "srv") == (0o755, 0, 0)
+    assert mode_owner(a.top / "srv/affild") == (0o755, 0, 0)
     # the employer whose group exists was prepared all the same
     assert mode_owner(a.spool / "12345678/in")[0] == 0o2770
 
 
 def test_prepare_spool_sets_chroot_owners_and_modes(chroot_affild, tmp_path):
     a = chroot_affild
-    set_employer_key(a, "87654321", "sftp_group", "daemon")
+    set_employer_key(a, "87654321", "sftp_group", a.group2)
     r = prepare(a)
     assert r.returncode == 0, r.stderr
-    users, daemon = grp.getgrnam("users").gr_gid, grp.getgrnam("daemon").gr_gid
+    users = grp.getgrnam(a.group1).gr_gid
+    daemon = grp.getgrnam(a.group2).gr_gid
     s = a.spool
     assert mode_owner(s) == (0o755, 0, 0)
     assert mode_owner(s / "12345678") == (0o755, 0, 0)
@@ -72,6 +94,7 @@ def test_prepare_spool_sets_chroot_owners_and_modes(chroot_affild, tmp_path):
     assert mode_owner(s / "12345678/in/validation") == (0o2770, 0, users)
     assert mode_owner(s / "12345678/out") == (0o2750, 0, users)
     assert mode_owner(s / "87654321/out/validation") == (0o2750, 0, daemon)
+    assert mode_owner(s / "12345678/out/.staging") == (0o2700, 0, users)
     assert mode_owner(s / ".affild")[0] == 0o700
     assert mode_owner(s / ".affild/work")[0] == 0o700
 
@@ -99,7 +122,7 @@ def test_prepare_spool_sets_chroot_owners_and_modes(chroot_affild, tmp_path):
 
 def test_daemon_checks_at_start_and_on_reload(chroot_affild):
     a = chroot_affild
-    set_employer_key(a, "87654321", "sftp_group", "daemon")
+    set_employer_key(a, "87654321", "sftp_group", a.group2)
     assert prepare(a).returncode == 0
     a.start()
     a.drop("ok.csv", "operation;nir\n")
@@ -109,20 +132,38 @@ def test_daemon_checks_at_start_and_on_reload(chroot_affild):
     assert log_count(a, "event=reload_refused") == 1
     line = [l for l in a.log.read_text().splitlines() if "event=spool_bad" in l][0]
     assert "path=%s/12345678/out " % a.spool in line
-    assert 'expected="owner=root group=users mode=2750"' in line
-    assert 'found="owner=root group=users mode=0755"' in line
+    assert 'expected="owner=root group=%s mode=2750"' % a.group1 in line
+    assert 'found="owner=root group=%s mode=0755"' % a.group1 in line
     a.stop()
     r = subprocess.run([str(BIN / "affild"), "-c", str(a.config)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode != 0 and "mode=0755" in r.stderr
 
 
-def test_a_spool_under_tmp_is_refused_as_a_chroot(tmp_path):
+def test_root_checks_the_layout_against_spool_user(chroot_affild, accounts):
+    """Started as root with sftp_chroot, the daemon checks the folders
+    --prepare-spool gave spool.user, not root's own uid."""
+    a = chroot_affild
+    svc = accounts.user()
+    set_spool_key(a, "user", svc)
+    set_employer_key(a, "87654321", "sftp_group", a.group2)
+    r = prepare(a)
+    assert r.returncode == 0, r.stderr
+    uid = __import__("pwd").getpwnam(svc).pw_uid
+    assert mode_owner(a.spool / "12345678/in")[1] == uid
+    a.start()
+    a.drop("ok.csv", "operation;nir\n")
+    a.wait_report("ok.csv")
+    assert log_count(a, "event=spool_bad") == 0
+
+
+def test_a_spool_under_tmp_is_refused_as_a_chroot(tmp_path, accounts):
     a = Affild(tmp_path)
+    g = accounts.group()
     set_spool_key(a, "sftp_chroot", "true")
     set_spool_key(a, "user", "root")
-    set_employer_key(a, "12345678", "sftp_group", "users")
-    set_employer_key(a, "87654321", "sftp_group", "users")
+    set_employer_key(a, "12345678", "sftp_group", g)
+    set_employer_key(a, "87654321", "sftp_group", g)
     r = prepare(a)
     assert r.returncode != 0
     assert "path=/tmp expected=\"owner=root, writable by no group" in r.stderr
