@@ -11,12 +11,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import BIN, REPO, Affild
+from conftest import BIN, HEADER, REPO, Affild, make_nir, row, wait_for
 
 
 def recv_until(sock, want, timeout=15.0):
@@ -235,3 +237,70 @@ def test_tmpfiles_after_install(tmp_path):
         assert (mode(root / rel), st.st_uid, st.st_gid) == (m, u, g), \
             "%s: %o %d:%d" % (rel, mode(root / rel), st.st_uid, st.st_gid)
     assert not (root / "etc/affild/smtp.credentials").exists()
+
+
+# Accounts no one has on a test machine: the daemon's and an employer's.
+DAEMON_ID, EMPLOYER_ID = 64123, 64124
+CAP_DAC_READ_SEARCH = 2
+
+
+def as_daemon(*cmd, caps=False):
+    """cmd as DAEMON_ID, with CAP_DAC_READ_SEARCH ambient and as the whole
+    bounding set (what affild.service grants) or with no capability"""
+    priv = ["setpriv", "--reuid=%d" % DAEMON_ID, "--regid=%d" % DAEMON_ID,
+            "--clear-groups", "--no-new-privs"]
+    if caps:
+        priv += ["--inh-caps=-all,+dac_read_search",
+                 "--ambient-caps=-all,+dac_read_search",
+                 "--bounding-set=-all,+dac_read_search"]
+    else:
+        priv += ["--inh-caps=-all", "--bounding-set=-all"]
+    return priv + ["--", *cmd]
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None or os.geteuid() != 0,
+                    reason="needs setpriv and root")
+def test_unit_capability_reads_uploads_of_employer_accounts():
+    """The unit's one capability is what lets user affild read a file an
+    SFTP client uploaded 0600 under the employer's account."""
+    base = Path(tempfile.mkdtemp(prefix="affild-cap-"))
+    a = None
+    try:
+        base.chmod(0o755)
+        a = Affild(base)
+        for d, _, files in os.walk(base):
+            for f in [d] + [os.path.join(d, f) for f in files]:
+                os.chown(f, DAEMON_ID, DAEMON_ID)
+        started = 0
+        with open(a.log, "ab") as logf:
+            a.proc = subprocess.Popen(
+                as_daemon(str(BIN / "affild"), "-c", str(a.config),
+                          caps=True),
+                stdout=logf, stderr=logf)
+        wait_for(lambda: a.log.read_bytes().count(b"event=started") > started
+                 or a.proc.poll() is not None, what="affild start")
+        assert a.proc.poll() is None, a.log.read_text()
+        status = Path("/proc/%d/status" % a.proc.pid).read_text()
+        caps = dict(l.split(":\t") for l in status.splitlines()
+                    if l.startswith("Cap"))
+        for k in ("CapEff", "CapAmb", "CapBnd"):
+            assert int(caps[k], 16) == 1 << CAP_DAC_READ_SEARCH, caps
+
+        nir = make_nir(1, date(1985, 3, 2), 7)
+        part = a.drop_dir() / "upload.csv.part"
+        part.write_text(HEADER + row("AFFILIATION_SIMPLE", nir, "Durand",
+                                     "Paul", "1985-03-02", "paul@example.fr"))
+        os.chown(part, EMPLOYER_ID, EMPLOYER_ID)
+        part.chmod(0o600)
+        # without the capability, affild's account cannot read it
+        r = subprocess.run(as_daemon("cat", str(part)), capture_output=True)
+        assert r.returncode != 0 and b"Permission denied" in r.stderr
+        os.rename(part, a.drop_dir() / "upload.csv")
+        rows = a.wait_report("upload.csv")
+        assert [x["resultat"] for x in rows if x["ligne"] != "0"] == \
+            ["ACCEPTE"], rows
+        a.stop()
+    finally:
+        if a is not None and a.proc is not None and a.proc.poll() is None:
+            a.kill()
+        shutil.rmtree(base)
