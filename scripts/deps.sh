@@ -7,7 +7,13 @@ set -eu
 PKGS="build-essential pkg-config clang libcsv-dev libxml2-dev libsqlite3-dev
 libcurl4-openssl-dev libyaml-dev libsystemd-dev libssl-dev libcmocka-dev
 python3 python3-pytest python3-aiosmtpd sqlite3 openssl
-libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils"
+libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
+systemd openssh-server mandoc debhelper lintian dpkg-dev fakeroot
+libcap2-bin util-linux"
+
+# Another apt or dpkg (unattended-upgrades, a second make) may hold the
+# lock: wait for it rather than fail.
+APT="apt-get -o DPkg::Lock::Timeout=600"
 
 missing=""
 for p in $PKGS; do
@@ -20,9 +26,9 @@ done
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "affild: missing build dependencies; as root, run:" >&2
-	echo "  apt-get update && apt-get install -y$missing" >&2
+	echo "  $APT update && $APT install -y$missing" >&2
 	exit 1
 fi
 echo "affild: installing$missing" >&2
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+$APT update -qq
+DEBIAN_FRONTEND=noninteractive $APT install -y -qq $missing
