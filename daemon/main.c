@@ -402,6 +402,8 @@ static int start(struct daemon *d)
 	d->sender = sender_open(d->cfg);
 	if (d->sender == NULL)
 		return EX_CONFIG;
+	if (sender_recover(d->sender, d->store, d->cfg) < 0)
+		return EX_IOERR;
 	d->ready = spool_ready_new();
 	return 0;
 }

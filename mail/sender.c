@@ -19,6 +19,13 @@
  *                              a receiver that got both can tell
  *   not tried (server down)    due again later, the attempt not counted
  * SQLite is only touched here, in the main thread.
+ *
+ * An outcome is kept in memory until the transaction that records it has
+ * committed (record()): a full disk or a locked database delays the
+ * recording, with a backoff, but never sends a message again, and a message
+ * whose outcome is kept is not delivered again.  An accepted SMTP message
+ * is also in the sent journal (smtp.h) before the next one goes, so a
+ * crash resends at most the one in flight.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,9 +56,17 @@ struct vars {
 	size_t n;
 };
 
+#define KEPT_MAX 4096		/* outcomes waiting to be recorded */
+#define RECORD_BACKOFF_MAX_MS 60000
+
 struct sender {
 	struct smtp *smtp;	/* NULL: the file transport */
 	struct stat cred;	/* the credentials file as read, or zeroes */
+	char journal[4096];	/* smtp: the sent journal, beside the db */
+	struct smtp_result *kept;	/* outcomes not yet committed: owned */
+	size_t nkept, capkept;
+	long long record_at_ms;		/* next try after a failed record */
+	int backoff_ms;
 };
 
 struct send_ctx {
@@ -242,6 +257,8 @@ static int email_smtp(const struct send_ctx *sc, const struct outbox_rec *o,
 	}
 	memset(&job, 0, sizeof(job));
 	job.id = o->id;
+	snprintf(job.message_id, sizeof(job.message_id), "%s",
+		 o->message_id ? o->message_id : "");
 	job.attempts = o->attempts;
 	job.created = parse_created(o->created_at);
 	snprintf(job.kind, sizeof(job.kind), "%s", o->kind);
@@ -260,6 +277,41 @@ static int email_smtp(const struct send_ctx *sc, const struct outbox_rec *o,
 	return 2;
 }
 
+/* is_kept - the outcome of message id waits to be recorded */
+static int is_kept(const struct sender *sd, long long id)
+{
+	size_t i;
+
+	for (i = 0; i < sd->nkept; i++)
+		if (sd->kept[i].id == id)
+			return 1;
+	return 0;
+}
+
+/* keep - an outcome, until the transaction recording it commits */
+static void keep(struct sender *sd, const struct smtp_result *r)
+{
+	if (sd->nkept == sd->capkept) {
+		sd->capkept = sd->capkept ? sd->capkept * 2 : 64;
+		sd->kept = xrealloc(sd->kept, sd->capkept * sizeof(*sd->kept));
+	}
+	sd->kept[sd->nkept++] = *r;
+}
+
+/* keep_sent - the file transport or a letter: written, to be recorded */
+static void keep_sent(struct sender *sd, const struct outbox_rec *o)
+{
+	struct smtp_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = o->id;
+	r.outcome = SMTP_SENT;
+	snprintf(r.kind, sizeof(r.kind), "%s", o->kind);
+	snprintf(r.message_id, sizeof(r.message_id), "%s",
+		 o->message_id ? o->message_id : "");
+	keep(sd, &r);
+}
+
 /* link_missing - an invitation whose link is gone must not go out empty */
 static int link_missing(const struct outbox_rec *o, const struct vars *vs)
 {
@@ -276,8 +328,9 @@ static int deliver(const struct outbox_rec *o, void *arg)
 	const char *why = "rendu du modèle impossible";
 	int rc = -2, smtp = sc->sd->smtp != NULL;
 
-	if (smtp && smtp_in_flight(sc->sd->smtp, o->id))
-		return 0;	/* already with the sender thread */
+	if ((smtp && smtp_in_flight(sc->sd->smtp, o->id)) ||
+	    is_kept(sc->sd, o->id))
+		return 0;	/* with the thread, or its outcome not recorded */
 	buf_init(&subject, 4096);
 	buf_init(&text, MSG_MAX);
 	buf_init(&html, MSG_MAX);
@@ -299,7 +352,7 @@ static int deliver(const struct outbox_rec *o, void *arg)
 	if (rc == 0) {
 		log_info("event=mail_sent id=%lld kind=%s transport=file",
 			 o->id, o->kind);
-		rc = store_outbox_sent(sc->st, o->id);
+		keep_sent(sc->sd, o);	/* recorded after this batch */
 	} else if (rc == -2) {
 		log_warn("event=mail_failed id=%lld kind=%s reason=\"%s\"",
 			 o->id, o->kind, why);
@@ -366,58 +419,136 @@ static int retry_or_park(struct store *st, const struct cfg *cfg,
 	return store_outbox_retry(st, r->id, delay, why);
 }
 
-struct result_ctx {
-	struct store *st;
-	const struct cfg *cfg;
-};
-
-/* on_result - one outcome of the sender thread into the outbox */
-static void on_result(const struct smtp_result *r, void *arg)
+/* record_one - one outcome into the outbox; 0, or -1 (not recorded) */
+static int record_one(struct store *st, const struct cfg *cfg,
+		      const struct smtp_result *r)
 {
-	struct result_ctx *rc = arg;
 	char why[SMTP_REPLY_MAX + 128];
 
 	switch (r->outcome) {
 	case SMTP_SENT:
-		log_info("event=mail_sent id=%lld kind=%s transport=smtp "
-			 "new_connection=%d", r->id, r->kind, r->new_connection);
-		(void)store_outbox_sent(rc->st, r->id);
-		break;
+		return store_outbox_sent(st, r->id, r->message_id);
 	case SMTP_PERMFAIL:
 		snprintf(why, sizeof(why), "refusé par le serveur : %s",
 			 r->reason);
 		log_warn("event=mail_failed id=%lld kind=%s code=%d", r->id,
 			 r->kind, r->code);
-		(void)store_outbox_failed(rc->st, r->id, why);
-		break;
+		return store_outbox_failed(st, r->id, why);
 	case SMTP_AMBIGUOUS:
 		snprintf(why, sizeof(why), "connexion perdue après l'envoi, "
 			 "nouvel essai avec le même Message-ID : %s", r->reason);
 		log_warn("event=mail_ambiguous id=%lld kind=%s", r->id, r->kind);
-		(void)retry_or_park(rc->st, rc->cfg, r, why, 1);
-		break;
+		return retry_or_park(st, cfg, r, why, 1);
 	case SMTP_TEMPFAIL:
 		snprintf(why, sizeof(why), "échec temporaire : %s", r->reason);
-		(void)retry_or_park(rc->st, rc->cfg, r, why, 1);
-		break;
+		return retry_or_park(st, cfg, r, why, 1);
 	case SMTP_DEFERRED:
-		(void)retry_or_park(rc->st, rc->cfg, r, r->reason, 0);
-		break;
+		return retry_or_park(st, cfg, r, r->reason, 0);
 	case SMTP_ABORTED:
 		break;		/* still pending and due: tried after restart */
 	}
+	return 0;
 }
 
-/* collect - record every outcome back from the thread, in one transaction */
+/* on_result - an outcome back from the thread: kept until recorded */
+static void on_result(const struct smtp_result *r, void *arg)
+{
+	struct sender *sd = arg;
+
+	if (r->outcome == SMTP_SENT)
+		log_info("event=mail_sent id=%lld kind=%s transport=smtp "
+			 "new_connection=%d", r->id, r->kind, r->new_connection);
+	keep(sd, r);
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * record - every kept outcome in one transaction.  On failure (disk full,
+ * database locked) they stay kept, and the next try waits 1 s, then twice
+ * as long each time, up to a minute.  0 recorded (or nothing to), -1 not.
+ */
+static int record(struct sender *sd, struct store *st, const struct cfg *cfg)
+{
+	size_t i;
+	long long now = mono_ms();
+
+	if (sd->nkept == 0)
+		return 0;
+	if (now < sd->record_at_ms)
+		return -1;
+	if (store_begin(st) < 0)
+		goto fail;
+	for (i = 0; i < sd->nkept; i++)
+		if (record_one(st, cfg, &sd->kept[i]) < 0)
+			goto fail;
+	if (store_commit(st) < 0)
+		goto fail;
+	if (sd->backoff_ms > 0)
+		log_info("event=mail_outcomes_recorded count=%zu", sd->nkept);
+	sd->nkept = 0;
+	sd->backoff_ms = 0;
+	if (sd->smtp != NULL)
+		smtp_journal_clear(sd->smtp);
+	return 0;
+fail:
+	(void)store_rollback(st);
+	sd->backoff_ms = sd->backoff_ms ? sd->backoff_ms * 2 : 1000;
+	if (sd->backoff_ms > RECORD_BACKOFF_MAX_MS)
+		sd->backoff_ms = RECORD_BACKOFF_MAX_MS;
+	sd->record_at_ms = now + sd->backoff_ms;
+	log_warn("event=mail_outcomes_unrecorded count=%zu retry_ms=%d "
+		 "action=kept_in_memory", sd->nkept, sd->backoff_ms);
+	return -1;
+}
+
+/* collect - take every outcome back from the thread, then record them */
 static void collect(struct sender *sd, struct store *st,
 		    const struct cfg *cfg)
 {
-	struct result_ctx rc = { st, cfg };
-	int began = store_begin(st) == 0;
+	if (sd->smtp != NULL)
+		(void)smtp_collect(sd->smtp, on_result, sd);
+	(void)record(sd, st, cfg);
+}
 
-	(void)smtp_collect(sd->smtp, on_result, &rc);
-	if (began && store_commit(st) < 0)
-		(void)store_rollback(st);
+/* replayed - a journal line: that message was accepted before a crash */
+static void replayed(long long id, const char *message_id, void *arg)
+{
+	struct sender *sd = arg;
+	struct smtp_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	r.outcome = SMTP_SENT;
+	snprintf(r.kind, sizeof(r.kind), "journal");
+	snprintf(r.message_id, sizeof(r.message_id), "%s", message_id);
+	keep(sd, &r);
+}
+
+/* sender_recover - see sender.h */
+int sender_recover(struct sender *sd, struct store *st, const struct cfg *cfg)
+{
+	int n;
+
+	if (sd->smtp == NULL)
+		return 0;
+	n = smtp_journal_read(sd->journal, replayed, sd);
+	if (n < 0) {
+		log_err_errno("event=mail_journal_unreadable path=%s",
+			      sd->journal);
+		return -1;
+	}
+	if (n > 0)
+		log_info("event=mail_journal_replayed count=%d", n);
+	/* Not recorded now: kept, so never delivered again, and retried. */
+	(void)record(sd, st, cfg);
+	return 0;
 }
 
 struct sender *sender_open(const struct cfg *cfg)
@@ -428,7 +559,13 @@ struct sender *sender_open(const struct cfg *cfg)
 		/* Taken before the read: a change in between means a reload. */
 		if (cfg->mail.credentials_file != NULL)
 			(void)stat(cfg->mail.credentials_file, &sd->cred);
-		sd->smtp = smtp_open(cfg);
+		if ((size_t)snprintf(sd->journal, sizeof(sd->journal),
+				     "%s-sent", cfg->db.path) >=
+		    sizeof(sd->journal)) {
+			free(sd);
+			return NULL;
+		}
+		sd->smtp = smtp_open(cfg, sd->journal);
 		if (sd->smtp == NULL) {
 			free(sd);
 			return NULL;
@@ -508,12 +645,19 @@ void sender_close(struct sender *sd, struct store *st, const struct cfg *cfg)
 {
 	if (sd == NULL)
 		return;
-	if (sd->smtp != NULL) {
+	if (sd->smtp != NULL)
 		smtp_stop(sd->smtp);
-		if (st != NULL)
-			collect(sd, st, cfg);
-		smtp_free(sd->smtp);
+	if (st != NULL) {
+		sd->record_at_ms = 0;	/* a last try, whatever the backoff */
+		collect(sd, st, cfg);
 	}
+	if (sd->nkept > 0)
+		log_err("event=mail_outcomes_lost count=%zu hint=\"%s\"",
+			sd->nkept, sd->smtp ? "accepted messages are in the "
+			"sent journal, replayed at start" : "these messages "
+			"will be written again at start");
+	smtp_free(sd->smtp);
+	free(sd->kept);
 	free(sd);
 }
 
@@ -523,14 +667,20 @@ int sender_run(struct sender *sd, struct store *st, const struct cfg *cfg,
 {
 	struct send_ctx sc = { sd, st, cfg, 0 };
 
+	collect(sd, st, cfg);
+	if (sd->nkept >= KEPT_MAX)
+		return 0;	/* the database is not keeping up: wait */
 	if (sd->smtp != NULL) {
-		collect(sd, st, cfg);
 		if (smtp_in_flight_count(sd->smtp) >= SMTP_QUEUE_MAX)
 			return 0;
 		/* In-flight rows are still due: ask for enough to skip them. */
 		max += (int)smtp_in_flight_count(sd->smtp);
 	}
+	/* Kept rows are still due too. */
+	max += (int)sd->nkept;
 	if (store_outbox_due(st, max, deliver, &sc) < 0)
 		return -1;
+	if (sd->smtp == NULL)
+		(void)record(sd, st, cfg);
 	return sc.handled;
 }

@@ -24,6 +24,14 @@ struct sender;
  * (bad smtp settings or credentials).  Call with signals blocked. */
 struct sender *sender_open(const struct cfg *cfg);
 
+/*
+ * sender_recover - at start, before any delivery: the messages the sent
+ * journal says were accepted are recorded as sent (or kept until they can
+ * be), never sent again.  0, or -1 after a log_err (journal unreadable).
+ */
+int sender_recover(struct sender *sd, struct store *st,
+		   const struct cfg *cfg);
+
 /* sender_check - for --check-config: what sender_open() would refuse;
  * 0, or -1 after a log_err */
 int sender_check(const struct cfg *cfg);

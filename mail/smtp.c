@@ -72,6 +72,7 @@ struct smtp {
 	pthread_t thread;
 	int started;
 	int event_fd;
+	int journal_fd;			/* the sent journal, -1: none */
 };
 
 /* Cursor over the message bytes, for libcurl's read callback. */
@@ -370,6 +371,22 @@ static void put_result(struct smtp *s, const struct smtp_result *r)
 		log_warn_errno("event=mail_wakeup_failed");
 }
 
+/* journal_sent - the 250 on disk before the next message (smtp.h) */
+static void journal_sent(struct smtp *s, const struct smtp_result *r)
+{
+	char line[192];
+	int n;
+
+	if (s->journal_fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "%lld %s\n", r->id,
+		     r->message_id[0] ? r->message_id : "-");
+	if (n < 0 || (size_t)n >= sizeof(line) ||
+	    write(s->journal_fd, line, (size_t)n) != n ||
+	    fdatasync(s->journal_fd) < 0)
+		log_warn_errno("event=mail_journal_failed id=%lld", r->id);
+}
+
 static void *smtp_thread(void *arg)
 {
 	struct smtp *s = arg;
@@ -382,12 +399,15 @@ static void *smtp_thread(void *arg)
 		r.attempts = j->attempts;
 		r.created = j->created;
 		memcpy(r.kind, j->kind, sizeof(r.kind));
+		memcpy(r.message_id, j->message_id, sizeof(r.message_id));
 		if (time(NULL) < s->down_until) {
 			r.outcome = SMTP_DEFERRED;
 			memcpy(r.reason, s->down_reason, sizeof(r.reason));
 		} else {
 			send_one(s, j, &r);
 		}
+		if (r.outcome == SMTP_SENT)
+			journal_sent(s, &r);
 		free(j->data);
 		free(j);
 		put_result(s, &r);
@@ -549,7 +569,18 @@ int smtp_check(const struct cfg *cfg)
 	return 0;
 }
 
-struct smtp *smtp_open(const struct cfg *cfg)
+/* open_journal - append-only, 0600 (message ids, no personal data) */
+static int open_journal(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+		      O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		log_err_errno("event=mail_journal_failed path=%s", path);
+	return fd;
+}
+
+struct smtp *smtp_open(const struct cfg *cfg, const char *journal)
 {
 	struct smtp *s;
 
@@ -564,10 +595,15 @@ struct smtp *smtp_open(const struct cfg *cfg)
 	for (int i = 0; i < SOCKS_MAX; i++)
 		s->socks[i] = -1;
 	s->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	s->journal_fd = -1;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	s->easy = curl_easy_init();
 	s->multi = curl_multi_init();
+	if (journal != NULL && (s->journal_fd = open_journal(journal)) < 0) {
+		smtp_free(s);
+		return NULL;
+	}
 	if (s->event_fd < 0 || s->easy == NULL || s->multi == NULL ||
 	    setup_easy(s, cfg) < 0 || start_thread(s) < 0) {
 		if (s->event_fd < 0)
@@ -693,8 +729,40 @@ void smtp_free(struct smtp *s)
 		curl_easy_cleanup(s->easy);
 	if (s->event_fd >= 0)
 		close(s->event_fd);
+	if (s->journal_fd >= 0)
+		close(s->journal_fd);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	curl_global_cleanup();
+}
+
+/* smtp_journal_clear - every outcome recorded, nothing in flight */
+void smtp_journal_clear(struct smtp *s)
+{
+	if (s->journal_fd < 0 || s->nflight > 0)
+		return;		/* the thread may be writing */
+	if (ftruncate(s->journal_fd, 0) < 0 || fdatasync(s->journal_fd) < 0)
+		log_warn_errno("event=mail_journal_clear_failed");
+}
+
+/* smtp_journal_read - fn for each "<id> <message_id>" line; the count */
+int smtp_journal_read(const char *journal,
+		      void (*fn)(long long id, const char *message_id,
+				 void *arg), void *arg)
+{
+	char line[192], mid[160];
+	long long id;
+	int n = 0;
+	FILE *fp = fopen(journal, "re");
+
+	if (fp == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "%lld %159s", &id, mid) == 2 && id > 0) {
+			fn(id, strcmp(mid, "-") == 0 ? "" : mid, arg);
+			n++;
+		}
+	(void)fclose(fp);	/* read only */
+	return n;
 }

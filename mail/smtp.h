@@ -49,6 +49,7 @@ struct smtp_job {
 	int attempts;
 	time_t created;
 	char kind[32];
+	char message_id[128];	/* journalled with the id once sent */
 	char rcpt[256];		/* checked addr-spec, no brackets */
 	char *data;		/* owned: the whole message, CRLF */
 	size_t len;
@@ -59,6 +60,7 @@ struct smtp_result {
 	int attempts;
 	time_t created;
 	char kind[32];
+	char message_id[128];
 	enum smtp_outcome outcome;
 	int code;			/* last server reply code, 0 if none */
 	int new_connection;		/* a connection was opened for it */
@@ -118,10 +120,23 @@ int smtp_backoff_s(int attempts, int min_s, int max_s, uint32_t rnd);
  * "user:password"), nothing started; 0, or -1 after a log_err */
 int smtp_check(const struct cfg *cfg);
 
+/*
+ * The sent journal.  The thread appends "<id> <message_id>" and
+ * fdatasyncs it as soon as a message is accepted (250), before it starts
+ * the next one, so a crash before the outcome reaches the database resends
+ * at most the message in flight: the main thread replays the journal at
+ * start (smtp_journal_read) and empties it once every outcome is recorded
+ * and nothing is in flight (smtp_journal_clear).  journal NULL: none.
+ */
+int smtp_journal_read(const char *journal,
+		      void (*fn)(long long id, const char *message_id,
+				 void *arg), void *arg);
+void smtp_journal_clear(struct smtp *s);
+
 /* smtp_open - check the settings, read the credentials, start the thread.
  * Must be called with the daemon's signals already blocked.  NULL after a
  * log_err on a setting or credentials problem. */
-struct smtp *smtp_open(const struct cfg *cfg);
+struct smtp *smtp_open(const struct cfg *cfg, const char *journal);
 
 /* smtp_fd - readable (eventfd) when results wait for smtp_collect() */
 int smtp_fd(const struct smtp *s);

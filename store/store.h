@@ -239,7 +239,7 @@ int store_outbox_due(struct store *st, int max,
 int store_outbox_vars(struct store *st, long long id,
 		      int (*fn)(const char *name, const char *value, void *),
 		      void *arg);
-int store_outbox_sent(struct store *st, long long id);
+int store_outbox_sent(struct store *st, long long id, const char *message_id);
 int store_outbox_retry(struct store *st, long long id, int delay_s,
 		       const char *why);
 int store_outbox_failed(struct store *st, long long id, const char *why);

@@ -196,13 +196,18 @@ int store_outbox_vars(struct store *st, long long id,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* store_outbox_sent - delivered: drop the clear token from the stored data */
-int store_outbox_sent(struct store *st, long long id)
+/*
+ * store_outbox_sent - delivered: drop the clear token from the stored data.
+ * The Message-ID must match too ("" for none): a journal replayed long
+ * after never marks a later message that reused the id.
+ */
+int store_outbox_sent(struct store *st, long long id, const char *message_id)
 {
 	static const char sql[] =
 		"UPDATE outbox SET state = 'sent', sent_at = ?,"
 		" attempts = attempts + 1, last_error = NULL,"
-		" data = json_remove(data, '$.lien') WHERE id = ?";
+		" data = json_remove(data, '$.lien') WHERE id = ?"
+		" AND coalesce(message_id, '') = ?3 AND state <> 'sent'";
 	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
 
@@ -211,6 +216,7 @@ int store_outbox_sent(struct store *st, long long id)
 	st_now(now);
 	st_text(s, 1, now);
 	sqlite3_bind_int64(s, 2, id);
+	st_text(s, 3, message_id ? message_id : "");
 	return st_done(st, s);
 }
 

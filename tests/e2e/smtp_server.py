@@ -7,6 +7,7 @@ recipients it is told to refuse (451 a given number of times to others), can dro
 receiving a message (the reply lost: the "ambiguous" case), and counts the
 connections that carried mail.
 """
+import asyncio
 import socket
 import ssl
 import threading
@@ -24,8 +25,9 @@ def free_port():
 
 
 class Recorder:
-    def __init__(self, refuse=(), drop_after_data=0, tempfail=None):
+    def __init__(self, refuse=(), drop_after_data=0, tempfail=None, delay=0):
         self.lock = threading.Lock()
+        self.delay = delay        # seconds before each 250 to the data
         self.refuse = set(refuse)
         self.tempfail = dict(tempfail or {})  # address -> 451s still to give
         self.drop_after_data = drop_after_data  # this many replies lost
@@ -57,6 +59,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.commands.append(("DATA", len(envelope.original_content)))
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),

@@ -113,7 +113,8 @@ static void test_demo_portal_process(void **state)
 	assert_int_equal(cfg->process.portability_max_months, 12);
 	assert_string_equal(cfg->process.creditor_id, "FR12ZZZ123456");
 	assert_string_equal(cfg->process.rum_prefix, "AFF");
-	assert_null(cfg->metrics_file);
+	/* no metrics_file: beside the database, in the state folder */
+	assert_string_equal(cfg->metrics_file, "run/affild.prom");
 	assert_int_equal(cfg->ndeparture_reasons, 39);
 	assert_int_equal(cfg->ndispense_reasons, 8);
 	cfg_free(cfg);
@@ -180,6 +181,7 @@ static void test_minimal_defaults(void **state)
 	assert_string_equal(cfg->process.rum_prefix, "AFF");
 	assert_int_equal(cfg->nemployers, 0);
 	assert_null(cfg_employer(cfg, "12345678"));
+	assert_string_equal(cfg->metrics_file, "/var/lib/affild/affild.prom");
 	cfg_free(cfg);
 }
 

@@ -245,22 +245,22 @@ static void test_open_refuses_tls_none_off_loopback(void **state)
 
 	(void)state;
 	base_cfg(&cfg, "smtp://relay.example.org:25");
-	assert_null(smtp_open(&cfg));
+	assert_null(smtp_open(&cfg, NULL));
 	base_cfg(&cfg, "smtp://127.0.0.2.example.org:25");
-	assert_null(smtp_open(&cfg));
+	assert_null(smtp_open(&cfg, NULL));
 	base_cfg(&cfg, "smtp://[::1]:25");
-	s = smtp_open(&cfg);
+	s = smtp_open(&cfg, NULL);
 	assert_non_null(s);
 	smtp_stop(s);
 	smtp_free(s);
 	/* A From that cannot be an envelope sender. */
 	base_cfg(&cfg, "smtp://localhost:25");
 	cfg.mail.from = (char *)"Espace <a b@example.fr>";
-	assert_null(smtp_open(&cfg));
+	assert_null(smtp_open(&cfg, NULL));
 	/* Credentials that cannot be read. */
 	base_cfg(&cfg, "smtp://localhost:25");
 	cfg.mail.credentials_file = (char *)"/nonexistent/affild.cred";
-	assert_null(smtp_open(&cfg));
+	assert_null(smtp_open(&cfg, NULL));
 }
 
 struct got {
@@ -302,7 +302,7 @@ static void test_closed_port_then_deferred(void **state)
 	(void)state;
 	/* Port 1 on loopback: nothing listens, the connection is refused. */
 	base_cfg(&cfg, "smtp://127.0.0.1:1");
-	s = smtp_open(&cfg);
+	s = smtp_open(&cfg, NULL);
 	assert_non_null(s);
 
 	j = job(7, "a@example.fr\r\nRCPT TO:<evil@x.example>");
