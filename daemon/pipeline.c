@@ -173,10 +173,12 @@ static enum report_format report_format(const struct file_job *job)
 static int report_name(const struct run *r, char *out, size_t outlen)
 {
 	const struct file_job *job = r->job;
+	char name[SPOOL_NAME_MAX + 1];
 
+	(void)spool_name_fit(job->name, name, sizeof(name));
 	return spool_path(out, outlen, "%s/%s/out%s/%s.%s.cr.%s",
 			  r->d->cfg->spool.dir, job->employer,
-			  job->validation ? "/validation" : "", job->name,
+			  job->validation ? "/validation" : "", name,
 			  job->id, report_format(job) == REPORT_XML ? "xml" :
 			  "csv");
 }
@@ -184,8 +186,11 @@ static int report_name(const struct run *r, char *out, size_t outlen)
 /* export_name - out/<name>.<id>.export.csv, the list an EXPORT asked for */
 static int export_name(const struct run *r, char *out, size_t outlen)
 {
+	char name[SPOOL_NAME_MAX + 1];
+
+	(void)spool_name_fit(r->job->name, name, sizeof(name));
 	return spool_path(out, outlen, "%s/%s/out/%s.%s.export.csv",
-			  r->d->cfg->spool.dir, r->job->employer, r->job->name,
+			  r->d->cfg->spool.dir, r->job->employer, name,
 			  r->job->id);
 }
 
@@ -465,8 +470,11 @@ static int write_export(struct run *r)
 static int bulletin_name(const struct run *r, long line, char *out,
 			 size_t outlen)
 {
+	char name[SPOOL_NAME_MAX + 1];
+
+	(void)spool_name_fit(r->job->name, name, sizeof(name));
 	return spool_path(out, outlen, "%s/%s/out/%s.%s.bulletin-%ld.pdf",
-			  r->d->cfg->spool.dir, r->job->employer, r->job->name,
+			  r->d->cfg->spool.dir, r->job->employer, name,
 			  r->job->id, line);
 }
 
@@ -943,7 +951,7 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 			  int quarantine)
 {
 	char work[SPOOL_PATH_MAX], tmp[SPOOL_PATH_MAX], out[SPOOL_PATH_MAX];
-	char dest[SPOOL_PATH_MAX];
+	char dest[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 1];
 	struct run r = { .d = d, .job = job };
 	struct date today = date_today();
 	const char *spool = d->cfg->spool.dir;
@@ -963,15 +971,16 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 	if (spool_path(tmp, sizeof(tmp), "%s/%s/out/.staging", spool,
 		       job->employer) < 0 || move_bulletins(&r, tmp) < 0)
 		return -1;
+	(void)spool_name_fit(job->name, name, sizeof(name));
 	if (quarantine)
 		(void)spool_path(dest, sizeof(dest),
 				 "%s/.affild/quarantine/%s/%s.%s", spool,
-				 job->employer, job->id, job->name);
+				 job->employer, job->id, name);
 	else
 		(void)spool_path(dest, sizeof(dest),
 				 "%s/.affild/archive/%s/%04d-%02d/%s.%s", spool,
 				 job->employer, today.y, today.m, job->id,
-				 job->name);
+				 name);
 	if (access(work, F_OK) != 0)
 		return 0;	/* already moved before a crash */
 	if (spool_mkdirs(dest, 0700, 1, 0) < 0 || spool_move(work, dest) < 0)
@@ -1003,6 +1012,14 @@ static int pipeline_process(struct run *r)
 		snprintf(why.d.msg, sizeof(why.d.msg), "fichier de %lld octets, "
 			 "au-delà de la taille maximale de %lld octets : "
 			 "découpez-le", pp.size, r->d->cfg->spool.max_file_bytes);
+		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
+	}
+	if (strlen(r->job->name) > SPOOL_NAME_MAX) {
+		snprintf(why.d.code, sizeof(why.d.code), "E015");
+		snprintf(why.d.msg, sizeof(why.d.msg), "nom de fichier de %zu "
+			 "octets, au-delà de %d : renommez-le (ce compte rendu "
+			 "porte le nom coupé)", strlen(r->job->name),
+			 SPOOL_NAME_MAX);
 		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
 	}
 	if (!r->forced && (rc = duplicate(r, &pp, &why)) != 0)
@@ -1040,14 +1057,26 @@ static int reject_unreadable(struct run *r, int err)
 
 	memset(&why, 0, sizeof(why));
 	why.d.field = F_NONE;
-	log_err("event=file_unreadable id=%s employer=%s path=%s error=\"%s\" "
-		"action=quarantine", r->job->id, r->job->employer, r->work,
-		err == NOT_REGULAR ? "not a regular file" : strerror(err));
-	snprintf(why.d.code, sizeof(why.d.code), "E001");
-	snprintf(why.d.msg, sizeof(why.d.msg), "fichier illisible par affild "
-		 "(%s) : rien n'a été appliqué, l'exploitant est prévenu",
-		 err == EACCES || err == EPERM ? "droits insuffisants" :
-		 err == ELOOP ? "lien symbolique" : "pas un fichier ordinaire");
+	if (err == EACCES || err == EPERM)
+		log_err("event=file_unreadable id=%s employer=%s path=%s "
+			"error=\"%s\" action=quarantine", r->job->id,
+			r->job->employer, r->work, strerror(err));
+	else
+		log_warn("event=file_not_regular id=%s employer=%s path=%s "
+			 "action=quarantine", r->job->id, r->job->employer,
+			 r->work);
+	if (err == EACCES || err == EPERM) {
+		snprintf(why.d.code, sizeof(why.d.code), "E001");
+		snprintf(why.d.msg, sizeof(why.d.msg), "fichier illisible par "
+			 "affild (droits insuffisants) : rien n'a été appliqué, "
+			 "l'exploitant est prévenu");
+	} else {
+		snprintf(why.d.code, sizeof(why.d.code), "E016");
+		snprintf(why.d.msg, sizeof(why.d.msg), "%s, pas un fichier "
+			 "ordinaire : seuls les fichiers sont pris, rien n'a "
+			 "été lu ni appliqué", err == ELOOP ? "lien symbolique" :
+			 "tube, dossier ou périphérique");
+	}
 	return reject_file(r, NULL, &why) < 0 ? -1 : 1;
 }
 

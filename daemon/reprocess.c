@@ -33,14 +33,15 @@
 static int find_original(struct daemon *d, const struct file_rec *f,
 			 char *out, size_t outlen)
 {
-	char dir[SPOOL_PATH_MAX];
+	char dir[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 1];
 	struct dirent *de;
 	struct stat sb;
 	DIR *dh;
 	int found = -1;
 
+	(void)spool_name_fit(f->name, name, sizeof(name));	/* as archived */
 	if (spool_path(out, outlen, "%s/.affild/quarantine/%s/%s.%s",
-		       d->cfg->spool.dir, f->employer, f->id, f->name) == 0 &&
+		       d->cfg->spool.dir, f->employer, f->id, name) == 0 &&
 	    lstat(out, &sb) == 0 && S_ISREG(sb.st_mode))
 		return 0;
 	if (spool_path(dir, sizeof(dir), "%s/.affild/archive/%s",
@@ -50,7 +51,7 @@ static int find_original(struct daemon *d, const struct file_rec *f,
 	while (found < 0 && (de = readdir(dh)) != NULL)
 		if (de->d_name[0] != '.' &&
 		    spool_path(out, outlen, "%s/%s/%s.%s", dir, de->d_name,
-			       f->id, f->name) == 0 &&
+			       f->id, name) == 0 &&
 		    lstat(out, &sb) == 0 && S_ISREG(sb.st_mode))
 			found = 0;
 	closedir(dh);

@@ -37,6 +37,7 @@ struct candidate {
 	struct timespec mtime;
 	long long size;
 	const char *marker;	/* trigger mode: ".ok" or ".done", static */
+	int special;		/* a link, FIFO, folder...: to quarantine */
 };
 
 /* add_watch - watch dir and remember which folder the wd names */
@@ -212,8 +213,15 @@ static void fill(struct daemon *d, struct scan_queue *q,
 		    spool_path(path, sizeof(path), "%s/%s", q->dir,
 			       de->d_name) < 0)
 			continue;
-		if (!is_ready(d, de->d_name, path, emp, settle_ms, &c.marker) ||
-		    lstat(path, &sb) < 0)
+		/* Not a regular file: never read, moved to quarantine (by
+		 * rename, which does not follow a link) with its report. */
+		if (lstat(path, &sb) < 0)
+			continue;
+		c.special = !S_ISREG(sb.st_mode);
+		c.marker = NULL;
+		if (!c.special && (!is_ready(d, de->d_name, path, emp,
+					     settle_ms, &c.marker) ||
+				   lstat(path, &sb) < 0))
 			continue;
 		snprintf(c.name, sizeof(c.name), "%s", de->d_name);
 		c.mtime = sb.st_mtim;
@@ -235,9 +243,12 @@ static int unchanged(const struct scan_queue *q, const struct candidate *c)
 	char path[SPOOL_PATH_MAX];
 	struct stat sb;
 
-	return spool_path(path, sizeof(path), "%s/%s", q->dir, c->name) == 0 &&
-	       lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	       (long long)sb.st_size == c->size &&
+	if (spool_path(path, sizeof(path), "%s/%s", q->dir, c->name) < 0 ||
+	    lstat(path, &sb) < 0)
+		return 0;
+	if (c->special)
+		return !S_ISREG(sb.st_mode);
+	return S_ISREG(sb.st_mode) && (long long)sb.st_size == c->size &&
 	       sb.st_mtim.tv_sec == c->mtime.tv_sec &&
 	       sb.st_mtim.tv_nsec == c->mtime.tv_nsec;
 }
@@ -352,25 +363,30 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 		 const struct candidate *c)
 {
 	char from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX];
-	int fd;
+	int fd = -1;
 
 	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
 		return 1;
 	if (!scan_room_for(d, job->employer, c->name, c->size))
 		return -1;
-	if ((fd = open_candidate(d, from, c)) < 0)
+	if (c->special)
+		log_warn("event=file_not_regular path=\"%s\" "
+			 "action=quarantine", from);
+	else if ((fd = open_candidate(d, from, c)) < 0)
 		return 1;
 	snprintf(job->name, sizeof(job->name), "%s", c->name);
 	if (store_file_claim(d->store, job->employer, c->name, c->size,
 			     job->validation, job->id) < 0) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	if (spool_path(to, sizeof(to), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, job->id) < 0 ||
 	    spool_move(from, to) < 0) {
 		(void)store_file_forget(d->store, job->id);
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	job->fd = fd;

@@ -106,6 +106,25 @@ int spool_free_ok(const char *dir, long long size, long long factor,
 	return avail / size >= factor;
 }
 
+/* spool_name_fit - see spool.h */
+int spool_name_fit(const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name), max = outlen - 1;
+
+	if (max > SPOOL_NAME_MAX)
+		max = SPOOL_NAME_MAX;
+	if (n <= max) {
+		memcpy(out, name, n + 1);
+		return 0;
+	}
+	n = max;
+	while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+		n--;		/* name[n] starts the first byte left out */
+	memcpy(out, name, n);
+	out[n] = '\0';
+	return 1;
+}
+
 /* make_one - dir, unless it exists, with exactly mode */
 static int make_one(const char *dir, mode_t mode, int verbose)
 {

@@ -25,7 +25,18 @@
 
 #define SPOOL_PORTAL "portail"
 #define SPOOL_PATH_MAX 4096
+/*
+ * The longest drop name affild applies: its report is "<name>.<id>.cr.csv",
+ * its bulletins "<name>.<id>.bulletin-<line>.pdf", all within NAME_MAX (255).
+ * A longer name is refused (E015) with its report under the name cut here.
+ */
+#define SPOOL_NAME_MAX 200
 
+/*
+ * spool_name_fit - name, or its first SPOOL_NAME_MAX bytes cut before a
+ * UTF-8 sequence, into out (SPOOL_NAME_MAX + 1 bytes at least); 1 when cut.
+ */
+int spool_name_fit(const char *name, char *out, size_t outlen);
 /* spool_path - "<spool>/<a>/<b>..." into out; -1 when it does not fit */
 int spool_path(char *out, size_t outlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
