@@ -55,6 +55,9 @@ static const struct cfg_key spool_keys[] = {
 	 * a huge factor is how an admin (or a test) stops claiming at once */
 	CFG_KEY_LLONG("min_free_factor", OFF(spool.min_free_factor), "3",
 		      1, 1000000000000LL),
+	/* a run failing for a reason time does not cure (not busy, not
+	 * full): after this many, the file goes to quarantine (E017) */
+	CFG_KEY_INT("max_attempts", OFF(spool.max_attempts), "5", 1, 1000),
 	CFG_KEY_INT("out_retention_days", OFF(spool.out_retention_days),
 		    "90", 1, 3650),
 	CFG_KEY_INT("archive_retention_days",

@@ -98,6 +98,7 @@ struct cfg {
 		int rescan_s;			/* default 60 */
 		long long max_file_bytes;	/* default 2 GiB */
 		long long min_free_factor;	/* claim when free >= factor*size: 3 */
+		int max_attempts;		/* failed runs before quarantine: 5 */
 		int out_retention_days;		/* 90 */
 		int archive_retention_days;	/* 90 */
 		int quarantine_retention_days;	/* 90 */

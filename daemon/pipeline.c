@@ -981,8 +981,15 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 				 "%s/.affild/archive/%s/%04d-%02d/%s.%s", spool,
 				 job->employer, today.y, today.m, job->id,
 				 name);
-	if (access(work, F_OK) != 0)
-		return 0;	/* already moved before a crash */
+	if (access(work, F_OK) != 0) {
+		/* Moved before a crash; or removed from work/ by hand. */
+		if (access(dest, F_OK) != 0)
+			log_err("event=original_missing id=%s employer=%s "
+				"path=%s expected=%s hint=\"removed from work/ "
+				"while affild ran? the report stands\"",
+				job->id, job->employer, work, dest);
+		return 0;
+	}
 	if (spool_mkdirs(dest, 0700, 1, 0) < 0 || spool_move(work, dest) < 0)
 		return -1;
 	return 0;
@@ -1080,6 +1087,55 @@ static int reject_unreadable(struct run *r, int err)
 	return reject_file(r, NULL, &why) < 0 ? -1 : 1;
 }
 
+/* transient_errno - a system error that waiting may cure */
+static int transient_errno(int err)
+{
+	return err == ENOSPC || err == EDQUOT || err == EIO || err == EROFS ||
+	       err == ENOMEM || err == EMFILE || err == ENFILE;
+}
+
+/*
+ * failed - a run that failed, its transaction still open.  A busy or full
+ * database, a full or failing disk, or a stop may pass: the file is
+ * retried at the next rescan.  Anything else (a bug, a render failure, a
+ * constraint) would fail again: each such run is counted, and the
+ * spool.max_attempts-th puts the file in quarantine with an "erreur
+ * interne" report, E017.  -1 retry later, 1 quarantined (report written).
+ */
+static int failed(struct run *r, int err)
+{
+	struct daemon *d = r->d;
+	struct file_diag why;
+	int n, transient = store_failure_transient(d->store) || d->stopping ||
+			   transient_errno(err);
+
+	report_discard(r->report);
+	r->report = NULL;
+	(void)store_rollback(d->store);
+	if (transient) {
+		log_warn("event=file_tempfail id=%s class=tempfail error=\"%s\" "
+			 "action=retry_later", r->job->id, d->stopping ?
+			 "stopping" : err ? strerror(err) : "database");
+		return -1;
+	}
+	if (store_file_attempt(d->store, r->job->id, &n) < 0)
+		return -1;
+	log_err("event=file_failed id=%s employer=%s class=permfail "
+		"attempts=%d max=%d error=\"%s\" action=%s", r->job->id,
+		r->job->employer, n, d->cfg->spool.max_attempts,
+		err ? strerror(err) : "see the lines above",
+		n < d->cfg->spool.max_attempts ? "retry_later" : "quarantine");
+	if (n < d->cfg->spool.max_attempts)
+		return -1;
+	memset(&why, 0, sizeof(why));
+	why.d.field = F_NONE;
+	snprintf(why.d.code, sizeof(why.d.code), "E017");
+	snprintf(why.d.msg, sizeof(why.d.msg), "erreur interne : %d traitements "
+		 "de ce fichier ont échoué ; rien n'a été appliqué, l'exploitant "
+		 "est prévenu", n);
+	return reject_file(r, NULL, &why) < 0 ? -1 : 1;
+}
+
 /* open_work - the claimed file; 0, or errno when it cannot be read */
 static int open_work(struct run *r, int fd)
 {
@@ -1123,7 +1179,10 @@ enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job)
 		rc = reject_unreadable(&r, err);
 		goto out;
 	}
+	errno = 0;
 	rc = pipeline_process(&r);
+	if (rc < 0)
+		rc = failed(&r, errno);
 out:
 	if (r.fd >= 0)
 		close(r.fd);

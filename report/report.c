@@ -25,6 +25,16 @@ struct report {
 
 static void xml_attr(FILE *fp, const char *name, const char *v);
 
+/* check - after a write: the first failure logged with errno and path */
+static int check(struct report *r)
+{
+	if (ferror(r->fp) && !r->failed) {
+		r->failed = 1;
+		log_err_errno("event=report_write_failed path=%s", r->path);
+	}
+	return r->failed ? -1 : 0;
+}
+
 /* report_open - a fresh temporary report at path */
 struct report *report_open(const char *path, enum report_format fmt,
 			   const char *input_name)
@@ -167,9 +177,7 @@ int report_line(struct report *r, long line, const char *op, const char *nir,
 		xml_attr(r->fp, "message", msg ? msg : "");
 		fputs("/>\n", r->fp);
 	}
-	if (ferror(r->fp))
-		r->failed = 1;
-	return r->failed ? -1 : 0;
+	return check(r);
 }
 
 int report_row(struct report *r, const char *const *vals, int n)
@@ -182,9 +190,7 @@ int report_row(struct report *r, const char *const *vals, int n)
 		csv_cell(r->fp, vals[i] ? vals[i] : "");
 	}
 	fputs("\r\n", r->fp);
-	if (ferror(r->fp))
-		r->failed = 1;
-	return r->failed ? -1 : 0;
+	return check(r);
 }
 
 const char *report_result(int rc)
@@ -213,7 +219,7 @@ int report_summary(struct report *r, int rc, const struct report_counts *c,
 		"acceptes=\"%ld\" rejetes=\"%ld\" avertissements=\"%ld\"/>\n"
 		"</compte_rendu>\n", rc, c->movements, c->accepted,
 		c->rejected, c->warnings);
-	return ferror(r->fp) ? (r->failed = 1, -1) : 0;
+	return check(r);
 }
 
 /* report_close - make the report durable; it is renamed by the caller */

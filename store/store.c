@@ -21,6 +21,7 @@
 
 void st_log_error(struct store *st, const char *what)
 {
+	st->last_error = sqlite3_errcode(st->db) & 0xff;
 	log_err("event=db_error op=\"%s\" db=%s error=\"%s\"", what, st->path,
 		sqlite3_errmsg(st->db));
 }
@@ -30,6 +31,7 @@ int st_exec(struct store *st, const char *sql)
 	char *err = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		st->last_error = sqlite3_errcode(st->db) & 0xff;
 		log_err("event=db_error db=%s sql=\"%.60s\" error=\"%s\"",
 			st->path, sql, err ? err : "?");
 		sqlite3_free(err);
@@ -141,6 +143,17 @@ static int own_file(const char *path)
 	}
 	close(fd);
 	return 0;
+}
+
+/* store_failure_transient - see store.h */
+int store_failure_transient(struct store *st)
+{
+	int e = st->last_error;
+
+	st->last_error = SQLITE_OK;
+	return e == SQLITE_BUSY || e == SQLITE_LOCKED || e == SQLITE_FULL ||
+	       e == SQLITE_IOERR || e == SQLITE_NOMEM ||
+	       e == SQLITE_CANTOPEN || e == SQLITE_READONLY;
 }
 
 /* store_open - open path; migrate the schema when opened read-write */

@@ -72,6 +72,16 @@ int store_file_claim(struct store *st, const char *employer, const char *name,
 int store_file_claim_forced(struct store *st, const char *employer,
 			    const char *name, long long size,
 			    long long reprocess_id, char id[STORE_ID_LEN]);
+/*
+ * store_file_attempt - count one more failed run of file id (in its own
+ * statement: the run's transaction was rolled back); *attempts: the count.
+ */
+int store_file_attempt(struct store *st, const char *id, int *attempts);
+/*
+ * store_failure_transient - 1 when the last failure the store logged may
+ * pass with time (busy, locked, full, I/O, memory); the record is cleared.
+ */
+int store_failure_transient(struct store *st);
 /* store_file_forget - drop a claim whose rename never happened */
 int store_file_forget(struct store *st, const char *id);
 /* store_file_get - 0 found, 1 unknown, -1 error; free with file_rec_free */

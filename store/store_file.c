@@ -110,6 +110,34 @@ int store_file_forget(struct store *st, const char *id)
 	return st_done(st, s);
 }
 
+/* store_file_attempt - one more failed run of file id; *attempts after */
+int store_file_attempt(struct store *st, const char *id, int *attempts)
+{
+	static const char sql[] =
+		"UPDATE file SET attempts = attempts + 1 WHERE id = ?"
+		" RETURNING attempts";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		st_log_error(st, "file attempt");
+		sqlite3_reset(s);
+		return -1;
+	}
+	*attempts = sqlite3_column_int(s, 0);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		st_log_error(st, "file attempt");
+		return -1;
+	}
+	return 0;
+}
+
 #define FILE_COLS \
 	"SELECT id, employer, name, sha256, state, received_at, processed_at," \
 	" report, message, validation, coalesce(return_code, -1), movements," \

@@ -19,6 +19,7 @@ struct store {
 		sqlite3_stmt *stmt;
 	} cache[STORE_MAX_STMTS];
 	int ncache;
+	int last_error;		/* primary code of the last failure logged */
 };
 
 /* st_stmt - a prepared, reset statement for a static SQL string */

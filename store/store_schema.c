@@ -125,6 +125,10 @@ static const char *const migrations[] = {
 	" new_file_id TEXT, done_at TEXT, error TEXT);"
 	"CREATE INDEX reprocess_pending ON reprocess(id) WHERE done_at IS NULL;"
 	"ALTER TABLE file ADD COLUMN reprocess_id INTEGER;",
+
+	/* 5: faults (issue 13): the failed runs of a file, so a failure no
+	 * wait can cure ends in quarantine, not in a retry at every rescan. */
+	"ALTER TABLE file ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
 };
 
 int store_schema_version(struct store *st)
