@@ -37,16 +37,6 @@ def test_temporary_names_are_never_taken(affild):
     assert left == sorted([".hidden.csv", "up.csv.part", "up.csv.filepart", "x.tmp", "y.csv~"])
 
 
-def test_symlink_is_left_alone(affild, tmp_path):
-    target = tmp_path / "elsewhere.csv"
-    target.write_text(HEADER + simple(make_nir(1, BORN, 4)))
-    os.symlink(target, affild.drop_dir() / "link.csv")
-    affild.drop("after.csv", HEADER + simple(make_nir(1, BORN, 5)))
-    affild.wait_report("after.csv")
-    assert (affild.drop_dir() / "link.csv").is_symlink()
-    assert affild.reports("link.csv") == []
-
-
 def test_duplicate_file_is_not_applied_twice(affild):
     text = HEADER + simple(make_nir(2, BORN, 6))
     affild.drop("month.csv", text)

@@ -72,6 +72,8 @@ def test_rename_done_as_link_and_unlink_is_processed_once(tmp_path):
 
 
 def test_symlink_fifo_and_folder_are_never_read(tmp_path):
+    """Never followed nor read: moved to quarantine as they are (rename
+    follows no link), each with an E016 report, logged once."""
     a = Affild(tmp_path, settle_ms=100)
     a.start()
     try:
@@ -81,21 +83,25 @@ def test_symlink_fifo_and_folder_are_never_read(tmp_path):
         os.mkfifo(a.drop_dir() / "pipe.csv")
         (a.drop_dir() / "folder.csv").mkdir()
         (a.drop_dir() / "folder.csv" / "inside.csv").write_text(csv_rows(401, 1))
-        time.sleep(1.0)
         a.drop("real.csv", csv_rows(402, 1))
         rows = a.wait_report("real.csv")
         assert rows[-1]["code"] == "CR0"
-        time.sleep(0.5)
-        for name in ("canary.csv", "pipe.csv", "folder.csv", "inside.csv"):
-            assert a.reports(name) == []
-        assert [f["name"] for f in a.ctl_json("files")] == ["real.csv"]
+        for name in ("canary.csv", "pipe.csv", "folder.csv"):
+            rows = a.wait_report(name)
+            assert rows[0]["code"] == "E016" and rows[-1]["code"] == "CR3"
+        assert a.reports("inside.csv") == []
+        assert sorted(f["name"] for f in a.ctl_json("files")) == \
+            ["canary.csv", "folder.csv", "pipe.csv", "real.csv"]
         assert len(a.ctl_json("employees")) == 1
-        assert (a.drop_dir() / "canary.csv").is_symlink()
-        assert (a.drop_dir() / "folder.csv" / "inside.csv").exists()
-        assert canary.read_text() == csv_rows(400, 1)
+        assert [p.name for p in a.drop_dir().iterdir()] == ["validation"]
+        q = a.root / "spool/.affild/quarantine/12345678"
+        link = [p for p in q.iterdir() if p.name.endswith("canary.csv")][0]
+        assert link.is_symlink() and canary.read_text() == csv_rows(400, 1)
+        inside = [p for p in q.iterdir() if p.name.endswith("folder.csv")][0]
+        assert (inside / "inside.csv").read_text() == csv_rows(401, 1)
         # logged once each, not once per tick
-        assert log_count(a, "path=%s/canary.csv" % a.drop_dir()) == 1
-        assert log_count(a, "path=%s/pipe.csv" % a.drop_dir()) == 1
+        assert log_count(a, "path=\"%s/canary.csv\"" % a.drop_dir()) == 1
+        assert log_count(a, "path=\"%s/pipe.csv\"" % a.drop_dir()) == 1
         # and the daemon keeps serving
         a.drop("again.csv", csv_rows(403, 1))
         a.wait_report("again.csv")
