@@ -10,7 +10,7 @@
 
 CC      ?= cc
 PKGS     = libxml-2.0 sqlite3 libcurl yaml-0.1 libsystemd libcrypto \
-           cairo-pdf pangocairo fontconfig
+           cairo-pdf pangocairo fontconfig glib-2.0
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -36,7 +36,7 @@ UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
-.PHONY: all run deps test unit e2e test-asan bench clean check-config install \
+.PHONY: all run deps test unit e2e test-tsan test-asan bench clean check-config install \
 	uninstall deb
 
 all: $(BIN)/affild $(BIN)/affilctl
@@ -74,6 +74,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-asan
 
 unit: $(UNITS)
@@ -83,6 +84,19 @@ e2e: all
 	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider .
 
 # The crash test's loop is shorter under the sanitizers (tests/e2e/test_spool_crash.py).
+# The Paris clock from two threads at once (tests/unit/test_date.c) under
+# ThreadSanitizer: the first race fails the run.
+TSAN_SRC = tests/unit/test_date.c common/date.c common/log.c common/util.c
+
+build-tsan/test_date: $(TSAN_SRC) common/date.h common/log.h common/util.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O1 -g -fsanitize=thread -I. \
+		$(shell pkg-config --cflags glib-2.0 cmocka) -o $@ $(TSAN_SRC) \
+		$(shell pkg-config --libs glib-2.0 cmocka) -lpthread
+
+test-tsan: build-tsan/test_date
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/test_date
+
 test-asan:
 	@AFFILD_CRASH_ITERATIONS=40 AFFILD_SANITIZED=1 \
 	$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin \
@@ -172,6 +186,6 @@ deb:
 	@ls dist/*.deb
 
 clean:
-	rm -rf build build-asan bin dist
+	rm -rf build build-asan build-tsan bin dist
 
 -include $(LIB_OBJ:.o=.d) $(D_OBJ:.o=.d) $(CTL_OBJ:.o=.d)

@@ -6,9 +6,12 @@
  * to start in March so that the leap day falls at the end, and 400-year eras
  * repeat exactly.  No table, no loop, no time_t range limits.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <glib.h>
 
 #include "date.h"
 #include "log.h"
@@ -173,39 +176,48 @@ int date_parse_iso(const char *s, struct date *out)
 	return 0;
 }
 
-/* restore_tz - put back the TZ saved by date_of_time (NULL: was unset) */
-static void restore_tz(const char *saved)
-{
-	int rc = saved ? setenv("TZ", saved, 1) : unsetenv("TZ");
+/*
+ * Europe/Paris, loaded once from the system's tzdata by GLib and never
+ * through the process environment: setenv("TZ") is not thread-safe, and the
+ * SMTP thread, libcurl and the message builder run beside these calls.  A
+ * GTimeZone is immutable, so every thread may share it.
+ */
+static GTimeZone *paris;
+static pthread_once_t paris_once = PTHREAD_ONCE_INIT;
 
-	if (rc != 0)
-		log_err_errno("cannot restore TZ after a Europe/Paris conversion");
-	tzset();
+static void paris_load(void)
+{
+	paris = g_time_zone_new_identifier("Europe/Paris");
+	if (paris == NULL)
+		log_err("event=tzdata_missing zone=Europe/Paris hint=\"install "
+			"the tzdata package\"");
 }
 
-/* date_of_time - localtime_r() under TZ=Europe/Paris, then TZ as it was */
+static GTimeZone *paris_zone(void)
+{
+	(void)pthread_once(&paris_once, paris_load);
+	return paris;
+}
+
+/* date_of_time - the calendar date in Europe/Paris at instant t */
 struct date date_of_time(time_t t)
 {
 	struct date out = { 0, 0, 0 };
-	const char *old = getenv("TZ");
-	char *saved = old ? xstrdup(old) : NULL;
-	struct tm tm;
+	GTimeZone *tz = paris_zone();
+	GDateTime *utc, *local;
 
-	if (setenv("TZ", "Europe/Paris", 1) != 0) {
-		log_err_errno("cannot set TZ=Europe/Paris");
-		goto out;
-	}
-	tzset();
-	if (localtime_r(&t, &tm) == NULL) {
+	if (tz == NULL || (utc = g_date_time_new_from_unix_utc(t)) == NULL) {
 		log_err("cannot convert time %lld to a Paris date", (long long)t);
-		goto out;
+		return out;
 	}
-	out.y = tm.tm_year + 1900;
-	out.m = tm.tm_mon + 1;
-	out.d = tm.tm_mday;
-out:
-	restore_tz(saved);
-	free(saved);
+	local = g_date_time_to_timezone(utc, tz);
+	g_date_time_unref(utc);
+	if (local == NULL) {
+		log_err("cannot convert time %lld to a Paris date", (long long)t);
+		return out;
+	}
+	g_date_time_get_ymd(local, &out.y, &out.m, &out.d);
+	g_date_time_unref(local);
 	return out;
 }
 
@@ -215,26 +227,18 @@ struct date date_today(void)
 	return date_of_time(time(NULL));
 }
 
-/* date_midnight - mktime() of 00:00 under TZ=Europe/Paris, then TZ as it was */
+/* date_midnight - the instant 00:00 Europe/Paris begins day d */
 time_t date_midnight(struct date d)
 {
-	const char *old = getenv("TZ");
-	char *saved = old ? xstrdup(old) : NULL;
-	struct tm tm;
-	time_t t = (time_t)-1;
+	GTimeZone *tz = paris_zone();
+	GDateTime *dt;
+	time_t t;
 
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = d.y - 1900;
-	tm.tm_mon = d.m - 1;
-	tm.tm_mday = d.d;
-	tm.tm_isdst = -1;	/* Paris changes at 02:00/03:00: 00:00 exists */
-	if (setenv("TZ", "Europe/Paris", 1) != 0)
-		log_err_errno("cannot set TZ=Europe/Paris");
-	else {
-		tzset();
-		t = mktime(&tm);
-	}
-	restore_tz(saved);
-	free(saved);
+	/* Paris changes at 02:00/03:00: 00:00 always exists. */
+	if (tz == NULL || (dt = g_date_time_new(tz, d.y, d.m, d.d, 0, 0,
+						0)) == NULL)
+		return (time_t)-1;
+	t = (time_t)g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
 	return t;
 }

@@ -12,9 +12,9 @@
  * months later, and when that month lacks the day, the 1st of the month after
  * (31 Jan + 1 month = 1 Mar, never 28 Feb).
  *
- * Values are passed by copy; nothing here allocates or keeps state, except
- * date_of_time() and date_today(), which briefly switch the process TZ (see
- * there: not thread-safe, affild is single-threaded).
+ * Values are passed by copy; nothing here keeps state but the Europe/Paris
+ * zone, loaded once (GLib's GTimeZone): every function is thread-safe and
+ * none touches the process environment.
  */
 #ifndef AFFILD_DATE_H
 #define AFFILD_DATE_H
@@ -72,19 +72,15 @@ int date_parse_iso(const char *s, struct date *out);
 
 /*
  * date_of_time - the calendar date in Europe/Paris at instant t, whatever
- * the process TZ is.  date_today - the same for now.
- *
- * They set TZ to Europe/Paris, call localtime_r() and put TZ back as it was
- * (unset included), so the rest of the process keeps its own zone.  Changing
- * the environment is not thread-safe: call them from the main thread only.
- * Needs the tzdata package (Priority: required on Debian).  {0, 0, 0} when
- * the C library cannot convert t.
+ * the process TZ is.  date_today - the same for now.  The zone comes from
+ * the tzdata package (Priority: required on Debian), loaded once; {0, 0, 0}
+ * when it is missing (logged).
  */
 struct date date_of_time(time_t t);
 struct date date_today(void);
 
 /* date_midnight - the instant 00:00 Europe/Paris begins day d (the timers
- * wake then); same TZ switch as above.  (time_t)-1 on error. */
+ * wake then).  (time_t)-1 on error. */
 time_t date_midnight(struct date d);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,42 @@ static void test_of_time(void **state)
 	check_paris("");
 }
 
+/* convert_all - a thread's share: every case, many times; 0 when right */
+static void *convert_all(void *arg)
+{
+	long bad = 0;
+	char got[DATE_ISO_SIZE];
+
+	(void)arg;
+	for (int k = 0; k < 2000; k++)
+		for (size_t i = 0; i < sizeof(paris_cases) /
+		     sizeof(paris_cases[0]); i++) {
+			date_format(date_of_time(paris_cases[i].t), got);
+			bad += strcmp(got, paris_cases[i].want) != 0;
+			bad += date_midnight(date_of_time(paris_cases[i].t)) >
+			       paris_cases[i].t;
+		}
+	return (void *)bad;
+}
+
+/* Two threads at once, as the main loop and the SMTP thread may: the
+ * same answers, and (under ThreadSanitizer, make test-tsan) no race. */
+static void test_threads(void **state)
+{
+	const char *tz = getenv("TZ");
+	pthread_t a, b;
+	void *ra, *rb;
+
+	(void)state;
+	assert_int_equal(pthread_create(&a, NULL, convert_all, NULL), 0);
+	assert_int_equal(pthread_create(&b, NULL, convert_all, NULL), 0);
+	assert_int_equal(pthread_join(a, &ra), 0);
+	assert_int_equal(pthread_join(b, &rb), 0);
+	assert_int_equal((long)ra, 0);
+	assert_int_equal((long)rb, 0);
+	assert_ptr_equal(getenv("TZ"), tz);	/* the environment untouched */
+}
+
 static void test_today(void **state)
 {
 	time_t before, after;
@@ -304,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_cmp_diff_age),
 		cmocka_unit_test(test_of_time),
 		cmocka_unit_test(test_today),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
