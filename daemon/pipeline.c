@@ -876,8 +876,7 @@ static int duplicate(struct run *r, const struct prepass *pp,
 	char id[STORE_ID_LEN], name[256], at[32];
 	int rc;
 
-	if (r->job->validation)
-		return 0;
+	/* A validation drop says what production would: E005 included. */
 	rc = store_file_duplicate(r->d->store, r->job->employer, pp->sha256,
 				  r->job->id, id, name, sizeof(name), at,
 				  sizeof(at));

@@ -61,6 +61,24 @@ def test_validation_drop_applies_nothing(affild):
     assert affild.mails() == []
 
 
+def test_validation_drop_of_an_applied_file_says_duplicate(affild):
+    """The vendor's dry run gets production's answer for the same bytes."""
+    text = HEADER + simple(make_nir(2, BORN, 8))
+    affild.drop("paie.csv", text)
+    assert affild.wait_report("paie.csv")[-1]["code"] == "CR0"
+    affild.drop("paie.csv", text, validation=True)
+    rows = affild.wait_report("paie.csv", validation=True)
+    assert rows[0]["code"] == "E005" and "paie.csv" in rows[0]["message"]
+    assert rows[-1]["code"] == "CR3"
+    # and a validation drop never makes a later production drop a duplicate
+    other = HEADER + simple(make_nir(2, BORN, 9))
+    affild.drop("neuf.csv", other, validation=True)
+    assert affild.wait_report("neuf.csv", validation=True)[-1]["code"] == "CR0"
+    affild.drop("neuf.csv", other)
+    assert affild.wait_report("neuf.csv")[-1]["code"] == "CR0"
+    assert len(affild.ctl_json("employees")) == 2
+
+
 def test_other_employers_number_rejects_the_whole_file(affild):
     text = ("operation;numero_personne;nir;nom;prenom;date_naissance;"
             "date_embauche;categorie;email\n"
