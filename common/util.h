@@ -26,4 +26,7 @@ int parse_long(const char *s, long min, long max, long *out);
 /* str_has_suffix - 1 when s ends with suffix */
 int str_has_suffix(const char *s, const char *suffix);
 
+/* mono_ms - the monotonic clock in milliseconds: for delays, never dates */
+long long mono_ms(void);
+
 #endif

@@ -37,9 +37,5 @@ struct daemon {
 	long long next_retention_ms;	/* daily; 0: at start */
 };
 
-long long now_ms(void);
-
-/* daemon_poll_signals - read pending signals; 1 when asked to stop */
-int daemon_poll_signals(struct daemon *d);
 
 #endif

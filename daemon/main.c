@@ -36,6 +36,7 @@
 #include "daemon/metrics.h"
 #include "daemon/reprocess.h"
 #include "daemon/scan.h"
+#include "daemon/signals.h"
 #include "daemon/timers.h"
 #include "mail/letter.h"
 #include "mail/sender.h"
@@ -44,28 +45,6 @@
 
 #define TICK_MS 250
 #define MAIL_BATCH 50
-
-long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* daemon_poll_signals - drain the signalfd; 1 when a stop was asked */
-int daemon_poll_signals(struct daemon *d)
-{
-	struct signalfd_siginfo si;
-
-	while (read(d->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
-			d->reload = 1;
-		else
-			d->stopping = 1;
-	}
-	return d->stopping;
-}
 
 static void usage(FILE *fp)
 {
@@ -191,18 +170,8 @@ static int read_token_key(struct daemon *d)
 /* setup_fds - signals through a signalfd, inotify non-blocking */
 static int setup_fds(struct daemon *d)
 {
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-	    (d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		log_err_errno("event=signalfd_failed");
+	if (signals_open(d) < 0)
 		return -1;
-	}
-	signal(SIGPIPE, SIG_IGN);
 	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (d->inotify_fd < 0) {
 		log_err_errno("event=inotify_failed");
@@ -350,13 +319,13 @@ static void loop(struct daemon *d)
 		pfd[3].fd = sender_fd(d->sender);
 		if (poll(pfd, 4, TICK_MS) < 0 && errno != EINTR)
 			log_warn_errno("event=poll_failed");
-		daemon_poll_signals(d);
+		signals_poll(d);
 		if (pfd[2].revents & POLLIN)
 			timers_event(d);
 		scan_events(d);
 		if (d->reload)
 			reload(d);
-		t = now_ms();
+		t = mono_ms();
 		if (t >= d->next_rescan_ms) {
 			d->next_rescan_ms = t + d->cfg->spool.rescan_s * 1000LL;
 			(void)scan_resume(d);	/* retry files left in work/ */

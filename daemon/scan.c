@@ -28,6 +28,7 @@
 #include "daemon/metrics.h"
 #include "daemon/pipeline.h"
 #include "daemon/scan.h"
+#include "daemon/signals.h"
 
 #define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ATTRIB | \
 		    IN_MODIFY)
@@ -143,7 +144,7 @@ static int is_ready(struct daemon *d, const char *name, const char *path,
 	*marker = NULL;
 	if (emp == NULL || emp->readiness != CFG_READY_TRIGGER)
 		return spool_ready_check(d->ready, path, settle_ms,
-					 now_ms()) == 1;
+					 mono_ms()) == 1;
 	if (spool_trigger_marker(name)) {
 		spool_ready_marker(d->ready, path);
 		return 0;
@@ -446,7 +447,7 @@ int scan_serve(struct daemon *d)
 		i = (d->turn + k) % n;
 		any |= serve_one(d, i < d->cfg->nemployers ?
 				 &d->cfg->employers[i] : NULL);
-		if (daemon_poll_signals(d))
+		if (signals_poll(d))
 			break;
 	}
 	d->turn = n ? (d->turn + 1) % n : 0;

@@ -461,14 +461,6 @@ static void on_result(const struct smtp_result *r, void *arg)
 	keep(sd, r);
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * record - every kept outcome in one transaction.  On failure (disk full,
  * database locked) they stay kept, and the next try waits 1 s, then twice

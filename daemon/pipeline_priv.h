@@ -1,0 +1,81 @@
+/*
+ * pipeline_priv - what the pipeline's files share; nothing outside
+ * daemon/pipeline*.c includes this.
+ *
+ *   pipeline.c          the lifecycle of one file: open, pre-pass, stream,
+ *                       report, COMMIT, moves; failures and their class
+ *   pipeline_group.c    one movement: checked, applied under its savepoint,
+ *                       reported; movement groups (a parent and its
+ *                       beneficiaries) applied whole or not at all
+ *   pipeline_request.c  EXPORT and BULLETIN: what a file asks to receive
+ *   pipeline_moves.c    where things go: staging, report and archive names,
+ *                       the moves after the COMMIT
+ */
+#ifndef AFFILD_PIPELINE_PRIV_H
+#define AFFILD_PIPELINE_PRIV_H
+
+#include "daemon/pipeline.h"
+#include "parsers/movement.h"
+#include "report/report.h"
+
+#define GROUP_MAX 21		/* a parent and 20 beneficiaries */
+#define BULLETIN_MAX 200	/* BULLETIN requests in one file */
+
+/* One file being processed. */
+struct run {
+	struct daemon *d;
+	const struct file_job *job;
+	char work[SPOOL_PATH_MAX];
+	char stage[SPOOL_PATH_MAX];	/* out/.staging/<id>: see stage_path */
+	char report_tmp[SPOOL_PATH_MAX];
+	struct report *report;
+	struct report_counts counts;
+	long file_warnings;
+	struct date today;		/* Europe/Paris, once per file */
+	int fd;
+	/* The open movement group (formats.md, "Movement groups"). */
+	struct movement *grp;		/* GROUP_MAX, initialised lazily */
+	int ngrp;
+	long grp_bad;			/* line of its first rejected member */
+	char overflow_nir[16];		/* a group cut at GROUP_MAX */
+	int forced;			/* affilctl reprocess --force copy */
+	struct reprocess_rec rq;	/* its request, when forced */
+	/* EXPORT: the employer's list, written beside the report. */
+	int export_wanted;
+	char export_status[16];		/* "" for every status */
+	long requests;			/* accepted EXPORT, BULLETIN */
+	struct bulletin_req {		/* BULLETIN: one PDF each */
+		long line;
+		char nir[16];
+	} *bulletins;
+	int nbulletins;
+};
+
+/* pipeline_group.c */
+/* pipeline_emit - one report line, and the stored line unless ACCEPTE */
+int pipeline_emit(struct run *r, long line, const char *op, const char *nir,
+		  const char *result, const char *code, const char *field,
+		  const char *msg);
+/* pipeline_take - one movement from the reader: alone or in its group */
+int pipeline_take(struct run *r, struct movement *mv);
+/* pipeline_group_close - the open group applies whole or not at all */
+int pipeline_group_close(struct run *r);
+/* pipeline_other_employer - the row names another employer (E003) */
+int pipeline_other_employer(const struct run *r, const struct movement *mv);
+
+/* pipeline_request.c: asked while streaming, written before the COMMIT */
+void pipeline_want_export(struct run *r, struct movement *mv);
+int pipeline_want_bulletin(struct run *r, struct movement *mv);
+int pipeline_write_export(struct run *r);
+int pipeline_write_bulletins(struct run *r);
+
+/* pipeline_moves.c: names, 0 or -1 when a path does not fit */
+enum report_format pipeline_report_format(const struct file_job *job);
+int pipeline_report_name(const struct run *r, char *out, size_t outlen);
+int pipeline_export_name(const struct run *r, char *out, size_t outlen);
+int pipeline_bulletin_name(const struct run *r, long line, char *out,
+			   size_t outlen);
+int pipeline_stage_path(const struct daemon *d, const struct file_job *job,
+			const char *suffix, char *out, size_t outlen);
+
+#endif
