@@ -103,6 +103,7 @@ static struct cfg *load_config(const char *path)
 static int read_token_key(struct daemon *d)
 {
 	const char *path = d->cfg->portal.token_key_file;
+	char qp[LOG_QUOTE_MAX];
 	ssize_t n;
 	int fd;
 
@@ -113,14 +114,16 @@ static int read_token_key(struct daemon *d)
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		log_err_errno("event=token_key_unreadable path=%s", path);
+		log_err_errno("event=token_key_unreadable path=%s",
+			      log_quote(qp, sizeof(qp), path));
 		return -1;
 	}
 	n = read(fd, d->token_key, sizeof(d->token_key));
 	close(fd);
 	if (n < 16) {
 		log_err("event=token_key_too_short path=%s hint=\"at least 16 "
-			"random bytes: head -c 32 /dev/urandom > FILE\"", path);
+			"random bytes: head -c 32 /dev/urandom > FILE\"",
+			log_quote(qp, sizeof(qp), path));
 		return -1;
 	}
 	d->token_keylen = (size_t)n;
@@ -195,6 +198,7 @@ static int prepare_spool(const struct cfg *cfg)
 /* reload - SIGHUP: a valid new config is swapped in, an invalid one refused */
 static void reload(struct daemon *d)
 {
+	char qc[LOG_QUOTE_MAX];
 	struct cfg *fresh;
 
 	d->reload = 0;
@@ -203,7 +207,7 @@ static void reload(struct daemon *d)
 	if (fresh == NULL || spool_usable(fresh) < 0 ||
 	    sender_reload(&d->sender, d->store, d->cfg, fresh) < 0) {
 		log_err("event=reload_refused config=%s action=kept_old",
-			d->config_path);
+			log_quote(qc, sizeof(qc), d->config_path));
 		cfg_free(fresh);
 	} else {
 		cfg_free(d->cfg);
@@ -212,7 +216,8 @@ static void reload(struct daemon *d)
 		scan_forget(d);
 		(void)scan_watch(d);
 		log_info("event=reloaded config=%s employers=%zu",
-			 d->config_path, d->cfg->nemployers);
+			 log_quote(qc, sizeof(qc), d->config_path),
+			 d->cfg->nemployers);
 	}
 	sd_notify(0, "READY=1");
 }
@@ -323,6 +328,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d;
+	char qc[LOG_QUOTE_MAX];
 	int c, check = 0, prepare = 0, rc;
 
 	memset(&d, 0, sizeof(d));
@@ -361,7 +367,8 @@ int main(int argc, char **argv)
 	rc = start(&d);
 	if (rc == 0) {
 		log_info("event=started config=%s employers=%zu pid=%d",
-			 d.config_path, d.cfg->nemployers, (int)getpid());
+			 log_quote(qc, sizeof(qc), d.config_path),
+			 d.cfg->nemployers, (int)getpid());
 		(void)scan_resume(&d);
 		timers_run(&d);		/* catch up on what came due */
 		sd_notify(0, "READY=1\nSTATUS=watching the spool");

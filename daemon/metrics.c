@@ -37,7 +37,7 @@ static int one(const char *name, const char *help, const char *label,
 void metrics_write(struct daemon *d)
 {
 	const char *path = d->cfg->metrics_file;
-	char tmp[4096];
+	char tmp[4096], qp[LOG_QUOTE_MAX];
 	struct out o = { NULL, NULL };
 	int bad;
 
@@ -45,7 +45,8 @@ void metrics_write(struct daemon *d)
 		return;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp) ||
 	    (o.fp = fopen(tmp, "w")) == NULL) {
-		log_warn_errno("event=metrics_failed path=%s", path);
+		log_warn_errno("event=metrics_failed path=%s",
+			       log_quote(qp, sizeof(qp), path));
 		return;
 	}
 	fprintf(o.fp, "# HELP affild_up 1 while the daemon runs\n"
@@ -58,7 +59,8 @@ void metrics_write(struct daemon *d)
 	bad |= ferror(o.fp) != 0;
 	bad |= fclose(o.fp) != 0;
 	if (bad || rename(tmp, path) < 0) {
-		log_warn_errno("event=metrics_failed path=%s", path);
+		log_warn_errno("event=metrics_failed path=%s",
+			       log_quote(qp, sizeof(qp), path));
 		(void)unlink(tmp);
 	}
 }

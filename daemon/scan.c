@@ -273,7 +273,7 @@ static int next_ready(struct daemon *d, struct scan_queue *q,
 int scan_room_for(struct daemon *d, const char *employer, const char *name,
 		  long long size)
 {
-	char dbdir[SPOOL_PATH_MAX];
+	char dbdir[SPOOL_PATH_MAX], qn[LOG_QUOTE_MAX];
 	const char *slash = strrchr(d->cfg->db.path, '/');
 	long long factor = d->cfg->spool.min_free_factor, fs = 0, fdb = 0;
 	int ok;
@@ -285,10 +285,10 @@ int scan_room_for(struct daemon *d, const char *employer, const char *name,
 	ok = spool_free_ok(d->cfg->spool.dir, size, factor, &fs) &&
 	     spool_free_ok(dbdir, size, factor, &fdb);
 	if (!ok && !d->disk_low)
-		log_warn("event=disk_low employer=%s file=\"%s\" size=%lld "
+		log_warn("event=disk_low employer=%s file=%s size=%lld "
 			 "factor=%lld free_spool=%lld free_db=%lld "
-			 "action=claiming_stopped", employer, name, size,
-			 factor, fs, fdb);
+			 "action=claiming_stopped", employer,
+			 log_quote(qn, sizeof(qn), name), size, factor, fs, fdb);
 	else if (ok && d->disk_low)
 		log_info("event=disk_ok action=claiming_resumed");
 	d->disk_low = !ok;
@@ -298,20 +298,21 @@ int scan_room_for(struct daemon *d, const char *employer, const char *name,
 /* drop_marker - trigger mode: the marker goes once its file is claimed */
 static void drop_marker(const char *from, const char *suffix)
 {
-	char marker[SPOOL_PATH_MAX];
+	char marker[SPOOL_PATH_MAX], qm[LOG_QUOTE_MAX];
 
 	if (suffix == NULL ||
 	    spool_path(marker, sizeof(marker), "%s%s", from, suffix) < 0)
 		return;
 	if (unlink(marker) < 0 && errno != ENOENT)
-		log_warn_errno("event=trigger_unlink_failed marker=%s", marker);
+		log_warn_errno("event=trigger_unlink_failed marker=%s",
+			       log_quote(qm, sizeof(qm), marker));
 }
 
 /* claim - durable claim: tracking row first, then the rename into work/ */
 static int claim(struct daemon *d, struct file_job *job, const char *dir,
 		 const struct candidate *c)
 {
-	char from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX];
+	char from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], qn[LOG_QUOTE_MAX];
 
 	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
 		return -1;
@@ -329,8 +330,9 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 	}
 	spool_ready_forget(d->ready, from);
 	drop_marker(from, c->marker);
-	log_info("event=file_claimed id=%s employer=%s name=\"%s\" size=%lld%s",
-		 job->id, job->employer, c->name, c->size,
+	log_info("event=file_claimed id=%s employer=%s name=%s size=%lld%s",
+		 job->id, job->employer, log_quote(qn, sizeof(qn), c->name),
+		 c->size,
 		 job->validation ? " validation=1" : "");
 	return 0;
 }
@@ -425,11 +427,12 @@ static int resume_one(struct daemon *d, const char *id)
 static int forget_unclaimed(const struct file_rec *f, void *arg)
 {
 	struct daemon *d = arg;
-	char path[SPOOL_PATH_MAX];
+	char path[SPOOL_PATH_MAX], qn[LOG_QUOTE_MAX];
 
 	if (spool_path(path, sizeof(path), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, f->id) == 0 && access(path, F_OK) != 0) {
-		log_info("event=claim_forgotten id=%s name=\"%s\"", f->id, f->name);
+		log_info("event=claim_forgotten id=%s name=%s", f->id,
+			 log_quote(qn, sizeof(qn), f->name));
 		(void)store_file_forget(d->store, f->id);
 		/* a reprocess copy cut short by a crash */
 		if (spool_path(path, sizeof(path), "%s/.affild/work/%s.copy",
