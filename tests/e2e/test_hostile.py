@@ -8,7 +8,7 @@ control character a field may not hold, refuses its line with its code.
 import re
 from datetime import date
 
-from conftest import EMPLOYER, HEADER, make_nir, read_report, row
+from conftest import EMPLOYER, HEADER, make_nir, row, wait_for
 
 FORGED = "affild: info: event=file_processed id=X employer=99999999"
 
@@ -64,3 +64,41 @@ def test_file_name_cannot_close_its_quotes(affild):
     claimed = check_log(affild.log, [name])
     assert ("name", '"paie\\" employer=\\"99999999 x=\\".csv"') \
         in pairs(claimed[0])
+
+
+def test_nul_byte_refuses_its_line_not_a_silent_cut(affild):
+    nir1, r1 = one_affiliation(411, "Dupont", "Jean")
+    nir2, r2 = one_affiliation(412, "Ma\x00rtin", "Zoé")
+    nir3, r3 = one_affiliation(413, "Bernard", "Léa")
+    affild.drop("nul.csv", (HEADER + r1 + r2 + r3).encode())
+    rows = affild.wait_report("nul.csv")
+    by_line = {r["ligne"]: r for r in rows}
+    assert by_line["2"]["code"] == "I000", rows
+    assert by_line["3"]["code"] == "E190", rows
+    assert by_line["3"]["resultat"] == "REJETE", rows
+    assert by_line["3"]["champ"] == "nom", rows
+    assert "U+0000" in by_line["3"]["message"], rows
+    assert by_line["4"]["code"] == "I000", rows
+    assert rows[-1]["code"] == "CR2", rows
+    nirs = {e["nir"] for e in affild.ctl_json("employees")}
+    assert nirs == {nir1, nir3}
+    assert "Ma" not in {e["nom"] for e in affild.ctl_json("employees")}
+
+
+def test_control_character_in_xml_names_it(affild):
+    nir = make_nir(2, date(1990, 4, 12), 421)
+    data = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<mouvements version="1">\n'
+            '  <affiliation_simple>\n'
+            '    <nir>%s</nir>\n'
+            '    <nom>Ma&#0;rtin</nom>\n'
+            '  </affiliation_simple>\n'
+            '</mouvements>\n' % nir).encode()
+    affild.drop("nul.xml", data)
+    out = affild.out_dir()
+    wait_for(lambda: list(out.glob("nul.xml.*.cr.xml")), what="xml report",
+             log=affild.log)
+    report = next(out.glob("nul.xml.*.cr.xml")).read_text()
+    assert 'code="E012"' in report and 'numero="5"' in report, report
+    assert "caractère de contrôle U+0000" in report, report
+    assert affild.ctl_json("employees") == []
