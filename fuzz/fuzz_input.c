@@ -51,14 +51,23 @@ char *fuzz_string(const uint8_t *data, size_t size)
 	return s;
 }
 
+static char dir[64], path[128];
+
+/* remove_dir - at exit, the folder and the one file written in it */
+static void remove_dir(void)
+{
+	if (path[0] != '\0')
+		(void)unlink(path);
+	(void)rmdir(dir);
+}
+
 const char *fuzz_file(const char *name, const uint8_t *data, size_t size)
 {
-	static char dir[64], path[128];
 	int fd;
 
 	if (dir[0] == '\0') {
 		snprintf(dir, sizeof(dir), "/tmp/affild-fuzz-XXXXXX");
-		if (mkdtemp(dir) == NULL)
+		if (mkdtemp(dir) == NULL || atexit(remove_dir) != 0)
 			abort();
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);

@@ -21,7 +21,8 @@ int fuzz_memfd(const uint8_t *data, size_t size);
 char *fuzz_string(const uint8_t *data, size_t size);
 
 /* fuzz_file - the bytes as NAME in a private folder made once per
- * process; the path is borrowed until the next call; NULL on error */
+ * process and removed at exit (one NAME per process); the path is
+ * borrowed until the next call; NULL on error */
 const char *fuzz_file(const char *name, const uint8_t *data, size_t size);
 
 #endif
