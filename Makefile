@@ -4,6 +4,7 @@
 #   make run        install missing build dependencies, build, run the demo
 #   make test       unit + end-to-end tests, then both again under ASan+UBSan
 #   make bench      benchmarks (figures in docs/performance.md)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (docs/reliability.md)
 #   make CC=clang   the same with clang; both must stay warning-free
 #   make install    as root, or DESTDIR=... for a package (docs/operations.md)
 #   make deb        dist/affild_VERSION_ARCH.deb, built from a copy of the tree
@@ -37,7 +38,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
 .PHONY: all run deps test unit e2e test-tsan test-asan bench clean check-config install \
-	uninstall deb
+	uninstall deb fuzz fuzz-smoke
 
 all: $(BIN)/affild $(BIN)/affilctl
 
@@ -76,6 +77,9 @@ test: deps
 	@$(MAKE) --no-print-directory unit e2e
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-asan
+	@if command -v $(FUZZ_CC) >/dev/null; then \
+		$(MAKE) --no-print-directory fuzz-smoke; \
+	else echo "fuzz-smoke skipped: no $(FUZZ_CC)"; fi
 
 unit: $(UNITS)
 	@sh scripts/run-units.sh $(UNITS)
@@ -104,6 +108,48 @@ test-asan:
 
 bench: all
 	@sh bench/run.sh
+
+# --- fuzzing: clang's libFuzzer with ASan+UBSan, objects in build-fuzz/ ---
+# The daemon's library is rebuilt with coverage instrumentation, and libcsv
+# from fuzz/libcsv/ (Debian ships no source in its -dev package) so that
+# the CSV parser under our reader is instrumented too.  fuzz-smoke replays
+# fuzz/regress/ and fuzzes each target a few seconds: part of make test.
+
+FUZZ_CC      = clang
+FUZZ_BUILD   = build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_TARGETS = csv xml config validate
+FUZZ_SAN     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=all
+FUZZ_CFLAGS  = $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Ifuzz/libcsv \
+               -I. $(shell pkg-config --cflags $(PKGS))
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) \
+               $(FUZZ_BUILD)/fuzz/libcsv/libcsv.o $(FUZZ_BUILD)/fuzz/fuzz_input.o
+FUZZ_BINS    = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+# libcsv's own code is C89 of 2008: its warnings are not ours to fix.
+$(FUZZ_BUILD)/fuzz/libcsv/libcsv.o: fuzz/libcsv/libcsv.c fuzz/libcsv/csv.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -w -c $< -o $@
+
+$(FUZZ_BUILD)/libaffild.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz/fuzz_%.o $(FUZZ_BUILD)/libaffild.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_BUILD)/libaffild.a $(shell pkg-config --libs $(PKGS))
+
+fuzz: $(FUZZ_BINS)
+	@sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
 
 # --- installation (packagers: make install DESTDIR=...) -----------------
 #
@@ -186,6 +232,7 @@ deb:
 	@ls dist/*.deb
 
 clean:
-	rm -rf build build-asan build-tsan bin dist
+	rm -rf build build-asan build-tsan build-fuzz bin dist
 
--include $(LIB_OBJ:.o=.d) $(D_OBJ:.o=.d) $(CTL_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(D_OBJ:.o=.d) $(CTL_OBJ:.o=.d) \
+	$(wildcard $(FUZZ_BUILD)/*/*.d $(FUZZ_BUILD)/fuzz/*/*.d)

@@ -3,6 +3,13 @@
  *
  * The only process-wide state besides the daemon context: the program name,
  * the verbosity and whether we run under journald.  Set once by log_init().
+ *
+ * One event is one line, whoever chose the values.  File names come from
+ * the employers' SFTP accounts: a name holding a newline and a fake
+ * "event=file_processed" would otherwise forge a second event.  So every
+ * formatted message is escaped on its way out (controls, C1 and bytes that
+ * are not UTF-8 as \n, \r, \t or \xHH), and log_quote() makes a value safe
+ * inside key=value: bare when it is plain, else quoted with \" and \\.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -38,13 +45,133 @@ static const char *level_name(enum log_level level)
 	}
 }
 
+/* utf8_len - bytes of the valid UTF-8 character at s, 0 if not valid */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo, hi;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		/* No overlong forms, no UTF-16 surrogates. */
+		lo = s[0] == 0xE0 ? 0xA0 : 0x80;
+		hi = s[0] == 0xED ? 0x9F : 0xBF;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+	}
+	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		lo = s[0] == 0xF0 ? 0x90 : 0x80;
+		hi = s[0] == 0xF4 ? 0x8F : 0xBF;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
+		       (s[3] & 0xC0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/* esc_one - the character at s as it may be logged, into e; bytes used */
+static size_t esc_one(const char *s, int quoting, char e[5])
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = utf8_len(u);
+
+	/* C1 controls (U+0080-U+009F) go out byte by byte, as \xC2\x85. */
+	if (n == 0 || u[0] < 0x20 || u[0] == 0x7F ||
+	    (n == 2 && u[0] == 0xC2 && u[1] <= 0x9F)) {
+		if (u[0] == '\n' || u[0] == '\r' || u[0] == '\t')
+			snprintf(e, 5, "\\%c", u[0] == '\n' ? 'n' :
+				 u[0] == '\r' ? 'r' : 't');
+		else
+			snprintf(e, 5, "\\x%02X", u[0]);
+		return 1;
+	}
+	if (quoting && (u[0] == '"' || u[0] == '\\')) {
+		snprintf(e, 5, "\\%c", u[0]);
+		return 1;
+	}
+	memcpy(e, s, n);
+	e[n] = '\0';
+	return n;
+}
+
+/* escape - s escaped into out[o..size); stops cleanly; the new end */
+static size_t escape(char *out, size_t size, size_t o, const char *s,
+		     int quoting, size_t tail, int *cut)
+{
+	size_t safe = o, n, elen;
+	char e[5];
+
+	/* safe: the last end that leaves room for "..." and the tail. */
+	*cut = 0;
+	for (; *s != '\0'; s += n) {
+		n = esc_one(s, quoting, e);
+		elen = strlen(e);
+		if (o + elen + tail + 1 > size) {
+			*cut = 1;
+			return safe;
+		}
+		memcpy(out + o, e, elen);
+		o += elen;
+		if (o + 3 + tail + 1 <= size)
+			safe = o;
+	}
+	return o;
+}
+
+/* plain - s can be logged bare: no space, quote, '=', '\\' or control */
+static int plain(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n;
+
+	if (*u == '\0')
+		return 0;
+	for (; *u != '\0'; u += n) {
+		n = utf8_len(u);
+		if (n == 0 || *u <= 0x20 || *u == 0x7F || *u == '"' ||
+		    *u == '\\' || *u == '=' ||
+		    (n == 2 && u[0] == 0xC2 && u[1] <= 0x9F))
+			return 0;
+	}
+	return 1;
+}
+
+/* log_quote - s as one key=value value, into buf; returns buf */
+const char *log_quote(char *buf, size_t size, const char *s)
+{
+	size_t o;
+	int cut;
+
+	if (size < LOG_QUOTE_MIN) {
+		if (size > 0)
+			buf[0] = '\0';
+		return buf;
+	}
+	if (s == NULL)
+		s = "";
+	if (plain(s) && strlen(s) < size) {
+		memcpy(buf, s, strlen(s) + 1);
+		return buf;
+	}
+	buf[0] = '"';
+	o = escape(buf, size, 1, s, 1, 1, &cut);
+	if (cut) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
 /* vlog - format one event and write it in a single write */
 static void vlog(enum log_level level, int with_errno, const char *fmt,
 		 va_list ap)
 {
-	char msg[2048];
+	char msg[2048], line[4096];
 	const char *why = with_errno ? strerror(errno) : NULL;
-	int n;
+	size_t o;
+	int n, cut;
 
 	if (level > log_max)
 		return;
@@ -52,12 +179,18 @@ static void vlog(enum log_level level, int with_errno, const char *fmt,
 	if (n < 0)
 		return;
 	/* Truncation is acceptable for a log line; never for data. */
+	o = escape(line, sizeof(line), 0, msg, 0, 3, &cut);
+	if (cut || (size_t)n >= sizeof(msg)) {
+		memcpy(line + o, "...", 3);
+		o += 3;
+	}
+	line[o] = '\0';
 	if (log_journal)
-		fprintf(stderr, "<%d>%s%s%s\n", (int)level, msg,
+		fprintf(stderr, "<%d>%s%s%s\n", (int)level, line,
 			why ? ": " : "", why ? why : "");
 	else
 		fprintf(stderr, "%s: %s: %s%s%s\n", log_progname,
-			level_name(level), msg, why ? ": " : "",
+			level_name(level), line, why ? ": " : "",
 			why ? why : "");
 }
 

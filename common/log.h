@@ -28,5 +28,19 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_err_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * log_quote - s made safe as the value of one key=value pair, in buf.
+ *
+ * A plain value (no space, '=', '"', '\\', control or non-UTF-8 byte) is
+ * copied bare, so ordinary names and paths read as before; anything else
+ * is quoted, with \" \\ \n \r \t \xHH, and cut with "..." inside the
+ * quotes when buf is too small.  Use it, with key=%s, for every value that
+ * someone outside the daemon chose: file names and paths built from them,
+ * email addresses, configuration strings, errors echoing them.  Returns
+ * buf; size of at least LOG_QUOTE_MIN (else buf is "").  NULL logs "".
+ */
+#define LOG_QUOTE_MIN	8
+#define LOG_QUOTE_MAX	512
+const char *log_quote(char *buf, size_t size, const char *s);
 
 #endif

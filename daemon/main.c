@@ -71,9 +71,14 @@ static void say_errors(const char *text, int to_log)
 		nl = strchr(p, '\n');
 		if (nl == NULL)
 			nl = p + strlen(p) - 1;
-		if (to_log)
-			log_err("event=config_error error=\"%.*s\"",
-				(int)(nl - p + (*nl != '\n')), p);
+		if (to_log) {
+			char line[LOG_QUOTE_MAX], q[LOG_QUOTE_MAX];
+
+			snprintf(line, sizeof(line), "%.*s",
+				 (int)(nl - p + (*nl != '\n')), p);
+			log_err("event=config_error error=%s",
+				log_quote(q, sizeof(q), line));
+		}
 		else
 			fprintf(stderr, "%.*s\n", (int)(nl - p + (*nl != '\n')),
 				p);
@@ -111,6 +116,7 @@ static struct cfg *load_config(const char *path, int to_log)
 static int make_token_key(const char *path)
 {
 	unsigned char key[32];
+	char qp[LOG_QUOTE_MAX];
 	int fd, rc;
 
 	if (random_bytes(key, sizeof(key)) < 0)
@@ -118,19 +124,21 @@ static int make_token_key(const char *path)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
-		log_err_errno("event=token_key_create_failed path=%s", path);
+		log_err_errno("event=token_key_create_failed path=%s",
+			      log_quote(qp, sizeof(qp), path));
 		return -1;
 	}
 	rc = write(fd, key, sizeof(key)) == (ssize_t)sizeof(key) &&
 	     fsync(fd) == 0 ? 0 : -1;
 	if (close(fd) < 0 || rc < 0) {
-		log_err_errno("event=token_key_create_failed path=%s", path);
+		log_err_errno("event=token_key_create_failed path=%s",
+			      log_quote(qp, sizeof(qp), path));
 		(void)unlink(path);
 		return -1;
 	}
 	log_warn("event=token_key_created path=%s mode=0600 hint=\"development "
 		 "spool (sftp_chroot: false) only; production needs the "
-		 "admin's key\"", path);
+		 "admin's key\"", log_quote(qp, sizeof(qp), path));
 	return 0;
 }
 
@@ -138,6 +146,7 @@ static int make_token_key(const char *path)
 static int read_token_key(struct daemon *d)
 {
 	const char *path = d->cfg->portal.token_key_file;
+	char qp[LOG_QUOTE_MAX];
 	ssize_t n;
 	int fd;
 
@@ -153,14 +162,16 @@ static int read_token_key(struct daemon *d)
 	if (fd < 0) {
 		log_err_errno("event=token_key_unreadable path=%s hint=\"head "
 			      "-c 32 /dev/urandom > FILE; chown root:affild "
-			      "FILE; chmod 0640 FILE\"", path);
+			      "FILE; chmod 0640 FILE\"",
+			      log_quote(qp, sizeof(qp), path));
 		return -1;
 	}
 	n = read(fd, d->token_key, sizeof(d->token_key));
 	close(fd);
 	if (n < 16) {
 		log_err("event=token_key_too_short path=%s hint=\"at least 16 "
-			"random bytes: head -c 32 /dev/urandom > FILE\"", path);
+			"random bytes: head -c 32 /dev/urandom > FILE\"",
+			log_quote(qp, sizeof(qp), path));
 		return -1;
 	}
 	d->token_keylen = (size_t)n;
@@ -227,6 +238,7 @@ static int prepare_spool(const struct cfg *cfg)
 {
 	int owners = geteuid() == 0 && cfg->spool.sftp_chroot;
 	uid_t uid = geteuid();
+	char q[LOG_QUOTE_MAX];
 
 	if (geteuid() != 0 && cfg->spool.sftp_chroot)
 		log_warn("event=prepare_not_root hint=\"folders are made but "
@@ -234,13 +246,13 @@ static int prepare_spool(const struct cfg *cfg)
 			 "--prepare-spool run as root\"");
 	if (spool_prepare(cfg, owners, 1) < 0) {
 		log_err("event=spool_not_ready spool=%s hint=\"see the lines "
-			"above\"", cfg->spool.dir);
+			"above\"", log_quote(q, sizeof(q), cfg->spool.dir));
 		return EX_CANTCREAT;
 	}
 	if ((owners && daemon_uid(cfg, &uid) < 0) ||
 	    spool_check(cfg, uid) < 0) {
 		log_err("event=spool_not_usable spool=%s hint=\"see the lines "
-			"above\"", cfg->spool.dir);
+			"above\"", log_quote(q, sizeof(q), cfg->spool.dir));
 		return EX_CANTCREAT;
 	}
 	printf("spool %s ready\n", cfg->spool.dir);
@@ -250,6 +262,7 @@ static int prepare_spool(const struct cfg *cfg)
 /* reload - SIGHUP: a valid new config is swapped in, an invalid one refused */
 static void reload(struct daemon *d)
 {
+	char qc[LOG_QUOTE_MAX];
 	struct cfg *fresh;
 
 	d->reload = 0;
@@ -258,7 +271,7 @@ static void reload(struct daemon *d)
 	if (fresh == NULL || spool_usable(fresh) < 0 ||
 	    sender_reload(&d->sender, d->store, d->cfg, fresh) < 0) {
 		log_err("event=reload_refused config=%s action=kept_old",
-			d->config_path);
+			log_quote(qc, sizeof(qc), d->config_path));
 		cfg_free(fresh);
 	} else {
 		cfg_free(d->cfg);
@@ -267,7 +280,8 @@ static void reload(struct daemon *d)
 		scan_forget(d);
 		(void)scan_watch(d);
 		log_info("event=reloaded config=%s employers=%zu",
-			 d->config_path, d->cfg->nemployers);
+			 log_quote(qc, sizeof(qc), d->config_path),
+			 d->cfg->nemployers);
 	}
 	metrics_write(d, 1);
 	sd_notify(0, "READY=1");
@@ -389,6 +403,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d;
+	char qc[LOG_QUOTE_MAX];
 	int c, check = 0, prepare = 0, rc;
 
 	/* Everything affild makes holds personal data or says who has it. */
@@ -417,7 +432,8 @@ int main(int argc, char **argv)
 		if (!check && !prepare)
 			log_err("event=start_failed config=%s status=%d "
 				"reason=\"invalid configuration\"",
-				d.config_path, EX_CONFIG);
+				log_quote(qc, sizeof(qc), d.config_path),
+				EX_CONFIG);
 		return EX_CONFIG;
 	}
 	if (check) {
@@ -436,7 +452,8 @@ int main(int argc, char **argv)
 	if (rc == 0) {
 		metrics_write(&d, 1);
 		log_info("event=started config=%s employers=%zu pid=%d",
-			 d.config_path, d.cfg->nemployers, (int)getpid());
+			 log_quote(qc, sizeof(qc), d.config_path),
+			 d.cfg->nemployers, (int)getpid());
 		(void)scan_resume(&d);
 		timers_run(&d);		/* catch up on what came due */
 		metrics_write(&d, 1);
@@ -446,8 +463,8 @@ int main(int argc, char **argv)
 		metrics_write(&d, 0);
 		log_info("event=stopped");
 	} else {
-		log_err("event=start_failed config=%s status=%d", d.config_path,
-			rc);
+		log_err("event=start_failed config=%s status=%d",
+			log_quote(qc, sizeof(qc), d.config_path), rc);
 		metrics_write(&d, 0);
 	}
 	sender_close(d.sender, d.store, d.cfg);

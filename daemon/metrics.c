@@ -55,7 +55,7 @@ static FILE *open_tmp(const char *tmp)
 void metrics_write(struct daemon *d, int up)
 {
 	const char *path = d->cfg->metrics_file;
-	char tmp[4096];
+	char tmp[4096], qp[LOG_QUOTE_MAX];
 	struct out o = { NULL, NULL };
 	int bad;
 
@@ -63,7 +63,8 @@ void metrics_write(struct daemon *d, int up)
 		return;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp) ||
 	    (o.fp = open_tmp(tmp)) == NULL) {
-		log_warn_errno("event=metrics_failed path=%s", path);
+		log_warn_errno("event=metrics_failed path=%s",
+			       log_quote(qp, sizeof(qp), path));
 		return;
 	}
 	fprintf(o.fp, "# HELP affild_up 1 while the daemon runs, 0 once "
@@ -80,7 +81,8 @@ void metrics_write(struct daemon *d, int up)
 	bad |= ferror(o.fp) != 0;
 	bad |= fclose(o.fp) != 0;
 	if (bad || rename(tmp, path) < 0) {
-		log_warn_errno("event=metrics_failed path=%s", path);
+		log_warn_errno("event=metrics_failed path=%s",
+			       log_quote(qp, sizeof(qp), path));
 		(void)unlink(tmp);
 	}
 }

@@ -106,6 +106,7 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 {
 	char work[SPOOL_PATH_MAX], tmp[SPOOL_PATH_MAX], out[SPOOL_PATH_MAX];
 	char dest[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 1];
+	char qw[LOG_QUOTE_MAX], qd[LOG_QUOTE_MAX];
 	struct run r = { .d = d, .job = job };
 	struct date today = date_today();
 	const char *spool = d->cfg->spool.dir;
@@ -141,7 +142,9 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 			log_err("event=original_missing id=%s employer=%s "
 				"path=%s expected=%s hint=\"removed from work/ "
 				"while affild ran? the report stands\"",
-				job->id, job->employer, work, dest);
+				job->id, job->employer,
+				log_quote(qw, sizeof(qw), work),
+				log_quote(qd, sizeof(qd), dest));
 		return 0;
 	}
 	if (spool_mkdirs(dest, 0700, 1, 0) < 0 || spool_move(work, dest) < 0)

@@ -83,7 +83,7 @@ static int copy_fd(int in, int out)
 /* copy_durably - src to dst through dst.copy: fsynced, renamed, fsynced */
 static int copy_durably(const char *src, const char *dst)
 {
-	char tmp[SPOOL_PATH_MAX];
+	char tmp[SPOOL_PATH_MAX], qs[LOG_QUOTE_MAX], qt[LOG_QUOTE_MAX];
 	int in = -1, out = -1, rc = -1;
 
 	if (spool_path(tmp, sizeof(tmp), "%s.copy", dst) < 0)
@@ -91,13 +91,15 @@ static int copy_durably(const char *src, const char *dst)
 	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (in < 0 || out < 0 || copy_fd(in, out) < 0 || fsync(out) < 0) {
-		log_err_errno("event=reprocess_copy_failed from=%s to=%s", src,
-			      tmp);
+		log_err_errno("event=reprocess_copy_failed from=%s to=%s",
+			      log_quote(qs, sizeof(qs), src),
+			      log_quote(qt, sizeof(qt), tmp));
 		goto out;
 	}
 	if (close(out) < 0) {
 		out = -1;
-		log_err_errno("event=reprocess_copy_failed to=%s", tmp);
+		log_err_errno("event=reprocess_copy_failed to=%s",
+			      log_quote(qt, sizeof(qt), tmp));
 		goto out;
 	}
 	out = -1;
@@ -116,8 +118,10 @@ out:
 static void give_up(struct daemon *d, const struct reprocess_rec *rq,
 		    const char *why)
 {
+	char qf[LOG_QUOTE_MAX];
+
 	log_warn("event=reprocess_refused request=%lld file=%s reason=\"%s\"",
-		 rq->id, rq->file_id, why);
+		 rq->id, log_quote(qf, sizeof(qf), rq->file_id), why);
 	(void)store_reprocess_close(d->store, rq->id, NULL, why);
 }
 
@@ -126,6 +130,7 @@ static int start_copy(struct daemon *d, const struct reprocess_rec *rq,
 		      const struct file_rec *f, struct file_job *job)
 {
 	char src[SPOOL_PATH_MAX], dst[SPOOL_PATH_MAX];
+	char qn[LOG_QUOTE_MAX], qf[LOG_QUOTE_MAX], qb[LOG_QUOTE_MAX];
 	struct stat sb;
 
 	if (find_original(d, f, src, sizeof(src)) < 0 || stat(src, &sb) < 0) {
@@ -150,9 +155,11 @@ static int start_copy(struct daemon *d, const struct reprocess_rec *rq,
 		(void)store_file_forget(d->store, job->id);
 		return -1;
 	}
-	log_info("event=file_claimed id=%s employer=%s name=\"%s\" size=%lld "
-		 "reprocess_of=%s by=%s", job->id, job->employer, job->name,
-		 (long long)sb.st_size, rq->file_id, rq->requested_by);
+	log_info("event=file_claimed id=%s employer=%s name=%s size=%lld "
+		 "reprocess_of=%s by=%s", job->id, job->employer,
+		 log_quote(qn, sizeof(qn), job->name), (long long)sb.st_size,
+		 log_quote(qf, sizeof(qf), rq->file_id),
+		 log_quote(qb, sizeof(qb), rq->requested_by));
 	return 0;
 }
 

@@ -287,7 +287,7 @@ static int next_ready(struct daemon *d, struct scan_queue *q,
 int scan_room_for(struct daemon *d, const char *employer, const char *name,
 		  long long size)
 {
-	char dbdir[SPOOL_PATH_MAX];
+	char dbdir[SPOOL_PATH_MAX], qn[LOG_QUOTE_MAX];
 	const char *slash = strrchr(d->cfg->db.path, '/');
 	long long factor = d->cfg->spool.min_free_factor, fs = 0, fdb = 0;
 	int ok;
@@ -299,10 +299,10 @@ int scan_room_for(struct daemon *d, const char *employer, const char *name,
 	ok = spool_free_ok(d->cfg->spool.dir, size, factor, &fs) &&
 	     spool_free_ok(dbdir, size, factor, &fdb);
 	if (!ok && !d->disk_low)
-		log_warn("event=disk_low employer=%s file=\"%s\" size=%lld "
+		log_warn("event=disk_low employer=%s file=%s size=%lld "
 			 "factor=%lld free_spool=%lld free_db=%lld "
-			 "action=claiming_stopped", employer, name, size,
-			 factor, fs, fdb);
+			 "action=claiming_stopped", employer,
+			 log_quote(qn, sizeof(qn), name), size, factor, fs, fdb);
 	else if (ok && d->disk_low)
 		log_info("event=disk_ok action=claiming_resumed");
 	d->disk_low = !ok;
@@ -312,13 +312,14 @@ int scan_room_for(struct daemon *d, const char *employer, const char *name,
 /* drop_marker - trigger mode: the marker goes once its file is claimed */
 static void drop_marker(const char *from, const char *suffix)
 {
-	char marker[SPOOL_PATH_MAX];
+	char marker[SPOOL_PATH_MAX], qm[LOG_QUOTE_MAX];
 
 	if (suffix == NULL ||
 	    spool_path(marker, sizeof(marker), "%s%s", from, suffix) < 0)
 		return;
 	if (unlink(marker) < 0 && errno != ENOENT)
-		log_warn_errno("event=trigger_unlink_failed marker=%s", marker);
+		log_warn_errno("event=trigger_unlink_failed marker=%s",
+			       log_quote(qm, sizeof(qm), marker));
 }
 
 /*
@@ -330,6 +331,7 @@ static void drop_marker(const char *from, const char *suffix)
 static int open_candidate(struct daemon *d, const char *path,
 			  const struct candidate *c)
 {
+	char qp[LOG_QUOTE_MAX];
 	struct stat sb;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 		      O_CLOEXEC);
@@ -337,12 +339,13 @@ static int open_candidate(struct daemon *d, const char *path,
 	if (fd < 0) {
 		if ((errno == EACCES || errno == EPERM) &&
 		    spool_ready_unreadable(d->ready, path)) {
-			log_err_errno("event=file_unreadable path=\"%s\" "
+			log_err_errno("event=file_unreadable path=%s "
 				      "uid=%d action=left_in_drop hint=\"the "
 				      "unit must grant AmbientCapabilities="
 				      "CAP_DAC_READ_SEARCH (docs/sftp.md), or "
 				      "the upload be readable by this user\"",
-				      path, (int)geteuid());
+				      log_quote(qp, sizeof(qp), path),
+				      (int)geteuid());
 			metrics_write(d, 1);
 		}
 		return -1;
@@ -363,7 +366,7 @@ static int open_candidate(struct daemon *d, const char *path,
 static int claim(struct daemon *d, struct file_job *job, const char *dir,
 		 const struct candidate *c)
 {
-	char from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX];
+	char from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], qn[LOG_QUOTE_MAX];
 	int fd = -1;
 
 	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
@@ -371,8 +374,8 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 	if (!scan_room_for(d, job->employer, c->name, c->size))
 		return -1;
 	if (c->special)
-		log_warn("event=file_not_regular path=\"%s\" "
-			 "action=quarantine", from);
+		log_warn("event=file_not_regular path=%s action=quarantine",
+			 log_quote(qn, sizeof(qn), from));
 	else if ((fd = open_candidate(d, from, c)) < 0)
 		return 1;
 	snprintf(job->name, sizeof(job->name), "%s", c->name);
@@ -393,8 +396,9 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 	job->fd = fd;
 	spool_ready_forget(d->ready, from);
 	drop_marker(from, c->marker);
-	log_info("event=file_claimed id=%s employer=%s name=\"%s\" size=%lld%s",
-		 job->id, job->employer, c->name, c->size,
+	log_info("event=file_claimed id=%s employer=%s name=%s size=%lld%s",
+		 job->id, job->employer, log_quote(qn, sizeof(qn), c->name),
+		 c->size,
 		 job->validation ? " validation=1" : "");
 	return 0;
 }
@@ -494,11 +498,12 @@ static int resume_one(struct daemon *d, const char *id)
 static int forget_unclaimed(const struct file_rec *f, void *arg)
 {
 	struct daemon *d = arg;
-	char path[SPOOL_PATH_MAX];
+	char path[SPOOL_PATH_MAX], qn[LOG_QUOTE_MAX];
 
 	if (spool_path(path, sizeof(path), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, f->id) == 0 && access(path, F_OK) != 0) {
-		log_info("event=claim_forgotten id=%s name=\"%s\"", f->id, f->name);
+		log_info("event=claim_forgotten id=%s name=%s", f->id,
+			 log_quote(qn, sizeof(qn), f->name));
 		(void)store_file_forget(d->store, f->id);
 		/* a reprocess copy cut short by a crash */
 		if (spool_path(path, sizeof(path), "%s/.affild/work/%s.copy",

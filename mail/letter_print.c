@@ -55,15 +55,18 @@ struct mline {
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char qp[LOG_QUOTE_MAX];
 	int rc;
 
 	if (fd < 0) {
-		log_warn_errno("event=letter_fsync_failed path=%s", dir);
+		log_warn_errno("event=letter_fsync_failed path=%s",
+			       log_quote(qp, sizeof(qp), dir));
 		return -1;
 	}
 	rc = fsync(fd);
 	if (rc < 0)
-		log_warn_errno("event=letter_fsync_failed path=%s", dir);
+		log_warn_errno("event=letter_fsync_failed path=%s",
+			       log_quote(qp, sizeof(qp), dir));
 	if (close(fd) < 0)
 		rc = -1;
 	return rc;
@@ -73,6 +76,8 @@ static int fsync_dir(const char *dir)
 static int day_dir(const char *print_dir, struct date d, char *out,
 		   size_t outlen)
 {
+	char qp[LOG_QUOTE_MAX];
+
 	if (snprintf(out, outlen, "%s/%04d%02d%02d", print_dir, d.y, d.m,
 		     d.d) >= (int)outlen)
 		return -1;
@@ -80,7 +85,8 @@ static int day_dir(const char *print_dir, struct date d, char *out,
 		return fsync_dir(print_dir);
 	if (errno == EEXIST)
 		return 0;
-	log_warn_errno("event=letter_mkdir_failed path=%s", out);
+	log_warn_errno("event=letter_mkdir_failed path=%s",
+		       log_quote(qp, sizeof(qp), out));
 	return -1;
 }
 
@@ -88,13 +94,15 @@ static int day_dir(const char *print_dir, struct date d, char *out,
 static int tmp_create(const char *dir, const char *name, char *tmp,
 		      size_t tmplen)
 {
+	char qp[LOG_QUOTE_MAX];
 	int fd;
 
 	if (snprintf(tmp, tmplen, "%s/.%s.tmp", dir, name) >= (int)tmplen)
 		return -1;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
-		log_warn_errno("event=letter_write_failed path=%s", tmp);
+		log_warn_errno("event=letter_write_failed path=%s",
+			       log_quote(qp, sizeof(qp), tmp));
 	return fd;
 }
 
@@ -102,11 +110,12 @@ static int tmp_create(const char *dir, const char *name, char *tmp,
 static int tmp_commit(int fd, const char *tmp, const char *dir,
 		      const char *name)
 {
-	char path[PATH_LEN];
+	char path[PATH_LEN], qp[LOG_QUOTE_MAX];
 	int rc = 0;
 
 	if (fsync(fd) < 0) {
-		log_warn_errno("event=letter_write_failed path=%s", tmp);
+		log_warn_errno("event=letter_write_failed path=%s",
+			       log_quote(qp, sizeof(qp), tmp));
 		rc = -1;
 	}
 	if (close(fd) < 0)
@@ -115,7 +124,8 @@ static int tmp_commit(int fd, const char *tmp, const char *dir,
 	    (int)sizeof(path))
 		rc = -1;
 	if (rc == 0 && rename(tmp, path) < 0) {
-		log_warn_errno("event=letter_rename_failed path=%s", path);
+		log_warn_errno("event=letter_rename_failed path=%s",
+			       log_quote(qp, sizeof(qp), path));
 		rc = -1;
 	}
 	if (rc < 0)
@@ -195,7 +205,7 @@ static long long line_id(const char *s, size_t len)
 /* read_manifest - the current manifest of dir into b; 0 when absent */
 static int read_manifest(const char *dir, struct buf *b)
 {
-	char path[PATH_LEN], chunk[65536];
+	char path[PATH_LEN], chunk[65536], qp[LOG_QUOTE_MAX];
 	ssize_t n;
 	int fd;
 
@@ -206,7 +216,8 @@ static int read_manifest(const char *dir, struct buf *b)
 	if (fd < 0 && errno == ENOENT)
 		return 0;
 	if (fd < 0) {
-		log_warn_errno("event=manifest_read_failed path=%s", path);
+		log_warn_errno("event=manifest_read_failed path=%s",
+			       log_quote(qp, sizeof(qp), path));
 		return -1;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
@@ -214,7 +225,7 @@ static int read_manifest(const char *dir, struct buf *b)
 			continue;
 		if (n < 0 || buf_add(b, chunk, (size_t)n) < 0) {
 			log_warn("event=manifest_read_failed path=%s "
-				 "reason=\"%s\"", path,
+				 "reason=\"%s\"", log_quote(qp, sizeof(qp), path),
 				 n < 0 ? "read error" : "too large");
 			(void)close(fd);
 			return -1;
@@ -266,7 +277,7 @@ static int mline_cmp(const void *a, const void *b)
 /* write_manifest - header, lines, and the new line, sorted, durably */
 static int write_manifest(const char *dir, struct mline *v, size_t n)
 {
-	char tmp[PATH_LEN];
+	char tmp[PATH_LEN], qp[LOG_QUOTE_MAX];
 	struct buf out;
 	size_t i;
 	int fd, rc = 0;
@@ -280,12 +291,13 @@ static int write_manifest(const char *dir, struct mline *v, size_t n)
 	}
 	if (rc < 0) {
 		log_warn("event=manifest_write_failed dir=%s reason=\"too "
-			 "large\"", dir);
+			 "large\"", log_quote(qp, sizeof(qp), dir));
 	} else if ((fd = tmp_create(dir, MANIFEST_NAME, tmp,
 				    sizeof(tmp))) < 0) {
 		rc = -1;
 	} else if (write_all(fd, buf_str(&out), out.len) < 0) {
-		log_warn_errno("event=manifest_write_failed path=%s", tmp);
+		log_warn_errno("event=manifest_write_failed path=%s",
+			       log_quote(qp, sizeof(qp), tmp));
 		(void)close(fd);
 		(void)unlink(tmp);
 		rc = -1;
@@ -345,7 +357,7 @@ static int pdf_write(const char *dir, const struct letter_entry *e,
 int letter_print(const char *print_dir, const struct letter_entry *e,
 		 const struct letter *l, const char **why)
 {
-	char dir[PATH_LEN];
+	char dir[PATH_LEN], qp[LOG_QUOTE_MAX];
 	int pages = 0, rc;
 
 	if (day_dir(print_dir, l->date, dir, sizeof(dir)) < 0)
@@ -355,7 +367,7 @@ int letter_print(const char *print_dir, const struct letter_entry *e,
 	if (fsync_dir(dir) < 0 || manifest_add(dir, e, l, pages) < 0 ||
 	    fsync_dir(dir) < 0)
 		return LETTER_TEMPFAIL;
-	log_info("event=letter_written id=%lld dir=%s pages=%d", e->id, dir,
-		 pages);
+	log_info("event=letter_written id=%lld dir=%s pages=%d", e->id,
+		 log_quote(qp, sizeof(qp), dir), pages);
 	return 0;
 }

@@ -102,7 +102,7 @@ static void vars_free(struct vars *vs)
 static int write_atomic(const char *dir, const char *name, const char *data,
 			size_t len)
 {
-	char tmp[4096], path[4096];
+	char tmp[4096], path[4096], qp[LOG_QUOTE_MAX];
 	int fd, rc = -1;
 
 	if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >=
@@ -111,17 +111,20 @@ static int write_atomic(const char *dir, const char *name, const char *data,
 		return -1;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		log_warn_errno("event=mail_write_failed path=%s", tmp);
+		log_warn_errno("event=mail_write_failed path=%s",
+			       log_quote(qp, sizeof(qp), tmp));
 		return -1;
 	}
 	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0)
-		log_warn_errno("event=mail_write_failed path=%s", tmp);
+		log_warn_errno("event=mail_write_failed path=%s",
+			       log_quote(qp, sizeof(qp), tmp));
 	else
 		rc = 0;
 	if (close(fd) < 0)
 		rc = -1;
 	if (rc == 0 && rename(tmp, path) < 0) {
-		log_warn_errno("event=mail_rename_failed path=%s", path);
+		log_warn_errno("event=mail_rename_failed path=%s",
+			       log_quote(qp, sizeof(qp), path));
 		rc = -1;
 	}
 	if (rc < 0)

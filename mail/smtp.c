@@ -440,18 +440,20 @@ static int loopback_url(const char *url)
 static int read_credentials(const char *path, char *buf, size_t len,
 			    char **password)
 {
+	char qp[LOG_QUOTE_MAX];
 	struct stat sb;
 	ssize_t n;
 	int fd;
 
+	log_quote(qp, sizeof(qp), path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		log_err_errno("event=smtp_credentials_unreadable path=%s", path);
+		log_err_errno("event=smtp_credentials_unreadable path=%s", qp);
 		return -1;
 	}
 	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0)
 		log_warn("event=smtp_credentials_mode path=%s mode=%03o "
-			 "hint=\"chmod 600\"", path,
+			 "hint=\"chmod 600\"", qp,
 			 (unsigned)(sb.st_mode & 0777));
 	n = read(fd, buf, len - 1);
 	close(fd);
@@ -464,7 +466,7 @@ static int read_credentials(const char *path, char *buf, size_t len,
 	if (*password == NULL || *password == buf ||
 	    strpbrk(buf, "\r\n") != NULL || (size_t)n >= len - 1) {
 		log_err("event=smtp_credentials_invalid path=%s "
-			"error=\"expected one line user:password\"", path);
+			"error=\"expected one line user:password\"", qp);
 		explicit_bzero(buf, len);
 		return -1;
 	}

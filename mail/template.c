@@ -427,25 +427,29 @@ static int tpl_fill_var(const struct tpl_kind *k, const char *path,
 			const struct tpl_tok *t, const struct tpl_var *vars,
 			size_t nvars, enum tpl_mode mode, struct buf *out)
 {
+	char qp[LOG_QUOTE_MAX], what[160], qw[LOG_QUOTE_MAX];
 	const char *v;
 
+	log_quote(qp, sizeof(qp), path);
 	if (!tpl_allowed(k, t->s, t->len)) {
-		log_warn("template: file=%s line=%u error=\"unknown "
-			 "placeholder {{%.*s}} for %s\"", path, t->line,
-			 (int)t->len, t->s, k->name);
+		snprintf(what, sizeof(what), "unknown placeholder {{%.*s}} "
+			 "for %s", (int)t->len, t->s, k->name);
+		log_warn("template: file=%s line=%u error=%s", qp, t->line,
+			 log_quote(qw, sizeof(qw), what));
 		return -1;
 	}
 	v = tpl_value(vars, nvars, t->s, t->len);
 	if (mode == MODE_SUBJECT && has_control(v)) {
-		log_warn("template: file=%s placeholder=%.*s error=\"control "
-			 "character in a subject value\"", path, (int)t->len,
-			 t->s);
+		snprintf(what, sizeof(what), "%.*s", (int)t->len, t->s);
+		log_warn("template: file=%s placeholder=%s error=\"control "
+			 "character in a subject value\"", qp,
+			 log_quote(qw, sizeof(qw), what));
 		return -1;
 	}
 	if ((mode == MODE_HTML ? add_html_escaped(out, v)
 			       : buf_addstr(out, v)) < 0) {
 		log_warn("template: file=%s error=\"output larger than %zu "
-			 "bytes\"", path, out->max);
+			 "bytes\"", qp, out->max);
 		return -1;
 	}
 	return 0;
@@ -458,12 +462,14 @@ static int tpl_fill(const struct tpl_kind *k, const char *path,
 		    enum tpl_mode mode, struct buf *out)
 {
 	struct tpl_cursor c = { text, line };
+	char qp[LOG_QUOTE_MAX];
 	struct tpl_tok t;
 
+	log_quote(qp, sizeof(qp), path);
 	for (tpl_next(&c, &t); t.type != TOK_END; tpl_next(&c, &t)) {
 		if (t.type == TOK_OPEN) {
 			log_warn("template: file=%s line=%u "
-				 "error=\"unterminated {{\"", path, t.line);
+				 "error=\"unterminated {{\"", qp, t.line);
 			return -1;
 		}
 		if (t.type == TOK_VAR) {
@@ -472,7 +478,7 @@ static int tpl_fill(const struct tpl_kind *k, const char *path,
 				return -1;
 		} else if (buf_add(out, t.s, t.len) < 0) {
 			log_warn("template: file=%s error=\"output larger than "
-				 "%zu bytes\"", path, out->max);
+				 "%zu bytes\"", qp, out->max);
 			return -1;
 		}
 	}
@@ -484,6 +490,7 @@ static int tpl_render_file(const struct tpl_kind *k, const char *dir,
 			   const char *ext, const struct tpl_var *vars,
 			   size_t nvars, struct buf *subject, struct buf *body)
 {
+	char qp[LOG_QUOTE_MAX];
 	struct tpl_file f;
 	const char *why;
 	int html = strcmp(ext, ".html") == 0, rc = -1;
@@ -494,7 +501,8 @@ static int tpl_render_file(const struct tpl_kind *k, const char *dir,
 			rc = 0;
 		else
 			log_warn("template: file=%s line=%u error=\"%s\"",
-				 f.path, f.err_line, why);
+				 log_quote(qp, sizeof(qp), f.path), f.err_line,
+				 why);
 		goto out;
 	}
 	if (subject != NULL && tpl_fill(k, f.path, f.subject, 1, vars, nvars,

@@ -56,6 +56,8 @@ struct csv_reader {
 	struct buf row;			/* fields, NUL-separated */
 	size_t field_off[CSV_MAX_COLUMNS];
 	int nfields, too_many_columns, field_too_long;
+	int ctrl_col;			/* first column with a control, 1-based */
+	unsigned char ctrl_char;
 
 	/* Header. */
 	int header_done;
@@ -210,6 +212,31 @@ static int refill(struct csv_reader *r)
 	return 0;
 }
 
+/*
+ * forbidden_control - NUL and the C0 controls no value may hold.  TAB, CR
+ * and LF can be in a quoted field; the field rules judge them (E171).
+ */
+static int forbidden_control(unsigned char c)
+{
+	return c < 0x20 && c != '\t' && c != '\r' && c != '\n';
+}
+
+/* mark_controls - note the row's first control; '?' so nothing is cut */
+static void mark_controls(struct csv_reader *r, char *v, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!forbidden_control((unsigned char)v[i]))
+			continue;
+		if (r->ctrl_col == 0) {
+			r->ctrl_col = r->nfields;
+			r->ctrl_char = (unsigned char)v[i];
+		}
+		v[i] = '?';
+	}
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
 	struct csv_reader *r = data;
@@ -225,6 +252,9 @@ static void on_field(void *s, size_t len, void *data)
 	r->field_off[r->nfields++] = r->row.len;
 	if (buf_add(&r->row, s, len) < 0 || buf_addc(&r->row, '\0') < 0)
 		r->field_too_long = r->nfields;
+	else
+		mark_controls(r, r->row.data + r->field_off[r->nfields - 1],
+			      len);
 }
 
 static void on_row(int c, void *data)
@@ -501,6 +531,19 @@ static int row_limits(struct csv_reader *r)
 	return 0;
 }
 
+/* control_diag - E190 on a row holding a NUL or another C0 control */
+static void control_diag(const struct csv_reader *r, struct movement *mv)
+{
+	int col = r->ctrl_col;
+	enum field f = col <= r->ncols ? r->colmap[col - 1] : F_NONE;
+
+	mv_diag(mv, "E190", f, "caractère de contrôle U+%04X%s en colonne %d"
+		"%s%s%s : ligne refusée (le fichier a-t-il été mal exporté ?)",
+		r->ctrl_char, r->ctrl_char == 0 ? " (NUL)" : "", col,
+		f != F_NONE ? " (" : "", f != F_NONE ? field_name(f) : "",
+		f != F_NONE ? ")" : "");
+}
+
 /* take_row - the current row as a movement; 0 skip, 1 movement, -1 fatal */
 static int take_row(struct csv_reader *r, struct movement *mv)
 {
@@ -527,6 +570,8 @@ static int take_row(struct csv_reader *r, struct movement *mv)
 				r->nfields, r->ncols);
 			break;
 		}
+	if (r->ctrl_col)
+		control_diag(r, mv);
 	op = mv_get(mv, F_OPERATION);
 	mv->op = op_from_name(op ? op : "");
 	if (mv->op == OP_FIN)
@@ -553,6 +598,7 @@ int csv_reader_next(struct csv_reader *r, struct movement *mv)
 			rc = take_row(r, mv);
 		r->nfields = 0;
 		r->field_too_long = 0;
+		r->ctrl_col = 0;
 		buf_reset(&r->row);
 		if (rc != 0)
 			return rc;

@@ -16,6 +16,10 @@
  * csv_reader_fatal() says what and where.  Header findings (unknown or
  * repeated columns) are warnings, kept for the report.
  *
+ * A NUL or another C0 control (TAB, CR and LF aside) in a value rejects its
+ * row (E190, naming the column) and is read as '?': a value is never cut
+ * short at a NUL.
+ *
  * The reader does not own the fd.  csv_reader_close() frees the reader.
  */
 #ifndef AFFILD_CSV_READER_H

@@ -142,6 +142,24 @@ static int schema_msg(int code, const char *m, char *out, size_t len)
 	}
 }
 
+/* bad_char - the character libxml2 names in an XML_ERR_INVALID_CHAR; -1 */
+static long bad_char(const char *m)
+{
+	static const char *const forms[] = {
+		"Char 0x%lx out of allowed range",
+		"xmlParseCharRef: invalid xmlChar value %lu",
+		"PCDATA invalid Char value %lu",
+		"CData section: invalid Char value %lu",
+	};
+	unsigned long c;
+	size_t i;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (sscanf(m, forms[i], &c) == 1 && c <= 0x10FFFF)
+			return (long)c;
+	return -1;
+}
+
 /* parse_msg - a well-formedness error; 0 when rephrased */
 static int parse_msg(int code, const char *m, char *out, size_t len)
 {
@@ -168,6 +186,14 @@ static int parse_msg(int code, const char *m, char *out, size_t len)
 		snprintf(out, len, "entité « &%s; » inconnue : seules &amp; "
 			 "&lt; &gt; &quot; &apos; existent en XML sans DTD",
 			 quoted(m, 0, a, sizeof(a)));
+		return 0;
+	case XML_ERR_INVALID_CHAR:
+		if (bad_char(m) < 0)
+			return -1;
+		snprintf(out, len, "%s U+%04lX interdit en XML, même écrit "
+			 "&#...; (seuls tabulation, CR et LF sont permis) : le "
+			 "fichier a-t-il été mal exporté ?", bad_char(m) < 0x20 ?
+			 "caractère de contrôle" : "caractère", bad_char(m));
 		return 0;
 	case XML_ERR_TAG_NOT_FINISHED:
 		snprintf(out, len, "fin de fichier avant la fermeture de "

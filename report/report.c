@@ -39,22 +39,26 @@ static int check(struct report *r)
 struct report *report_open(const char *path, enum report_format fmt,
 			   const char *input_name)
 {
+	char qp[LOG_QUOTE_MAX];
 	struct report *r;
 	int fd;
 
 	if (unlink(path) < 0 && errno != ENOENT) {
-		log_err_errno("event=report_unlink path=%s", path);
+		log_err_errno("event=report_unlink path=%s",
+			      log_quote(qp, sizeof(qp), path));
 		return NULL;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		log_err_errno("event=report_create path=%s", path);
+		log_err_errno("event=report_create path=%s",
+			      log_quote(qp, sizeof(qp), path));
 		return NULL;
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->fp = fdopen(fd, "w");
 	if (r->fp == NULL) {
-		log_err_errno("event=report_create path=%s", path);
+		log_err_errno("event=report_create path=%s",
+			      log_quote(qp, sizeof(qp), path));
 		close(fd);
 		free(r);
 		return NULL;
@@ -225,14 +229,17 @@ int report_summary(struct report *r, int rc, const struct report_counts *c,
 /* report_close - make the report durable; it is renamed by the caller */
 int report_close(struct report *r)
 {
+	char qp[LOG_QUOTE_MAX];
 	int rc = r->failed ? -1 : 0;
 
 	if (fflush(r->fp) != 0 || fsync(fileno(r->fp)) != 0) {
-		log_err_errno("event=report_sync path=%s", r->path);
+		log_err_errno("event=report_sync path=%s",
+			      log_quote(qp, sizeof(qp), r->path));
 		rc = -1;
 	}
 	if (fclose(r->fp) != 0) {
-		log_err_errno("event=report_close path=%s", r->path);
+		log_err_errno("event=report_close path=%s",
+			      log_quote(qp, sizeof(qp), r->path));
 		rc = -1;
 	}
 	free(r->path);

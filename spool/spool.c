@@ -18,6 +18,7 @@
 
 int spool_path(char *out, size_t outlen, const char *fmt, ...)
 {
+	char qp[96];		/* enough to tell which path */
 	va_list ap;
 	int n;
 
@@ -25,7 +26,8 @@ int spool_path(char *out, size_t outlen, const char *fmt, ...)
 	n = vsnprintf(out, outlen, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= outlen) {
-		log_err("event=path_too_long path=\"%.80s...\"", out);
+		log_err("event=path_too_long path=%s",
+			log_quote(qp, sizeof(qp), out));
 		return -1;
 	}
 	return 0;
@@ -41,14 +43,17 @@ int spool_temp_name(const char *name)
 int spool_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char qd[LOG_QUOTE_MAX];
 	int rc = 0;
 
 	if (fd < 0) {
-		log_err_errno("event=fsync_dir_open dir=%s", dir);
+		log_err_errno("event=fsync_dir_open dir=%s",
+			      log_quote(qd, sizeof(qd), dir));
 		return -1;
 	}
 	if (fsync(fd) < 0) {
-		log_err_errno("event=fsync_dir dir=%s", dir);
+		log_err_errno("event=fsync_dir dir=%s",
+			      log_quote(qd, sizeof(qd), dir));
 		rc = -1;
 	}
 	if (close(fd) < 0)
@@ -71,9 +76,12 @@ static void dir_of(const char *path, char *out, size_t outlen)
 int spool_move(const char *from, const char *to)
 {
 	char d1[SPOOL_PATH_MAX], d2[SPOOL_PATH_MAX];
+	char qf[LOG_QUOTE_MAX], qt[LOG_QUOTE_MAX];
 
 	if (rename(from, to) < 0) {
-		log_err_errno("event=rename_failed from=%s to=%s", from, to);
+		log_err_errno("event=rename_failed from=%s to=%s",
+			      log_quote(qf, sizeof(qf), from),
+			      log_quote(qt, sizeof(qt), to));
 		return -1;
 	}
 	dir_of(from, d1, sizeof(d1));
@@ -92,10 +100,12 @@ int spool_free_ok(const char *dir, long long size, long long factor,
 		  long long *free_bytes)
 {
 	struct statvfs vfs;
+	char qd[LOG_QUOTE_MAX];
 	long long avail;
 
 	if (statvfs(dir, &vfs) < 0) {
-		log_warn_errno("event=statvfs_failed dir=%s", dir);
+		log_warn_errno("event=statvfs_failed dir=%s",
+			       log_quote(qd, sizeof(qd), dir));
 		return 1;
 	}
 	avail = (long long)vfs.f_bavail * (long long)vfs.f_frsize;
@@ -128,13 +138,15 @@ int spool_name_fit(const char *name, char *out, size_t outlen)
 /* make_one - dir, unless it exists, with exactly mode */
 static int make_one(const char *dir, mode_t mode, int verbose)
 {
+	char q[LOG_QUOTE_MAX];
 	struct stat sb;
 
 	if (stat(dir, &sb) == 0)
 		return 0;
 	if (errno != ENOENT || (mkdir(dir, mode) < 0 && errno != EEXIST) ||
 	    chmod(dir, mode) < 0) {
-		log_err_errno("event=mkdir_failed dir=%s", dir);
+		log_err_errno("event=mkdir_failed dir=%s",
+			      log_quote(q, sizeof(q), dir));
 		return -1;
 	}
 	if (verbose)
@@ -150,7 +162,8 @@ int spool_mkdirs(const char *path, mode_t mode, int parents_only, int verbose)
 	int rc;
 
 	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf)) {
-		log_err("event=path_too_long path=%s", path);
+		log_err("event=path_too_long path=%s",
+			log_quote(buf, sizeof(buf), path));
 		return -1;
 	}
 	n = strlen(buf);

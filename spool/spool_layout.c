@@ -120,17 +120,19 @@ static void describe(char *out, size_t len, uid_t uid, gid_t gid,
 static int fix_dir(struct layout *l, const char *dir, const struct want *w)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char qd[LOG_QUOTE_MAX];
 	struct stat sb;
 	int rc = -1;
 
+	log_quote(qd, sizeof(qd), dir);
 	if (fd < 0 || fstat(fd, &sb) < 0) {
 		log_err_errno("event=spool_open_failed dir=%s hint=\"a folder, "
-			      "not a symlink, is expected here\"", dir);
+			      "not a symlink, is expected here\"", qd);
 		goto out;
 	}
 	if (l->owners && (sb.st_uid != w->uid || sb.st_gid != w->gid)) {
 		if (fchown(fd, w->uid, w->gid) < 0) {
-			log_err_errno("event=chown_failed dir=%s", dir);
+			log_err_errno("event=chown_failed dir=%s", qd);
 			goto out;
 		}
 		if (l->verbose)
@@ -142,7 +144,7 @@ static int fix_dir(struct layout *l, const char *dir, const struct want *w)
 	}
 	if ((sb.st_mode & 07777) != w->mode) {
 		if (fchmod(fd, w->mode) < 0) {
-			log_err_errno("event=chmod_failed dir=%s", dir);
+			log_err_errno("event=chmod_failed dir=%s", qd);
 			goto out;
 		}
 		if (l->verbose)
@@ -160,6 +162,7 @@ out:
 /* make_dir - create dir when missing, then set its owner and mode */
 static int make_dir(struct layout *l, const char *dir, const struct want *w)
 {
+	char qd[LOG_QUOTE_MAX];
 	int verbose = l->verbose, rc;
 
 	if (mkdir(dir, 0700) == 0) {
@@ -167,7 +170,8 @@ static int make_dir(struct layout *l, const char *dir, const struct want *w)
 			printf("created %s (%04o)\n", dir, (unsigned)w->mode);
 		l->verbose = 0;		/* "created" said it all */
 	} else if (errno != EEXIST) {
-		log_err_errno("event=mkdir_failed dir=%s", dir);
+		log_err_errno("event=mkdir_failed dir=%s",
+			      log_quote(qd, sizeof(qd), dir));
 		return -1;
 	}
 	rc = fix_dir(l, dir, w);
@@ -179,12 +183,15 @@ static int make_dir(struct layout *l, const char *dir, const struct want *w)
 static int drop_group(const struct cfg_employer *emp, gid_t *gid)
 {
 	struct group *gr = getgrnam(emp->sftp_group);
+	char qg[LOG_QUOTE_MAX], qe[LOG_QUOTE_MAX];
 
 	if (gr == NULL) {
+		log_quote(qg, sizeof(qg), emp->sftp_group);
+		/* the hint is quoted already: it names only a plain name */
 		log_err("event=group_missing group=%s employer=%s hint=\"create "
 			"it: groupadd %s (and add the employer's SFTP account "
-			"to it)\"", emp->sftp_group, emp->numero,
-			emp->sftp_group);
+			"to it)\"", qg, log_quote(qe, sizeof(qe), emp->numero),
+			qg[0] == '"' ? "GROUP" : qg);
 		return -1;
 	}
 	*gid = gr->gr_gid;
@@ -213,6 +220,7 @@ static int prepare_drop(struct layout *l, const char *numero, gid_t gid)
 /* daemon_account - uid and group of spool.user (root) or of ourselves */
 static int daemon_account(struct layout *l, int owners)
 {
+	char qu[LOG_QUOTE_MAX];
 	struct passwd *pw;
 
 	if (!owners) {
@@ -224,8 +232,9 @@ static int daemon_account(struct layout *l, int owners)
 	if (pw == NULL) {
 		log_err("event=user_missing user=%s key=spool.user hint=\"create "
 			"it: useradd --system --home-dir /var/lib/affild "
-			"--shell /usr/sbin/nologin %s\"", l->cfg->spool.user,
-			l->cfg->spool.user);
+			"--shell /usr/sbin/nologin %s\"",
+			log_quote(qu, sizeof(qu), l->cfg->spool.user),
+			qu[0] == '"' ? "USER" : qu);
 		return -1;
 	}
 	l->uid = pw->pw_uid;
@@ -278,27 +287,34 @@ int spool_prepare(const struct cfg *cfg, int owners, int verbose)
 static void complain(struct layout *l, const char *path, const char *want,
 		     const char *found)
 {
+	char qp[LOG_QUOTE_MAX], qw[LOG_QUOTE_MAX], qf[LOG_QUOTE_MAX];
+
+	/* want and found hold spaces: log_quote quotes them */
+	log_quote(qp, sizeof(qp), path);
+	log_quote(qw, sizeof(qw), want);
+	log_quote(qf, sizeof(qf), found);
 	if (l->strict) {
-		log_err("event=spool_bad path=%s expected=\"%s\" found=\"%s\" "
-			"hint=\"run affild --prepare-spool as root\"", path,
-			want, found);
+		log_err("event=spool_bad path=%s expected=%s found=%s "
+			"hint=\"run affild --prepare-spool as root\"", qp,
+			qw, qf);
 		l->bad++;
 	} else {
-		log_warn("event=spool_differs path=%s expected=\"%s\" "
-			 "found=\"%s\"", path, want, found);
+		log_warn("event=spool_differs path=%s expected=%s found=%s",
+			 qp, qw, qf);
 	}
 }
 
 /* check_dir - path is a folder (not a symlink) looking like w */
 static void check_dir(struct layout *l, const char *path, const struct want *w)
 {
-	char want[160], found[160];
+	char want[160], found[160], qp[LOG_QUOTE_MAX];
 	struct stat sb;
 	int gone = lstat(path, &sb) < 0;
 
 	if (gone || !S_ISDIR(sb.st_mode)) {
 		log_err("event=spool_missing dir=%s found=\"%s\" hint=\"run "
-			"affild --prepare-spool\"", path, gone ? "nothing" :
+			"affild --prepare-spool\"", log_quote(qp, sizeof(qp),
+			path), gone ? "nothing" :
 			S_ISLNK(sb.st_mode) ? "a symlink" : "not a folder");
 		l->bad++;
 		return;

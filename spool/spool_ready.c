@@ -148,6 +148,7 @@ static int same_time(struct timespec a, struct timespec b)
 int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 		      long long now_ms)
 {
+	char qp[LOG_QUOTE_MAX];
 	struct entry *e;
 	struct stat sb;
 
@@ -160,7 +161,7 @@ int spool_ready_check(struct spool_ready *r, const char *path, int settle_ms,
 	if (!S_ISREG(sb.st_mode)) {
 		if (!e->refused)
 			log_warn("event=not_regular_file path=%s action=ignored",
-				 path);
+				 log_quote(qp, sizeof(qp), path));
 		e->refused = 1;
 		return -1;
 	}
@@ -262,7 +263,7 @@ static int newer_or_same(const struct stat *a, const struct stat *b)
 int spool_ready_trigger(struct spool_ready *r, const char *path,
 			const char **suffix)
 {
-	char marker[SPOOL_PATH_MAX];
+	char marker[SPOOL_PATH_MAX], qp[LOG_QUOTE_MAX];
 	struct stat sb, mb;
 	struct entry *e;
 	size_t i;
@@ -275,7 +276,7 @@ int spool_ready_trigger(struct spool_ready *r, const char *path,
 		e = find(r, path, 1);
 		if (!e->refused)
 			log_warn("event=not_regular_file path=%s action=ignored",
-				 path);
+				 log_quote(qp, sizeof(qp), path));
 		e->refused = 1;
 		return -1;
 	}
@@ -298,7 +299,7 @@ int spool_ready_trigger(struct spool_ready *r, const char *path,
  */
 void spool_ready_marker(struct spool_ready *r, const char *marker_path)
 {
-	char data[SPOOL_PATH_MAX];
+	char data[SPOOL_PATH_MAX], qm[LOG_QUOTE_MAX];
 	const char *dot = strrchr(marker_path, '.');
 	struct entry *e;
 	struct stat sb;
@@ -314,6 +315,6 @@ void spool_ready_marker(struct spool_ready *r, const char *marker_path)
 	e = find(r, marker_path, 1);
 	if (!e->refused)
 		log_warn("event=trigger_without_file marker=%s action=left",
-			 marker_path);
+			 log_quote(qm, sizeof(qm), marker_path));
 	e->refused = 1;
 }

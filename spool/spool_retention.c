@@ -63,14 +63,15 @@ static int too_old(const struct purge *p, const char *name,
 /* purge_dir - the old regular files directly in dir */
 static void purge_dir(struct purge *p, const char *dir)
 {
-	char path[SPOOL_PATH_MAX];
+	char path[SPOOL_PATH_MAX], qp[LOG_QUOTE_MAX];
 	struct dirent *de;
 	struct stat sb;
 	DIR *dh = opendir(dir);
 
 	if (dh == NULL) {
 		if (errno != ENOENT)
-			log_warn_errno("event=retention_opendir dir=%s", dir);
+			log_warn_errno("event=retention_opendir dir=%s",
+				       log_quote(qp, sizeof(qp), dir));
 		return;
 	}
 	while ((de = readdir(dh)) != NULL) {
@@ -81,7 +82,8 @@ static void purge_dir(struct purge *p, const char *dir)
 		    !too_old(p, de->d_name, &sb))
 			continue;
 		if (unlink(path) < 0)
-			log_warn_errno("event=retention_unlink path=%s", path);
+			log_warn_errno("event=retention_unlink path=%s",
+				       log_quote(qp, sizeof(qp), path));
 		else
 			p->count++;
 	}
@@ -143,7 +145,7 @@ static int day_folder(const char *name, struct date *out)
  */
 static void purge_print(struct purge *p, const char *print_dir)
 {
-	char path[SPOOL_PATH_MAX], file[SPOOL_PATH_MAX];
+	char path[SPOOL_PATH_MAX], file[SPOOL_PATH_MAX], qp[LOG_QUOTE_MAX];
 	struct dirent *de, *fe;
 	struct stat sb;
 	struct date d;
@@ -165,13 +167,15 @@ static void purge_print(struct purge *p, const char *print_dir)
 			    lstat(file, &sb) == 0 && S_ISREG(sb.st_mode)) {
 				if (unlink(file) < 0)
 					log_warn_errno("event=retention_unlink "
-						       "path=%s", file);
+						       "path=%s", log_quote(qp,
+						       sizeof(qp), file));
 				else
 					p->count++;
 			}
 		closedir(fh);
 		if (rmdir(path) < 0)
-			log_warn_errno("event=retention_rmdir path=%s", path);
+			log_warn_errno("event=retention_rmdir path=%s",
+				       log_quote(qp, sizeof(qp), path));
 	}
 	closedir(dh);
 }

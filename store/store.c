@@ -21,19 +21,26 @@
 
 void st_log_error(struct store *st, const char *what)
 {
+	char qd[LOG_QUOTE_MAX], qe[LOG_QUOTE_MAX];
+
 	st->last_error = sqlite3_errcode(st->db) & 0xff;
-	log_err("event=db_error op=\"%s\" db=%s error=\"%s\"", what, st->path,
-		sqlite3_errmsg(st->db));
+	/* SQLite's messages quote names with '"'. */
+	log_err("event=db_error op=\"%s\" db=%s error=%s", what,
+		log_quote(qd, sizeof(qd), st->path),
+		log_quote(qe, sizeof(qe), sqlite3_errmsg(st->db)));
 }
 
 int st_exec(struct store *st, const char *sql)
 {
+	char qd[LOG_QUOTE_MAX], qs[72], qe[LOG_QUOTE_MAX];
 	char *err = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
 		st->last_error = sqlite3_errcode(st->db) & 0xff;
-		log_err("event=db_error db=%s sql=\"%.60s\" error=\"%s\"",
-			st->path, sql, err ? err : "?");
+		log_err("event=db_error db=%s sql=%s error=%s",
+			log_quote(qd, sizeof(qd), st->path),
+			log_quote(qs, sizeof(qs), sql),
+			log_quote(qe, sizeof(qe), err ? err : "?"));
 		sqlite3_free(err);
 		return -1;
 	}
@@ -161,6 +168,7 @@ struct store *store_open(const char *path, enum store_mode mode,
 			 int cache_mb, int busy_timeout_s)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
+	char qd[LOG_QUOTE_MAX], qe[LOG_QUOTE_MAX];
 	int flags = mode == STORE_RW ?
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
 
@@ -169,8 +177,10 @@ struct store *store_open(const char *path, enum store_mode mode,
 		goto fail;
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
-		log_err("event=db_open_failed db=%s error=\"%s\"", path,
-			st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		log_err("event=db_open_failed db=%s error=%s",
+			log_quote(qd, sizeof(qd), path),
+			log_quote(qe, sizeof(qe), st->db ?
+				  sqlite3_errmsg(st->db) : "out of memory"));
 		goto fail;
 	}
 	if (store_pragmas(st, mode, cache_mb, busy_timeout_s) < 0)
@@ -185,6 +195,7 @@ fail:
 
 void store_close(struct store *st)
 {
+	char qd[LOG_QUOTE_MAX];
 	int i;
 
 	if (st == NULL)
@@ -192,7 +203,8 @@ void store_close(struct store *st)
 	for (i = 0; i < st->ncache; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
-		log_warn("event=db_close_failed db=%s", st->path);
+		log_warn("event=db_close_failed db=%s",
+			 log_quote(qd, sizeof(qd), st->path));
 	free(st->path);
 	free(st);
 }

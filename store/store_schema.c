@@ -148,7 +148,7 @@ int store_schema_version(struct store *st)
 /* migrate_one - apply migration n (1-based) and record it */
 static int migrate_one(struct store *st, int n)
 {
-	char sql[64];
+	char sql[64], qd[LOG_QUOTE_MAX];
 
 	if (store_begin(st) < 0)
 		return -1;
@@ -158,7 +158,8 @@ static int migrate_one(struct store *st, int n)
 		store_rollback(st);
 		return -1;
 	}
-	log_info("event=db_migrated db=%s version=%d", st->path, n);
+	log_info("event=db_migrated db=%s version=%d",
+		 log_quote(qd, sizeof(qd), st->path), n);
 	return 0;
 }
 
@@ -166,14 +167,15 @@ static int migrate_one(struct store *st, int n)
 int store_migrate(struct store *st)
 {
 	int have = store_schema_version(st), want = (int)NELEM(migrations);
+	char qd[LOG_QUOTE_MAX];
 
 	if (have < 0) {
 		st_log_error(st, "user_version");
 		return -1;
 	}
 	if (have > want) {
-		log_err("event=db_too_new db=%s version=%d known=%d", st->path,
-			have, want);
+		log_err("event=db_too_new db=%s version=%d known=%d",
+			log_quote(qd, sizeof(qd), st->path), have, want);
 		return -1;
 	}
 	while (have < want)

@@ -100,8 +100,8 @@ def test_symlink_fifo_and_folder_are_never_read(tmp_path):
         inside = [p for p in q.iterdir() if p.name.endswith("folder.csv")][0]
         assert (inside / "inside.csv").read_text() == csv_rows(401, 1)
         # logged once each, not once per tick
-        assert log_count(a, "path=\"%s/canary.csv\"" % a.drop_dir()) == 1
-        assert log_count(a, "path=\"%s/pipe.csv\"" % a.drop_dir()) == 1
+        assert log_count(a, "path=%s/canary.csv " % a.drop_dir()) == 1
+        assert log_count(a, "path=%s/pipe.csv " % a.drop_dir()) == 1
         # and the daemon keeps serving
         a.drop("again.csv", csv_rows(403, 1))
         a.wait_report("again.csv")

@@ -21,6 +21,9 @@ struct result {
 	long lines[8];
 	char nir[8][32];
 	char nom[8][64];
+	char code[8][8];	/* the movement's first finding, "" if none */
+	enum field field[8];
+	char msg[8][DIAG_MSG_MAX];
 	int rc;
 	struct file_diag fatal;
 	size_t nwarn;
@@ -50,6 +53,12 @@ static void read_all(const char *data, size_t len, enum csv_encoding enc,
 			 mv_get(&mv, F_NIR) ? mv_get(&mv, F_NIR) : "(absent)");
 		snprintf(out->nom[out->n], 64, "%s",
 			 mv_get(&mv, F_NOM) ? mv_get(&mv, F_NOM) : "(absent)");
+		if (mv.ndiags > 0) {
+			snprintf(out->code[out->n], 8, "%s", mv.diags[0].code);
+			out->field[out->n] = mv.diags[0].field;
+			snprintf(out->msg[out->n], DIAG_MSG_MAX, "%s",
+				 mv.diags[0].msg);
+		}
 		out->n++;
 	}
 	if (out->rc < 0)
@@ -196,6 +205,57 @@ static void test_limits(void **state)
 	assert_string_equal(r.fatal.d.code, "E007");
 }
 
+/*
+ * A NUL used to end the value where it stood ("Ma\0rtin" stored as "Ma",
+ * applied, CR0).  NUL and the C0 controls a value may not hold refuse the
+ * row, naming the column; TAB, CR and LF inside quotes are left to the
+ * field rules (E171 for a name), as before.
+ */
+static void test_control_character_refuses_its_row(void **state)
+{
+	static const char data[] = "operation;nir;nom\n"
+				   "RELANCE;1;Dupont\n"
+				   "RELANCE;2;Ma\0rtin\n"
+				   "RELANCE;3;\"deux\r\nlignes\tici\"\n"
+				   "RELANCE;4\x01;X\n"
+				   "RELANCE;5;\"Le\x1b[31m\"\n";
+	struct result r;
+
+	(void)state;
+	read_all(data, sizeof(data) - 1, CSV_ENC_UTF8, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 5);
+	assert_string_equal(r.code[0], "");
+	assert_int_equal(r.lines[1], 3);
+	assert_string_equal(r.code[1], "E190");
+	assert_int_equal(r.field[1], F_NOM);
+	assert_non_null(strstr(r.msg[1], "U+0000"));
+	assert_string_not_equal(r.nom[1], "Ma");	/* never cut silently */
+	assert_string_equal(r.code[2], "");
+	assert_string_equal(r.nom[2], "deux\r\nlignes\tici");
+	assert_int_equal(r.lines[3], 6);
+	assert_string_equal(r.code[3], "E190");
+	assert_int_equal(r.field[3], F_NIR);
+	assert_string_equal(r.code[4], "E190");
+	assert_non_null(strstr(r.msg[4], "U+001B"));
+}
+
+/* The same in a UTF-16 file: the NUL is found after decoding. */
+static void test_control_character_utf16(void **state)
+{
+	static const char data[] = "\xFF\xFEo\0p\0e\0r\0a\0t\0i\0o\0n\0;\0n\0"
+				   "o\0m\0\n\0R\0E\0L\0A\0N\0C\0E\0;\0M\0"
+				   "\0\0x\0\n\0";
+	struct result r;
+
+	(void)state;
+	read_all(data, sizeof(data) - 1, CSV_ENC_UTF16, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.code[0], "E190");
+	assert_int_equal(r.lines[0], 2);
+}
+
 static void test_cp1252(void **state)
 {
 	struct result r;
@@ -225,6 +285,8 @@ int main(void)
 		cmocka_unit_test(test_trailer),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_cp1252),
+		cmocka_unit_test(test_control_character_refuses_its_row),
+		cmocka_unit_test(test_control_character_utf16),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

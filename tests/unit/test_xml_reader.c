@@ -351,6 +351,45 @@ static void test_not_well_formed(void **state)
 	assert_string_equal(r.fatal.d.code, "E012");
 }
 
+/*
+ * XML 1.0 allows no C0 control but TAB, CR and LF, raw or as a character
+ * reference: libxml2 stops the file (E012); the report must say which
+ * character and where, in words an employer can act on.
+ */
+static void test_control_characters(void **state)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+		const char *say;
+	} cases[] = {
+#define CASE(s, say) { s, sizeof(s) - 1, say }
+		CASE("<mouvements version=\"1\">\n<relance><nom>Ma\0rtin</nom>"
+		     "</relance></mouvements>\n", "U+0000"),
+		CASE("<mouvements version=\"1\">\n<relance><nom>Ma&#0;rtin</nom>"
+		     "</relance></mouvements>\n", "U+0000"),
+		CASE("<mouvements version=\"1\">\n<relance><nom>Ma\x01rtin</nom>"
+		     "</relance></mouvements>\n", "U+0001"),
+		CASE("<mouvements version=\"1\">\n<relance><nom>Ma&#x1B;rtin"
+		     "</nom></relance></mouvements>\n", "U+001B"),
+		CASE("<?xml version=\"1.1\"?>\n<relance><nom>Ma&#1;rtin</nom>"
+		     "</relance>\n", "U+0001"),
+#undef CASE
+	};
+	struct result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		read_mem(cases[i].data, cases[i].len, 1, &r);
+		assert_int_equal(r.rc, -1);
+		assert_string_equal(r.fatal.d.code, "E012");
+		assert_int_equal(r.fatal.line, 2);
+		assert_non_null(strstr(r.fatal.d.msg, "caractère de contrôle"));
+		assert_non_null(strstr(r.fatal.d.msg, cases[i].say));
+	}
+}
+
 /* The reader's own limits, which the XSD would otherwise report first. */
 static void test_depth_over_32(void **state)
 {
@@ -500,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_messages_stay_utf8),
 		cmocka_unit_test(test_twenty_one_beneficiaries),
 		cmocka_unit_test(test_not_well_formed),
+		cmocka_unit_test(test_control_characters),
 		cmocka_unit_test(test_depth_over_32),
 		cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_gzip_and_utf16_refused),
