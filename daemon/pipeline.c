@@ -340,7 +340,8 @@ static int reject_unreadable(struct run *r, int err)
 		snprintf(why.d.msg, sizeof(why.d.msg), "%s, pas un fichier "
 			 "ordinaire : seuls les fichiers sont pris, rien n'a "
 			 "été lu ni appliqué", err == ELOOP ? "lien symbolique" :
-			 "tube, dossier ou périphérique");
+			 err == EMLINK ? "lien physique (un autre nom pour "
+			 "les mêmes octets)" : "tube, dossier ou périphérique");
 	}
 	return reject_file(r, NULL, &why) < 0 ? -1 : 1;
 }
@@ -405,7 +406,11 @@ static int open_work(struct run *r, int fd)
 		return errno;
 	if (fstat(r->fd, &sb) < 0)
 		return errno;
-	return S_ISREG(sb.st_mode) ? 0 : NOT_REGULAR;
+	if (!S_ISREG(sb.st_mode))
+		return NOT_REGULAR;
+	/* Another name for these bytes: a hard link, maybe to a file the
+	 * sender could never read; work/ copies and claims have one. */
+	return sb.st_nlink > 1 ? EMLINK : 0;
 }
 
 /* pipeline_run - the outer function: owns the fd, report and transaction */

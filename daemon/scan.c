@@ -224,6 +224,10 @@ static void fill(struct daemon *d, struct scan_queue *q,
 					     settle_ms, &c.marker) ||
 				   lstat(path, &sb) < 0))
 			continue;
+		/* Ready, and still another name for the same bytes: a hard
+		 * link (an SFTP legacy rename unlinks the old name at once).
+		 * Its bytes may be anyone's: never read, quarantined. */
+		c.special |= sb.st_nlink > 1;
 		snprintf(c.name, sizeof(c.name), "%s", de->d_name);
 		c.mtime = sb.st_mtim;
 		c.size = (long long)sb.st_size;
@@ -248,7 +252,7 @@ static int unchanged(const struct scan_queue *q, const struct candidate *c)
 	    lstat(path, &sb) < 0)
 		return 0;
 	if (c->special)
-		return !S_ISREG(sb.st_mode);
+		return !S_ISREG(sb.st_mode) || sb.st_nlink > 1;
 	return S_ISREG(sb.st_mode) && (long long)sb.st_size == c->size &&
 	       sb.st_mtim.tv_sec == c->mtime.tv_sec &&
 	       sb.st_mtim.tv_nsec == c->mtime.tv_nsec;
@@ -347,6 +351,12 @@ static int open_candidate(struct daemon *d, const char *path,
 				      log_quote(qp, sizeof(qp), path),
 				      (int)geteuid());
 			metrics_write(d, 1);
+		} else if (errno != ENOENT && errno != EACCES &&
+			   errno != EPERM && spool_ready_unreadable(d->ready,
+								    path)) {
+			log_warn_errno("event=file_open_failed path=%s "
+				       "action=retry_later",
+				       log_quote(qp, sizeof(qp), path));
 		}
 		return -1;
 	}
@@ -387,12 +397,14 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 	}
 	if (spool_path(to, sizeof(to), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, job->id) < 0 ||
-	    spool_move(from, to) < 0) {
+	    (spool_move(from, to) < 0 && access(to, F_OK) != 0)) {
 		(void)store_file_forget(d->store, job->id);
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
+	/* Renamed but a folder's fsync failed (logged): the file is in work/
+	 * with its row, claimed; forgetting the row would orphan it. */
 	job->fd = fd;
 	spool_ready_forget(d->ready, from);
 	drop_marker(from, c->marker);

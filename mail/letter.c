@@ -62,19 +62,27 @@
 
 #define ADDRESS_MAX	2048			/* window block, bytes */
 
+/* The PDF's destination, and the errno of a failed write (cairo keeps none). */
+struct sink {
+	int fd;
+	int err;
+};
+
 /* fd_write - cairo's stream callback: every byte to the fd, or an error */
 static cairo_status_t fd_write(void *closure, const unsigned char *data,
 			       unsigned int len)
 {
-	int fd = *(int *)closure;
+	struct sink *k = closure;
 	ssize_t n;
 
 	while (len > 0) {
-		n = write(fd, data, len);
+		n = write(k->fd, data, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			k->err = n < 0 ? errno : EIO;
 			return CAIRO_STATUS_WRITE_ERROR;
+		}
 		data += n;
 		len -= (unsigned int)n;
 	}
@@ -342,6 +350,7 @@ int letter_render(const struct letter *l, int fd, int *pages,
 	cairo_surface_t *pdf;
 	cairo_t *cr;
 	struct buf address;
+	struct sink sink = { fd, 0 };
 	cairo_status_t st;
 	int rc;
 
@@ -353,7 +362,7 @@ int letter_render(const struct letter *l, int fd, int *pages,
 		*why = "lettre impossible : adresse postale trop longue";
 		return LETTER_PERMFAIL;
 	}
-	pdf = cairo_pdf_surface_create_for_stream(fd_write, &fd, PAGE_W,
+	pdf = cairo_pdf_surface_create_for_stream(fd_write, &sink, PAGE_W,
 						  PAGE_H);
 	set_metadata(pdf, l);
 	cr = cairo_create(pdf);
@@ -366,8 +375,9 @@ int letter_render(const struct letter *l, int fd, int *pages,
 	cairo_surface_destroy(pdf);
 	buf_free(&address);
 	if (st != CAIRO_STATUS_SUCCESS) {
-		log_warn("event=letter_render_failed error=\"%s\"",
-			 cairo_status_to_string(st));
+		log_warn("event=letter_render_failed error=\"%s%s%s\" fd=%d",
+			 cairo_status_to_string(st), sink.err ? ": " : "",
+			 sink.err ? strerror(sink.err) : "", fd);
 		return LETTER_TEMPFAIL;
 	}
 	return 0;

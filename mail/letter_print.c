@@ -338,7 +338,7 @@ static int manifest_add(const char *dir, const struct letter_entry *e,
 static int pdf_write(const char *dir, const struct letter_entry *e,
 		     const struct letter *l, int *pages, const char **why)
 {
-	char name[64], tmp[PATH_LEN];
+	char name[64], tmp[PATH_LEN], qt[LOG_QUOTE_MAX];
 	int fd, rc;
 
 	snprintf(name, sizeof(name), "%lld.pdf", e->id);
@@ -346,6 +346,8 @@ static int pdf_write(const char *dir, const struct letter_entry *e,
 		return LETTER_TEMPFAIL;
 	rc = letter_render(l, fd, pages, why);
 	if (rc != 0) {
+		log_warn("event=letter_write_failed path=%s", log_quote(qt,
+			 sizeof(qt), tmp));
 		(void)close(fd);
 		(void)unlink(tmp);
 		return rc;

@@ -23,11 +23,15 @@ void st_log_error(struct store *st, const char *what)
 {
 	char qd[LOG_QUOTE_MAX], qe[LOG_QUOTE_MAX];
 
+	int sys = sqlite3_system_errno(st->db);
+
 	st->last_error = sqlite3_errcode(st->db) & 0xff;
-	/* SQLite's messages quote names with '"'. */
-	log_err("event=db_error op=\"%s\" db=%s error=%s", what,
+	/* SQLite's messages quote names with '"'; an I/O error says which. */
+	log_err("event=db_error op=\"%s\" db=%s error=%s%s%s%s", what,
 		log_quote(qd, sizeof(qd), st->path),
-		log_quote(qe, sizeof(qe), sqlite3_errmsg(st->db)));
+		log_quote(qe, sizeof(qe), sqlite3_errmsg(st->db)),
+		sys ? " errno=\"" : "", sys ? strerror(sys) : "",
+		sys ? "\"" : "");
 }
 
 int st_exec(struct store *st, const char *sql)
