@@ -5,6 +5,8 @@
 #   make test       unit + end-to-end tests, then both again under ASan+UBSan
 #   make bench      benchmarks (figures in docs/performance.md)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (docs/reliability.md)
+#   make stress     the crash matrix's random loop (AFFILD_STRESS_ITERATIONS,
+#                   default 1000); minutes, not part of make test
 #   make CC=clang   the same with clang; both must stay warning-free
 #   make install    as root, or DESTDIR=... for a package (docs/operations.md)
 #   make deb        dist/affild_VERSION_ARCH.deb, built from a copy of the tree
@@ -38,7 +40,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
 .PHONY: all run deps test unit e2e test-tsan test-asan bench clean check-config install \
-	uninstall deb fuzz fuzz-smoke
+	uninstall deb fuzz fuzz-smoke stress fault
 
 all: $(BIN)/affild $(BIN)/affilctl
 
@@ -63,6 +65,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libaffild.a
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
 		$(BUILD)/libaffild.a $(LIBS) $(shell pkg-config --libs cmocka)
 
+# The fault-injection shim of the end-to-end tests (tests/fault/fault.c),
+# LD_PRELOADed into affild.  Built without the sanitizers' CFLAGS: it is
+# preloaded into the ASan build too, whose runtime it must not bring.
+FAULT_LIB = $(BUILD)/tests/libfault.so
+
+fault: $(FAULT_LIB)
+
+$(FAULT_LIB): tests/fault/fault.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CPPFLAGS) -O2 -g -fPIC -shared -o $@ $< -ldl
+
 # --- the two set-up commands ------------------------------------------
 
 deps:
@@ -84,8 +97,21 @@ test: deps
 unit: $(UNITS)
 	@sh scripts/run-units.sh $(UNITS)
 
-e2e: all
-	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider .
+e2e: all $(FAULT_LIB)
+	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) \
+		AFFILD_FAULT_LIB=$(CURDIR)/$(FAULT_LIB) \
+		$(PYTHON) -m pytest -q -p no:cacheprovider .
+
+# SIGKILL at random named points and random moments, restarted without the
+# shim each time (tests/e2e/test_crash_matrix.py); AFFILD_STRESS_SEED
+# replays a run.
+AFFILD_STRESS_ITERATIONS ?= 1000
+stress: all $(FAULT_LIB)
+	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) \
+		AFFILD_FAULT_LIB=$(CURDIR)/$(FAULT_LIB) \
+		AFFILD_STRESS_ITERATIONS=$(AFFILD_STRESS_ITERATIONS) \
+		$(PYTHON) -m pytest -q -s -p no:cacheprovider \
+		test_crash_matrix.py -k stress
 
 # The crash test's loop is shorter under the sanitizers (tests/e2e/test_spool_crash.py).
 # The Paris clock from two threads at once (tests/unit/test_date.c) under
