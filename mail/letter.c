@@ -375,9 +375,10 @@ int letter_render(const struct letter *l, int fd, int *pages,
 	cairo_surface_destroy(pdf);
 	buf_free(&address);
 	if (st != CAIRO_STATUS_SUCCESS) {
-		log_warn("event=letter_render_failed error=\"%s%s%s\" fd=%d",
+		log_warn("event=letter_render_failed error=\"%s%s%s\"",
 			 cairo_status_to_string(st), sink.err ? ": " : "",
-			 sink.err ? strerror(sink.err) : "", fd);
+			 sink.err ? strerror(sink.err) : "");
+		errno = sink.err;	/* for the caller's line with the path */
 		return LETTER_TEMPFAIL;
 	}
 	return 0;

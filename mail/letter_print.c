@@ -344,10 +344,12 @@ static int pdf_write(const char *dir, const struct letter_entry *e,
 	snprintf(name, sizeof(name), "%lld.pdf", e->id);
 	if ((fd = tmp_create(dir, name, tmp, sizeof(tmp))) < 0)
 		return LETTER_TEMPFAIL;
+	errno = 0;
 	rc = letter_render(l, fd, pages, why);
 	if (rc != 0) {
-		log_warn("event=letter_write_failed path=%s", log_quote(qt,
-			 sizeof(qt), tmp));
+		if (rc == LETTER_TEMPFAIL && errno != 0)
+			log_warn_errno("event=letter_write_failed path=%s",
+				       log_quote(qt, sizeof(qt), tmp));
 		(void)close(fd);
 		(void)unlink(tmp);
 		return rc;

@@ -19,19 +19,58 @@
 #include "common/util.h"
 #include "store/store_priv.h"
 
+/*
+ * io_detail - for an I/O error, which operation failed and the errno when
+ * SQLite kept it (its unix VFS often has not by the time we ask): " ioerr=
+ * write errno=...".  "" otherwise.
+ */
+static const char *io_detail(struct store *st, char *buf, size_t len)
+{
+	static const struct { int code; const char *name; } ops[] = {
+		{ SQLITE_IOERR_READ, "read" },
+		{ SQLITE_IOERR_SHORT_READ, "short_read" },
+		{ SQLITE_IOERR_WRITE, "write" },
+		{ SQLITE_IOERR_FSYNC, "fsync" },
+		{ SQLITE_IOERR_DIR_FSYNC, "dir_fsync" },
+		{ SQLITE_IOERR_TRUNCATE, "truncate" },
+		{ SQLITE_IOERR_FSTAT, "fstat" },
+		{ SQLITE_IOERR_LOCK, "lock" },
+		{ SQLITE_IOERR_SHMOPEN, "shmopen" },
+		{ SQLITE_IOERR_SHMMAP, "shmmap" },
+		{ SQLITE_IOERR_DELETE, "delete" },
+		{ SQLITE_IOERR_NOMEM, "nomem" },
+	};
+	int ext = sqlite3_extended_errcode(st->db);
+	int sys = sqlite3_system_errno(st->db);
+	const char *op = "other";
+	size_t i;
+
+	buf[0] = '\0';
+	if ((ext & 0xff) != SQLITE_IOERR && (ext & 0xff) != SQLITE_FULL &&
+	    (ext & 0xff) != SQLITE_CANTOPEN)
+		return buf;
+	for (i = 0; i < NELEM(ops); i++)
+		if (ops[i].code == ext)
+			op = ops[i].name;
+	snprintf(buf, len, " ioerr=%s%s%s%s", (ext & 0xff) == SQLITE_IOERR ?
+		 op : (ext & 0xff) == SQLITE_FULL ? "full" : "cantopen",
+		 sys ? " errno=\"" : "", sys ? strerror(sys) : "",
+		 sys ? "\"" : "");
+	return buf;
+}
+
 void st_log_error(struct store *st, const char *what)
 {
 	char qd[LOG_QUOTE_MAX], qe[LOG_QUOTE_MAX];
 
-	int sys = sqlite3_system_errno(st->db);
+	char io[128];
 
 	st->last_error = sqlite3_errcode(st->db) & 0xff;
 	/* SQLite's messages quote names with '"'; an I/O error says which. */
-	log_err("event=db_error op=\"%s\" db=%s error=%s%s%s%s", what,
+	log_err("event=db_error op=\"%s\" db=%s error=%s%s", what,
 		log_quote(qd, sizeof(qd), st->path),
 		log_quote(qe, sizeof(qe), sqlite3_errmsg(st->db)),
-		sys ? " errno=\"" : "", sys ? strerror(sys) : "",
-		sys ? "\"" : "");
+		io_detail(st, io, sizeof(io)));
 }
 
 int st_exec(struct store *st, const char *sql)
@@ -40,11 +79,14 @@ int st_exec(struct store *st, const char *sql)
 	char *err = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		char io[128];
+
 		st->last_error = sqlite3_errcode(st->db) & 0xff;
-		log_err("event=db_error db=%s sql=%s error=%s",
+		log_err("event=db_error db=%s sql=%s error=%s%s",
 			log_quote(qd, sizeof(qd), st->path),
 			log_quote(qs, sizeof(qs), sql),
-			log_quote(qe, sizeof(qe), err ? err : "?"));
+			log_quote(qe, sizeof(qe), err ? err : "?"),
+			io_detail(st, io, sizeof(io)));
 		sqlite3_free(err);
 		return -1;
 	}

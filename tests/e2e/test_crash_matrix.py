@@ -123,17 +123,24 @@ def test_sigkill_at_a_named_point(tmp_path, point):
         a.stop()
 
 
-def test_sigkill_after_the_relay_accepted(tmp_path):
-    """The sender thread has the 250 for a message; the main thread has
-    not recorded it (the outcome's eventfd write).  After the restart
-    that one message goes again, with the same Message-ID and bytes, and
-    no other is sent twice."""
+@pytest.mark.parametrize("point,dups", [
+    # the 250 is in the sent journal, its outcome not yet back to the main
+    # thread: the restart replays the journal, nothing goes twice
+    ("op=write,path=*eventfd*,nth=2,action=kill", 0),
+    # killed between the 250 and the journal's write: the window of one
+    # message (docs/design.md), that one goes again, the same bytes
+    ("op=write,path=*affild.db-sent,nth=2,action=kill", 1),
+])
+def test_sigkill_after_the_relay_accepted(tmp_path, point, dups):
+    """The sender thread has the 250 for a message; the database does not
+    have it yet.  After the restart at most that one message goes again,
+    with the same Message-ID and bytes, and no other."""
     srv = Server()
     srv.start()
     a = smtp_affild(tmp_path, srv.port)
     a.__class__ = FaultyAffild
     try:
-        a.start_faulty("op=write,path=*eventfd*,nth=2,action=kill")
+        a.start_faulty(point)
         a.drop("f1.csv", payroll(1, 4))
         a.wait_killed()
         assert len(srv.handler.messages) == 2
@@ -152,11 +159,12 @@ def test_sigkill_after_the_relay_accepted(tmp_path):
         got.setdefault(rcpts[0], []).append(raw)
     assert sorted(got) == sorted(r[2] for r in outbox_rows(a))
     twice = {k: v for k, v in got.items() if len(v) > 1}
-    assert len(twice) == 1, "only the message in flight goes twice"
-    [copies] = twice.values()
-    assert len(copies) == 2 and copies[0] == copies[1]
-    mid = email.message_from_bytes(copies[0], policy=email.policy.default)
-    assert mid["Message-ID"]
+    assert len(twice) == dups, "only the message in flight may go twice"
+    for copies in twice.values():
+        assert len(copies) == 2 and copies[0] == copies[1]
+        mid = email.message_from_bytes(copies[0],
+                                       policy=email.policy.default)
+        assert mid["Message-ID"]
 
 
 # ---- make stress: random points, random moments -------------------------
