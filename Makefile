@@ -80,8 +80,17 @@ test: deps
 unit: $(UNITS)
 	@sh scripts/run-units.sh $(UNITS)
 
-e2e: all
-	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider .
+# Test tools the end-to-end tests run (never installed): v_nir()/v_iban()
+# over stdin, compared with python-stdnum (tests/e2e/test_validate_stdnum.py).
+TOOLS    = $(BUILD)/tools/validate_verdict
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libaffild.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libaffild.a $(LIBS)
+
+e2e: all $(TOOLS)
+	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) AFFILD_TOOLS=$(CURDIR)/$(BUILD)/tools \
+		$(PYTHON) -m pytest -q -p no:cacheprovider .
 
 # The crash test's loop is shorter under the sanitizers (tests/e2e/test_spool_crash.py).
 # The Paris clock from two threads at once (tests/unit/test_date.c) under

@@ -87,17 +87,23 @@ size_t validate_blank_len(const char *s)
 	return 0;
 }
 
-/*
- * validate_strip_upper - copy in without blanks and in upper case; returns the
- * length it has (even past outlen, where the copy stops).
- */
-size_t validate_strip_upper(const char *in, char *out, size_t outlen)
+/* validate_separator_len - a blank, '.' or '-' at s: its bytes, or 0 */
+size_t validate_separator_len(const char *s)
 {
-	size_t n = 0, skip;
+	if (*s == '.' || *s == '-')
+		return 1;
+	return validate_blank_len(s);
+}
+
+/* strip - copy in without what skip() finds, in upper case; its length */
+static size_t strip(const char *in, char *out, size_t outlen,
+		    size_t (*skip)(const char *))
+{
+	size_t n = 0, len;
 
 	while (*in != '\0') {
-		if ((skip = validate_blank_len(in)) > 0) {
-			in += skip;
+		if ((len = skip(in)) > 0) {
+			in += len;
 			continue;
 		}
 		if (n + 1 < outlen)
@@ -107,6 +113,21 @@ size_t validate_strip_upper(const char *in, char *out, size_t outlen)
 	}
 	out[n + 1 < outlen ? n : outlen - 1] = '\0';
 	return n;
+}
+
+/*
+ * validate_strip_upper - copy in without blanks and in upper case; returns
+ * the length it has (even past outlen, where the copy stops).
+ */
+size_t validate_strip_upper(const char *in, char *out, size_t outlen)
+{
+	return strip(in, out, outlen, validate_blank_len);
+}
+
+/* validate_strip_separators - validate_strip_upper() without '.' and '-' */
+size_t validate_strip_separators(const char *in, char *out, size_t outlen)
+{
+	return strip(in, out, outlen, validate_separator_len);
 }
 
 /* validate_casecmp - strcasecmp without the locale */

@@ -2,7 +2,11 @@
  * validate_nir - the NIR (numéro d'inscription au répertoire, the social
  * security number): 15 characters, Corsica's 2A/2B, the birth month, the key.
  *
- * A NIR is never quoted back in a message: only positions and the key are.
+ * Spaces, no-break spaces, dots and hyphens between the groups
+ * (2 95 10 99 126 111 93, 2.95.10.99.126.111.93) are dropped first: lengths
+ * and positions in messages count the NIR without them, and the NIR stored
+ * is that one.  A NIR is never quoted back in a message: only positions, a
+ * single character and the key are.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -13,10 +17,14 @@
 /*
  * nir_is_number - "2,95109E+14", "2.95109E+14", "295109912611193.0": a
  * spreadsheet showed the NIR as a number.  The scientific form has lost
- * digits for good, so the employer must type it again.
+ * digits for good, so the employer must type it again.  Without an exponent
+ * only 15 digits or more and a fraction of zeros betray a spreadsheet:
+ * "2.95.10...", "295109.912611193" or "29510991261114.0" are a NIR written
+ * with dots.  s has no blanks.
  */
 static int nir_is_number(const char *s)
 {
+	const char *start = s;
 	int mark = 0;
 
 	if (!is_digit((unsigned char)*s))
@@ -24,9 +32,14 @@ static int nir_is_number(const char *s)
 	while (is_digit((unsigned char)*s))
 		s++;
 	if (*s == ',' || *s == '.') {
-		mark = 1;
-		for (s++; is_digit((unsigned char)*s); s++)
-			;
+		size_t whole = (size_t)(s - start);
+		const char *frac = ++s;
+
+		while (*s == '0')
+			s++;
+		mark = whole >= 15 && s > frac && !is_digit((unsigned char)*s);
+		while (is_digit((unsigned char)*s))
+			s++;
 	}
 	if (*s == 'E') {
 		mark = 1;
@@ -40,10 +53,29 @@ static int nir_is_number(const char *s)
 	return mark && *s == '\0';
 }
 
+/* nir_chars - only letters and digits are left once separators are gone */
+static enum vstatus nir_chars(const char *s, struct vresult *r)
+{
+	char c[BAD_CHAR_SIZE];
+
+	for (size_t i = 0; s[i] != '\0'; i++)
+		if (!is_alnum((unsigned char)s[i]))
+			return vresult_set(r, V_ERR, "E112",
+			    "caractère %s non autorisé en position %zu du NIR "
+			    ": chiffres seulement, 2A ou 2B pour la Corse (les "
+			    "espaces, points et tirets sont ignorés)",
+			    validate_bad_char((unsigned char)s[i], c), i + 1);
+	return V_OK;
+}
+
 /* nir_shape - [1-478][0-9]{4}(2A|2B|[0-9]{2})[0-9]{8}, position by position */
 static enum vstatus nir_shape(const char *s, struct vresult *r)
 {
-	if (s[0] == '\0' || strchr("123478", s[0]) == NULL)
+	if (!is_digit((unsigned char)s[0]))
+		return vresult_set(r, V_ERR, "E112",
+		    "caractère non numérique en position 1 du NIR : attendu 1 "
+		    "ou 2 (3, 4, 7 ou 8 pour un numéro provisoire)");
+	if (strchr("123478", s[0]) == NULL)
 		return vresult_set(r, V_ERR, "E112",
 		    "premier chiffre du NIR invalide : attendu 1 ou 2 "
 		    "(3, 4, 7 ou 8 pour un numéro provisoire)");
@@ -90,23 +122,30 @@ static int nir_key(const char *s)
 	return 97 - (int)(v % 97);
 }
 
-/* nir_length - empty, a spreadsheet number, or not 15 characters */
-static enum vstatus nir_length(const char *s, size_t n, struct vresult *r)
+/*
+ * nir_length - empty, a spreadsheet number, a character that has no place
+ * in a NIR, or not 15 characters.  raw is the value without blanks, s
+ * without any separator (n characters).
+ */
+static enum vstatus nir_length(const char *raw, const char *s, size_t n,
+			       struct vresult *r)
 {
 	if (n == 0)
 		return vresult_set(r, V_ERR, "E110", "NIR vide");
-	if (nir_is_number(s))
+	if (nir_is_number(raw))
 		return vresult_set(r, V_ERR, "E115",
 		    "NIR transformé en nombre par un tableur : formatez la "
 		    "colonne en texte et saisissez à nouveau les 15 caractères");
+	if (nir_chars(s, r) != V_OK)
+		return r->status;
 	if (n == 13)
 		return vresult_set(r, V_ERR, "E111",
 		    "NIR de 13 caractères : il manque la clé de contrôle "
 		    "(les 2 derniers chiffres)");
 	if (n != 15)
 		return vresult_set(r, V_ERR, "E111",
-		    "NIR de %zu caractère%s au lieu de 15 (espaces non comptés)",
-		    n, plural(n));
+		    "NIR de %zu caractère%s au lieu de 15 (espaces, points et "
+		    "tirets non comptés)", n, plural(n));
 	return V_OK;
 }
 
@@ -114,14 +153,15 @@ static enum vstatus nir_length(const char *s, size_t n, struct vresult *r)
 enum vstatus v_nir(const char *in, char *out, size_t outlen,
 		   struct vresult *r)
 {
-	char s[STRIP_MAX];
-	size_t n = validate_strip_upper(in, s, sizeof(s));
+	char raw[STRIP_MAX], s[STRIP_MAX];
+	size_t n = validate_strip_separators(in, s, sizeof(s));
 	long month;
 	int key, got;
 
 	assert(outlen >= NIR_SIZE);
 	out[0] = '\0';
-	if (nir_length(s, n, r) != V_OK || nir_shape(s, r) != V_OK)
+	(void)validate_strip_upper(in, raw, sizeof(raw));
+	if (nir_length(raw, s, n, r) != V_OK || nir_shape(s, r) != V_OK)
 		return r->status;
 	month = validate_digits(s + 3, 2);
 	if (!nir_month_ok(month))

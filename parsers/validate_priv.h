@@ -6,7 +6,8 @@
  *   validate_nir.c     NIR
  *   validate_date.c    dates
  *   validate_email.c   email addresses
- *   validate_iban.c    IBAN: length per country, mod 97, clé RIB
+ *   validate_iban.c    IBAN: the IBAN registry's BBAN structures, mod 97,
+ *                      clé RIB
  *   validate_mandate.c BIC and RUM, the rest of a SEPA mandate
  *   validate_text.c    names and addresses
  *   validate_codes.c   closed lists: categorie, lien, situation, motif de
@@ -68,11 +69,18 @@ const char *validate_echo(const char *in, char out[ECHO_SIZE]);
  * NBSP), or 0 */
 size_t validate_blank_len(const char *s);
 
+/* validate_separator_len - a blank, '.' or '-' at s: what people and
+ * payroll tools put between the groups of a NIR or an IBAN; bytes, or 0 */
+size_t validate_separator_len(const char *s);
+
 /*
  * validate_strip_upper - copy in without blanks and in upper case; returns
  * the length it has (even past outlen, where the copy stops).
+ * validate_strip_separators - the same without any separator either: the
+ * normalised NIR or IBAN, whose length is the one messages give.
  */
 size_t validate_strip_upper(const char *in, char *out, size_t outlen);
+size_t validate_strip_separators(const char *in, char *out, size_t outlen);
 
 /* validate_casecmp - strcasecmp without the locale */
 int validate_casecmp(const char *a, const char *b);
