@@ -97,9 +97,18 @@ test: deps
 unit: $(UNITS)
 	@sh scripts/run-units.sh $(UNITS)
 
-e2e: all $(FAULT_LIB)
+# Test tools the end-to-end tests run (never installed): v_nir()/v_iban()
+# over stdin, compared with python-stdnum (tests/e2e/test_validate_stdnum.py).
+TOOLS    = $(BUILD)/tools/validate_verdict
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libaffild.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libaffild.a $(LIBS)
+
+e2e: all $(FAULT_LIB) $(TOOLS)
 	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) \
 		AFFILD_FAULT_LIB=$(CURDIR)/$(FAULT_LIB) \
+		AFFILD_TOOLS=$(CURDIR)/$(BUILD)/tools \
 		$(PYTHON) -m pytest -q -p no:cacheprovider .
 
 # SIGKILL at random named points and random moments, restarted without the

@@ -71,6 +71,15 @@ struct cfg_employer {
 	char *source;		/* "file:line" where it was defined */
 };
 
+/*
+ * The DSN norm the shipped departure table follows (config_defaults.c);
+ * docs/config.md says the same.  A later norm's codes are added in the
+ * configuration.
+ */
+#define CFG_DEPARTURE_REASONS_NORM \
+	"DSN S21.G00.62.002, nomenclature du cahier technique depuis la " \
+	"phase 3 (norme 2017), vérifiée le 2026-12-06"
+
 struct cfg_departure_reason {
 	char code[4];		/* "043" */
 	char *label;

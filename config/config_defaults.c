@@ -13,6 +13,17 @@
 /*
  * Departure reasons: the S21.G00.62.002 code list as rules.md gives it
  * (998, a transfer without rupture, is not a departure and is absent).
+ *
+ * Dated (CFG_DEPARTURE_REASONS_NORM): these are the codes of the DSN
+ * cahier technique's nomenclature since phase 3 (norme 2017), every one
+ * still in the versions known here.  Checked on 2026-12-06, code by code,
+ * against a published copy of that nomenclature: no code missing, none
+ * extra, labels the same in substance (shortened here).  Not checked
+ * against the cahiers techniques of the last few years, which may have
+ * added codes (a collective rupture conventionnelle or a congé de mobilité
+ * may have their own): rather than guess a code, affild ships none it is
+ * not sure of, and an insurer adds them in the configuration
+ * (`departure_reasons:`, docs/config.md), where unknown codes get E182.
  */
 #define OUI CFG_PORTA_OUI
 #define NON CFG_PORTA_NON

@@ -15,15 +15,17 @@
  * column.  It never repeats a NIR and shows at most the last 4 characters of
  * an IBAN; values echoed back are cut at VALIDATE_ECHO_MAX bytes.
  *
- * Validators with an out buffer write the normalized value there (NIR
- * without spaces, IBAN in upper case, categorie as its name...).  It is
+ * Validators with an out buffer write the normalized value there (NIR and
+ * IBAN without spaces, no-break spaces, dots or hyphens, in upper case;
+ * categorie as its name...).  It is
  * meaningful only when the status is not V_ERR.  Use the *_SIZE constants.
  *
  * Codes (stable: they are part of the report contract, see formats.md):
  *
  *   NIR                 E110  NIR vide
- *                       E111  longueur autre que 15 caractères (hors espaces)
- *                       E112  caractère ou département invalide
+ *                       E111  longueur autre que 15 caractères (hors
+ *                             espaces, points et tirets)
+ *                       E112  caractère ou département invalide (position)
  *                       E113  mois de naissance impossible
  *                       E114  clé de contrôle fausse
  *                       E115  NIR transformé en nombre par un tableur
@@ -55,6 +57,7 @@
  *                       E162  longueur fausse pour le pays
  *                       E163  clé IBAN (ISO 13616, mod 97) fausse
  *                       E164  clé RIB fausse (FR, MC)
+ *                       E167  structure du BBAN contraire au registre IBAN
  *   BIC                 E165  BIC invalide (longueur ou forme ISO 9362)
  *   RUM                 E166  RUM invalide
  *   texte               E170  champ vide ou fait d'espaces
@@ -105,7 +108,7 @@ enum vstatus vresult_set(struct vresult *r, enum vstatus status,
 /* vresult_ok - r says V_OK; returns V_OK */
 enum vstatus vresult_ok(struct vresult *r);
 
-/* NIR: spaces removed, 2a/2b upper-cased; out needs NIR_SIZE */
+/* NIR: separators removed, 2a/2b upper-cased; out needs NIR_SIZE */
 enum vstatus v_nir(const char *in, char *out, size_t outlen,
 		   struct vresult *r);
 /* v_nir_birth - a valid NIR's birth year and month against birth */
@@ -131,7 +134,8 @@ enum vstatus v_email(const char *in, struct vresult *r);
 enum vstatus v_categorie(const char *in, char *out, size_t outlen,
 			 struct vresult *r);
 
-/* v_iban - SEPA IBAN, mod 97, RIB key for FR/MC; out needs IBAN_SIZE */
+/* v_iban - SEPA IBAN: separators removed, registry structure, mod 97, RIB
+ * key for FR/MC; out needs IBAN_SIZE */
 enum vstatus v_iban(const char *in, char *out, size_t outlen,
 		    struct vresult *r);
 /* v_bic - ISO 9362, 8 or 11 characters; out needs BIC_SIZE */

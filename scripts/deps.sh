@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libcsv-dev libxml2-dev libsqlite3-dev
 libcurl4-openssl-dev libyaml-dev libsystemd-dev libssl-dev libcmocka-dev
-python3 python3-pytest python3-aiosmtpd sqlite3 openssl
+python3 python3-pytest python3-aiosmtpd python3-stdnum sqlite3 openssl
 libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
 systemd openssh-server mandoc debhelper lintian dpkg-dev fakeroot
 libcap2-bin util-linux"

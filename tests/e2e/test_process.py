@@ -321,3 +321,35 @@ def test_group_with_a_spaced_nir_is_still_one_group(affild):
     assert [r["code"] for r in rows[2]] == ["E221"], "no half family"
     assert rows[0][-1]["code"] == "CR3"
     assert affild.ctl_json("employees") == []
+
+
+def test_dots_hyphens_and_no_break_spaces_are_dropped_from_nir_and_iban(affild):
+    """A payroll vendor's export: NIR with dots or hyphens, IBAN with
+    hyphens and no-break spaces.  Both are stored without them; a letter
+    where the German BBAN wants a digit is named by its position."""
+    h, i = N["H"], N["I"]
+    dotted = ".".join([h[0], h[1:3], h[3:5], h[5:7], h[7:10], h[10:13],
+                       h[13:]])
+    hyphened = "-".join([i[0], i[1:3], i[3:5], i[5:7], i[7:10], i[10:13],
+                         i[13:]])
+    affild.drop("separateurs.csv", csv(
+        person(dotted, "Henry", "Hugo", option="CONFORT",
+               iban="FR14-2004-1010-0505-0001-3M02-606",
+               date_signature_mandat=HIRED),
+        person(hyphened, "Ibert", "Iris", option="CONFORT",
+               iban="MT84\u00a0MALT\u202f0110-0001-2345-MTLC-AST0-01S",
+               date_signature_mandat=HIRED),
+        person(N["J"], "Jost", "Jules", option="CONFORT",
+               iban="DE15 3704 0044 0532 0130 0O",
+               date_signature_mandat=HIRED)))
+    rows = by_line(affild.wait_report("separateurs.csv"))
+    # accepted (I231: the RUM generated), the NIR shown normalised
+    assert [(r["resultat"], r["nir"]) for r in rows[2]] == [("ACCEPTE", h)]
+    assert [(r["resultat"], r["nir"]) for r in rows[3]] == [("ACCEPTE", i)]
+    assert [(r["code"], r["champ"], r["message"]) for r in rows[4]] == [
+        ("E167", "iban", "caractère 22 de l'IBAN (séparateurs non comptés) "
+         ": chiffre attendu pour ce pays, lettre reçue (IBAN se terminant "
+         "par 300O)")]
+    assert statuses(affild) == {h: "AFFILIE", i: "AFFILIE"}
+    assert affild.ctl_json("show", EMPLOYER, h)["employee"]["iban"] == "…2606"
+    assert affild.ctl_json("show", EMPLOYER, i)["employee"]["iban"] == "…001S"

@@ -122,13 +122,16 @@ static void run_plain(const char *fn, plain_fn v, const struct scase *c,
 	}
 }
 
-/* normalize - what a validator keeps of a number: no blanks, upper case */
+/*
+ * normalize - what a validator keeps of a number: no blanks, dots or
+ * hyphens, upper case (the bytes of a no-break space dropped as well)
+ */
 static void normalize(const char *in, char *out, size_t outlen)
 {
 	size_t n = 0;
 
 	for (; *in != '\0' && n + 1 < outlen; in++)
-		if (*in != ' ')
+		if (strchr(" \t.-", *in) == NULL && (unsigned char)*in < 0x80)
 			out[n++] = (*in >= 'a' && *in <= 'z') ?
 			    (char)(*in - 'a' + 'A') : *in;
 	out[n] = '\0';
@@ -165,6 +168,17 @@ static const struct scase nir_cases[] = {
 	{ "2\xC2\xA0" "95\xE2\x80\xAF" "109912611193", V_OK, "",
 	  "295109912611193", NULL },
 	{ "253072b07300470", V_OK, "", "253072B07300470", NULL },
+	/* dots and hyphens, as payroll tools and people group the digits */
+	{ "2.95.10.99.126.111.93", V_OK, "", "295109912611193", NULL },
+	{ "2-95-10-99-126-111-93", V_OK, "", "295109912611193", NULL },
+	{ "2.53.07.2B.073.004.70", V_OK, "", "253072B07300470", NULL },
+	{ "2-53-07-2a-073-004-43", V_OK, "", "253072A07300443", NULL },
+	{ "2\xC2\xA0" "95.10-99\xE2\x80\xAF" "126 111.93", V_OK, "",
+	  "295109912611193", NULL },
+	{ "295109.912611193", V_OK, "", "295109912611193", NULL },
+	{ "295109912611193.", V_OK, "", "295109912611193", NULL },
+	{ "29510991261119.3", V_OK, "", "295109912611193", NULL },
+	{ "29510991260001.0", V_OK, "", "295109912600010", NULL },
 	/* months 20, 30-42, 50-99 */
 	{ "185209912345653", V_OK, "", "185209912345653", NULL },
 	{ "295309912611125", V_OK, "", "295309912611125", NULL },
@@ -183,19 +197,41 @@ static const struct scase nir_cases[] = {
 	  "NIR de 13 caractères : il manque la clé de contrôle "
 	  "(les 2 derniers chiffres)" },
 	{ "29510991261119", V_ERR, "E111", "",
-	  "NIR de 14 caractères au lieu de 15 (espaces non comptés)" },
+	  "NIR de 14 caractères au lieu de 15 (espaces, points et tirets non "
+	  "comptés)" },
 	{ "2951099126111930", V_ERR, "E111", "", NULL },
 	{ "2", V_ERR, "E111", "",
-	  "NIR de 1 caractère au lieu de 15 (espaces non comptés)" },
+	  "NIR de 1 caractère au lieu de 15 (espaces, points et tirets non "
+	  "comptés)" },
+	/* counted without its separators: 14, not 20 */
+	{ "2.95.10.99.126.111.9", V_ERR, "E111", "",
+	  "NIR de 14 caractères au lieu de 15 (espaces, points et tirets non "
+	  "comptés)" },
+	{ "2-95-10-99-126-111-93-1", V_ERR, "E111", "", NULL },
+	{ "...", V_ERR, "E110", "", "NIR vide" },
+	/* a character that is no separator is named, with its position */
+	{ "2.95.10/99.126.111.93", V_ERR, "E112", "",
+	  "caractère « / » non autorisé en position 6 du NIR : chiffres "
+	  "seulement, 2A ou 2B pour la Corse (les espaces, points et tirets "
+	  "sont ignorés)" },
+	{ "2 95 10 99 126 111 93_", V_ERR, "E112", "", NULL },
+	{ "2 95 10 99 126 111 9é", V_ERR, "E112", "",
+	  "caractère accentué ou spécial non autorisé en position 15 du NIR "
+	  ": chiffres seulement, 2A ou 2B pour la Corse (les espaces, points "
+	  "et tirets sont ignorés)" },
 	{ "595109912611193", V_ERR, "E112", "",
 	  "premier chiffre du NIR invalide : attendu 1 ou 2 (3, 4, 7 ou 8 "
 	  "pour un numéro provisoire)" },
 	{ "095109912611193", V_ERR, "E112", "", NULL },
-	{ "A95109912611193", V_ERR, "E112", "", NULL },
+	{ "A95109912611193", V_ERR, "E112", "",
+	  "caractère non numérique en position 1 du NIR : attendu 1 ou 2 "
+	  "(3, 4, 7 ou 8 pour un numéro provisoire)" },
 	{ "2951X9912611193", V_ERR, "E112", "",
 	  "caractère non numérique en position 5 du NIR" },
 	{ "29510991261119X", V_ERR, "E112", "",
 	  "caractère non numérique en position 15 du NIR" },
+	{ "2.95.10.99.1X6.111.93", V_ERR, "E112", "",
+	  "caractère non numérique en position 9 du NIR" },
 	{ "253072C07300470", V_ERR, "E112", "",
 	  "département de naissance invalide en positions 6 et 7 du NIR : "
 	  "attendu 2 chiffres, 2A ou 2B" },
@@ -225,6 +261,7 @@ static const struct scase nir_cases[] = {
 	{ "2,95E14", V_ERR, "E115", "", NULL },
 	{ "295109912611193.0", V_ERR, "E115", "", NULL },
 	{ "295109912611193,00", V_ERR, "E115", "", NULL },
+	{ "295109912611193.000", V_ERR, "E115", "", NULL },
 };
 
 static void test_nir(void **state)
@@ -624,15 +661,32 @@ static void test_categorie(void **state)
 
 /* ----------------------------------------------------------------- IBAN */
 
+#define E167_DIGIT(pos, tail) "caractère " pos " de l'IBAN (séparateurs " \
+	"non comptés) : chiffre attendu pour ce pays, lettre reçue (IBAN se " \
+	"terminant par " tail ")"
+#define E167_LETTER(pos, tail) "caractère " pos " de l'IBAN (séparateurs " \
+	"non comptés) : lettre attendue pour ce pays, chiffre reçu (IBAN se " \
+	"terminant par " tail ")"
+
+/*
+ * Valid IBANs are the IBAN registry's own examples or generated (a BBAN of
+ * the country's structure, then its check digits; for FR and MC the clé
+ * RIB first): no real person's account.  Each structure violation keeps a
+ * right mod 97, so it is the structure that refuses it.
+ */
 static const struct scase iban_cases[] = {
 	{ "FR1420041010050500013M02606", V_OK, "",
 	  "FR1420041010050500013M02606", NULL },
 	{ "fr14 2004 1010 0505 0001 3m02 606", V_OK, "",
 	  "FR1420041010050500013M02606", NULL },
 	{ "FR7630006000011234567890189", V_OK, "", NULL, NULL },
+	{ "FR6530004012340012345678A75", V_OK, "", NULL, NULL },
 	{ "MC5811222000010123456789030", V_OK, "", NULL, NULL },
+	{ "MC5312739000700081234567B84", V_OK, "", NULL, NULL },
 	{ "DE89370400440532013000", V_OK, "", NULL, NULL },
+	{ "DE41500105170123456789", V_OK, "", NULL, NULL },
 	{ "BE68539007547034", V_OK, "", NULL, NULL },
+	{ "BE97001234567890", V_OK, "", NULL, NULL },
 	{ "GB29NWBK60161331926819", V_OK, "", NULL, NULL },
 	{ "NL91ABNA0417164300", V_OK, "", NULL, NULL },
 	{ "CH9300762011623852957", V_OK, "", NULL, NULL },
@@ -644,29 +698,96 @@ static const struct scase iban_cases[] = {
 	{ "PT50000201231234567890154", V_OK, "", NULL, NULL },
 	{ "NO9386011117947", V_OK, "", NULL, NULL },
 	{ "MT84MALT011000012345MTLCAST001S", V_OK, "", NULL, NULL },
+	{ "PL61109010140000071219812874", V_OK, "", NULL, NULL },
+	{ "SE1550000000058398252574", V_OK, "", NULL, NULL },
+	{ "GR1601101250000000012300695", V_OK, "", NULL, NULL },
+	{ "HR1210010051863000160", V_OK, "", NULL, NULL },
+	{ "RO49AAAA1B31007593840000", V_OK, "", NULL, NULL },
+	{ "LV80BANK0000435195001", V_OK, "", NULL, NULL },
+	{ "BG80BNBG96611020345678", V_OK, "", NULL, NULL },
+	{ "FI2112345600000785", V_OK, "", NULL, NULL },
+	{ "CY17002001280000001200527600", V_OK, "", NULL, NULL },
+	{ "SM86U0322509800000000270100", V_OK, "", NULL, NULL },
+	/* separators: spaces, no-break spaces, dots, hyphens */
+	{ "FR14-2004-1010-0505-0001-3M02-606", V_OK, "",
+	  "FR1420041010050500013M02606", NULL },
+	{ "FR14.2004.1010.0505.0001.3M02.606", V_OK, "",
+	  "FR1420041010050500013M02606", NULL },
+	{ "FR14\xC2\xA0" "2004\xE2\x80\xAF" "1010 0505-0001.3M02 606", V_OK, "",
+	  "FR1420041010050500013M02606", NULL },
+	{ "MT84-MALT-0110-0001-2345-MTLC-AST0-01S", V_OK, "",
+	  "MT84MALT011000012345MTLCAST001S", NULL },
+	{ "de89 3704.0044-0532 0130 00", V_OK, "", "DE89370400440532013000",
+	  NULL },
+	/* refused */
 	{ "", V_ERR, "E160", "", "IBAN vide" },
-	{ "FR14-2004-1010-0505-0001-3M02-606", V_ERR, "E160", "",
-	  "caractère « - » non autorisé dans l'IBAN : lettres et chiffres "
-	  "seulement (IBAN se terminant par -606)" },
+	{ " - . ", V_ERR, "E160", "", "IBAN vide" },
+	{ "FR14/2004/1010/0505/0001/3M02/606", V_ERR, "E160", "",
+	  "caractère « / » non autorisé dans l'IBAN : lettres et chiffres "
+	  "seulement (les espaces, points et tirets sont ignorés) (IBAN se "
+	  "terminant par /606)" },
 	{ "FR1420041010050500013M0260é", V_ERR, "E160", "", NULL },
 	/* no tail that would cut a character in two */
 	{ "FR1420041010050500013Mé000", V_ERR, "E160", "",
 	  "caractère accentué ou spécial non autorisé dans l'IBAN : lettres "
-	  "et chiffres seulement" },
+	  "et chiffres seulement (les espaces, points et tirets sont "
+	  "ignorés)" },
 	{ "1420041010050500013M02606FR", V_ERR, "E160", "",
 	  "l'IBAN doit commencer par le code pays (2 lettres) puis la clé "
 	  "(2 chiffres) (IBAN se terminant par 06FR)" },
 	{ "FRA420041010050500013M02606", V_ERR, "E160", "", NULL },
+	/* not in the registry; in the registry but not in SEPA */
 	{ "US64SVBKUS6S3300958879", V_ERR, "E161", "",
-	  "pays de l'IBAN inconnu ou hors zone SEPA (IBAN se terminant par "
-	  "8879) : le prélèvement SEPA exige un compte de la zone SEPA" },
+	  "pays de l'IBAN inconnu (IBAN se terminant par 8879) : les 2 "
+	  "premières lettres ne sont le code d'aucun pays du registre IBAN" },
+	{ "XK051212012345678906", V_ERR, "E161", "",
+	  "pays de l'IBAN hors zone SEPA (IBAN se terminant par 8906) : le "
+	  "prélèvement SEPA exige un compte de la zone SEPA" },
+	{ "TR330006100519786457841326", V_ERR, "E161", "", NULL },
+	/* lengths count the IBAN without its separators */
 	{ "FR142004101005050001 3M0260", V_ERR, "E162", "",
-	  "longueur d'IBAN invalide : 26 caractères, 27 attendus pour ce "
-	  "pays (IBAN se terminant par 0260)" },
+	  "longueur d'IBAN invalide : 26 caractères hors espaces, points et "
+	  "tirets, 27 attendus pour ce pays (IBAN se terminant par 0260)" },
+	{ "FR14-2004-1010-0505-0001-3M02-60", V_ERR, "E162", "",
+	  "longueur d'IBAN invalide : 26 caractères hors espaces, points et "
+	  "tirets, 27 attendus pour ce pays (IBAN se terminant par 0260)" },
 	{ "DE8937040044053201300", V_ERR, "E162", "", NULL },
 	{ "FR1420041010050500013M026061234567890", V_ERR, "E162", "",
-	  "IBAN trop long : 37 caractères pour 34 au plus (IBAN se "
-	  "terminant par 7890)" },
+	  "IBAN trop long : 37 caractères hors espaces, points et tirets, "
+	  "pour 34 au plus (IBAN se terminant par 7890)" },
+	/* the BBAN structure of the registry, with a right mod 97 */
+	{ "FR882004A1010050500013M0206", V_ERR, "E167", "",
+	  E167_DIGIT("9", "0206") },
+	{ "FR3020041010050500013M0260A", V_ERR, "E167", "",
+	  E167_DIGIT("27", "260A") },
+	{ "FR88 2004 A101 0050 5000 13M0 206", V_ERR, "E167", "",
+	  E167_DIGIT("9", "0206") },
+	{ "MC311122B000010123456789030", V_ERR, "E167", "",
+	  E167_DIGIT("9", "9030") },
+	{ "DE1537040044053201300O", V_ERR, "E167", "",
+	  E167_DIGIT("22", "300O") },
+	{ "BE405390075A7034", V_ERR, "E167", "", E167_DIGIT("12", "7034") },
+	{ "ES18210004184502000513I2", V_ERR, "E167", "",
+	  E167_DIGIT("23", "13I2") },
+	{ "PT59000201231234567890I54", V_ERR, "E167", "",
+	  E167_DIGIT("23", "0I54") },
+	{ "CH720076A011623852957", V_ERR, "E167", "",
+	  E167_DIGIT("9", "2957") },
+	{ "LU220O19400644750000", V_ERR, "E167", "", E167_DIGIT("6", "0000") },
+	{ "GB42NWB160161331926819", V_ERR, "E167", "",
+	  E167_LETTER("8", "6819") },
+	{ "GB97NWBK6O161331926819", V_ERR, "E167", "",
+	  E167_DIGIT("10", "6819") },
+	{ "NL52ABN40417164300", V_ERR, "E167", "", E167_LETTER("8", "4300") },
+	{ "IT4960542811101000000123456", V_ERR, "E167", "",
+	  E167_LETTER("5", "3456") },
+	{ "MT79MAL7011000012345MTLCAST001S", V_ERR, "E167", "",
+	  E167_LETTER("8", "001S") },
+	{ "MT97MALT0110O0012345MTLCAST001S", V_ERR, "E167", "",
+	  E167_DIGIT("13", "001S") },
+	/* what used to be E164 for a letter in the bank code */
+	{ "FR462004A010050500013M02606", V_ERR, "E167", "",
+	  E167_DIGIT("9", "2606") },
 	{ "FR1520041010050500013M02606", V_ERR, "E163", "",
 	  "clé de contrôle de l'IBAN invalide (IBAN se terminant par 2606) "
 	  ": vérifiez chaque caractère" },
@@ -677,9 +798,6 @@ static const struct scase iban_cases[] = {
 	  "clé RIB invalide : attendue 06, reçue 07 (IBAN se terminant par "
 	  "2607)" },
 	{ "MC3111222000010123456789031", V_ERR, "E164", "", NULL },
-	{ "FR462004A010050500013M02606", V_ERR, "E164", "",
-	  "RIB invalide : code banque, code guichet et clé RIB sont "
-	  "numériques (IBAN se terminant par 2606)" },
 };
 
 static void test_iban(void **state)
