@@ -101,3 +101,24 @@ long long mono_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* str_fold_lines - see util.h */
+char *str_fold_lines(const char *s, const char *sep)
+{
+	size_t n = 1, seplen = strlen(sep);
+	const char *p;
+	char *out, *o;
+
+	for (p = s; *p; p++)
+		n += *p == '\n' ? seplen : 1;
+	o = out = xmalloc(n);
+	for (p = s; *p; p++)
+		if (*p == '\n') {
+			memcpy(o, sep, seplen);
+			o += seplen;
+		} else {
+			*o++ = *p;
+		}
+	*o = '\0';
+	return out;
+}

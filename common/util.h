@@ -26,6 +26,9 @@ int parse_long(const char *s, long min, long max, long *out);
 /* str_has_suffix - 1 when s ends with suffix */
 int str_has_suffix(const char *s, const char *suffix);
 
+/* str_fold_lines - s with each '\n' replaced by sep; owned: free() */
+char *str_fold_lines(const char *s, const char *sep);
+
 /* mono_ms - the monotonic clock in milliseconds: for delays, never dates */
 long long mono_ms(void);
 

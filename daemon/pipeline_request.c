@@ -61,9 +61,25 @@ void pipeline_want_export(struct run *r, struct movement *mv)
 		r->requests++;
 }
 
+/*
+ * export_row - one employee; an address's lines (stored with '\n') are
+ * folded with ", " so each row stays one line of the spreadsheet.
+ */
 static int export_row(const char *const *vals, void *arg)
 {
-	return report_row(arg, vals, EXPORT_COLUMNS) < 0;
+	const char *row[EXPORT_COLUMNS];
+	char *folded[EXPORT_COLUMNS] = { NULL };
+	int i, rc;
+
+	for (i = 0; i < EXPORT_COLUMNS; i++) {
+		row[i] = vals[i];
+		if (vals[i] != NULL && strchr(vals[i], '\n') != NULL)
+			row[i] = folded[i] = str_fold_lines(vals[i], ", ");
+	}
+	rc = report_row(arg, row, EXPORT_COLUMNS) < 0;
+	for (i = 0; i < EXPORT_COLUMNS; i++)
+		free(folded[i]);
+	return rc;
 }
 
 /* write_export - work/<id>.export, durable before the COMMIT */

@@ -4,6 +4,7 @@
  * field table says which validator each field goes through.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -105,17 +106,30 @@ static void check_dates(struct movement *mv)
 	}
 }
 
+/*
+ * check_texts - every text field; adresse keeps its line breaks as address
+ * lines (stored with '\n'), other fields have theirs folded to a space.
+ */
 static void check_texts(struct movement *mv)
 {
 	struct vresult r;
-	size_t i;
+	enum field f;
+	char *out;
+	size_t i, n;
 
-	for (i = 0; i < NELEM(text_fields); i++)
-		if (mv_has(mv, text_fields[i].f)) {
-			v_text(mv_get(mv, text_fields[i].f), text_fields[i].max,
-			       &r);
-			report(mv, text_fields[i].f, &r);
-		}
+	for (i = 0; i < NELEM(text_fields); i++) {
+		f = text_fields[i].f;
+		if (!mv_has(mv, f))
+			continue;
+		n = strlen(mv_get(mv, f)) + 1;
+		out = xmalloc(n);
+		if ((f == F_ADRESSE ? v_address(mv_get(mv, f), out, n, &r) :
+		     v_one_line(mv_get(mv, f), text_fields[i].max, out, n,
+				&r)) != V_ERR)
+			mv_set(mv, f, out);
+		free(out);
+		report(mv, f, &r);
+	}
 }
 
 static void check_emails(struct movement *mv)

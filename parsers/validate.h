@@ -147,6 +147,27 @@ enum vstatus v_rum(const char *in, struct vresult *r);
 /* v_text - names, addresses: not blank, no control character, <= maxlen */
 enum vstatus v_text(const char *in, size_t maxlen, struct vresult *r);
 
+/*
+ * v_address - the adresse field: a line break (CR LF, CR or LF: Excel's
+ * Alt+Enter in a quoted cell) separates address lines.  Each line is
+ * trimmed and blank ones dropped; at most ADDRESS_LINES lines (NF Z10-011:
+ * the letter's window holds the name, these lines, then postcode and city),
+ * each a v_text of at most ADDRESS_LINE_MAX bytes.  The lines, joined with
+ * '\n', into out (outlen > strlen(in)).  E173 too many lines.
+ */
+#define ADDRESS_LINES 4
+#define ADDRESS_LINE_MAX 100
+enum vstatus v_address(const char *in, char *out, size_t outlen,
+		       struct vresult *r);
+
+/*
+ * v_one_line - a line break in a one-line text field is folded to a space
+ * (W171), the rest as v_text judges it.  out: the folded value
+ * (outlen > strlen(in)).
+ */
+enum vstatus v_one_line(const char *in, size_t maxlen, char *out,
+			size_t outlen, struct vresult *r);
+
 /* v_lien - CONJOINT, PACS, CONCUBIN, ENFANT (any case); out LIEN_SIZE */
 enum vstatus v_lien(const char *in, char *out, size_t outlen,
 		    struct vresult *r);

@@ -1,7 +1,9 @@
 /*
- * validate_text - names and address lines: not blank, one line, no control
- * character, at most the field's length.
+ * validate_text - names and address lines: not blank, no control
+ * character, at most the field's length; the adresse field's line breaks
+ * as address lines, any other field's folded to a space.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "parsers/validate_priv.h"
@@ -49,4 +51,84 @@ enum vstatus v_text(const char *in, size_t maxlen, struct vresult *r)
 		return vresult_set(r, V_ERR, "E170",
 		    "champ vide ou composé uniquement d'espaces");
 	return vresult_ok(r);
+}
+
+/* trimmed - [*b, *e) without its spaces and tabs at both ends */
+static void trimmed(const char **b, const char **e)
+{
+	while (*b < *e && (**b == ' ' || **b == '\t'))
+		(*b)++;
+	while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+		(*e)--;
+}
+
+/* v_address - see validate.h */
+enum vstatus v_address(const char *in, char *out, size_t outlen,
+		       struct vresult *r)
+{
+	char line[ADDRESS_LINE_MAX * 4 + 1];
+	const char *b = in, *e;
+	size_t n = 0, used = 0, len;
+	enum vstatus st;
+
+	if (outlen <= strlen(in))
+		return vresult_set(r, V_ERR, "E172", "adresse trop longue");
+	out[0] = '\0';
+	while (*b != '\0') {
+		e = b + strcspn(b, "\r\n");
+		trimmed(&b, &e);
+		len = (size_t)(e - b);
+		if (len > 0) {
+			if (++n > ADDRESS_LINES)
+				return vresult_set(r, V_ERR, "E173",
+				    "adresse de plus de %d lignes : la fenêtre "
+				    "d'une lettre n'en tient pas plus",
+				    ADDRESS_LINES);
+			if (len >= sizeof(line))
+				return vresult_set(r, V_ERR, "E172",
+				    "ligne %zu de l'adresse trop longue : %zu "
+				    "octets pour %d au plus", n, len,
+				    ADDRESS_LINE_MAX);
+			memcpy(line, b, len);
+			line[len] = '\0';
+			st = v_text(line, ADDRESS_LINE_MAX, r);
+			if (st == V_ERR)
+				return st;
+			used += (size_t)snprintf(out + used, outlen - used,
+						 "%s%s", used ? "\n" : "", line);
+		}
+		b += strcspn(b, "\r\n");
+		b += strspn(b, "\r\n");
+	}
+	if (n == 0)
+		return vresult_set(r, V_ERR, "E170",
+		    "champ vide ou composé uniquement d'espaces");
+	return vresult_ok(r);
+}
+
+/* v_one_line - see validate.h */
+enum vstatus v_one_line(const char *in, size_t maxlen, char *out,
+			size_t outlen, struct vresult *r)
+{
+	size_t i, j = 0;
+	int folded = 0;
+	enum vstatus st;
+
+	if (outlen <= strlen(in))
+		return vresult_set(r, V_ERR, "E172", "texte trop long");
+	for (i = 0; in[i] != '\0'; i++) {
+		if (in[i] == '\r' || in[i] == '\n') {
+			if (!(in[i] == '\n' && i > 0 && in[i - 1] == '\r'))
+				out[j++] = ' ';
+			folded = 1;
+		} else {
+			out[j++] = in[i];
+		}
+	}
+	out[j] = '\0';
+	st = v_text(out, maxlen, r);
+	if (st != V_OK || !folded)
+		return st;
+	return vresult_set(r, V_WARN, "W171", "retour à la ligne dans le "
+			   "champ remplacé par une espace");
 }

@@ -190,3 +190,54 @@ def test_retry_after_crash_rewrites_the_same_letter(tmp_path):
     assert [e["id"] for e in after] == [e["id"] for e in entries]
     assert after == entries
     assert len(list(day_dir(a).glob("*.pdf"))) == 3
+
+
+def test_two_line_address_affiliates_and_prints_on_two_lines(affild):
+    """Excel's Alt+Enter in a quoted adresse ("Bât. C" then the street):
+    two address lines, kept as lines on the letter, folded with ", " in
+    the EXPORT; a line break in a one-line field (nom) is folded to a
+    space with a warning."""
+    nir = make_nir(1, BORN, 901)
+    line = ";".join(["AFFILIATION_SIMPLE", nir, "Garnier", "Paul",
+                     BORN.isoformat(), today(), "NON_CADRE",
+                     '"Bât. C\r\n14 avenue Jean Jaurès"', "69007", "Lyon",
+                     ""]) + "\r\n"
+    nir2 = make_nir(1, BORN, 902)
+    line2 = ";".join(["AFFILIATION_SIMPLE", nir2, '"Le\nBlanc"', "Marc",
+                      BORN.isoformat(), today(), "NON_CADRE",
+                      "2 rue Neuve", "69002", "Lyon", ""]) + "\r\n"
+    affild.drop("adresses.csv", HEADER + line + line2)
+    rows = affild.wait_report("adresses.csv")
+    assert rows[-1]["code"] == "CR1", rows
+    [w] = [r for r in rows if r["code"] == "W171"]
+    assert w["champ"] == "nom" and w["nir"] == nir2
+    entries = wait_letters(affild, 2)
+    pdf = day_dir(affild) / [e for e in entries
+                             if e["destinataire"] == "Paul Garnier"][0][
+                                 "fichier"]
+    lines = [l.strip() for l in pdf_text(pdf).splitlines()]
+    i = lines.index("Paul Garnier")
+    assert lines[i + 1:i + 4] == ["Bât. C", "14 avenue Jean Jaurès",
+                                  "69007 LYON"]
+    names = [e["destinataire"] for e in entries]
+    assert "Marc Le Blanc" in names
+    # stored as two lines; the EXPORT stays one row per employee
+    shown = affild.ctl_json("show", "12345678", nir)
+    assert shown["employee"]["adresse"] == "Bât. C\n14 avenue Jean Jaurès"
+    affild.drop("export.csv", "operation\nEXPORT\n")
+    affild.wait_report("export.csv")
+    [ex] = list(affild.out_dir().glob("export.csv.*.export.csv"))
+    text = ex.read_bytes().decode("utf-8-sig")
+    assert len(text.strip().splitlines()) == 3     # header + 2 employees
+
+
+def test_an_address_of_five_lines_is_refused(affild):
+    nir = make_nir(1, BORN, 903)
+    five = '"A\nB\nC\nD\nE"'
+    line = ";".join(["AFFILIATION_SIMPLE", nir, "Roy", "Jean",
+                     BORN.isoformat(), today(), "NON_CADRE", five, "75001",
+                     "Paris", ""]) + "\n"
+    affild.drop("cinq.csv", HEADER + line)
+    rows = affild.wait_report("cinq.csv")
+    assert rows[0]["code"] == "E173" and rows[0]["champ"] == "adresse"
+    assert rows[-1]["code"] == "CR3"

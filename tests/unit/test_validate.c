@@ -888,6 +888,59 @@ static void test_rum(void **state)
 
 /* ----------------------------------------------------------------- text */
 
+/* An address keeps its lines, trimmed, blank ones dropped, at most four. */
+static void test_address(void **state)
+{
+	char out[512];
+	struct vresult r;
+
+	(void)state;
+	assert_int_equal(v_address("Bât. C\r\n14 avenue Jean Jaurès", out,
+				   sizeof(out), &r), V_OK);
+	assert_string_equal(out, "Bât. C\n14 avenue Jean Jaurès");
+	assert_int_equal(v_address("  1 rue A \r\r\n\n  \nBP 12  ", out,
+				   sizeof(out), &r), V_OK);
+	assert_string_equal(out, "1 rue A\nBP 12");
+	assert_int_equal(v_address("a\nb\nc\nd", out, sizeof(out), &r), V_OK);
+	assert_int_equal(v_address("a\nb\nc\nd\ne", out, sizeof(out), &r),
+			 V_ERR);
+	assert_string_equal(r.code, "E173");
+	assert_int_equal(v_address(" \r\n ", out, sizeof(out), &r), V_ERR);
+	assert_string_equal(r.code, "E170");
+	assert_int_equal(v_address("1 rue\tA\nB", out, sizeof(out), &r),
+			 V_ERR);
+	assert_string_equal(r.code, "E171");
+	{
+		char in[128];	/* a second line of 101 bytes */
+
+		memcpy(in, "A\n", 2);
+		memset(in + 2, 'x', 101);
+		in[103] = '\0';
+		assert_int_equal(v_address(in, out, sizeof(out), &r), V_ERR);
+		assert_string_equal(r.code, "E172");
+	}
+}
+
+/* A line break in a one-line field is folded to a space, with W171. */
+static void test_one_line(void **state)
+{
+	char out[128];
+	struct vresult r;
+
+	(void)state;
+	assert_int_equal(v_one_line("Le\r\nBlanc", 100, out, sizeof(out), &r),
+			 V_WARN);
+	assert_string_equal(out, "Le Blanc");
+	assert_string_equal(r.code, "W171");
+	assert_int_equal(v_one_line("Le\nBlanc", 100, out, sizeof(out), &r),
+			 V_WARN);
+	assert_string_equal(out, "Le Blanc");
+	assert_int_equal(v_one_line("Martin", 100, out, sizeof(out), &r), V_OK);
+	assert_string_equal(out, "Martin");
+	assert_int_equal(v_one_line("a\tb", 100, out, sizeof(out), &r), V_ERR);
+	assert_string_equal(r.code, "E171");
+}
+
 static void test_text(void **state)
 {
 	static const struct {
@@ -1090,6 +1143,8 @@ int main(void)
 		cmocka_unit_test(test_bic),
 		cmocka_unit_test(test_rum),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_address),
+		cmocka_unit_test(test_one_line),
 		cmocka_unit_test(test_lien),
 		cmocka_unit_test(test_situation),
 		cmocka_unit_test(test_child_age),
