@@ -22,6 +22,7 @@
 static const char *log_progname = "affild";
 static enum log_level log_max = LOG_LEVEL_INFO;
 static int log_journal;
+static _Thread_local int log_errno_last;	/* log_take_errno() */
 
 /* log_init - remember who we are and how much to say */
 void log_init(const char *progname, enum log_level max_level)
@@ -173,6 +174,8 @@ static void vlog(enum log_level level, int with_errno, const char *fmt,
 	size_t o;
 	int n, cut;
 
+	if (with_errno)
+		log_errno_last = errno;
 	if (level > log_max)
 		return;
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -212,3 +215,12 @@ LOG_FN(log_info, LOG_LEVEL_INFO, 0)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
 LOG_FN(log_err_errno, LOG_LEVEL_ERR, 1)
 LOG_FN(log_warn_errno, LOG_LEVEL_WARN, 1)
+
+/* log_take_errno - see log.h */
+int log_take_errno(void)
+{
+	int e = log_errno_last;
+
+	log_errno_last = 0;
+	return e;
+}

@@ -29,6 +29,14 @@ void log_err_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * log_take_errno - the errno of the last log_*_errno() call of this thread
+ * since the previous take, or 0; cleared.  What failed, as it was logged:
+ * the pipeline classes a failure by it (TEMPFAIL or not), where errno
+ * itself may be stale (libraries set it on paths that succeed).
+ */
+int log_take_errno(void);
+
+/*
  * log_quote - s made safe as the value of one key=value pair, in buf.
  *
  * A plain value (no space, '=', '"', '\\', control or non-UTF-8 byte) is

@@ -442,10 +442,10 @@ enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job)
 		rc = reject_unreadable(&r, err);
 		goto out;
 	}
-	errno = 0;
+	(void)log_take_errno();
 	rc = pipeline_process(&r);
-	if (rc < 0)
-		rc = failed(&r, errno);
+	if (rc < 0)		/* the errno of what failed, as it was logged */
+		rc = failed(&r, log_take_errno());
 out:
 	if (r.fd >= 0)
 		close(r.fd);
