@@ -34,6 +34,9 @@ BIN     ?= bin
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 D_OBJ    = $(D_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ  = $(CTL_SRC:%.c=$(BUILD)/%.o)
+# The daemon's modules without main(), for the unit tests of scan.c and
+# pipeline*.c; an archive, so a test links only the members it uses.
+D_LIB_OBJ = $(filter-out $(BUILD)/daemon/main.o,$(D_OBJ))
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -60,10 +63,16 @@ $(BIN)/affilctl: $(CTL_OBJ) $(BUILD)/libaffild.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJ) $(BUILD)/libaffild.a $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libaffild.a
+$(BUILD)/libaffild-daemon.a: $(D_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+# libaffild-daemon.a first: its members call into libaffild.a.
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libaffild-daemon.a $(BUILD)/libaffild.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
-		$(BUILD)/libaffild.a $(LIBS) $(shell pkg-config --libs cmocka)
+		$(BUILD)/libaffild-daemon.a $(BUILD)/libaffild.a $(LIBS) \
+		$(shell pkg-config --libs cmocka)
 
 # The fault-injection shim of the end-to-end tests (tests/fault/fault.c),
 # LD_PRELOADed into affild.  Built without the sanitizers' CFLAGS: it is

@@ -33,6 +33,8 @@ struct daemon {
 	struct scan_queue *queues;	/* per drop folder: scan.c's */
 	size_t nqueues;
 	long long next_rescan_ms;
+	long long (*clock_ms)(void);	/* monotonic ms; NULL: mono_ms().  The
+					 * unit tests inject theirs (settle) */
 	int timer_fd;			/* deadlines: daemon/timers.c */
 	long long next_retention_ms;	/* daily; 0: at start */
 };

@@ -136,6 +136,12 @@ static int candidate_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* now_ms - the daemon's monotonic clock (a test may have injected one) */
+static long long now_ms(const struct daemon *d)
+{
+	return d->clock_ms ? d->clock_ms() : mono_ms();
+}
+
 /* is_ready - 1 when path is ready under the drop's readiness mode */
 static int is_ready(struct daemon *d, const char *name, const char *path,
 		    const struct cfg_employer *emp, int settle_ms,
@@ -144,7 +150,7 @@ static int is_ready(struct daemon *d, const char *name, const char *path,
 	*marker = NULL;
 	if (emp == NULL || emp->readiness != CFG_READY_TRIGGER)
 		return spool_ready_check(d->ready, path, settle_ms,
-					 mono_ms()) == 1;
+					 now_ms(d)) == 1;
 	if (spool_trigger_marker(name)) {
 		spool_ready_marker(d->ready, path);
 		return 0;

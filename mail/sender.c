@@ -66,6 +66,7 @@ struct sender {
 	struct smtp_result *kept;	/* outcomes not yet committed: owned */
 	size_t nkept, capkept;
 	long long record_at_ms;		/* next try after a failed record */
+	long long (*now_ms)(void);	/* mono_ms, or a test's clock */
 	int backoff_ms;
 };
 
@@ -472,7 +473,7 @@ static void on_result(const struct smtp_result *r, void *arg)
 static int record(struct sender *sd, struct store *st, const struct cfg *cfg)
 {
 	size_t i;
-	long long now = mono_ms();
+	long long now = sd->now_ms();
 
 	if (sd->nkept == 0)
 		return 0;
@@ -550,6 +551,7 @@ struct sender *sender_open(const struct cfg *cfg)
 {
 	struct sender *sd = xcalloc(1, sizeof(*sd));
 
+	sd->now_ms = mono_ms;
 	if (cfg->mail.transport == CFG_TRANSPORT_SMTP) {
 		/* Taken before the read: a change in between means a reload. */
 		if (cfg->mail.credentials_file != NULL)
@@ -628,6 +630,11 @@ int sender_reload(struct sender **sd, struct store *st, const struct cfg *old,
 	log_info("event=mail_transport_restarted transport=%s",
 		 fresh->mail.transport == CFG_TRANSPORT_SMTP ? "smtp" : "file");
 	return 0;
+}
+
+void sender_set_clock(struct sender *sd, long long (*now_ms)(void))
+{
+	sd->now_ms = now_ms;
 }
 
 int sender_fd(const struct sender *sd)

@@ -54,6 +54,10 @@ int sender_run(struct sender *sd, struct store *st, const struct cfg *cfg,
 int sender_reload(struct sender **sd, struct store *st, const struct cfg *old,
 		  const struct cfg *fresh);
 
+/* sender_set_clock - the monotonic clock (ms) of the recording backoff;
+ * mono_ms() unless a unit test injects its own */
+void sender_set_clock(struct sender *sd, long long (*now_ms)(void));
+
 /* sender_close - stop the transport within about a second, record what
  * it finished (st may be NULL), free sd (NULL is fine) */
 void sender_close(struct sender *sd, struct store *st, const struct cfg *cfg);
