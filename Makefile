@@ -142,8 +142,18 @@ build-tsan/test_date: $(TSAN_SRC) common/date.h common/log.h common/util.h
 		$(shell pkg-config --cflags glib-2.0 cmocka) -o $@ $(TSAN_SRC) \
 		$(shell pkg-config --libs glib-2.0 cmocka) -lpthread
 
+# And the daemon built with ThreadSanitizer, the SMTP sender thread at work
+# beside the main loop (test_smtp.py, test_mail_record.py): a race stops
+# the daemon, and the test with it.
+TSAN_E2E = test_smtp.py test_mail_record.py
+
 test-tsan: build-tsan/test_date
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/test_date
+	@$(MAKE) --no-print-directory BUILD=build-tsan BIN=build-tsan/bin \
+		CFLAGS="-O1 -g -fsanitize=thread" all
+	cd tests/e2e && TSAN_OPTIONS=halt_on_error=1 \
+		AFFILD_BIN=$(CURDIR)/build-tsan/bin \
+		$(PYTHON) -m pytest -q -p no:cacheprovider $(TSAN_E2E)
 
 test-asan:
 	@AFFILD_CRASH_ITERATIONS=40 AFFILD_SANITIZED=1 \
