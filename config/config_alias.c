@@ -17,40 +17,21 @@
 
 #include "common/util.h"
 #include "config/config_priv.h"
+#include "rules/vocab.h"
 
-/* The fields of formats.md, the vocabulary of parsers/ and store/. */
-static const char *const fields[] = {
-	"operation", "numero_personne", "nir", "nom", "nom_usage", "prenom",
-	"date_naissance", "date_embauche", "date_effet", "categorie", "email",
-	"email_personnel", "adresse", "code_postal", "ville", "pays",
-	"telephone", "matricule", "option", "iban", "bic", "rum",
-	"date_signature_mandat", "lien", "nir_ayant_droit", "situation",
-	"date_fin", "date_fin_contrat", "motif_rupture", "date_debut_contrat",
-	"portabilite", "justification", "operation_annulee", "nouveau_nir",
-	"motif_dispense", "date_demande", "justificatif", "date_fin_dispense",
-	"date_evenement", "motif_fin", "jeton", "statut",
-};
 
-/* cfg_is_field - 1 when name is a canonical field */
+/* cfg_is_field - 1 when name is a canonical field (rules/vocab.h) */
 int cfg_is_field(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < NELEM(fields); i++)
-		if (strcmp(fields[i], name) == 0)
-			return 1;
-	return 0;
+	return field_from_name(name) != F_NONE;
 }
 
 /* field_static - the static copy of a canonical field name, or NULL */
 static const char *field_static(const char *name)
 {
-	size_t i;
+	enum field f = field_from_name(name);
 
-	for (i = 0; i < NELEM(fields); i++)
-		if (strcmp(fields[i], name) == 0)
-			return fields[i];
-	return NULL;
+	return f == F_NONE ? NULL : field_name(f);
 }
 
 /* cfg_field_name - see config.h */
