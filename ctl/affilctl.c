@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "config/config.h"
@@ -70,11 +71,8 @@ static void out_csv_cell(int i, const char *v)
 /* out_padded - v padded to width characters (not bytes: names are UTF-8) */
 static void out_padded(const char *v, int width, int sep)
 {
-	int chars = 0;
-	const char *p;
+	int chars = (int)utf8_chars(v);
 
-	for (p = v; *p; p++)
-		chars += ((unsigned char)*p & 0xC0) != 0x80;
 	fputs(v, stdout);
 	for (; chars < width; chars++)
 		putchar(' ');
