@@ -26,11 +26,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "common/buf.h"
+#include "common/crypto.h"
 #include "common/log.h"
 #include "common/utf8.h"
+#include "common/util.h"
 #include "mail/message.h"
 
 #define HDR_LINE_MAX 76		/* a line with encoded words, RFC 2047 */
@@ -253,10 +253,12 @@ static const char *msg_check(const struct mail_msg *m, struct from_parts *fp)
 /* add_b64_word - one encoded word "=?UTF-8?B?...?=" for n bytes of s */
 static int add_b64_word(struct buf *out, const char *s, size_t n)
 {
-	unsigned char enc[HDR_LINE_MAX + 1];
+	char enc[CRYPTO_B64_LEN(HDR_LINE_MAX) + 1];
 	int len;
 
-	len = EVP_EncodeBlock(enc, (const unsigned char *)s, (int)n);
+	if (n > HDR_LINE_MAX)
+		return -1;
+	len = crypto_base64(s, n, enc);
 	if (len < 0 || buf_addstr(out, EW_PREFIX) < 0 ||
 	    buf_add(out, enc, (size_t)len) < 0)
 		return -1;
@@ -484,14 +486,8 @@ static int add_single(struct buf *out, const char *text)
 /* boundary_for - "=_affild_" + FNV-1a 64 of the Message-ID, in hex */
 static void boundary_for(const char *message_id, char *b, size_t blen)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)message_id; *p; p++) {
-		h ^= *p;
-		h *= 0x100000001b3ULL;
-	}
-	snprintf(b, blen, "=_affild_%016llx", (unsigned long long)h);
+	snprintf(b, blen, "=_affild_%016llx",
+		 (unsigned long long)fnv1a64(message_id));
 }
 
 /* add_multipart - multipart/alternative: text, then HTML */
