@@ -13,7 +13,7 @@
 
 CC      ?= cc
 PKGS     = libxml-2.0 sqlite3 libcurl yaml-0.1 libsystemd libcrypto \
-           cairo-pdf pangocairo fontconfig glib-2.0
+           cairo-pdf pangocairo fontconfig glib-2.0 json-c
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wvla
