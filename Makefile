@@ -13,7 +13,7 @@
 
 CC      ?= cc
 PKGS     = libxml-2.0 sqlite3 libcurl yaml-0.1 libsystemd libcrypto \
-           cairo-pdf pangocairo fontconfig glib-2.0
+           cairo-pdf pangocairo fontconfig glib-2.0 json-c
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -134,9 +134,11 @@ stress: all $(FAULT_LIB)
 # The crash test's loop is shorter under the sanitizers (tests/e2e/test_spool_crash.py).
 # The Paris clock from two threads at once (tests/unit/test_date.c) under
 # ThreadSanitizer: the first race fails the run.
-TSAN_SRC = tests/unit/test_date.c common/date.c common/log.c common/util.c
+TSAN_SRC = tests/unit/test_date.c common/date.c common/log.c common/util.c \
+           common/utf8.c
 
-build-tsan/test_date: $(TSAN_SRC) common/date.h common/log.h common/util.h
+build-tsan/test_date: $(TSAN_SRC) common/date.h common/log.h common/util.h \
+		common/utf8.h
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O1 -g -fsanitize=thread -I. \
 		$(shell pkg-config --cflags glib-2.0 cmocka) -o $@ $(TSAN_SRC) \

@@ -2,6 +2,7 @@
  * crypto - SHA-256, HMAC and random tokens.  libcrypto's only home.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -100,27 +101,31 @@ int random_bytes(void *p, size_t n)
 	return 0;
 }
 
-/* random_token - 16 random bytes in base64url without padding */
+/* crypto_base64 - libcrypto's base64, '=' padded, NUL-terminated */
+int crypto_base64(const void *p, size_t n, char *out)
+{
+	int len;
+
+	if (n > (size_t)INT_MAX / 4 * 3)
+		return -1;
+	len = EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	return len < 0 ? -1 : len;
+}
+
+/* random_token - 16 random bytes in base64url without padding: base64,
+ * then the URL-safe alphabet of RFC 4648 section 5 ('-' and '_') */
 int random_token(char out[CRYPTO_TOKEN_LEN])
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char b64[CRYPTO_B64_LEN(16) + 1];
 	unsigned char r[16];
-	unsigned bits = 0, acc = 0, i, o = 0;
+	int len, i;
 
-	if (random_bytes(r, sizeof(r)) < 0)
+	if (random_bytes(r, sizeof(r)) < 0 ||
+	    (len = crypto_base64(r, sizeof(r), b64)) < 0)
 		return -1;
-	for (i = 0; i < sizeof(r); i++) {
-		acc = (acc << 8) | r[i];
-		bits += 8;
-		while (bits >= 6) {
-			bits -= 6;
-			out[o++] = b64[(acc >> bits) & 63];
-		}
-	}
-	if (bits > 0)
-		out[o++] = b64[(acc << (6 - bits)) & 63];
-	out[o] = '\0';
+	for (i = 0; i < len && b64[i] != '='; i++)
+		out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+	out[i] = '\0';
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /*
  * crypto - the few primitives affild needs, from OpenSSL's libcrypto:
  * a streaming SHA-256 (duplicate files), HMAC-SHA-256 (invitation tokens are
- * stored only as a keyed hash) and random tokens from the kernel.
+ * stored only as a keyed hash), random tokens from the kernel and base64
+ * (tokens, RFC 2047 encoded words).
  *
  * Digests are written as lower-case hex into caller buffers of
  * CRYPTO_HEX_LEN bytes.  Functions return 0, or -1 after logging.
@@ -32,5 +33,12 @@ int crypto_equal(const char *a, const char *b);
 
 /* random_token - 128 random bits as a URL-safe string */
 int random_token(char out[CRYPTO_TOKEN_LEN]);
+
+/* CRYPTO_B64_LEN - the bytes base64 makes of n, with '=' padding */
+#define CRYPTO_B64_LEN(n) (((n) + 2) / 3 * 4)
+
+/* crypto_base64 - n bytes of p in base64 (RFC 4648, '=' padded) into out,
+ * which holds CRYPTO_B64_LEN(n) + 1 bytes; the length written, or -1 */
+int crypto_base64(const void *p, size_t n, char *out);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "utf8.h"
 
 static const char *log_progname = "affild";
 static enum log_level log_max = LOG_LEVEL_INFO;
@@ -46,39 +47,14 @@ static const char *level_name(enum log_level level)
 	}
 }
 
-/* utf8_len - bytes of the valid UTF-8 character at s, 0 if not valid */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char lo, hi;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		/* No overlong forms, no UTF-16 surrogates. */
-		lo = s[0] == 0xE0 ? 0xA0 : 0x80;
-		hi = s[0] == 0xED ? 0x9F : 0xBF;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		lo = s[0] == 0xF0 ? 0x90 : 0x80;
-		hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
-		       (s[3] & 0xC0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
-
 /* esc_one - the character at s as it may be logged, into e; bytes used */
 static size_t esc_one(const char *s, int quoting, char e[5])
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t n = utf8_len(u);
+	size_t n = utf8_char_len(s, strnlen(s, 4));
 
 	/* C1 controls (U+0080-U+009F) go out byte by byte, as \xC2\x85. */
-	if (n == 0 || u[0] < 0x20 || u[0] == 0x7F ||
-	    (n == 2 && u[0] == 0xC2 && u[1] <= 0x9F)) {
+	if (n == 0 || utf8_control_len(s) > 0) {
 		if (u[0] == '\n' || u[0] == '\r' || u[0] == '\t')
 			snprintf(e, 5, "\\%c", u[0] == '\n' ? 'n' :
 				 u[0] == '\r' ? 'r' : 't');
@@ -122,16 +98,14 @@ static size_t escape(char *out, size_t size, size_t o, const char *s,
 /* plain - s can be logged bare: no space, quote, '=', '\\' or control */
 static int plain(const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
 	size_t n;
 
-	if (*u == '\0')
+	if (*s == '\0')
 		return 0;
-	for (; *u != '\0'; u += n) {
-		n = utf8_len(u);
-		if (n == 0 || *u <= 0x20 || *u == 0x7F || *u == '"' ||
-		    *u == '\\' || *u == '=' ||
-		    (n == 2 && u[0] == 0xC2 && u[1] <= 0x9F))
+	for (; *s != '\0'; s += n) {
+		n = utf8_char_len(s, strnlen(s, 4));
+		if (n == 0 || *s == ' ' || *s == '"' || *s == '\\' ||
+		    *s == '=' || utf8_control_len(s) > 0)
 			return 0;
 	}
 	return 1;

@@ -122,3 +122,16 @@ char *str_fold_lines(const char *s, const char *sep)
 	*o = '\0';
 	return out;
 }
+
+/* fnv1a64 - FNV-1a 64 (Fowler, Noll, Vo): offset basis, then xor and
+ * multiply by the FNV prime, byte by byte */
+uint64_t fnv1a64(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}

@@ -1,6 +1,8 @@
 /*
  * util - small safe helpers: allocation that cannot return NULL, bounded
- * string copies and number parsing with ranges (no atoi, no strcpy).
+ * string copies and number parsing with ranges (no atoi, no strcpy), and
+ * the one non-cryptographic hash (FNV-1a: it needs no libcrypto, so it
+ * lives here rather than in crypto.c, whose hashes are for security).
  *
  * Out of memory is fatal: xmalloc() logs and aborts, as Postfix's mymalloc().
  */
@@ -8,6 +10,7 @@
 #define AFFILD_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -28,6 +31,10 @@ int str_has_suffix(const char *s, const char *suffix);
 
 /* str_fold_lines - s with each '\n' replaced by sep; owned: free() */
 char *str_fold_lines(const char *s, const char *sep);
+
+/* fnv1a64 - FNV-1a, 64 bits, of the C string s: a fast hash for tables
+ * and stable names (a MIME boundary), never for security */
+uint64_t fnv1a64(const char *s);
 
 /* mono_ms - the monotonic clock in milliseconds: for delays, never dates */
 long long mono_ms(void);

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "config/config_priv.h"
 
@@ -276,7 +277,7 @@ static void offset_position(FILE *fp, size_t offset, unsigned long *line,
 		if (c == '\n') {
 			(*line)++;
 			*col = 1;
-		} else if ((c & 0xC0) != 0x80) {
+		} else if (!utf8_is_continuation(c)) {
 			(*col)++;	/* columns count characters */
 		}
 	}

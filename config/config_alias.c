@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/util.h"
 #include "config/config_priv.h"
 #include "rules/vocab.h"
@@ -74,24 +75,10 @@ struct fold {
 	int in_word;
 };
 
-/* utf8_len - length of the sequence led by byte c; 1 for stray bytes */
-static size_t utf8_len(unsigned char c)
-{
-	if (c >= 0xF0 && c <= 0xF4)
-		return 4;
-	if (c >= 0xE0)
-		return c <= 0xEF ? 3 : 1;
-	if (c >= 0xC2)
-		return 2;
-	return 1;
-}
-
 /* fold_char - the ASCII letters for the character at p ("" separates);
  * returns the bytes consumed, never past the NUL */
 static size_t fold_char(const unsigned char *p, char tmp[2], const char **to)
 {
-	size_t n, i;
-
 	*to = "";
 	if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 	    (*p >= 'A' && *p <= 'Z')) {
@@ -111,10 +98,7 @@ static size_t fold_char(const unsigned char *p, char tmp[2], const char **to)
 		*to = "oe";
 		return 2;
 	}
-	n = utf8_len(*p);
-	for (i = 1; i < n && p[i] >= 0x80 && p[i] <= 0xBF; i++)
-		;
-	return i;
+	return utf8_next((const char *)p);
 }
 
 /* fold_word_end - close the current word; drop it if it is a small one */

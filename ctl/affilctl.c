@@ -14,159 +14,57 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "common/log.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "config/config.h"
+#include "ctl/ctl.h"
 #include "store/store.h"
-
-enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
-
-struct ctl {
-	struct cfg *cfg;
-	struct store *st;
-	enum format fmt;
-	int nrows;
-	const char *employer, *status, *search;
-};
-
-/* out_json_str - a JSON string value */
-static void out_json_str(const char *v)
-{
-	putchar('"');
-	for (; v && *v; v++) {
-		if (*v == '"' || *v == '\\')
-			printf("\\%c", *v);
-		else if ((unsigned char)*v < 0x20)
-			printf("\\u%04x", (unsigned char)*v);
-		else
-			putchar(*v);
-	}
-	putchar('"');
-}
-
-/* out_csv_cell - RFC 4180 quoting, and a quote before formula starters */
-static void out_csv_cell(int i, const char *v)
-{
-	int guard = *v && strchr("=+-@\t\r", *v) != NULL;
-
-	if (i)
-		putchar(';');
-	if (!guard && strpbrk(v, ";\"\r\n") == NULL) {
-		fputs(v, stdout);
-		return;
-	}
-	putchar('"');
-	if (guard)
-		putchar('\'');
-	for (; *v; v++) {
-		if (*v == '"')
-			putchar('"');
-		putchar(*v);
-	}
-	putchar('"');
-}
-
-/* out_padded - v padded to width characters (not bytes: names are UTF-8) */
-static void out_padded(const char *v, int width, int sep)
-{
-	int chars = 0;
-	const char *p;
-
-	for (p = v; *p; p++)
-		chars += ((unsigned char)*p & 0xC0) != 0x80;
-	fputs(v, stdout);
-	for (; chars < width; chars++)
-		putchar(' ');
-	if (sep)
-		putchar(' ');
-}
-
-/* out_row - one row in the chosen format; names used by csv/json */
-static void out_row(struct ctl *c, const char *const *names,
-		    const char *const *vals, const int *widths, int n)
-{
-	int i;
-
-	if (c->fmt == FMT_JSON) {
-		printf("%s{", c->nrows ? ",\n " : "[");
-		for (i = 0; i < n; i++) {
-			printf("%s", i ? ", " : "");
-			out_json_str(names[i]);
-			putchar(':');
-			out_json_str(vals[i]);
-		}
-		putchar('}');
-	} else {
-		for (i = 0; i < n; i++) {
-			const char *v = vals[i] ? vals[i] : "";
-
-			if (c->fmt == FMT_CSV)
-				out_csv_cell(i, v);
-			else
-				out_padded(v, i + 1 < n ? widths[i] : 0,
-					   i + 1 < n);
-		}
-		putchar('\n');
-	}
-	c->nrows++;
-}
-
-static void out_header(struct ctl *c, const char *const *names,
-		       const char *const *labels, const int *widths, int n)
-{
-	if (c->fmt == FMT_CSV)
-		out_row(c, names, names, widths, n);
-	else if (c->fmt == FMT_TABLE)
-		out_row(c, names, labels, widths, n);
-	c->nrows = 0;
-}
-
-static void out_end(struct ctl *c)
-{
-	if (c->fmt == FMT_JSON)
-		printf("%s\n", c->nrows ? "]" : "[]");
-}
 
 /* ---- employees -------------------------------------------------------- */
 
+static const struct ctl_col employee_cols[] = {
+	{ "employer", "EMPLOYEUR", 9, 0 }, { "nir", "NIR", 16, 0 },
+	{ "nom", "NOM", 20, 0 }, { "prenom", "PRÉNOM", 16, 0 },
+	{ "status", "STATUT", 12, 0 }, { "option", "OPTION", 10, 0 },
+	{ "since", "DEPUIS", 10, 0 },
+};
+
 static int print_employee(const struct employee_rec *e, void *arg)
 {
-	static const char *const names[] = { "employer", "nir", "nom", "prenom",
-					     "status", "option", "since" };
-	static const int widths[] = { 9, 16, 20, 16, 12, 10, 10 };
 	const char *vals[] = { e->employer, e->nir, e->nom, e->prenom,
 			       e->status, e->option, e->status_since };
 
-	out_row(arg, names, vals, widths, 7);
+	ctl_row(arg, employee_cols, vals, 7);
 	return 0;
 }
 
 static int cmd_employees(struct ctl *c, int argc, char **argv)
 {
-	static const char *const names[] = { "employer", "nir", "nom", "prenom",
-					     "status", "option", "since" };
-	static const char *const labels[] = { "EMPLOYEUR", "NIR", "NOM",
-		"PRÉNOM", "STATUT", "OPTION", "DEPUIS" };
-	static const int widths[] = { 9, 16, 20, 16, 12, 10, 10 };
-
 	if (argc > 1)
 		c->search = argv[1];
-	out_header(c, names, labels, widths, 7);
+	ctl_header(c, employee_cols, 7);
 	if (store_employees_each(c->st, c->employer, c->status, c->search,
 				 print_employee, c) < 0)
 		return EX_SOFTWARE;
-	out_end(c);
+	ctl_end(c);
 	return 0;
 }
 
 /* ---- files -------------------------------------------------------------- */
 
+static const struct ctl_col file_cols[] = {
+	{ "id", "ID", 15, 0 }, { "employer", "EMPLOYEUR", 9, 0 },
+	{ "name", "FICHIER", 24, 0 }, { "state", "ÉTAT", 11, 0 },
+	{ "return_code", "CR", 4, 1 }, { "movements", "MVTS", 6, 1 },
+	{ "accepted", "ACC.", 6, 1 }, { "rejected", "REJ.", 6, 1 },
+	{ "report", "COMPTE RENDU", 0, 0 },
+};
+
 static int print_file(const struct file_rec *f, void *arg)
 {
-	static const char *const names[] = { "id", "employer", "name", "state",
-		"return_code", "movements", "accepted", "rejected", "report" };
-	static const int widths[] = { 15, 9, 24, 11, 4, 6, 6, 6, 0 };
 	char rc[16], mv[24], ac[24], rj[24];
 	const char *vals[9];
 
@@ -175,27 +73,21 @@ static int print_file(const struct file_rec *f, void *arg)
 	snprintf(ac, sizeof(ac), "%ld", f->accepted);
 	snprintf(rj, sizeof(rj), "%ld", f->rejected);
 	vals[0] = f->id; vals[1] = f->employer; vals[2] = f->name;
-	vals[3] = f->state; vals[4] = f->return_code < 0 ? "" : rc;
+	vals[3] = f->state; vals[4] = f->return_code < 0 ? NULL : rc;
 	vals[5] = mv; vals[6] = ac; vals[7] = rj;
-	vals[8] = f->report ? f->report : "";
-	out_row(arg, names, vals, widths, 9);
+	vals[8] = f->report;
+	ctl_row(arg, file_cols, vals, 9);
 	return 0;
 }
 
 static int cmd_files(struct ctl *c, int argc, char **argv)
 {
-	static const char *const names[] = { "id", "employer", "name", "state",
-		"return_code", "movements", "accepted", "rejected", "report" };
-	static const char *const labels[] = { "ID", "EMPLOYEUR", "FICHIER",
-		"ÉTAT", "CR", "MVTS", "ACC.", "REJ.", "COMPTE RENDU" };
-	static const int widths[] = { 15, 9, 24, 11, 4, 6, 6, 6, 0 };
-
 	(void)argc;
 	(void)argv;
-	out_header(c, names, labels, widths, 9);
+	ctl_header(c, file_cols, 9);
 	if (store_files_each(c->st, c->employer, c->status, print_file, c) < 0)
 		return EX_SOFTWARE;
-	out_end(c);
+	ctl_end(c);
 	return 0;
 }
 
@@ -317,11 +209,14 @@ static int cmd_reprocess(struct ctl *c, int argc, char **argv)
 
 /* ---- outbox ------------------------------------------------------------- */
 
+static const struct ctl_col outbox_cols[] = {
+	{ "id", "ID", 6, 1 }, { "kind", "TYPE", 24, 0 },
+	{ "recipient", "DESTINATAIRE", 32, 0 }, { "state", "ÉTAT", 8, 0 },
+	{ "attempts", "ESS.", 3, 1 }, { "error", "ERREUR", 0, 0 },
+};
+
 static int print_outbox(const struct outbox_rec *o, void *arg)
 {
-	static const char *const names[] = { "id", "kind", "recipient", "state",
-					     "attempts", "error" };
-	static const int widths[] = { 6, 24, 32, 8, 3, 0 };
 	char id[24], at[16];
 	const char *vals[6];
 
@@ -329,8 +224,8 @@ static int print_outbox(const struct outbox_rec *o, void *arg)
 	snprintf(at, sizeof(at), "%d", o->attempts);
 	vals[0] = id; vals[1] = o->kind; vals[2] = o->recipient;
 	vals[3] = o->state; vals[4] = at;
-	vals[5] = o->last_error ? o->last_error : "";
-	out_row(arg, names, vals, widths, 6);
+	vals[5] = o->last_error;
+	ctl_row(arg, outbox_cols, vals, 6);
 	return 0;
 }
 
@@ -373,19 +268,13 @@ static int outbox_retry(struct ctl *c, int argc, char **argv)
 
 static int cmd_outbox(struct ctl *c, int argc, char **argv)
 {
-	static const char *const names[] = { "id", "kind", "recipient", "state",
-					     "attempts", "error" };
-	static const char *const labels[] = { "ID", "TYPE", "DESTINATAIRE",
-					      "ÉTAT", "ESS.", "ERREUR" };
-	static const int widths[] = { 6, 24, 32, 8, 3, 0 };
-
 	if (argc > 1 && strcmp(argv[1], "retry") == 0)
 		return outbox_retry(c, argc, argv);
-	out_header(c, names, labels, widths, 6);
+	ctl_header(c, outbox_cols, 6);
 	if (store_outbox_each(c->st, argc > 1 && strcmp(argv[1], "--failed")
 			      == 0 ? "failed" : c->status, print_outbox, c) < 0)
 		return EX_SOFTWARE;
-	out_end(c);
+	ctl_end(c);
 	return 0;
 }
 
@@ -393,11 +282,12 @@ static int cmd_outbox(struct ctl *c, int argc, char **argv)
 
 #define TIMERS_LIST_MAX 100
 
-static const char *const timer_names[] = { "due", "kind", "employer",
-	"matricule", "nom", "prenom", "outcome" };
-static const char *const timer_labels[] = { "ÉCHÉANCE", "TYPE",
-	"EMPLOYEUR", "MATRICULE", "NOM", "PRÉNOM", "RÉSULTAT" };
-static const int timer_widths[] = { 10, 16, 9, 10, 20, 16, 0 };
+static const struct ctl_col timer_cols[] = {
+	{ "due", "ÉCHÉANCE", 10, 0 }, { "kind", "TYPE", 16, 0 },
+	{ "employer", "EMPLOYEUR", 9, 0 }, { "matricule", "MATRICULE", 10, 0 },
+	{ "nom", "NOM", 20, 0 }, { "prenom", "PRÉNOM", 16, 0 },
+	{ "outcome", "RÉSULTAT", 0, 0 },
+};
 
 /* print_timer - one deadline; never the NIR (n: 6 columns or 7 with the
  * outcome of a run) */
@@ -408,7 +298,7 @@ static void print_timer(struct ctl *c, const struct timer_rec *r, int n)
 	const char *vals[] = { r->due, r->kind, r->employer, r->matricule,
 			       r->nom, r->prenom, outcomes[r->outcome] };
 
-	out_row(c, timer_names, vals, timer_widths, n);
+	ctl_row(c, timer_cols, vals, n);
 }
 
 static int list_timer(const struct timer_rec *r, void *arg)
@@ -500,10 +390,10 @@ static int cmd_timers_run(struct ctl *c, int argc, char **argv)
 	run.token_keylen = keylen;
 	run.fn = ran_timer;
 	run.arg = c;
-	out_header(c, timer_names, timer_labels, timer_widths, 7);
+	ctl_header(c, timer_cols, 7);
 	if (store_timers_run(c->st, &run) < 0)
 		return EX_TEMPFAIL;
-	out_end(c);
+	ctl_end(c);
 	if (c->fmt == FMT_TABLE)
 		printf("%d échéance(s) traitée(s), %d sans objet, %d en "
 		       "attente, %d récapitulatif(s) aux employeurs\n",
@@ -520,10 +410,10 @@ static int cmd_timers(struct ctl *c, int argc, char **argv)
 			"AAAA-MM-JJ] [--force]]\n");
 		return EX_USAGE;
 	}
-	out_header(c, timer_names, timer_labels, timer_widths, 6);
+	ctl_header(c, timer_cols, 6);
 	if (store_timers_each(c->st, TIMERS_LIST_MAX, list_timer, c) < 0)
 		return EX_SOFTWARE;
-	out_end(c);
+	ctl_end(c);
 	return 0;
 }
 
@@ -578,11 +468,16 @@ static int cmd_portability(struct ctl *c, int argc, char **argv)
 
 /* ---- one employee ------------------------------------------------------- */
 
-/* cmd_show prints three sections, each opened by its first row. */
+/*
+ * cmd_show prints three sections.  As a table each opens at its first
+ * row; as JSON the employee is one object built whole (json-c) and printed
+ * at the end: one record, its beneficiaries and its history are small.
+ */
 struct show {
 	struct ctl *c;
 	int section;		/* 0 record, 1 beneficiaries, 2 history */
-	int n;			/* items printed in the current section */
+	json_object *root;	/* FMT_JSON: { employee, beneficiaries, history } */
+	json_object *list[3];	/* borrowed from root */
 };
 
 static const char *const sections[][2] = {
@@ -590,44 +485,26 @@ static const char *const sections[][2] = {
 	{ "history", "historique" },
 };
 
-/* show_open - close the current section, open the next ones up to s */
+/* show_open - the table's titles of the sections up to s */
 static void show_open(struct show *sh, int s)
 {
-	int json = sh->c->fmt == FMT_JSON;
-
 	while (sh->section < s) {
-		if (json)
-			printf("%s", sh->section == 0 ? "\n }" :
-			       sh->n ? "\n ]" : "]");
 		sh->section++;
-		sh->n = 0;
-		if (json)
-			printf(",\n \"%s\": [", sections[sh->section][0]);
-		else
+		if (sh->c->fmt != FMT_JSON)
 			printf("%s:\n", sections[sh->section][1]);
 	}
 }
 
-static void show_value(const char *v)
-{
-	if (v)
-		out_json_str(v);
-	else
-		printf("null");
-}
-
-static int show_field(const char *name, const char *value, void *arg)
+static int show_field(const char *name, const char *value, int number,
+		      void *arg)
 {
 	struct show *sh = arg;
 
-	if (sh->c->fmt == FMT_JSON) {
-		printf("%s\n  ", sh->n++ ? "," : "");
-		out_json_str(name);
-		printf(": ");
-		show_value(value);
-	} else if (value) {
+	if (sh->c->fmt == FMT_JSON)
+		json_object_object_add(sh->list[0], name,
+				       ctl_json_value(value, number));
+	else if (value)
 		printf("%-24s %s\n", name, value);
-	}
 	return 0;
 }
 
@@ -635,18 +512,16 @@ static int show_field(const char *name, const char *value, void *arg)
 static int show_list(struct show *sh, int section, const char *const *names,
 		     const char *const *vals, int n)
 {
+	json_object *o;
 	int i;
 
 	show_open(sh, section);
 	if (sh->c->fmt == FMT_JSON) {
-		printf("%s\n  {", sh->n++ ? "," : "");
-		for (i = 0; i < n; i++) {
-			printf("%s", i ? ", " : "");
-			out_json_str(names[i]);
-			putchar(':');
-			show_value(vals[i]);
-		}
-		putchar('}');
+		o = json_object_new_object();
+		for (i = 0; i < n; i++)
+			json_object_object_add(o, names[i],
+					       ctl_json_value(vals[i], 0));
+		json_object_array_add(sh->list[section], o);
 		return 0;
 	}
 	printf(" ");
@@ -672,12 +547,44 @@ static int show_history(const char *const *vals, int n, void *arg)
 	return show_list(arg, 2, names, vals, n < 6 ? n : 6);
 }
 
+/* show_json_new - the empty document; arrays added only when found */
+static void show_json_new(struct show *sh)
+{
+	int i;
+
+	sh->root = json_object_new_object();
+	for (i = 0; i < 3; i++) {
+		sh->list[i] = i ? json_object_new_array() :
+				  json_object_new_object();
+		if (i == 0)
+			json_object_object_add(sh->root, sections[i][0],
+					       sh->list[i]);
+	}
+}
+
+/* show_json_end - print the document: every section when found, the
+ * empty record alone when not */
+static void show_json_end(struct show *sh, int found)
+{
+	int i;
+
+	for (i = 1; i < 3; i++) {
+		if (found)
+			json_object_object_add(sh->root, sections[i][0],
+					       sh->list[i]);
+		else
+			json_object_put(sh->list[i]);
+	}
+	ctl_json_print(sh->root);
+	json_object_put(sh->root);
+}
+
 static int cmd_show(struct ctl *c, int argc, char **argv)
 {
 	const struct employee_detail_cb cb = {
 		show_field, show_beneficiary, show_history
 	};
-	struct show sh = { c, 0, 0 };
+	struct show sh = { c, 0, NULL, { NULL, NULL, NULL } };
 	int rc;
 
 	if (argc != 3) {
@@ -685,15 +592,12 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (c->fmt == FMT_JSON)
-		printf("{\"employee\": {");
+		show_json_new(&sh);
 	rc = store_employee_detail(c->st, argv[1], argv[2], &cb, &sh);
-	if (rc == 0) {
+	if (rc == 0)
 		show_open(&sh, 2);
-		if (c->fmt == FMT_JSON)
-			printf("%s}\n", sh.n ? "\n ]" : "]");
-	} else if (c->fmt == FMT_JSON) {
-		printf("}}\n");
-	}
+	if (c->fmt == FMT_JSON)
+		show_json_end(&sh, rc == 0);
 	if (rc == 1) {
 		fprintf(stderr, "affilctl: employer %s has no employee with "
 			"this NIR\n", argv[1]);

@@ -11,41 +11,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/utf8.h"
 #include "fuzz/fuzz_input.h"
 #include "parsers/csv_reader.h"
-
-/* valid_utf8 - the pre-pass's test, simplified: lead and continuations */
-static int valid_utf8(const uint8_t *s, size_t n)
-{
-	size_t i = 0, need, k;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xC2 && s[i] <= 0xDF)
-			need = 1;
-		else if (s[i] >= 0xE0 && s[i] <= 0xEF)
-			need = 2;
-		else if (s[i] >= 0xF0 && s[i] <= 0xF4)
-			need = 3;
-		else
-			return 0;
-		for (k = 1; k <= need; k++)
-			if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-				return 0;
-		i += need + 1;
-	}
-	return 1;
-}
 
 static enum csv_encoding sniff(const uint8_t *d, size_t n)
 {
 	if (n >= 2 && ((d[0] == 0xFF && d[1] == 0xFE) ||
 		       (d[0] == 0xFE && d[1] == 0xFF)))
 		return CSV_ENC_UTF16;
-	return valid_utf8(d, n) ? CSV_ENC_UTF8 : CSV_ENC_CP1252;
+	return utf8_valid((const char *)d, n) ? CSV_ENC_UTF8 : CSV_ENC_CP1252;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -36,6 +36,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "mail/letter.h"
 
 #define MM(x)		((x) * 72.0 / 25.4)
@@ -297,7 +298,7 @@ static int check_text(const struct letter *l, const char **why)
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!g_utf8_validate(str(all[i]), -1, NULL)) {
+		if (!utf8_valid(str(all[i]), strlen(str(all[i])))) {
 			*why = "lettre impossible : texte non UTF-8";
 			return LETTER_PERMFAIL;
 		}

@@ -26,10 +26,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "common/buf.h"
+#include "common/crypto.h"
 #include "common/log.h"
+#include "common/utf8.h"
+#include "common/util.h"
 #include "mail/message.h"
 
 #define HDR_LINE_MAX 76		/* a line with encoded words, RFC 2047 */
@@ -125,69 +126,20 @@ int mail_addr_ok(const char *addr)
 	return dot_atom_ok(addr, (size_t)(at - addr)) && domain_ok(at + 1);
 }
 
-/* utf8_seq_len - length of the valid UTF-8 sequence at s[0..n), 0 if bad */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return 0;
-	return len;
-}
-
-/* mail_utf8_ok - s[0..n) is valid UTF-8 */
-int mail_utf8_ok(const char *s, size_t n)
-{
-	size_t i = 0, len;
-
-	while (i < n) {
-		len = utf8_seq_len((const unsigned char *)s + i, n - i);
-		if (len == 0)
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /* utf8_ok - the C string s is valid UTF-8 */
 static int utf8_ok(const char *s)
 {
-	return mail_utf8_ok(s, strlen(s));
+	return utf8_valid(s, strlen(s));
 }
 
 /* hdr_text_ok - valid UTF-8 without C0, DEL or C1 control characters */
 static int hdr_text_ok(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
 	if (!utf8_ok(s))
 		return 0;
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7F)
+	for (; *s; s++)
+		if (utf8_control_len(s) > 0)
 			return 0;
-		if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
-			return 0;
-	}
 	return 1;
 }
 
@@ -298,27 +250,15 @@ static const char *msg_check(const struct mail_msg *m, struct from_parts *fp)
 	return NULL;
 }
 
-/* utf8_prefix - longest prefix of s[0..n) within room bytes, whole chars */
-static size_t utf8_prefix(const char *s, size_t n, size_t room)
-{
-	size_t i = 0, len;
-
-	while (i < n) {
-		len = utf8_seq_len((const unsigned char *)s + i, n - i);
-		if (len == 0 || i + len > room)
-			break;
-		i += len;
-	}
-	return i;
-}
-
 /* add_b64_word - one encoded word "=?UTF-8?B?...?=" for n bytes of s */
 static int add_b64_word(struct buf *out, const char *s, size_t n)
 {
-	unsigned char enc[HDR_LINE_MAX + 1];
+	char enc[CRYPTO_B64_LEN(HDR_LINE_MAX) + 1];
 	int len;
 
-	len = EVP_EncodeBlock(enc, (const unsigned char *)s, (int)n);
+	if (n > HDR_LINE_MAX)
+		return -1;
+	len = crypto_base64(s, n, enc);
 	if (len < 0 || buf_addstr(out, EW_PREFIX) < 0 ||
 	    buf_add(out, enc, (size_t)len) < 0)
 		return -1;
@@ -343,7 +283,7 @@ static int add_encoded_words(struct buf *out, size_t *col, const char *s,
 			*col = 1;
 		}
 		room = (HDR_LINE_MAX - *col - EW_OVERHEAD) / 4 * 3;
-		take = utf8_prefix(s + off, n - off, room);
+		take = utf8_cut(s + off, n - off, room);
 		if (take == 0 || add_b64_word(out, s + off, take) < 0)
 			return -1;
 		*col += EW_OVERHEAD + (take + 2) / 3 * 4;
@@ -546,14 +486,8 @@ static int add_single(struct buf *out, const char *text)
 /* boundary_for - "=_affild_" + FNV-1a 64 of the Message-ID, in hex */
 static void boundary_for(const char *message_id, char *b, size_t blen)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)message_id; *p; p++) {
-		h ^= *p;
-		h *= 0x100000001b3ULL;
-	}
-	snprintf(b, blen, "=_affild_%016llx", (unsigned long long)h);
+	snprintf(b, blen, "=_affild_%016llx",
+		 (unsigned long long)fnv1a64(message_id));
 }
 
 /* add_multipart - multipart/alternative: text, then HTML */

@@ -75,10 +75,4 @@ int mail_addr_ok(const char *addr);
  */
 int mail_from_addr(const char *from, char out[MAIL_ADDR_MAX + 1]);
 
-/*
- * mail_utf8_ok - 1 when s[0..n) is valid UTF-8 (no overlong forms, no
- * surrogates), 0 otherwise.  Templates are checked with it at load.
- */
-int mail_utf8_ok(const char *s, size_t n);
-
 #endif

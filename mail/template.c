@@ -20,6 +20,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "mail/message.h"
 #include "mail/template.h"
@@ -211,12 +212,12 @@ static const char *tpl_normalise(struct tpl_file *f)
 		d[j++] = d[i];
 		if (d[i] != '\n')
 			continue;
-		if (!mail_utf8_ok(d + line_start, j - line_start))
+		if (!utf8_valid(d + line_start, j - line_start))
 			return "invalid UTF-8 (save the file as UTF-8)";
 		line_start = j;
 		f->err_line++;
 	}
-	if (!mail_utf8_ok(d + line_start, j - line_start))
+	if (!utf8_valid(d + line_start, j - line_start))
 		return "invalid UTF-8 (save the file as UTF-8)";
 	f->data.len = j;
 	d[j] = '\0';

@@ -8,43 +8,24 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "parsers/source.h"
 
 #define PREPASS_CHUNK (256u << 10)
-
-/* utf8_step - incremental UTF-8 check; returns -1 at the first bad byte */
-static int utf8_step(int *need, unsigned char c)
-{
-	if (*need > 0) {
-		if ((c & 0xC0) != 0x80)
-			return -1;
-		(*need)--;
-		return 0;
-	}
-	if (c < 0x80)
-		return 0;
-	if (c >= 0xC2 && c <= 0xDF)
-		*need = 1;
-	else if (c >= 0xE0 && c <= 0xEF)
-		*need = 2;
-	else if (c >= 0xF0 && c <= 0xF4)
-		*need = 3;
-	else
-		return -1;
-	return 0;
-}
 
 /* source_prepass - digest and encoding in one sequential read */
 int source_prepass(int fd, struct source_prepass *pp)
 {
 	unsigned char *chunk = xmalloc(PREPASS_CHUNK);
 	struct sha256_ctx *sha = sha256_begin();
-	int need = 0, utf8 = 1, first = 1;
-	ssize_t n, i;
+	struct utf8_stream u8;
+	int utf16 = 0, first = 1;
+	ssize_t n;
 
 	pp->size = 0;
 	pp->gzip = 0;
+	utf8_stream_init(&u8);
 	while ((n = read(fd, chunk, PREPASS_CHUNK)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -56,19 +37,18 @@ int source_prepass(int fd, struct source_prepass *pp)
 		}
 		if (first && n >= 2 && ((chunk[0] == 0xFF && chunk[1] == 0xFE) ||
 					(chunk[0] == 0xFE && chunk[1] == 0xFF)))
-			utf8 = -1;	/* UTF-16 with its BOM */
+			utf16 = 1;	/* UTF-16 with its BOM */
 		if (first && n >= 2 && chunk[0] == 0x1F && chunk[1] == 0x8B)
 			pp->gzip = 1;
 		first = 0;
 		sha256_update(sha, chunk, (size_t)n);
-		for (i = 0; utf8 == 1 && i < n; i++)
-			if (utf8_step(&need, chunk[i]) < 0)
-				utf8 = 0;
+		if (!utf16)
+			(void)utf8_stream_feed(&u8, chunk, (size_t)n);
 		pp->size += n;
 	}
 	free(chunk);
-	pp->encoding = utf8 == 1 && need == 0 ? CSV_ENC_UTF8 :
-		       utf8 == -1 ? CSV_ENC_UTF16 : CSV_ENC_CP1252;
+	pp->encoding = utf16 ? CSV_ENC_UTF16 : utf8_stream_end(&u8) ?
+		       CSV_ENC_UTF8 : CSV_ENC_CP1252;
 	if (sha256_end(sha, pp->sha256) < 0)
 		return -1;
 	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;

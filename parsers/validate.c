@@ -13,19 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "parsers/validate_priv.h"
-
-/* utf8_prefix - longest prefix of s (len bytes) of whole characters <= max */
-static size_t utf8_prefix(const char *s, size_t len, size_t max)
-{
-	size_t cut = max;
-
-	if (len <= max)
-		return len;
-	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-		cut--;
-	return cut;
-}
 
 /* vresult_set - format the message; never cuts a UTF-8 character in two */
 enum vstatus vresult_set(struct vresult *r, enum vstatus status,
@@ -40,7 +29,7 @@ enum vstatus vresult_set(struct vresult *r, enum vstatus status,
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	len = n < 0 ? 0 : strlen(tmp);
-	len = utf8_prefix(tmp, len, sizeof(r->msg) - 1);
+	len = utf8_cut(tmp, len, sizeof(r->msg) - 1);
 	memcpy(r->msg, tmp, len);
 	r->msg[len] = '\0';
 	r->status = status;
@@ -61,7 +50,7 @@ enum vstatus vresult_ok(struct vresult *r)
 const char *validate_echo(const char *in, char out[ECHO_SIZE])
 {
 	size_t len = strlen(in);
-	size_t keep = utf8_prefix(in, len, VALIDATE_ECHO_MAX);
+	size_t keep = utf8_cut(in, len, VALIDATE_ECHO_MAX);
 
 	for (size_t i = 0; i < keep; i++) {
 		unsigned char c = (unsigned char)in[i];

@@ -6,21 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "parsers/validate_priv.h"
-
-/* control_char - C0, DEL or C1 (U+0080-U+009F) at s: its byte count, or 0 */
-static size_t control_char(const char *s)
-{
-	unsigned char c = (unsigned char)s[0];
-
-	if (c < 0x20 || c == 0x7F)
-		return 1;
-	/* C1 controls betray Windows-1252 text decoded as Latin-1. */
-	if (c == 0xC2 && (unsigned char)s[1] >= 0x80 &&
-	    (unsigned char)s[1] <= 0x9F)
-		return 2;
-	return 0;
-}
 
 /* v_text - a name or an address line as it will print on a letter */
 enum vstatus v_text(const char *in, size_t maxlen, struct vresult *r)
@@ -36,7 +23,7 @@ enum vstatus v_text(const char *in, size_t maxlen, struct vresult *r)
 			return vresult_set(r, V_ERR, "E171",
 			    "retour à la ligne dans le champ : écrivez la "
 			    "valeur sur une seule ligne");
-		if (control_char(s) > 0)
+		if (utf8_control_len(s) > 0)
 			return vresult_set(r, V_ERR, "E171",
 			    "caractère de contrôle dans le champ : supprimez-le");
 	}

@@ -10,26 +10,9 @@
 
 #include <libxml/xmlerror.h>
 
+#include "common/utf8.h"
 #include "common/util.h"
 #include "parsers/xml_errmsg.h"
-
-/* utf8_cut - drop a character that truncation cut in the middle */
-static void utf8_cut(char *s)
-{
-	size_t n = strlen(s), i = n, need;
-	unsigned char c;
-
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && n - i < 3)
-		i--;
-	if (i == 0)
-		return;
-	c = (unsigned char)s[i - 1];
-	if (c < 0x80)
-		return;
-	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-	if (n - (i - 1) < need)
-		s[i - 1] = '\0';
-}
 
 /* quoted - the nth 'quoted' word of msg into out ("" when there is none) */
 static const char *quoted(const char *msg, int nth, char *out, size_t len)
@@ -46,7 +29,7 @@ static const char *quoted(const char *msg, int nth, char *out, size_t len)
 		p = end + 1;
 	}
 	snprintf(out, len, "%.*s", (int)(end - p - 1), p + 1);
-	utf8_cut(out);
+	utf8_trim(out);
 	return out;
 }
 
@@ -67,7 +50,7 @@ static const char *between(const char *msg, const char *from, const char *to,
 		return out;
 	}
 	snprintf(out, len - 3, "%.*s", (int)(end - p), p);
-	utf8_cut(out);
+	utf8_trim(out);
 	strcat(out, "...");	/* len - 3 + 3 fits */
 	return out;
 }
@@ -217,16 +200,16 @@ void xml_errmsg(int schema, int code, const char *msg, char *out,
 	while (i > 0 && clean[i - 1] == ' ')
 		i--;
 	clean[i] = '\0';
-	utf8_cut(clean);
+	utf8_trim(clean);
 	if ((schema ? schema_msg(code, clean, said, sizeof(said)) :
 		      parse_msg(code, clean, said, sizeof(said))) != 0) {
 		i = strlen(clean) < 240 ? strlen(clean) : 240;
 		memcpy(said, clean, i);
 		said[i] = '\0';
-		utf8_cut(said);
+		utf8_trim(said);
 		strcat(said, " (libxml2)");	/* 240 + 11 fit in said */
 	}
 	snprintf(out, outlen, "%s : %s", schema ? "XML non conforme au "
 		 "schéma mouvements.xsd" : "XML mal formé", said);
-	utf8_cut(out);
+	utf8_trim(out);
 }

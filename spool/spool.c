@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "spool/spool.h"
 
@@ -127,9 +128,7 @@ int spool_name_fit(const char *name, char *out, size_t outlen)
 		memcpy(out, name, n + 1);
 		return 0;
 	}
-	n = max;
-	while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
-		n--;		/* name[n] starts the first byte left out */
+	n = utf8_cut(name, n, max);
 	memcpy(out, name, n);
 	out[n] = '\0';
 	return 1;

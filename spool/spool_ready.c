@@ -67,14 +67,10 @@ void spool_ready_free(struct spool_ready *r)
 	free(r);
 }
 
-/* hash - FNV-1a of the path */
+/* hash - the path's bucket key */
 static size_t hash(const char *s)
 {
-	size_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return (size_t)fnv1a64(s);
 }
 
 /* grow - twice the buckets once the table is full */

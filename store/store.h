@@ -162,7 +162,9 @@ int store_employees_each(struct store *st, const char *employer,
  * beneficiaries (lien, nom, prenom, date_naissance, nir, situation,
  * date_fin) and the history (at, from, to, what, cause, ref), in order. */
 struct employee_detail_cb {
-	int (*field)(const char *name, const char *value, void *arg);
+	/* number: the column holds an integer (value is its decimal) */
+	int (*field)(const char *name, const char *value, int number,
+		     void *arg);
 	int (*beneficiary)(const char *const *vals, int n, void *arg);
 	int (*history)(const char *const *vals, int n, void *arg);
 };

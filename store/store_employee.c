@@ -146,7 +146,8 @@ int store_employee_detail(struct store *st, const char *employer,
 				cb->field(name, mask(name, (const char *)
 						     sqlite3_column_text(s, i),
 						     masked, sizeof(masked)),
-					  arg);
+					  sqlite3_column_type(s, i) ==
+					  SQLITE_INTEGER, arg);
 		}
 	}
 	sqlite3_finalize(s);

@@ -12,27 +12,29 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "store/store_priv.h"
 #include "store/store_outbox.h"
 
-/* json_str - append v as a JSON string */
-static void json_str(struct buf *b, const char *v)
+/* outbox_data - the name/value list as one JSON object, by json-c (read
+ * back by SQLite's json functions); owned: free() */
+static char *outbox_data(const char *const *vars)
 {
-	const unsigned char *p;
+	json_object *o = json_object_new_object();
+	char *data;
+	int i;
 
-	buf_addc(b, '"');
-	for (p = (const unsigned char *)v; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			buf_printf(b, "\\u%04x", *p);
-		else
-			buf_addc(b, (char)*p);
-	}
-	buf_addc(b, '"');
+	for (i = 0; vars[i] && vars[i + 1]; i += 2)
+		json_object_object_add(o, vars[i],
+				       json_object_new_string(vars[i + 1]));
+	data = xstrdup(json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return data;
 }
 
 /* outbox_domain - the domain of the From address, for Message-IDs */
@@ -56,24 +58,14 @@ int st_outbox_add(struct store *st, const char *from, const char *kind,
 	static unsigned char rnd[8];
 	static unsigned long long seq;
 	sqlite3_stmt *s = st_stmt(st, sql);
-	char now[32], mid[256];
-	struct buf data;
+	char now[32], mid[256], *data;
 	const char *dom;
 	size_t len;
-	int i, rc;
+	int rc;
 
 	if (s == NULL || (seq++ == 0 && random_bytes(rnd, sizeof(rnd)) < 0))
 		return -1;
-	buf_init(&data, 1u << 20);
-	buf_addc(&data, '{');
-	for (i = 0; vars[i] && vars[i + 1]; i += 2) {
-		if (i)
-			buf_addc(&data, ',');
-		json_str(&data, vars[i]);
-		buf_addc(&data, ':');
-		json_str(&data, vars[i + 1]);
-	}
-	buf_addc(&data, '}');
+	data = outbox_data(vars);
 	st_now(now);
 	dom = outbox_domain(from);
 	len = strcspn(dom, ">");
@@ -86,10 +78,10 @@ int st_outbox_add(struct store *st, const char *from, const char *kind,
 	if (employee_id > 0)
 		sqlite3_bind_int64(s, 4, employee_id);
 	st_text(s, 5, recipient);
-	st_text(s, 6, buf_str(&data));
+	st_text(s, 6, data);
 	st_text(s, 7, mid);
 	rc = st_done(st, s);
-	buf_free(&data);
+	free(data);
 	return rc;
 }
 

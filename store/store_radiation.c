@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "common/log.h"
 #include "common/util.h"
 #include "rules/portability.h"
@@ -172,14 +174,30 @@ static int decide(struct ap *a, struct rad *r)
 	return 0;
 }
 
-/* rad_json - the decision as the data of a "radiation" deadline */
+/* rad_json - the decision as the data of a "radiation" deadline (json-c;
+ * the same bytes for the same decision, so that a pending one compares) */
 static void rad_json(const struct rad *r, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "{\"to\":\"%s\",\"motif\":\"%s\","
-		 "\"fin_contrat\":\"%s\",\"droits\":\"%s\",\"p0\":\"%s\","
-		 "\"p1\":\"%s\",\"mois\":%d,\"incomplete\":%d,"
-		 "\"notice\":\"%s\"}", r->to, r->motif, r->fin_contrat,
-		 r->droits, r->p0, r->p1, r->months, r->incomplete, r->notice);
+	const char *const str[][2] = {
+		{ "to", r->to }, { "motif", r->motif },
+		{ "fin_contrat", r->fin_contrat }, { "droits", r->droits },
+		{ "p0", r->p0 }, { "p1", r->p1 },
+	};
+	json_object *o = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < NELEM(str); i++)
+		json_object_object_add(o, str[i][0],
+				       json_object_new_string(str[i][1]));
+	json_object_object_add(o, "mois", json_object_new_int(r->months));
+	json_object_object_add(o, "incomplete",
+			       json_object_new_int(r->incomplete));
+	json_object_object_add(o, "notice", json_object_new_string(r->notice));
+	if (strlcpy_ok(out, json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+		       outlen) < 0)
+		log_err("event=radiation_json_truncated");
+	json_object_put(o);
 }
 
 /* rad_parse - the decision back from its JSON, through SQLite's json1 */

@@ -141,7 +141,7 @@ def test_server_down_then_up_every_message_arrives_once(tmp_path):
         time.sleep(3)
         pending = outbox(a)
         assert all(m["state"] == "pending" for m in pending)
-        assert any(int(m["attempts"]) >= 1 for m in pending)
+        assert any(m["attempts"] >= 1 for m in pending)
         assert any("chec temporaire" in m["error"] for m in pending)
         srv.start()
         wait_for(lambda: all(m["state"] == "sent" for m in outbox(a)),
@@ -177,13 +177,13 @@ def test_550_is_parked_with_its_reason_and_retry_requeues_it(tmp_path):
         assert conf["kind"] == "confirmation"
         assert conf["error"].startswith("refusé par le serveur : 550 5.1.1")
         assert "refuse@example.fr" in conf["error"]
-        assert conf["attempts"] == "1"
+        assert conf["attempts"] == 1
         got = sorted(r[0] for _, r, _ in srv.handler.messages)
         assert got == ["ines@example.fr", "maelle@example.fr"]
 
         # The admin retries: back to pending at once, attempts kept.
         srv.handler.refuse.clear()
-        rc, out, err = ctl_rc(a, "outbox", "retry", conf["id"])
+        rc, out, err = ctl_rc(a, "outbox", "retry", str(conf["id"]))
         assert rc == 0, err
         assert "remis en file" in out
         assert "event=outbox_retry id=%s" % conf["id"] in err
@@ -192,15 +192,15 @@ def test_550_is_parked_with_its_reason_and_retry_requeues_it(tmp_path):
                  what="the retried message", log=a.log)
         wait_for(lambda: {m["id"]: m for m in outbox(a)}[conf["id"]]["state"]
                  == "sent", what="retried message sent", log=a.log)
-        assert {m["id"]: m for m in outbox(a)}[conf["id"]]["attempts"] == "2"
+        assert {m["id"]: m for m in outbox(a)}[conf["id"]]["attempts"] == 2
 
         # A parked invitation lost its link: retrying it is refused.
         inv = failed["invite-refuse@example.fr"]
         assert inv["kind"] == "invitation"
-        rc, _, err = ctl_rc(a, "outbox", "retry", inv["id"])
+        rc, _, err = ctl_rc(a, "outbox", "retry", str(inv["id"]))
         assert rc != 0 and "lien d'invitation" in err
         # Retrying a sent message or an unknown id is an error too.
-        assert ctl_rc(a, "outbox", "retry", conf["id"])[0] != 0
+        assert ctl_rc(a, "outbox", "retry", str(conf["id"]))[0] != 0
         assert ctl_rc(a, "outbox", "retry", "99999")[0] != 0
     finally:
         a.stop()
@@ -224,7 +224,7 @@ def test_451_is_retried_until_accepted(tmp_path):
         srv.stop()
     assert srv.handler.rcpts() == ["later@example.fr"] * 3
     assert len(srv.handler.messages) == 1
-    assert outbox(a)[0]["attempts"] == "3"
+    assert outbox(a)[0]["attempts"] == 3
     assert a.log.read_text().count("event=mail_retry id=1 ") == 2
     assert "code=451" in a.log.read_text()
 
@@ -252,7 +252,7 @@ def test_too_old_to_retry_is_parked_with_the_last_reason(tmp_path):
     finally:
         a.stop()
     [m] = outbox(a, "--failed")
-    assert m["attempts"] == "8"
+    assert m["attempts"] == 8
     assert m["error"].startswith("abandonné après 8 tentatives en 86400 s : "
                                  "échec temporaire : ")
     assert "onnect" in m["error"]
@@ -324,7 +324,7 @@ def test_reply_lost_after_data_is_retried_with_the_same_message_id(tmp_path):
     assert first["Message-ID"] == second["Message-ID"]
     assert first["Date"] == second["Date"]
     assert srv.handler.messages[0][2] == srv.handler.messages[1][2]
-    assert outbox(a)[0]["attempts"] == "2"
+    assert outbox(a)[0]["attempts"] == 2
     assert "event=mail_ambiguous" in a.log.read_text()
 
 
@@ -363,7 +363,7 @@ def test_wrong_password_is_retried_not_parked(tmp_path):
         a.drop("aff.csv", affiliations([
             ("AFFILIATION_COMPLETE", "Petit", "Noé", "noe@example.fr", "BASE")]))
         a.wait_report("aff.csv")
-        wait_for(lambda: int(outbox(a)[0]["attempts"]) >= 1, log=a.log,
+        wait_for(lambda: outbox(a)[0]["attempts"] >= 1, log=a.log,
                  what="a failed attempt")
         m = outbox(a)[0]
         assert m["state"] == "pending" and "535" in m["error"]
@@ -487,7 +487,7 @@ def test_sigterm_during_a_stuck_transfer_exits_quickly(tmp_path):
         silent.stop()
     # Not finished, so not counted: still pending, due at the next start.
     [m] = outbox(a)
-    assert m["state"] == "pending" and m["attempts"] == "0"
+    assert m["state"] == "pending" and m["attempts"] == 0
 
 
 def test_unsafe_settings_are_refused_at_start(tmp_path):

@@ -21,6 +21,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "mail/message.h"
 
 #define T_WINTER 1730800000	/* 2024-11-05 09:46:40 UTC */
@@ -190,7 +191,7 @@ static void decode_word(const char *w, size_t n, struct buf *dec)
 	pad = (w[n - 3] == '=') + (w[n - 4] == '=');
 	len -= (int)pad;
 	/* Each word on its own is whole UTF-8 characters. */
-	assert_true(mail_utf8_ok((const char *)raw, (size_t)len));
+	assert_true(utf8_valid((const char *)raw, (size_t)len));
 	assert_int_equal(buf_add(dec, raw, (size_t)len), 0);
 }
 

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "parsers/xml_reader.h"
 #include "parsers/xml_schema.h"
@@ -259,30 +260,6 @@ static void test_xsd_violations_name_their_line(void **state)
 	}
 }
 
-/* valid_utf8 - 1 when s is whole UTF-8 (a cut message would not be) */
-static int valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	int need = 0;
-
-	for (; *p; p++) {
-		if (need > 0) {
-			if ((*p & 0xC0) != 0x80)
-				return 0;
-			need--;
-		} else if (*p >= 0xF0) {
-			need = 3;
-		} else if (*p >= 0xE0) {
-			need = 2;
-		} else if (*p >= 0xC0) {
-			need = 1;
-		} else if (*p >= 0x80) {
-			return 0;
-		}
-	}
-	return need == 0;
-}
-
 /* Messages quote names; a long accented one is cut between characters. */
 static void test_messages_stay_utf8(void **state)
 {
@@ -303,7 +280,7 @@ static void test_messages_stay_utf8(void **state)
 		buf_free(&b);
 		assert_fatal(&r, "E013", 1);
 		assert_non_null(strstr(r.fatal.d.msg, "inattendu"));
-		assert_true(valid_utf8(r.fatal.d.msg));
+		assert_true(utf8_valid(r.fatal.d.msg, strlen(r.fatal.d.msg)));
 	}
 }
 

@@ -1,0 +1,54 @@
+/*
+ * ctl - what affilctl's commands share (private to ctl/): the context and
+ * the output of listings in the three formats (ctl_out.c).
+ *
+ * A listing is a header, rows, an end.  Table and CSV print each value as
+ * the string it is given; JSON (json-c) gives each row as one object, a
+ * number column as a JSON number and an absent value (NULL) as null, and
+ * writes the array around the rows itself, so that a listing is printed
+ * one row at a time and never held in memory.
+ */
+#ifndef AFFILD_CTL_H
+#define AFFILD_CTL_H
+
+#include "config/config.h"
+#include "store/store.h"
+
+enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+struct ctl {
+	struct cfg *cfg;
+	struct store *st;
+	enum format fmt;
+	int nrows;
+	const char *employer, *status, *search;
+};
+
+/* One column: its key (CSV header, JSON name), its table label and width,
+ * and whether JSON writes its value as a number. */
+struct ctl_col {
+	const char *name;
+	const char *label;
+	int width;
+	int number;
+};
+
+/* ctl_header - the header line (table, CSV) or nothing (JSON) */
+void ctl_header(struct ctl *c, const struct ctl_col *cols, int n);
+/* ctl_row - one row of n values, borrowed; NULL is an absent value */
+void ctl_row(struct ctl *c, const struct ctl_col *cols,
+	     const char *const *vals, int n);
+/* ctl_end - closes a JSON listing ("[]" when it had no row) */
+void ctl_end(struct ctl *c);
+
+struct json_object;
+
+/* ctl_json_value - the JSON value of v: NULL (json-c's null) when v is
+ * NULL, a number when number is set and v reads as one, else a string;
+ * owned: json_object_put(), or hand it to a container */
+struct json_object *ctl_json_value(const char *v, int number);
+
+/* ctl_json_print - o on stdout, as every JSON of affilctl is written */
+void ctl_json_print(struct json_object *o);
+
+#endif
