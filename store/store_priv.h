@@ -5,6 +5,7 @@
 #define AFFILD_STORE_PRIV_H
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "common/date.h"
 #include "store/store.h"
@@ -33,6 +34,12 @@ char *st_col_dup(sqlite3_stmt *s, int i);	/* owned, NULL for SQL NULL */
 void st_log_error(struct store *st, const char *what);
 /* st_now - the current UTC time as "AAAA-MM-JJTHH:MM:SSZ" */
 void st_now(char out[32]);
+
+/* st_same - both strings set and equal (NULL equals nothing) */
+static inline int st_same(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
 
 int store_migrate(struct store *st);
 
@@ -131,7 +138,7 @@ int st_notify(struct store *st, const struct st_env *env,
 /*
  * st_radiation_fire - a radiation held as a "radiation" deadline (its
  * date_fin_contrat was in the future), applied on the day after the end
- * with the decision stored in data when it was accepted (store_apply.c).
+ * with the decision stored in data when it was accepted (store_radiation.c).
  * 0 applied, 1 no longer applicable (logged in history), -1 error.
  */
 int st_radiation_fire(struct store *st, const struct st_env *env,
