@@ -188,12 +188,29 @@ int ap_complete(struct ap *a)
 	return 0;
 }
 
+/*
+ * affiliate - EN_COURS or A_RELANCER → AFFILIE on an existing record: the
+ * status, the movement's personal data, the history row (what), the link
+ * revoked and the confirmation (kind).  0 or -1.
+ */
+static int affiliate(struct ap *a, const char *what, const char *kind)
+{
+	char *from = xstrdup(a->e.status);
+	int rc;
+
+	rc = st_set_status(a->st, &a->env, a->e.id, "AFFILIE") < 0 ||
+	     ap_set_person(a) < 0 ||
+	     st_history(a->st, &a->env, a->e.id, from, "AFFILIE", what) < 0 ||
+	     ap_reload(a) < 0 || ap_covered(a) < 0 ||
+	     confirm(a, kind) < 0 ? -1 : 0;
+	free(from);
+	return rc;
+}
+
 /* ap_forcee - EN_COURS, A_RELANCER → AFFILIE at the base plan */
 int ap_forcee(struct ap *a)
 {
 	const char *base = a->ctx->emp->base_plan;
-	char *from;
-	int rc;
 
 	if (a->e.id == 0)
 		return ap_unknown(a);
@@ -208,15 +225,8 @@ int ap_forcee(struct ap *a)
 				 "employeur");
 	if (mv_set(a->mv, F_OPTION, base) < 0)
 		return -1;
-	from = xstrdup(a->e.status);
-	rc = st_set_status(a->st, &a->env, a->e.id, "AFFILIE") < 0 ||
-	     ap_set_person(a) < 0 ||
-	     st_history(a->st, &a->env, a->e.id, from, "AFFILIE",
-			"affiliation forcée à l'option de base") < 0 ||
-	     ap_reload(a) < 0 || ap_covered(a) < 0 ||
-	     confirm(a, "affiliation_forcee") < 0 ? -1 : 0;
-	free(from);
-	return rc;
+	return affiliate(a, "affiliation forcée à l'option de base",
+			 "affiliation_forcee");
 }
 
 /* ap_relance - EN_COURS, A_RELANCER: the reminder now, a fresh link */
@@ -259,7 +269,6 @@ static int token_ok(struct ap *a)
 int ap_finalisation(struct ap *a)
 {
 	const struct cfg_employer *emp = a->ctx->emp;
-	char *from;
 	int rc;
 
 	if (a->e.id == 0)
@@ -274,14 +283,8 @@ int ap_finalisation(struct ap *a)
 				 "invalide, déjà utilisé ou expiré");
 	if ((rc = ap_mandate(a)) != 0)
 		return rc;
-	from = xstrdup(a->e.status);
-	rc = st_set_status(a->st, &a->env, a->e.id, "AFFILIE") < 0 ||
-	     ap_set_person(a) < 0 ||
-	     st_history(a->st, &a->env, a->e.id, from, "AFFILIE",
-			"affiliation finalisée par le salarié") < 0 ||
-	     ap_reload(a) < 0 || ap_covered(a) < 0 ||
-	     confirm(a, "confirmation") < 0 ? -1 : 0;
-	free(from);
+	rc = affiliate(a, "affiliation finalisée par le salarié",
+		       "confirmation");
 	if (rc == 0 && emp->notify_finalisation) {
 		const struct cfg_option *opt = cfg_option(emp, a->e.option);
 		const char *vars[] = { "option", opt && opt->label ?

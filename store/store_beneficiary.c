@@ -23,6 +23,20 @@ static int is_partner(const char *lien)
 	       st_same(lien, "CONCUBIN");
 }
 
+/* A beneficiary as beneficiary_find reads it. */
+struct found {
+	long long id;
+	int ended;
+};
+
+static void found_read(sqlite3_stmt *s, void *arg)
+{
+	struct found *f = arg;
+
+	f->id = sqlite3_column_int64(s, 0);
+	f->ended = sqlite3_column_type(s, 1) != SQLITE_NULL;
+}
+
 /*
  * beneficiary_find - the employee's beneficiary the movement names: by
  * nir_ayant_droit, else by lien, nom, prenom and date_naissance.  Returns
@@ -37,8 +51,7 @@ static long long beneficiary_find(struct ap *a, int *ended)
 		" ORDER BY date_fin IS NOT NULL, id DESC LIMIT 1";
 	sqlite3_stmt *s = st_stmt(a->st, sql);
 	const struct movement *mv = a->mv;
-	long long id = 0;
-	int rc;
+	struct found f = { 0, 0 };
 
 	if (s == NULL)
 		return -1;
@@ -49,17 +62,10 @@ static long long beneficiary_find(struct ap *a, int *ended)
 	st_text(s, 4, mv_get(mv, F_NOM));
 	st_text(s, 5, mv_get(mv, F_PRENOM));
 	st_text(s, 6, mv_get(mv, F_DATE_NAISSANCE));
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		*ended = sqlite3_column_type(s, 1) != SQLITE_NULL;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(a->st, "beneficiary lookup");
+	if (st_one_row(a->st, s, "beneficiary lookup", found_read, &f) < 0)
 		return -1;
-	}
-	return id;
+	*ended = f.ended;
+	return f.id;
 }
 
 /* beneficiary_count - covered beneficiaries, all or partners only */
@@ -76,9 +82,8 @@ static int beneficiary_count(struct ap *a, int partners)
 		return -1;
 	sqlite3_bind_int64(s, 1, a->e.id);
 	sqlite3_bind_int(s, 2, partners);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
+	if (st_one_row(a->st, s, "beneficiary count", st_read_int, &n) < 0)
+		return -1;
 	return n;
 }
 

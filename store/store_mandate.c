@@ -18,19 +18,12 @@ static int rum_taken(struct ap *a, const char *rum)
 	static const char sql[] =
 		"SELECT 1 FROM employee WHERE rum = ? AND id != ?";
 	sqlite3_stmt *s = st_stmt(a->st, sql);
-	int rc;
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, rum);
 	sqlite3_bind_int64(s, 2, a->e.id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(a->st, "rum lookup");
-		return -1;
-	}
-	return rc == SQLITE_ROW;
+	return st_one_row(a->st, s, "rum lookup", NULL, NULL);
 }
 
 /* rum_generate - prefix + employer + a sequence number never given twice */
@@ -48,9 +41,8 @@ static int rum_generate(struct ap *a, char *out, size_t outlen)
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, a->ctx->emp->numero);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		seq = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (st_one_row(a->st, s, "rum sequence", st_read_int64, &seq) < 0)
+		return -1;
 	if (seq < 0) {
 		st_log_error(a->st, "rum sequence");
 		return -1;

@@ -28,6 +28,21 @@ sqlite3_stmt *st_stmt(struct store *st, const char *sql);
 int st_exec(struct store *st, const char *sql);
 /* st_done - step a statement to completion; 0 or -1 after logging */
 int st_done(struct store *st, sqlite3_stmt *s);
+/*
+ * st_one_row - step s once for the one row a lookup expects: 1 when there
+ * was one (read, when set, got it first: column values are valid only
+ * during that call), 0 when there was none, -1 after logging with what as
+ * the operation.  s is reset in every case; a failed reset counts (it is
+ * where an UPDATE ... RETURNING commits outside a transaction).  What read
+ * allocated is the caller's to free, whatever the result.
+ */
+int st_one_row(struct store *st, sqlite3_stmt *s, const char *what,
+	       void (*read)(sqlite3_stmt *s, void *arg), void *arg);
+/* Readers of column 0 for st_one_row: into a long long, an int, or an
+ * owned copy of the text (char **, NULL for SQL NULL). */
+void st_read_int64(sqlite3_stmt *s, void *ll);
+void st_read_int(sqlite3_stmt *s, void *i);
+void st_read_dup(sqlite3_stmt *s, void *str);
 /* st_text - bind a C string, NULL as SQL NULL */
 int st_text(sqlite3_stmt *s, int i, const char *v);
 char *st_col_dup(sqlite3_stmt *s, int i);	/* owned, NULL for SQL NULL */

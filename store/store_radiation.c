@@ -177,6 +177,32 @@ static void rad_json(const struct rad *r, char *out, size_t outlen)
 		 r->droits, r->p0, r->p1, r->months, r->incomplete, r->notice);
 }
 
+/* rad_read - the json_extract() columns of rad_parse into a struct rad */
+static void rad_read(sqlite3_stmt *s, void *arg)
+{
+	struct rad *r = arg;
+	char *v[6];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		v[i] = st_col_dup(s, i);
+	(void)strlcpy_ok(r->to, v[0] ? v[0] : "", sizeof(r->to));
+	(void)strlcpy_ok(r->motif, v[1] ? v[1] : "", sizeof(r->motif));
+	(void)strlcpy_ok(r->fin_contrat, v[2] ? v[2] : "",
+			 sizeof(r->fin_contrat));
+	(void)strlcpy_ok(r->droits, v[3] ? v[3] : "", sizeof(r->droits));
+	(void)strlcpy_ok(r->p0, v[4] ? v[4] : "", sizeof(r->p0));
+	(void)strlcpy_ok(r->p1, v[5] ? v[5] : "", sizeof(r->p1));
+	r->months = sqlite3_column_int(s, 6);
+	r->incomplete = sqlite3_column_int(s, 7);
+	if (sqlite3_column_text(s, 8))
+		(void)strlcpy_ok(r->notice,
+				 (const char *)sqlite3_column_text(s, 8),
+				 sizeof(r->notice));
+	for (i = 0; i < 6; i++)
+		free(v[i]);
+}
+
 /* rad_parse - the decision back from its JSON, through SQLite's json1 */
 static int rad_parse(struct store *st, const char *json, struct rad *r)
 {
@@ -188,36 +214,13 @@ static int rad_parse(struct store *st, const char *json, struct rad *r)
 		" json_extract(?1, '$.incomplete'),"
 		" json_extract(?1, '$.notice')";
 	sqlite3_stmt *s = st_stmt(st, sql);
-	char *v[6];
-	int i, rc;
 
 	memset(r, 0, sizeof(*r));
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, json);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (i = 0; i < 6; i++)
-			v[i] = st_col_dup(s, i);
-		(void)strlcpy_ok(r->to, v[0] ? v[0] : "", sizeof(r->to));
-		(void)strlcpy_ok(r->motif, v[1] ? v[1] : "", sizeof(r->motif));
-		(void)strlcpy_ok(r->fin_contrat, v[2] ? v[2] : "",
-				 sizeof(r->fin_contrat));
-		(void)strlcpy_ok(r->droits, v[3] ? v[3] : "",
-				 sizeof(r->droits));
-		(void)strlcpy_ok(r->p0, v[4] ? v[4] : "", sizeof(r->p0));
-		(void)strlcpy_ok(r->p1, v[5] ? v[5] : "", sizeof(r->p1));
-		r->months = sqlite3_column_int(s, 6);
-		r->incomplete = sqlite3_column_int(s, 7);
-		if (sqlite3_column_text(s, 8))
-			(void)strlcpy_ok(r->notice,
-					 (const char *)sqlite3_column_text(s, 8),
-					 sizeof(r->notice));
-		for (i = 0; i < 6; i++)
-			free(v[i]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW || (!st_same(r->to, "RADIE") &&
-				 !st_same(r->to, "PORTABILITE"))) {
+	if (st_one_row(st, s, "radiation data", rad_read, r) != 1 ||
+	    (!st_same(r->to, "RADIE") && !st_same(r->to, "PORTABILITE"))) {
 		log_err("event=bad_deadline_data kind=radiation");
 		return -1;
 	}
