@@ -131,6 +131,38 @@ int st_done(struct store *st, sqlite3_stmt *s)
 	return 0;
 }
 
+/* st_one_row - one step, the row read, the statement reset; see
+ * store_priv.h */
+int st_one_row(struct store *st, sqlite3_stmt *s, const char *what,
+	       void (*read)(sqlite3_stmt *s, void *arg), void *arg)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW && read != NULL)
+		read(s, arg);
+	if (sqlite3_reset(s) != SQLITE_OK ||
+	    (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+		st_log_error(st, what);
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+void st_read_int64(sqlite3_stmt *s, void *ll)
+{
+	*(long long *)ll = sqlite3_column_int64(s, 0);
+}
+
+void st_read_int(sqlite3_stmt *s, void *i)
+{
+	*(int *)i = sqlite3_column_int(s, 0);
+}
+
+void st_read_dup(sqlite3_stmt *s, void *str)
+{
+	*(char **)str = st_col_dup(s, 0);
+}
+
 int st_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v == NULL)

@@ -190,7 +190,7 @@ int store_bulletin(struct store *st, const struct cfg *cfg,
 		   const char *employer, const char *nir, struct date today,
 		   struct buf *title, struct buf *body);
 
-/* ---- the apply step (store_apply.c) --------------------------------- */
+/* ---- the apply step (store_apply.c and store_apply.h) --------------- */
 
 struct apply_ctx {
 	const struct cfg *cfg;

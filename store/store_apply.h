@@ -4,6 +4,22 @@
  * One struct ap is one movement being applied: the store, the movement,
  * the environment of the change (cause: file or portal, and its line) and
  * the employee record the movement names, loaded once.
+ *
+ * store_apply() (store_apply.c) loads the record and hands the movement to
+ * the transition of its operation, one file per concept:
+ *
+ *   store_affiliation.c  (none), RADIE, PORTABILITE → EN_COURS or AFFILIE;
+ *                        RELANCE, AFFILIATION_FORCEE, the portal's
+ *                        FINALISATION
+ *   store_person.c       the personal data a movement carries; MODIFICATION
+ *   store_mandate.c      the SEPA mandate: RUM given or generated, the bank
+ *                        details a direct-debit option needs
+ *   store_dispense.c     DISPENSE and its end-date deadlines
+ *   store_beneficiary.c  AYANT_DROIT; the loi Evin letters to dependants
+ *   store_radiation.c    RADIATION, ANNULATION, FIN_PORTABILITE
+ *
+ * Each transition reads the record, decides, and only then writes; a
+ * refusal (an E finding) changes nothing.
  */
 #ifndef AFFILD_STORE_APPLY_H
 #define AFFILD_STORE_APPLY_H
@@ -18,8 +34,19 @@ struct ap {
 	struct st_emp e;
 };
 
-/* Each returns 0 applied or already in effect, 1 refused, -1 error. */
-int ap_radiation(struct ap *a);
+#define VIDE "#VIDE"		/* MODIFICATION: clear the field */
+
+/* The transitions: each returns 0 applied or already in effect, 1 refused,
+ * -1 error. */
+int ap_simple(struct ap *a);		/* store_affiliation.c */
+int ap_complete(struct ap *a);
+int ap_forcee(struct ap *a);
+int ap_relance(struct ap *a);
+int ap_finalisation(struct ap *a);
+int ap_modification(struct ap *a);	/* store_person.c */
+int ap_dispense(struct ap *a);		/* store_dispense.c */
+int ap_ayant_droit(struct ap *a);	/* store_beneficiary.c */
+int ap_radiation(struct ap *a);		/* store_radiation.c */
 int ap_annulation(struct ap *a);
 int ap_fin_portabilite(struct ap *a);
 
@@ -28,12 +55,36 @@ int ap_refuse(struct ap *a, const char *code, enum field f, const char *fmt,
 	      ...) __attribute__((format(printf, 4, 5)));
 /* ap_unknown - E202 "salarié inconnu"; returns 1 */
 int ap_unknown(struct ap *a);
+/* ap_transition_refused - E201: the rules have no such transition; 1 */
+int ap_transition_refused(struct ap *a);
 /* ap_already - I200 "déjà pris en compte"; returns 0 */
 int ap_already(struct ap *a, const char *what);
 /* ap_status_is - the record's status is one of the NULL-terminated list */
 int ap_status_is(const struct ap *a, ...) __attribute__((sentinel));
 /* ap_reload - read the record again after a change */
 int ap_reload(struct ap *a);
+
+/* ---- the personal data (store_person.c) ----------------------------- */
+
+/* ap_insert - a new record (employer, nir) in status with the movement's
+ * personal data; a->e.id set.  0 or -1 */
+int ap_insert(struct ap *a, const char *status);
+/* ap_set_person - the personal data the movement carries onto the record:
+ * an absent or empty cell keeps the column, "#VIDE" clears it.  0 or -1 */
+int ap_set_person(struct ap *a);
+
+/* ---- the SEPA mandate (store_mandate.c) ----------------------------- */
+
+/* ap_mandate - the RUM of a direct-debit option: the file's, if no other
+ * employee holds it, else one generated.  0 ok, 1 refused, -1 error */
+int ap_mandate(struct ap *a);
+/* ap_mandate_kept - a MODIFICATION leaves a direct-debit option with its
+ * IBAN and signature date.  0 ok, 1 refused */
+int ap_mandate_kept(struct ap *a);
+
+/* ap_covered - the affiliation is complete: link revoked, no reminder
+ * (store_affiliation.c).  0 or -1 */
+int ap_covered(struct ap *a);
 
 /* st_letter_dependants - the loi Evin letter to each covered adult
  * dependant after the employee's death, rights ended on droits (FR date) */

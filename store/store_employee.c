@@ -112,6 +112,34 @@ static int each_row(struct store *st, sqlite3_stmt *s,
 	return 0;
 }
 
+/* The record's row as store_employee_detail shows it. */
+struct detail {
+	const struct employee_detail_cb *cb;
+	void *arg;
+	long long id;		/* out */
+};
+
+/* detail_fields - every column by name but the token's hash; IBAN masked */
+static void detail_fields(sqlite3_stmt *s, void *arg)
+{
+	struct detail *d = arg;
+	char masked[16];
+	int i;
+
+	for (i = 0; i < sqlite3_column_count(s); i++) {
+		const char *name = sqlite3_column_name(s, i);
+
+		if (strcmp(name, "id") == 0)
+			d->id = sqlite3_column_int64(s, i);
+		else if (strcmp(name, "token_hash") != 0)
+			d->cb->field(name, mask(name, (const char *)
+						sqlite3_column_text(s, i),
+						masked, sizeof(masked)),
+				     sqlite3_column_type(s, i) ==
+				     SQLITE_INTEGER, d->arg);
+	}
+}
+
 /* store_employee_detail - one employee: fields, beneficiaries, history */
 int store_employee_detail(struct store *st, const char *employer,
 			  const char *nir, const struct employee_detail_cb *cb,
@@ -125,9 +153,8 @@ int store_employee_detail(struct store *st, const char *employer,
 	static const char his[] =
 		"SELECT at, from_status, to_status, what, cause, cause_ref"
 		" FROM history WHERE employee_id = ? ORDER BY id";
+	struct detail d = { cb, arg, 0 };
 	sqlite3_stmt *s;
-	long long id = 0;
-	char masked[16];
 	int i, rc;
 
 	if (sqlite3_prepare_v2(st->db, rec, -1, &s, NULL) != SQLITE_OK) {
@@ -136,30 +163,17 @@ int store_employee_detail(struct store *st, const char *employer,
 	}
 	st_text(s, 1, employer);
 	st_text(s, 2, nir ? nir : "");
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (i = 0; i < sqlite3_column_count(s); i++) {
-			const char *name = sqlite3_column_name(s, i);
-
-			if (strcmp(name, "id") == 0)
-				id = sqlite3_column_int64(s, i);
-			else if (strcmp(name, "token_hash") != 0)
-				cb->field(name, mask(name, (const char *)
-						     sqlite3_column_text(s, i),
-						     masked, sizeof(masked)),
-					  sqlite3_column_type(s, i) ==
-					  SQLITE_INTEGER, arg);
-		}
-	}
+	rc = st_one_row(st, s, "employee detail", detail_fields, &d);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 1 : -1;
+	if (rc != 1)
+		return rc == 0 ? 1 : -1;
 	for (i = 0; i < 2; i++) {
 		if (sqlite3_prepare_v2(st->db, i ? his : ben, -1, &s,
 				       NULL) != SQLITE_OK) {
 			st_log_error(st, "employee detail");
 			return -1;
 		}
-		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 1, d.id);
 		rc = each_row(st, s, i ? cb->history : cb->beneficiary, arg);
 		sqlite3_finalize(s);
 		if (rc < 0)

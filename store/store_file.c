@@ -21,13 +21,22 @@ static const char sql_claim[] =
 	"INSERT INTO file (id, employer, name, size, validation, state,"
 	" received_at, reprocess_id) VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?)";
 
+/* seq_read - the sequence after the day's last id ("AAAAMMJJ-NNNNNN") */
+static void seq_read(sqlite3_stmt *s, void *arg)
+{
+	const unsigned char *last = sqlite3_column_text(s, 0);
+	long *seq = arg;
+
+	if (last && parse_long((const char *)last + 9, 0, 999999, seq) == 0)
+		(*seq)++;
+}
+
 /* next_id - today's prefix and the next sequence number */
 static int next_id(struct store *st, char id[STORE_ID_LEN])
 {
 	char lo[32], hi[32];
 	sqlite3_stmt *s = st_stmt(st, sql_last_id);
 	struct date today = date_today();
-	const unsigned char *last;
 	long seq = 1;
 
 	if (s == NULL)
@@ -36,14 +45,8 @@ static int next_id(struct store *st, char id[STORE_ID_LEN])
 	snprintf(hi, sizeof(hi), "%04d%02d%02d.", today.y, today.m, today.d);
 	st_text(s, 1, lo);
 	st_text(s, 2, hi);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		st_log_error(st, "file id");
+	if (st_one_row(st, s, "file id", seq_read, &seq) != 1)
 		return -1;
-	}
-	last = sqlite3_column_text(s, 0);
-	if (last && parse_long((const char *)last + 9, 0, 999999, &seq) == 0)
-		seq++;
-	sqlite3_reset(s);
 	if (seq > 999999) {
 		log_err("event=file_id_exhausted day=%s", lo);
 		return -1;
@@ -122,20 +125,12 @@ int store_file_attempt(struct store *st, const char *id, int *attempts)
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		st_log_error(st, "file attempt");
-		sqlite3_reset(s);
-		return -1;
-	}
-	*attempts = sqlite3_column_int(s, 0);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		st_log_error(st, "file attempt");
-		return -1;
-	}
-	return 0;
+	/* Outside a transaction, the reset is where the UPDATE commits:
+	 * st_one_row checks it. */
+	rc = st_one_row(st, s, "file attempt", st_read_int, attempts);
+	if (rc == 0)
+		st_log_error(st, "file attempt");	/* no such file */
+	return rc == 1 ? 0 : -1;
 }
 
 #define FILE_COLS \
@@ -143,8 +138,11 @@ int store_file_attempt(struct store *st, const char *id, int *attempts)
 	" report, message, validation, coalesce(return_code, -1), movements," \
 	" accepted, rejected, warnings, size FROM file"
 
-static void file_from_row(sqlite3_stmt *s, struct file_rec *f)
+/* file_from_row - one row of FILE_COLS into a struct file_rec */
+static void file_from_row(sqlite3_stmt *s, void *arg)
 {
+	struct file_rec *f = arg;
+
 	memset(f, 0, sizeof(*f));
 	(void)strlcpy_ok(f->id, (const char *)sqlite3_column_text(s, 0),
 			 sizeof(f->id));
@@ -187,15 +185,8 @@ int store_file_get(struct store *st, const char *id, struct file_rec *out)
 	if ((s = st_stmt(st, sql)) == NULL)
 		return -1;
 	st_text(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		file_from_row(s, out);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "file get");
-		return -1;
-	}
-	return rc == SQLITE_ROW ? 0 : 1;
+	rc = st_one_row(st, s, "file get", file_from_row, out);
+	return rc < 0 ? -1 : !rc;
 }
 
 int store_file_finish(struct store *st, const struct file_rec *f)
@@ -248,6 +239,25 @@ int store_file_line(struct store *st, const char *file_id, long line,
 	return st_done(st, s);
 }
 
+/* Where store_file_duplicate copies the earlier file's row. */
+struct earlier {
+	char *id, *name, *at;
+	size_t namelen, atlen;
+};
+
+static void earlier_read(sqlite3_stmt *s, void *arg)
+{
+	struct earlier *e = arg;
+
+	(void)strlcpy_ok(e->id, (const char *)sqlite3_column_text(s, 0),
+			 STORE_ID_LEN);
+	(void)strlcpy_ok(e->name, (const char *)sqlite3_column_text(s, 1),
+			 e->namelen);
+	(void)strlcpy_ok(e->at, sqlite3_column_text(s, 2) ?
+			 (const char *)sqlite3_column_text(s, 2) : "",
+			 e->atlen);
+}
+
 int store_file_duplicate(struct store *st, const char *employer,
 			 const char *sha256, const char *self_id,
 			 char earlier_id[STORE_ID_LEN], char *earlier_name,
@@ -260,30 +270,15 @@ int store_file_duplicate(struct store *st, const char *employer,
 		" AND state = 'done' AND return_code BETWEEN 0 AND 2"
 		" ORDER BY id LIMIT 1";
 	sqlite3_stmt *s = st_stmt(st, sql);
-	int rc;
+	struct earlier e = { earlier_id, earlier_name, earlier_at, namelen,
+			     atlen };
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, employer);
 	st_text(s, 2, sha256);
 	st_text(s, 3, self_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		(void)strlcpy_ok(earlier_id,
-				 (const char *)sqlite3_column_text(s, 0),
-				 STORE_ID_LEN);
-		(void)strlcpy_ok(earlier_name,
-				 (const char *)sqlite3_column_text(s, 1), namelen);
-		(void)strlcpy_ok(earlier_at, sqlite3_column_text(s, 2) ?
-				 (const char *)sqlite3_column_text(s, 2) : "",
-				 atlen);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "duplicate");
-		return -1;
-	}
-	return rc == SQLITE_ROW;
+	return st_one_row(st, s, "duplicate", earlier_read, &e);
 }
 
 int store_files_each(struct store *st, const char *employer,

@@ -262,6 +262,21 @@ int store_outbox_defer(struct store *st, long long id, int delay_s,
 	return outbox_later(st, id, delay_s, why, 0);
 }
 
+/* What store_outbox_requeue learns of the row. */
+struct parked {
+	int failed;		/* state is 'failed' */
+	int no_link;		/* an invitation whose link was erased */
+};
+
+static void parked_read(sqlite3_stmt *s, void *arg)
+{
+	struct parked *p = arg;
+
+	p->failed = strcmp((const char *)sqlite3_column_text(s, 0),
+			   "failed") == 0;
+	p->no_link = sqlite3_column_int(s, 1);
+}
+
 /*
  * store_outbox_requeue - a parked message back to pending, due now, its
  * attempts kept.  An invitation or reminder whose link was erased when it
@@ -277,29 +292,23 @@ int store_outbox_requeue(struct store *st, long long id)
 		"UPDATE outbox SET state = 'pending', next_attempt = ?"
 		" WHERE id = ? AND state = 'failed'";
 	sqlite3_stmt *s;
-	int rc, failed = 0, no_link = 0;
+	struct parked p = { 0, 0 };
+	int rc;
 
 	if (sqlite3_prepare_v2(st->db, look, -1, &s, NULL) != SQLITE_OK) {
 		st_log_error(st, "outbox requeue");
 		return -1;
 	}
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		failed = strcmp((const char *)sqlite3_column_text(s, 0),
-				"failed") == 0;
-		no_link = sqlite3_column_int(s, 1);
-	}
+	rc = st_one_row(st, s, "outbox requeue", parked_read, &p);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "outbox requeue");
+	if (rc < 0)
 		return -1;
-	}
-	if (rc == SQLITE_DONE)
+	if (rc == 0)
 		return OUTBOX_REQUEUE_UNKNOWN;
-	if (!failed)
+	if (!p.failed)
 		return OUTBOX_REQUEUE_NOT_FAILED;
-	if (no_link)
+	if (p.no_link)
 		return OUTBOX_REQUEUE_NO_LINK;
 	if ((s = st_stmt(st, sql)) == NULL)
 		return -1;

@@ -12,6 +12,19 @@
 
 #include "store/store_priv.h"
 
+static void postal_read(sqlite3_stmt *s, void *arg)
+{
+	struct outbox_postal *p = arg;
+
+	p->employer = st_col_dup(s, 0);
+	p->prenom = st_col_dup(s, 1);
+	p->nom = st_col_dup(s, 2);
+	p->adresse = st_col_dup(s, 3);
+	p->code_postal = st_col_dup(s, 4);
+	p->ville = st_col_dup(s, 5);
+	p->pays = st_col_dup(s, 6);
+}
+
 /* store_outbox_postal - one SELECT, the employee joined when named */
 int store_outbox_postal(struct store *st, long long id,
 			struct outbox_postal *p)
@@ -22,26 +35,12 @@ int store_outbox_postal(struct store *st, long long id,
 		" LEFT JOIN employee AS e ON e.id = o.employee_id"
 		" WHERE o.id = ?";
 	sqlite3_stmt *s = st_stmt(st, sql);
-	int rc;
 
 	memset(p, 0, sizeof(*p));
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		p->employer = st_col_dup(s, 0);
-		p->prenom = st_col_dup(s, 1);
-		p->nom = st_col_dup(s, 2);
-		p->adresse = st_col_dup(s, 3);
-		p->code_postal = st_col_dup(s, 4);
-		p->ville = st_col_dup(s, 5);
-		p->pays = st_col_dup(s, 6);
-	} else if (rc != SQLITE_DONE) {
-		st_log_error(st, "outbox postal");
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return st_one_row(st, s, "outbox postal", postal_read, p) == 1 ? 0 : -1;
 }
 
 /* store_outbox_postal_free - release the strings, leave p zeroed */

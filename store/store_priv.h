@@ -5,6 +5,7 @@
 #define AFFILD_STORE_PRIV_H
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "common/date.h"
 #include "store/store.h"
@@ -27,12 +28,33 @@ sqlite3_stmt *st_stmt(struct store *st, const char *sql);
 int st_exec(struct store *st, const char *sql);
 /* st_done - step a statement to completion; 0 or -1 after logging */
 int st_done(struct store *st, sqlite3_stmt *s);
+/*
+ * st_one_row - step s once for the one row a lookup expects: 1 when there
+ * was one (read, when set, got it first: column values are valid only
+ * during that call), 0 when there was none, -1 after logging with what as
+ * the operation.  s is reset in every case; a failed reset counts (it is
+ * where an UPDATE ... RETURNING commits outside a transaction).  What read
+ * allocated is the caller's to free, whatever the result.
+ */
+int st_one_row(struct store *st, sqlite3_stmt *s, const char *what,
+	       void (*read)(sqlite3_stmt *s, void *arg), void *arg);
+/* Readers of column 0 for st_one_row: into a long long, an int, or an
+ * owned copy of the text (char **, NULL for SQL NULL). */
+void st_read_int64(sqlite3_stmt *s, void *ll);
+void st_read_int(sqlite3_stmt *s, void *i);
+void st_read_dup(sqlite3_stmt *s, void *str);
 /* st_text - bind a C string, NULL as SQL NULL */
 int st_text(sqlite3_stmt *s, int i, const char *v);
 char *st_col_dup(sqlite3_stmt *s, int i);	/* owned, NULL for SQL NULL */
 void st_log_error(struct store *st, const char *what);
 /* st_now - the current UTC time as "AAAA-MM-JJTHH:MM:SSZ" */
 void st_now(char out[32]);
+
+/* st_same - both strings set and equal (NULL equals nothing) */
+static inline int st_same(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
 
 int store_migrate(struct store *st);
 
@@ -131,7 +153,7 @@ int st_notify(struct store *st, const struct st_env *env,
 /*
  * st_radiation_fire - a radiation held as a "radiation" deadline (its
  * date_fin_contrat was in the future), applied on the day after the end
- * with the decision stored in data when it was accepted (store_apply.c).
+ * with the decision stored in data when it was accepted (store_radiation.c).
  * 0 applied, 1 no longer applicable (logged in history), -1 error.
  */
 int st_radiation_fire(struct store *st, const struct st_env *env,

@@ -32,11 +32,6 @@ struct rad {
 	char notice[32];		/* template kind; "" for none */
 };
 
-static int same(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
 /* flag - the row's portabilite column: 'O', 'N', 0 (empty) or '?' */
 static int flag(const struct movement *mv)
 {
@@ -111,7 +106,7 @@ static int decide(struct ap *a, struct rad *r)
 	int ok, incomplete, next_month;
 
 	memset(r, 0, sizeof(*r));
-	if (same(motif, "998"))
+	if (st_same(motif, "998"))
 		return ap_refuse(a, "E181", F_MOTIF_RUPTURE, "motif 998 : un "
 				 "transfert sans rupture du contrat n'est pas "
 				 "une radiation");
@@ -123,7 +118,7 @@ static int decide(struct ap *a, struct rad *r)
 	if ((ok = eligible(a, dr)) < 0)
 		return 1;
 	incomplete = ap_status_is(a, "EN_COURS", "A_RELANCER", NULL);
-	if (ap_status_is(a, "DISPENSE", NULL) || same(motif, "066") ||
+	if (ap_status_is(a, "DISPENSE", NULL) || st_same(motif, "066") ||
 	    (incomplete && !emp->portability_if_incomplete))
 		ok = 0;
 	next_month = emp->portability_start == CFG_PSTART_NEXT_MONTH;
@@ -134,9 +129,9 @@ static int decide(struct ap *a, struct rad *r)
 	(void)strlcpy_ok(r->to, "RADIE", sizeof(r->to));
 	if (ap_status_is(a, "DISPENSE", NULL))
 		r->notice[0] = '\0';	/* never covered: nothing to end */
-	else if (same(motif, "066"))	/* letters to the dependants */
+	else if (st_same(motif, "066"))	/* letters to the dependants */
 		(void)strlcpy_ok(r->notice, "deces", sizeof(r->notice));
-	else if (same(motif, "038") || same(motif, "039"))
+	else if (st_same(motif, "038") || st_same(motif, "039"))
 		(void)strlcpy_ok(r->notice, "loi_evin", sizeof(r->notice));
 	else
 		(void)strlcpy_ok(r->notice, "radiation", sizeof(r->notice));
@@ -200,6 +195,32 @@ static void rad_json(const struct rad *r, char *out, size_t outlen)
 	json_object_put(o);
 }
 
+/* rad_read - the json_extract() columns of rad_parse into a struct rad */
+static void rad_read(sqlite3_stmt *s, void *arg)
+{
+	struct rad *r = arg;
+	char *v[6];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		v[i] = st_col_dup(s, i);
+	(void)strlcpy_ok(r->to, v[0] ? v[0] : "", sizeof(r->to));
+	(void)strlcpy_ok(r->motif, v[1] ? v[1] : "", sizeof(r->motif));
+	(void)strlcpy_ok(r->fin_contrat, v[2] ? v[2] : "",
+			 sizeof(r->fin_contrat));
+	(void)strlcpy_ok(r->droits, v[3] ? v[3] : "", sizeof(r->droits));
+	(void)strlcpy_ok(r->p0, v[4] ? v[4] : "", sizeof(r->p0));
+	(void)strlcpy_ok(r->p1, v[5] ? v[5] : "", sizeof(r->p1));
+	r->months = sqlite3_column_int(s, 6);
+	r->incomplete = sqlite3_column_int(s, 7);
+	if (sqlite3_column_text(s, 8))
+		(void)strlcpy_ok(r->notice,
+				 (const char *)sqlite3_column_text(s, 8),
+				 sizeof(r->notice));
+	for (i = 0; i < 6; i++)
+		free(v[i]);
+}
+
 /* rad_parse - the decision back from its JSON, through SQLite's json1 */
 static int rad_parse(struct store *st, const char *json, struct rad *r)
 {
@@ -211,36 +232,13 @@ static int rad_parse(struct store *st, const char *json, struct rad *r)
 		" json_extract(?1, '$.incomplete'),"
 		" json_extract(?1, '$.notice')";
 	sqlite3_stmt *s = st_stmt(st, sql);
-	char *v[6];
-	int i, rc;
 
 	memset(r, 0, sizeof(*r));
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, json);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (i = 0; i < 6; i++)
-			v[i] = st_col_dup(s, i);
-		(void)strlcpy_ok(r->to, v[0] ? v[0] : "", sizeof(r->to));
-		(void)strlcpy_ok(r->motif, v[1] ? v[1] : "", sizeof(r->motif));
-		(void)strlcpy_ok(r->fin_contrat, v[2] ? v[2] : "",
-				 sizeof(r->fin_contrat));
-		(void)strlcpy_ok(r->droits, v[3] ? v[3] : "",
-				 sizeof(r->droits));
-		(void)strlcpy_ok(r->p0, v[4] ? v[4] : "", sizeof(r->p0));
-		(void)strlcpy_ok(r->p1, v[5] ? v[5] : "", sizeof(r->p1));
-		r->months = sqlite3_column_int(s, 6);
-		r->incomplete = sqlite3_column_int(s, 7);
-		if (sqlite3_column_text(s, 8))
-			(void)strlcpy_ok(r->notice,
-					 (const char *)sqlite3_column_text(s, 8),
-					 sizeof(r->notice));
-		for (i = 0; i < 6; i++)
-			free(v[i]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW || (!same(r->to, "RADIE") &&
-				 !same(r->to, "PORTABILITE"))) {
+	if (st_one_row(st, s, "radiation data", rad_read, r) != 1 ||
+	    (!st_same(r->to, "RADIE") && !st_same(r->to, "PORTABILITE"))) {
 		log_err("event=bad_deadline_data kind=radiation");
 		return -1;
 	}
@@ -266,7 +264,7 @@ static int rad_notice(struct store *st, const struct st_env *env,
 	char months[16];
 
 	fr_date(r->droits, droits);
-	if (same(r->notice, "deces"))
+	if (st_same(r->notice, "deces"))
 		return st_letter_dependants(st, env, e, droits);
 	if (r->notice[0] == '\0')
 		return 0;
@@ -289,7 +287,7 @@ static int rad_carry_out(struct store *st, const struct st_env *env,
 {
 	const char *base = env->emp->base_plan;
 	char what[160], day[DATE_ISO_SIZE], hist[32];
-	int porta = same(r->to, "PORTABILITE");
+	int porta = st_same(r->to, "PORTABILITE");
 	int proof_days = env->cfg->process.unemployment_proof_days;
 	struct date p0, p1;
 	long long h;
@@ -343,9 +341,9 @@ int ap_radiation(struct ap *a)
 	if (a->e.id == 0)
 		return ap_unknown(a);
 	if (ap_status_is(a, "RADIE", "PORTABILITE", NULL)) {
-		if (same(a->e.date_fin_contrat,
+		if (st_same(a->e.date_fin_contrat,
 			 mv_get(a->mv, F_DATE_FIN_CONTRAT)) &&
-		    same(a->e.motif_rupture, mv_get(a->mv, F_MOTIF_RUPTURE)))
+		    st_same(a->e.motif_rupture, mv_get(a->mv, F_MOTIF_RUPTURE)))
 			return ap_already(a, "salarié déjà radié à cette date "
 					  "pour ce motif");
 		return ap_refuse(a, "E207", F_DATE_FIN_CONTRAT, "salarié déjà "
@@ -366,7 +364,7 @@ int ap_radiation(struct ap *a)
 	if ((rc = st_deadline_pending(a->st, a->e.id, "radiation",
 				      &pending)) < 0)
 		return -1;
-	if (rc == 1 && same(pending, json)) {
+	if (rc == 1 && st_same(pending, json)) {
 		free(pending);
 		return ap_already(a, "radiation déjà programmée");
 	}
@@ -393,14 +391,14 @@ int st_radiation_fire(struct store *st, const struct st_env *env,
 
 	if (rad_parse(st, data, &r) < 0)
 		return -1;
-	if (same(e->status, "RADIE") || same(e->status, "PORTABILITE"))
+	if (st_same(e->status, "RADIE") || st_same(e->status, "PORTABILITE"))
 		return 1;
 	/* The decision was taken on the status of that day; what changed
 	 * since decides now.  A dispensed employee was not covered: no
 	 * portability, no notice.  Finished since: no longer incomplete. */
-	r.incomplete = same(e->status, "EN_COURS") ||
-		       same(e->status, "A_RELANCER");
-	if (same(e->status, "DISPENSE") && date_parse_iso(r.fin_contrat,
+	r.incomplete = st_same(e->status, "EN_COURS") ||
+		       st_same(e->status, "A_RELANCER");
+	if (st_same(e->status, "DISPENSE") && date_parse_iso(r.fin_contrat,
 							  &end) == 0) {
 		(void)strlcpy_ok(r.to, "RADIE", sizeof(r.to));
 		r.notice[0] = '\0';
@@ -442,7 +440,7 @@ int ap_annulation(struct ap *a)
 
 	if (a->e.id == 0)
 		return ap_unknown(a);
-	if (!same(mv_get(a->mv, F_OPERATION_ANNULEE), "RADIATION"))
+	if (!st_same(mv_get(a->mv, F_OPERATION_ANNULEE), "RADIATION"))
 		return ap_refuse(a, "E290", F_OPERATION_ANNULEE, "seule une "
 				 "RADIATION peut être annulée");
 	if ((rc = st_deadline_pending(a->st, a->e.id, "radiation",
@@ -456,8 +454,8 @@ int ap_annulation(struct ap *a)
 				  "annulée") < 0 ? -1 : 0;
 	if (!ap_status_is(a, "RADIE", "PORTABILITE", NULL) ||
 	    a->e.radiation_at == NULL || a->e.prev_status == NULL ||
-	    same(a->e.prev_status, "RADIE") ||
-	    same(a->e.prev_status, "PORTABILITE"))
+	    st_same(a->e.prev_status, "RADIE") ||
+	    st_same(a->e.prev_status, "PORTABILITE"))
 		return ap_refuse(a, "E291", F_OPERATION_ANNULEE, "aucune "
 				 "radiation à annuler pour ce salarié");
 	if (date_parse_iso(a->e.radiation_at, &at) < 0 ||
@@ -480,11 +478,11 @@ int ap_annulation(struct ap *a)
 	     st_set_status(a->st, &a->env, a->e.id, prev) < 0 ||
 	     st_history(a->st, &a->env, a->e.id, a->e.status, prev,
 			"radiation annulée") < 0 ? -1 : 0;
-	if (rc == 0 && (same(prev, "EN_COURS") || same(prev, "A_RELANCER"))) {
+	if (rc == 0 && (st_same(prev, "EN_COURS") || st_same(prev, "A_RELANCER"))) {
 		/* The link was revoked at the radiation: a fresh one. */
 		rc = ap_reload(a) < 0 ||
 		     st_invite(a->st, &a->env, &a->e, "relance") < 0 ? -1 : 0;
-		if (rc == 0 && same(prev, "EN_COURS") && a->e.invited_on &&
+		if (rc == 0 && st_same(prev, "EN_COURS") && a->e.invited_on &&
 		    date_parse_iso(a->e.invited_on, &at) == 0)
 			rc = st_deadline_add(a->st, date_add_days(at,
 				a->env.cfg->process.reminder_after_days),
@@ -508,14 +506,14 @@ int ap_fin_portabilite(struct ap *a)
 	if (a->e.id == 0)
 		return ap_unknown(a);
 	for (i = 0; i < NELEM(motifs); i++)
-		if (same(motif, motifs[i]))
+		if (st_same(motif, motifs[i]))
 			break;
 	if (i == NELEM(motifs))
 		return ap_refuse(a, "E294", F_MOTIF_FIN, "motif de fin « %.40s »"
 				 " inconnu : REPRISE_EMPLOI, FIN_INDEMNISATION,"
 				 " RETRAITE ou DECES", motif);
 	if (ap_status_is(a, "RADIE", NULL) &&
-	    same(a->e.portabilite_motif_fin, motif))
+	    st_same(a->e.portabilite_motif_fin, motif))
 		return ap_already(a, "portabilité déjà terminée pour ce motif");
 	if (!ap_status_is(a, "PORTABILITE", NULL))
 		return ap_refuse(a, "E201", F_OPERATION, "FIN_PORTABILITE "
@@ -545,7 +543,7 @@ int ap_fin_portabilite(struct ap *a)
 		       what) < 0)
 		return -1;
 	date_format_fr(droits, fr);
-	if (same(motif, "DECES"))
+	if (st_same(motif, "DECES"))
 		return st_letter_dependants(a->st, &a->env, &a->e, fr);
 	{
 		const char *vars[] = { "date_fin_droits", fr, NULL };
@@ -607,12 +605,12 @@ int store_admin_portability(struct store *st, const struct cfg *cfg,
 	rc = 1;
 	dr = e.motif_rupture ? cfg_departure_reason(cfg, e.motif_rupture) :
 	     NULL;
-	if (!same(e.status, "RADIE") || e.date_fin_contrat == NULL ||
+	if (!st_same(e.status, "RADIE") || e.date_fin_contrat == NULL ||
 		 dr == NULL)
 		snprintf(why, whylen, "the employee is %s, not radiated",
 			 e.status);
 	else if (dr->portabilite != CFG_PORTA_EXAMEN ||
-		 same(e.motif_rupture, "066"))
+		 st_same(e.motif_rupture, "066"))
 		snprintf(why, whylen, "departure reason %s is not one to "
 			 "examine: portability cannot be opened",
 			 e.motif_rupture);
@@ -675,7 +673,7 @@ int store_admin_unemployment_proof(struct store *st, const struct cfg *cfg,
 			     why, whylen)) != 0)
 		return rc;
 	rc = 1;
-	if (!same(e.status, "PORTABILITE"))
+	if (!st_same(e.status, "PORTABILITE"))
 		snprintf(why, whylen, "the employee is %s, not in portability",
 			 e.status);
 	else

@@ -48,27 +48,25 @@ void st_emp_free(struct st_emp *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* emp_from_row - one employee row (id, emp_text..., the numbers) */
+static void emp_from_row(sqlite3_stmt *s, void *arg)
+{
+	struct st_emp *e = arg;
+	size_t i, n = NELEM(emp_text);
+
+	e->id = sqlite3_column_int64(s, 0);
+	for (i = 0; i < n; i++)
+		*emp_field(e, i) = st_col_dup(s, (int)i + 1);
+	e->radiation_hist = sqlite3_column_int64(s, (int)n + 1);
+	e->relances = sqlite3_column_int(s, (int)n + 2);
+	e->incomplete = sqlite3_column_int(s, (int)n + 3);
+}
+
 /* emp_read - step s and fill e; 0 (e->id 0 when no row) or -1 */
 static int emp_read(struct store *st, sqlite3_stmt *s, struct st_emp *e)
 {
-	int rc = sqlite3_step(s);
-	size_t i, n = NELEM(emp_text);
-
 	memset(e, 0, sizeof(*e));
-	if (rc == SQLITE_ROW) {
-		e->id = sqlite3_column_int64(s, 0);
-		for (i = 0; i < n; i++)
-			*emp_field(e, i) = st_col_dup(s, (int)i + 1);
-		e->radiation_hist = sqlite3_column_int64(s, (int)n + 1);
-		e->relances = sqlite3_column_int(s, (int)n + 2);
-		e->incomplete = sqlite3_column_int(s, (int)n + 3);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "employee load");
-		return -1;
-	}
-	return 0;
+	return st_one_row(st, s, "employee load", emp_from_row, e) < 0 ? -1 : 0;
 }
 
 int st_emp_load(struct store *st, const char *employer, const char *nir,
@@ -132,9 +130,8 @@ long long st_last_history(struct store *st, long long emp_id)
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, emp_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (st_one_row(st, s, "last history", st_read_int64, &id) < 0)
+		return -1;
 	return id;
 }
 
@@ -244,22 +241,13 @@ int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
 		"SELECT data FROM deadline WHERE employee_id = ?"
 		" AND done_at IS NULL AND kind = ? ORDER BY id DESC LIMIT 1";
 	sqlite3_stmt *s = st_stmt(st, sql);
-	int rc;
 
 	*data = NULL;
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, emp_id);
 	st_text(s, 2, kind);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*data = st_col_dup(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "deadline pending");
-		return -1;
-	}
-	return rc == SQLITE_ROW;
+	return st_one_row(st, s, "deadline pending", st_read_dup, data);
 }
 
 /* link_url - the personal link: portal.link_url with {token} replaced */

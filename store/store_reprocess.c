@@ -18,8 +18,11 @@
 #include "common/util.h"
 #include "store/store_priv.h"
 
-static void rq_from_row(sqlite3_stmt *s, struct reprocess_rec *rq)
+/* rq_from_row - (id, file_id, requested_by, requested_at) */
+static void rq_from_row(sqlite3_stmt *s, void *arg)
 {
+	struct reprocess_rec *rq = arg;
+
 	memset(rq, 0, sizeof(*rq));
 	rq->id = sqlite3_column_int64(s, 0);
 	(void)strlcpy_ok(rq->file_id, (const char *)sqlite3_column_text(s, 1),
@@ -60,18 +63,11 @@ int store_reprocess_pending(struct store *st, const char *file_id)
 	static const char sql[] =
 		"SELECT 1 FROM reprocess WHERE file_id = ? AND done_at IS NULL";
 	sqlite3_stmt *s = st_stmt(st, sql);
-	int rc;
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, file_id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "reprocess pending");
-		return -1;
-	}
-	return rc == SQLITE_ROW;
+	return st_one_row(st, s, "reprocess pending", NULL, NULL);
 }
 
 /* store_reprocess_next - the oldest pending request with no live copy */
@@ -82,19 +78,10 @@ int store_reprocess_next(struct store *st, struct reprocess_rec *rq)
 		" WHERE done_at IS NULL AND NOT EXISTS (SELECT 1 FROM file f"
 		" WHERE f.reprocess_id = r.id) ORDER BY id LIMIT 1";
 	sqlite3_stmt *s = st_stmt(st, sql);
-	int rc;
 
 	if (s == NULL)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		rq_from_row(s, rq);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "reprocess next");
-		return -1;
-	}
-	return rc == SQLITE_ROW;
+	return st_one_row(st, s, "reprocess next", rq_from_row, rq);
 }
 
 /* store_reprocess_of - 1 when file file_id is a forced copy (rq filled) */
@@ -106,20 +93,11 @@ int store_reprocess_of(struct store *st, const char *file_id,
 		" FROM file f JOIN reprocess r ON r.id = f.reprocess_id"
 		" WHERE f.id = ?";
 	sqlite3_stmt *s = st_stmt(st, sql);
-	int rc;
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, file_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		rq_from_row(s, rq);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "reprocess of");
-		return -1;
-	}
-	return rc == SQLITE_ROW;
+	return st_one_row(st, s, "reprocess of", rq_from_row, rq);
 }
 
 /* store_reprocess_close - done (new_file_id) or given up (error) */

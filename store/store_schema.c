@@ -139,8 +139,8 @@ int store_schema_version(struct store *st)
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
 			       NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
+	if (st_one_row(st, s, "schema version", st_read_int, &v) < 0)
+		v = -1;
 	sqlite3_finalize(s);
 	return v;
 }

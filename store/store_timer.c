@@ -50,14 +50,10 @@ struct dl {
 	char *data;		/* owned, NULL for SQL NULL */
 };
 
-static int is(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
 /* dl_read - fill d from a row (id, due, kind, employee_id, data) */
-static void dl_read(sqlite3_stmt *s, struct dl *d)
+static void dl_read(sqlite3_stmt *s, void *arg)
 {
+	struct dl *d = arg;
 	const char *due = (const char *)sqlite3_column_text(s, 1);
 	const char *kind = (const char *)sqlite3_column_text(s, 2);
 
@@ -74,7 +70,6 @@ static int dl_next(struct store *st, const char *as_of, const char *after_due,
 		   long long after_id, struct dl *d)
 {
 	sqlite3_stmt *s = st_stmt(st, store_timers_due_sql);
-	int rc;
 
 	memset(d, 0, sizeof(*d));
 	if (s == NULL)
@@ -82,15 +77,7 @@ static int dl_next(struct store *st, const char *as_of, const char *after_due,
 	st_text(s, 1, as_of);
 	st_text(s, 2, after_due);
 	sqlite3_bind_int64(s, 3, after_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		dl_read(s, d);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "deadline due");
-		return -1;
-	}
-	return rc == SQLITE_ROW;
+	return st_one_row(st, s, "deadline due", dl_read, d);
 }
 
 /*
@@ -161,7 +148,7 @@ static int auto_remind(struct store *st, const struct st_env *env,
 static int fire_relance(struct store *st, const struct st_env *env,
 			struct st_emp *e)
 {
-	if (!is(e->status, "EN_COURS"))
+	if (!st_same(e->status, "EN_COURS"))
 		return 1;
 	if (st_set_status(st, env, e->id, "A_RELANCER") < 0 ||
 	    st_history(st, env, e->id, "EN_COURS", "A_RELANCER",
@@ -179,7 +166,7 @@ static int fire_relance(struct store *st, const struct st_env *env,
 static int fire_relance_auto(struct store *st, const struct st_env *env,
 			     struct st_emp *e)
 {
-	if (!is(e->status, "A_RELANCER") ||
+	if (!st_same(e->status, "A_RELANCER") ||
 	    env->emp->reminders != CFG_REMINDERS_AUTOMATIC)
 		return 1;
 	return auto_remind(st, env, e);
@@ -226,7 +213,7 @@ static int fire_fin_portabilite(struct store *st, const struct st_env *env,
 	struct date fin;
 	char fr[DATE_ISO_SIZE];
 
-	if (!is(e->status, "PORTABILITE") ||
+	if (!st_same(e->status, "PORTABILITE") ||
 	    !ended(e->portabilite_fin, env->today, &fin))
 		return 1;
 	date_format_fr(fin, fr);
@@ -260,7 +247,7 @@ static int fire_fin_dispense(struct store *st, const struct st_env *env,
 	struct date fin;
 	char zero[] = "0";
 
-	if (!is(e->status, "DISPENSE") ||
+	if (!st_same(e->status, "DISPENSE") ||
 	    !ended(e->dispense_fin, env->today, &fin))
 		return 1;	/* renewed (a later end) or no longer dispensed */
 	r = cfg_dispense_reason(env->cfg, e->dispense_motif);
@@ -291,7 +278,7 @@ static int fire_preuve_dispense(struct store *st, const struct st_env *env,
 	struct date fin;
 	char fr[DATE_ISO_SIZE];
 
-	if (!is(e->status, "DISPENSE") ||
+	if (!st_same(e->status, "DISPENSE") ||
 	    date_parse_iso(e->dispense_fin, &fin) < 0 ||
 	    date_cmp(env->today, fin) > 0)
 		return 1;	/* over already: fin_dispense takes it */
@@ -358,7 +345,7 @@ static int fire_preuve_chomage(struct store *st, const struct st_env *env,
 	char p0[DATE_ISO_SIZE] = "", p1[DATE_ISO_SIZE] = "";
 	struct date d;
 
-	if (!is(e->status, "PORTABILITE") || e->preuve_chomage != NULL)
+	if (!st_same(e->status, "PORTABILITE") || e->preuve_chomage != NULL)
 		return 1;
 	if (e->portabilite_debut && date_parse_iso(e->portabilite_debut,
 						   &d) == 0)
@@ -384,23 +371,23 @@ static int fire_preuve_chomage(struct store *st, const struct st_env *env,
 static int fire_kind(struct store *st, const struct st_env *env,
 		     struct st_emp *e, const struct dl *d)
 {
-	if (is(d->kind, "relance"))
+	if (st_same(d->kind, "relance"))
 		return fire_relance(st, env, e);
-	if (is(d->kind, KIND_RELANCE_AUTO))
+	if (st_same(d->kind, KIND_RELANCE_AUTO))
 		return fire_relance_auto(st, env, e);
-	if (is(d->kind, "jeton"))
+	if (st_same(d->kind, "jeton"))
 		return fire_jeton(st, env, e);
-	if (is(d->kind, "fin_portabilite"))
+	if (st_same(d->kind, "fin_portabilite"))
 		return fire_fin_portabilite(st, env, e);
-	if (is(d->kind, "fin_dispense"))
+	if (st_same(d->kind, "fin_dispense"))
 		return fire_fin_dispense(st, env, e);
-	if (is(d->kind, "preuve_dispense"))
+	if (st_same(d->kind, "preuve_dispense"))
 		return fire_preuve_dispense(st, env, e);
-	if (is(d->kind, "radiation"))
+	if (st_same(d->kind, "radiation"))
 		return fire_radiation(st, env, e, d);
-	if (is(d->kind, "ayant_droit_age"))
+	if (st_same(d->kind, "ayant_droit_age"))
 		return fire_ayant_droit_age(st, env, e, d);
-	if (is(d->kind, "preuve_chomage"))
+	if (st_same(d->kind, "preuve_chomage"))
 		return fire_preuve_chomage(st, env, e);
 	return 2;
 }
@@ -503,13 +490,8 @@ static int digest_due(struct store *st, const char *employer, const char *day,
 	st_text(s, 1, employer);
 	st_text(s, 2, day);
 	sqlite3_bind_int(s, 3, fired);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "digest day");
-		return -1;
-	}
-	return rc == SQLITE_DONE;
+	rc = st_one_row(st, s, "digest day", NULL, NULL);
+	return rc < 0 ? -1 : !rc;
 }
 
 /* digest_list - the employer's employees to remind, as text lines;
@@ -667,26 +649,33 @@ int store_timers_run(struct store *st, struct timer_run *run)
 	return digests(st, run);
 }
 
+/* Where store_timer_next reads the earliest due date. */
+struct next_due {
+	struct date *due;
+	int found;		/* the date was readable */
+};
+
+static void next_due_read(sqlite3_stmt *s, void *arg)
+{
+	struct next_due *n = arg;
+
+	n->found = date_parse_iso((const char *)sqlite3_column_text(s, 0),
+				  n->due) == 0;
+}
+
 int store_timer_next(struct store *st, struct date *due)
 {
 	static const char sql[] =
 		"SELECT due FROM deadline WHERE done_at IS NULL"
 		" ORDER BY due LIMIT 1";
 	sqlite3_stmt *s = st_stmt(st, sql);
-	int rc, found = 0;
+	struct next_due n = { due, 0 };
 
 	if (s == NULL)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		found = date_parse_iso((const char *)sqlite3_column_text(s, 0),
-				       due) == 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		st_log_error(st, "deadline next");
+	if (st_one_row(st, s, "deadline next", next_due_read, &n) < 0)
 		return -1;
-	}
-	return found;
+	return n.found;
 }
 
 int store_timers_each(struct store *st, int limit,

@@ -1,0 +1,298 @@
+/*
+ * store_affiliation - the transitions into cover: an employee enters
+ * EN_COURS (AFFILIATION_SIMPLE: invited to choose on the portal) or AFFILIE
+ * (AFFILIATION_COMPLETE, or AFFILIATION_FORCEE at the base plan, or the
+ * portal's FINALISATION with the link's token), and RELANCE sends the
+ * reminder with a fresh link.
+ *
+ * An affiliation on a RADIE or PORTABILITE record is a rehire: it opens a
+ * new period only when its hire date comes after the last contract's end,
+ * the end data of the old period moving to history.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/crypto.h"
+#include "common/util.h"
+#include "store/store_apply.h"
+
+/* end_portability_for_rehire - PORTABILITE ends the day before the hire;
+ * the history row keeps the date (the next period clears the columns) */
+static int end_portability_for_rehire(struct ap *a)
+{
+	char day[DATE_ISO_SIZE], what[128];
+	struct date hire;
+
+	if (!st_same(a->e.status, "PORTABILITE"))
+		return 0;
+	if (date_parse_iso(mv_get(a->mv, F_DATE_EMBAUCHE), &hire) < 0)
+		hire = a->env.today;
+	date_format(date_add_days(hire, -1), day);
+	snprintf(what, sizeof(what), "fin de portabilité : reprise d'emploi, "
+		 "droits jusqu'au %s", day);
+	if (st_deadline_drop(a->st, a->e.id, "fin_portabilite") < 0 ||
+	    st_history(a->st, &a->env, a->e.id, "PORTABILITE", "RADIE",
+		       what) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * rehire_check - an affiliation on RADIE or PORTABILITE opens a new period
+ * only when its hire date comes after the last contract's end: the same
+ * hire date is the old period sent again (a corrected file re-sent whole,
+ * 1 with I200), an earlier one a mistake (1 with E208).  0: a rehire.
+ */
+static int rehire_check(struct ap *a)
+{
+	const char *hire = mv_get(a->mv, F_DATE_EMBAUCHE);
+
+	if (!ap_status_is(a, "RADIE", "PORTABILITE", NULL) ||
+	    a->e.date_fin_contrat == NULL || hire == NULL)
+		return 0;
+	if (strcmp(hire, a->e.date_fin_contrat) > 0)
+		return 0;
+	if (st_same(hire, a->e.date_embauche)) {
+		ap_already(a, "période d'emploi déjà enregistrée, suivie de sa "
+			   "radiation");
+		return 2;
+	}
+	return ap_refuse(a, "E208", F_DATE_EMBAUCHE, "date d'embauche "
+			 "antérieure à la fin du contrat précédent (%s) : pour "
+			 "une réembauche, indiquez la nouvelle date",
+			 a->e.date_fin_contrat);
+}
+
+/* new_period - a rehire: the last period's end data is history now */
+static int new_period(struct ap *a)
+{
+	static const char *const cols[] = {
+		"date_fin_contrat", "motif_rupture", "date_fin_droits",
+		"portabilite_debut", "portabilite_fin", "radiation_at",
+		"radiation_hist", "portabilite_motif_fin", "dispense_motif",
+		"dispense_fin", "dispense_demande", "dispense_justificatif",
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(cols); i++)
+		if (st_set_col(a->st, a->e.id, cols[i], NULL) < 0)
+			return -1;
+	return st_set_col(a->st, a->e.id, "incomplete", "0") < 0 ||
+	       st_deadline_drop(a->st, a->e.id, NULL) < 0 ? -1 : 0;
+}
+
+/*
+ * enter - (none) or a rehire into status: the record, its history row and
+ * its personal data.  Returns 0 or -1.
+ */
+static int enter(struct ap *a, const char *status, const char *what)
+{
+	char *from = a->e.id ? xstrdup(a->e.status) : NULL;
+	int rc = -1;
+
+	if (a->e.id == 0) {
+		if (ap_insert(a, status) < 0)
+			goto out;
+	} else if ((ap_status_is(a, "RADIE", "PORTABILITE", NULL) &&
+		    (end_portability_for_rehire(a) < 0 ||
+		     new_period(a) < 0)) ||
+		   st_set_status(a->st, &a->env, a->e.id, status) < 0 ||
+		   ap_set_person(a) < 0) {
+		goto out;
+	}
+	if (st_history(a->st, &a->env, a->e.id, from, status, what) < 0 ||
+	    ap_reload(a) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(from);
+	return rc;
+}
+
+/* ap_simple - (none), RADIE or PORTABILITE (rehire) → EN_COURS */
+int ap_simple(struct ap *a)
+{
+	int rc;
+
+	if (ap_status_is(a, "EN_COURS", "A_RELANCER", NULL)) {
+		if (st_same(a->e.nom, mv_get(a->mv, F_NOM)) &&
+		    st_same(a->e.date_embauche, mv_get(a->mv, F_DATE_EMBAUCHE)))
+			return ap_already(a, "affiliation déjà en cours");
+		return ap_refuse(a, "E203", F_OPERATION, "affiliation déjà en "
+				 "cours pour ce NIR avec d'autres données : "
+				 "envoyez une MODIFICATION");
+	}
+	if (a->e.id && !ap_status_is(a, "RADIE", "PORTABILITE", NULL))
+		return ap_transition_refused(a);
+	if ((rc = rehire_check(a)) != 0)
+		return rc == 2 ? 0 : rc;
+	if (enter(a, "EN_COURS", "affiliation simple") < 0 ||
+	    st_invite(a->st, &a->env, &a->e, "invitation") < 0)
+		return -1;
+	return 0;
+}
+
+/* confirm - the confirmation of an affiliation, when an email is known */
+static int confirm(struct ap *a, const char *kind)
+{
+	const struct cfg_option *opt = cfg_option(a->ctx->emp, a->e.option);
+	const char *effet = a->e.date_effet ? a->e.date_effet :
+			    a->e.date_embauche;
+	char fr[DATE_ISO_SIZE] = "";
+	struct date d;
+	const char *vars[] = {
+		"option", opt && opt->label ? opt->label : a->e.option,
+		"date_effet", fr, NULL
+	};
+
+	if (effet && date_parse_iso(effet, &d) == 0)
+		date_format_fr(d, fr);
+	if (vars[1] == NULL)
+		vars[1] = "";
+	if (a->e.email == NULL && strcmp(kind, "confirmation") == 0)
+		return 0;
+	return st_notify(a->st, &a->env, &a->e, kind, vars, 0);
+}
+
+/* ap_covered - the affiliation is now complete: link revoked, no reminder */
+int ap_covered(struct ap *a)
+{
+	return st_revoke_token(a->st, a->e.id) < 0 ||
+	       st_deadline_drop(a->st, a->e.id, "relance") < 0 ? -1 : 0;
+}
+
+/* ap_complete - (none), EN_COURS, A_RELANCER, or a rehire → AFFILIE */
+int ap_complete(struct ap *a)
+{
+	int rc;
+
+	if (ap_status_is(a, "AFFILIE", NULL)) {
+		if (st_same(a->e.option, mv_get(a->mv, F_OPTION)))
+			return ap_already(a, "salarié déjà affilié avec cette "
+					  "option");
+		return ap_refuse(a, "E204", F_OPTION, "salarié déjà affilié "
+				 "avec l'option %s : pour en changer, envoyez "
+				 "une MODIFICATION", a->e.option);
+	}
+	if (a->e.id && !ap_status_is(a, "EN_COURS", "A_RELANCER", "RADIE",
+				     "PORTABILITE", NULL))
+		return ap_transition_refused(a);
+	if ((rc = rehire_check(a)) != 0)
+		return rc == 2 ? 0 : rc;
+	if ((rc = ap_mandate(a)) != 0)
+		return rc;
+	if (enter(a, "AFFILIE", "affiliation complète") < 0 ||
+	    ap_covered(a) < 0 || confirm(a, "confirmation") < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * affiliate - EN_COURS or A_RELANCER → AFFILIE on an existing record: the
+ * status, the movement's personal data, the history row (what), the link
+ * revoked and the confirmation (kind).  0 or -1.
+ */
+static int affiliate(struct ap *a, const char *what, const char *kind)
+{
+	char *from = xstrdup(a->e.status);
+	int rc;
+
+	rc = st_set_status(a->st, &a->env, a->e.id, "AFFILIE") < 0 ||
+	     ap_set_person(a) < 0 ||
+	     st_history(a->st, &a->env, a->e.id, from, "AFFILIE", what) < 0 ||
+	     ap_reload(a) < 0 || ap_covered(a) < 0 ||
+	     confirm(a, kind) < 0 ? -1 : 0;
+	free(from);
+	return rc;
+}
+
+/* ap_forcee - EN_COURS, A_RELANCER → AFFILIE at the base plan */
+int ap_forcee(struct ap *a)
+{
+	const char *base = a->ctx->emp->base_plan;
+
+	if (a->e.id == 0)
+		return ap_unknown(a);
+	if (ap_status_is(a, "AFFILIE", NULL) && st_same(a->e.option, base))
+		return ap_already(a, "salarié déjà affilié à l'option de base");
+	if (!ap_status_is(a, "EN_COURS", "A_RELANCER", NULL))
+		return ap_transition_refused(a);
+	if (base == NULL)
+		return ap_refuse(a, "E205", F_OPERATION, "affiliation forcée "
+				 "impossible : aucune option de base "
+				 "(base_plan) n'est configurée pour cet "
+				 "employeur");
+	if (mv_set(a->mv, F_OPTION, base) < 0)
+		return -1;
+	return affiliate(a, "affiliation forcée à l'option de base",
+			 "affiliation_forcee");
+}
+
+/* ap_relance - EN_COURS, A_RELANCER: the reminder now, a fresh link */
+int ap_relance(struct ap *a)
+{
+	char day[DATE_ISO_SIZE], n[16];
+
+	if (a->e.id == 0)
+		return ap_unknown(a);
+	if (!ap_status_is(a, "EN_COURS", "A_RELANCER", NULL))
+		return ap_transition_refused(a);
+	snprintf(n, sizeof(n), "%d", a->e.relances + 1);
+	if (st_set_col(a->st, a->e.id, "relances", n) < 0 ||
+	    st_set_col(a->st, a->e.id, "last_relance",
+		       date_format(a->env.today, day)) < 0 ||
+	    st_history(a->st, &a->env, a->e.id, a->e.status, a->e.status,
+		       "relance envoyée") < 0 ||
+	    st_invite(a->st, &a->env, &a->e, "relance") < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- the portal's finalisation -------------------------------------- */
+
+/* token_ok - the movement's jeton is the live one of the record */
+static int token_ok(struct ap *a)
+{
+	char hash[CRYPTO_HEX_LEN], day[DATE_ISO_SIZE];
+
+	if (a->e.token_hash == NULL || a->e.token_expires == NULL ||
+	    hmac_sha256_hex(a->ctx->token_key, a->ctx->token_keylen,
+			    mv_get(a->mv, F_JETON), hash) < 0)
+		return 0;
+	date_format(a->env.today, day);
+	return crypto_equal(hash, a->e.token_hash) &&
+	       strcmp(a->e.token_expires, day) >= 0;
+}
+
+/* ap_finalisation - EN_COURS, A_RELANCER → AFFILIE with the link's token */
+int ap_finalisation(struct ap *a)
+{
+	const struct cfg_employer *emp = a->ctx->emp;
+	int rc;
+
+	if (a->e.id == 0)
+		return ap_unknown(a);
+	if (ap_status_is(a, "AFFILIE", NULL) &&
+	    st_same(a->e.option, mv_get(a->mv, F_OPTION)))
+		return ap_already(a, "affiliation déjà finalisée");
+	if (!ap_status_is(a, "EN_COURS", "A_RELANCER", NULL))
+		return ap_transition_refused(a);
+	if (!token_ok(a))
+		return ap_refuse(a, "E280", F_JETON, "lien d'affiliation "
+				 "invalide, déjà utilisé ou expiré");
+	if ((rc = ap_mandate(a)) != 0)
+		return rc;
+	rc = affiliate(a, "affiliation finalisée par le salarié",
+		       "confirmation");
+	if (rc == 0 && emp->notify_finalisation) {
+		const struct cfg_option *opt = cfg_option(emp, a->e.option);
+		const char *vars[] = { "option", opt && opt->label ?
+				       opt->label : a->e.option, NULL };
+
+		rc = st_notify_employer(a->st, &a->env, &a->e,
+					emp->contact_email,
+					"finalisation_employeur", vars);
+	}
+	return rc;
+}
