@@ -217,7 +217,14 @@ static int finish_normally(struct run *r, const struct source_prepass *pp)
 	struct store *st = r->d->store;
 	const char *note = NULL;
 	char fbuf[256];
-	int rc = return_code(r);
+	int reread = pp->encoding != CSV_ENC_UTF8 &&
+		     pipeline_report_format(r->job) == REPORT_CSV;
+	int rc;
+
+	/* A file re-read in another encoding says so in its code too (CR1):
+	 * a payroll tool that reads only the code must learn it. */
+	r->file_warnings += reread;
+	rc = return_code(r);
 
 	/*
 	 * Nothing applied: the whole transaction goes, and a fresh one takes
@@ -236,8 +243,7 @@ static int finish_normally(struct run *r, const struct source_prepass *pp)
 		if (store_rollback(st) < 0 || store_begin(st) < 0)
 			return -1;
 	}
-	if (pp->encoding != CSV_ENC_UTF8 &&
-	    pipeline_report_format(r->job) == REPORT_CSV &&
+	if (reread &&
 	    pipeline_emit(r, 0, "FICHIER", "", "AVERTISSEMENT", "W003", "",
 		 pp->encoding == CSV_ENC_UTF16 ? "fichier lu en UTF-16" :
 		 "fichier non UTF-8 lu en Windows-1252 : préférez UTF-8") < 0)

@@ -111,20 +111,21 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 	struct date today = date_today();
 	const char *spool = d->cfg->spool.dir;
 
+	/* The report last: a sender that sees it finds what it announces. */
 	if (spool_path(work, sizeof(work), "%s/.affild/work/%s", spool,
 		       job->id) < 0 ||
-	    pipeline_stage_path(d, job, ".cr", tmp, sizeof(tmp)) < 0 ||
-	    pipeline_report_name(&r, out, sizeof(out)) < 0)
-		return -1;
-	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
-		return -1;
-	if (pipeline_stage_path(d, job, ".export", tmp, sizeof(tmp)) < 0 ||
+	    pipeline_stage_path(d, job, ".export", tmp, sizeof(tmp)) < 0 ||
 	    pipeline_export_name(&r, out, sizeof(out)) < 0)
 		return -1;
 	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
 		return -1;
 	if (spool_path(tmp, sizeof(tmp), "%s/%s/out/.staging", spool,
 		       job->employer) < 0 || move_bulletins(&r, tmp) < 0)
+		return -1;
+	if (pipeline_stage_path(d, job, ".cr", tmp, sizeof(tmp)) < 0 ||
+	    pipeline_report_name(&r, out, sizeof(out)) < 0)
+		return -1;
+	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
 		return -1;
 	(void)spool_name_fit(job->name, name, sizeof(name));
 	if (quarantine)

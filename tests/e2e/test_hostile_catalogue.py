@@ -170,11 +170,6 @@ def test_invalid_utf8_is_read_as_windows_1252_and_said(affild, bad):
     assert stored[nir1]["prenom"] == "Zoé".encode().decode("cp1252")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parsers/source.c utf8_step() checks lead bytes only: E0 80..9F "
-    "(overlong), ED A0..BF (UTF-16 surrogates) and F4 90.. (beyond U+10FFFF) "
-    "pass as UTF-8, no W003, and the bytes are stored as they came: "
-    "affilctl then prints JSON that is not UTF-8"))
 @pytest.mark.parametrize("bad", [
     pytest.param(b"\xe0\x80\xaf", id="overlong-3-bytes"),
     pytest.param(b"\xed\xa0\x80", id="utf16-surrogate"),
@@ -187,9 +182,6 @@ def test_utf8_lookalikes_are_not_taken_for_utf8(affild, bad):
     assert stored[nir2]["nom"] == (b"Du" + bad + b"pont").decode("cp1252")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F4 90 80 80 (beyond U+10FFFF) passes utf8_step() as UTF-8; read as "
-    "Windows-1252, as documented, 0x90 is undefined: E009 at its line"))
 def test_beyond_unicode_is_refused_with_its_line(affild):
     utf8_case(affild, "hors.csv", b"\xf4\x90\x80\x80", 820)
     rows = affild.wait_report("hors.csv")
@@ -316,12 +308,6 @@ def test_crlf_in_email_is_refused_and_never_reaches_a_header(affild):
 
 # --- a hard link to a file the employer could not read -------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "daemon/scan.c open_candidate() checks S_ISREG and the size, not "
-    "st_nlink (nor the owner): a hard link in in/ to any file of the same "
-    "file system is read, applied as the employer's data and archived "
-    "(the archive keeps a link to the outside file); under "
-    "CAP_DAC_READ_SEARCH, whatever its mode"))
 def test_hard_link_to_a_file_outside_the_spool_is_never_read(tmp_path):
     a = Affild(tmp_path, settle_ms=100)
     a.start()
