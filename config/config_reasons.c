@@ -151,36 +151,6 @@ static int same_code_before(struct cfg_ctx *ctx, yaml_node_item_t *start,
 	return 0;
 }
 
-/* cfg_parse_departure_reasons - `departure_reasons:`, amending defaults */
-void cfg_parse_departure_reasons(struct cfg_ctx *ctx, yaml_node_t *node,
-				 void *obj, const char *path)
-{
-	yaml_node_item_t *start, *item;
-	struct cfg_departure_reason r;
-	struct cfg_seen seen;
-	char ipath[CFG_PATH_MAX];
-
-	(void)obj;
-	if (cfg_expect(ctx, node, YAML_SEQUENCE_NODE, path) < 0)
-		return;
-	start = node->data.sequence.items.start;
-	for (item = start; item < node->data.sequence.items.top; item++) {
-		cfg_path_index(ipath, sizeof(ipath), path,
-			       (size_t)(item - start));
-		memset(&r, 0, sizeof(r));
-		if (cfg_keys_apply(ctx, departure_keys, cfg_node(ctx, *item),
-				   NULL, &r, ipath, &seen) == 0 &&
-		    r.code[0] != '\0') {
-			if (same_code_before(ctx, start, item, r.code))
-				cfg_error(ctx, cfg_seen_value(&seen, "code"),
-					  "%s.code: %s is listed twice",
-					  ipath, r.code);
-			else
-				departure_merge(ctx, &r, &seen, ipath);
-		}
-		free(r.label);
-	}
-}
 
 /* dispense_code_ok - codes are identifiers in files: A-Z, 0-9, '_' */
 static int dispense_code_ok(const char *code)
@@ -255,16 +225,31 @@ static void dispense_merge(struct cfg_ctx *ctx, struct cfg_dispense_reason *r,
 			  "default_1y)", path);
 }
 
-/* cfg_parse_dispense_reasons - `dispense_reasons:`, amending defaults */
-void cfg_parse_dispense_reasons(struct cfg_ctx *ctx, yaml_node_t *node,
-				void *obj, const char *path)
+/*
+ * A reasons table in the configuration: each entry parsed by its keys into
+ * a fresh struct, then merged into the shipped table by code.
+ */
+struct reason_list {
+	const struct cfg_key *keys;
+	const char *(*code)(const void *r);	/* NULL or "" when absent */
+	void (*merge)(struct cfg_ctx *ctx, void *r, const struct cfg_seen *seen,
+		      const char *path);
+	void (*release)(void *r);
+};
+
+/* parse_reasons - a sequence of entries; a code given twice is an error */
+static void parse_reasons(struct cfg_ctx *ctx, yaml_node_t *node,
+			  const char *path, const struct reason_list *l)
 {
+	union {
+		struct cfg_departure_reason departure;
+		struct cfg_dispense_reason dispense;
+	} r;
 	yaml_node_item_t *start, *item;
-	struct cfg_dispense_reason r;
 	struct cfg_seen seen;
 	char ipath[CFG_PATH_MAX];
+	const char *code;
 
-	(void)obj;
 	if (cfg_expect(ctx, node, YAML_SEQUENCE_NODE, path) < 0)
 		return;
 	start = node->data.sequence.items.start;
@@ -272,17 +257,73 @@ void cfg_parse_dispense_reasons(struct cfg_ctx *ctx, yaml_node_t *node,
 		cfg_path_index(ipath, sizeof(ipath), path,
 			       (size_t)(item - start));
 		memset(&r, 0, sizeof(r));
-		if (cfg_keys_apply(ctx, dispense_keys, cfg_node(ctx, *item),
-				   NULL, &r, ipath, &seen) == 0 &&
-		    r.code != NULL) {
-			if (same_code_before(ctx, start, item, r.code))
+		if (cfg_keys_apply(ctx, l->keys, cfg_node(ctx, *item), NULL, &r,
+				   ipath, &seen) == 0 &&
+		    (code = l->code(&r)) != NULL && *code != '\0') {
+			if (same_code_before(ctx, start, item, code))
 				cfg_error(ctx, cfg_seen_value(&seen, "code"),
 					  "%s.code: %s is listed twice",
-					  ipath, r.code);
+					  ipath, code);
 			else
-				dispense_merge(ctx, &r, &seen, ipath);
+				l->merge(ctx, &r, &seen, ipath);
 		}
-		free(r.code);
-		free(r.label);
+		l->release(&r);
 	}
+}
+
+static const char *departure_code(const void *r)
+{
+	return ((const struct cfg_departure_reason *)r)->code;
+}
+
+static void departure_merge_any(struct cfg_ctx *ctx, void *r,
+				const struct cfg_seen *seen, const char *path)
+{
+	departure_merge(ctx, r, seen, path);
+}
+
+static void departure_release(void *r)
+{
+	free(((struct cfg_departure_reason *)r)->label);
+}
+
+/* cfg_parse_departure_reasons - `departure_reasons:`, amending defaults */
+void cfg_parse_departure_reasons(struct cfg_ctx *ctx, yaml_node_t *node,
+				 void *obj, const char *path)
+{
+	static const struct reason_list l = { departure_keys, departure_code,
+					      departure_merge_any,
+					      departure_release };
+
+	(void)obj;
+	parse_reasons(ctx, node, path, &l);
+}
+
+static const char *dispense_code(const void *r)
+{
+	return ((const struct cfg_dispense_reason *)r)->code;
+}
+
+static void dispense_merge_any(struct cfg_ctx *ctx, void *r,
+			       const struct cfg_seen *seen, const char *path)
+{
+	dispense_merge(ctx, r, seen, path);
+}
+
+static void dispense_release(void *r)
+{
+	free(((struct cfg_dispense_reason *)r)->code);
+	free(((struct cfg_dispense_reason *)r)->label);
+}
+
+/* cfg_parse_dispense_reasons - `dispense_reasons:`, amending defaults */
+void cfg_parse_dispense_reasons(struct cfg_ctx *ctx, yaml_node_t *node,
+				void *obj, const char *path)
+{
+	static const struct reason_list l = { dispense_keys, dispense_code,
+					      dispense_merge_any,
+					      dispense_release };
+
+	(void)obj;
+	parse_reasons(ctx, node, path, &l);
 }

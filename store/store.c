@@ -186,6 +186,13 @@ void st_now(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* st_stmt_now - see store_priv.h */
+sqlite3_stmt *st_stmt_now(struct store *st, const char *sql, char now[32])
+{
+	st_now(now);
+	return st_stmt(st, sql);
+}
+
 /* store_pragmas - WAL, full sync, cache size, busy timeout */
 static int store_pragmas(struct store *st, enum store_mode mode, int cache_mb,
 			 int busy_timeout_s)

@@ -196,12 +196,11 @@ int store_file_finish(struct store *st, const struct file_rec *f)
 		" return_code = ?, movements = ?, accepted = ?, rejected = ?,"
 		" warnings = ?, report = ?, message = ?, requests_only = ?"
 		" WHERE id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
+	sqlite3_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
-	st_now(now);
 	st_text(s, 1, f->state);
 	st_text(s, 2, f->sha256);
 	st_text(s, 3, now);

@@ -200,12 +200,11 @@ int store_outbox_sent(struct store *st, long long id, const char *message_id)
 		" attempts = attempts + 1, last_error = NULL,"
 		" data = json_remove(data, '$.lien') WHERE id = ?"
 		" AND coalesce(message_id, '') = ?3 AND state <> 'sent'";
-	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
+	sqlite3_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
-	st_now(now);
 	st_text(s, 1, now);
 	sqlite3_bind_int64(s, 2, id);
 	st_text(s, 3, message_id ? message_id : "");

@@ -49,6 +49,8 @@ char *st_col_dup(sqlite3_stmt *s, int i);	/* owned, NULL for SQL NULL */
 void st_log_error(struct store *st, const char *what);
 /* st_now - the current UTC time as "AAAA-MM-JJTHH:MM:SSZ" */
 void st_now(char out[32]);
+/* st_stmt_now - st_stmt(), with now filled for the statement's timestamp */
+sqlite3_stmt *st_stmt_now(struct store *st, const char *sql, char now[32]);
 
 /* st_same - both strings set and equal (NULL equals nothing) */
 static inline int st_same(const char *a, const char *b)

@@ -102,12 +102,11 @@ long long st_history(struct store *st, const struct st_env *env,
 	static const char sql[] =
 		"INSERT INTO history (employee_id, at, from_status, to_status,"
 		" what, cause, cause_ref) VALUES (?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
+	sqlite3_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
-	st_now(now);
 	sqlite3_bind_int64(s, 1, emp_id);
 	st_text(s, 2, now);
 	st_text(s, 3, from);
@@ -221,12 +220,11 @@ int st_deadline_drop_data(struct store *st, long long emp_id,
 		"UPDATE deadline SET done_at = ?4, cancelled = 1"
 		" WHERE employee_id = ?1 AND done_at IS NULL"
 		" AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR data = ?3)";
-	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
+	sqlite3_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
-	st_now(now);
 	sqlite3_bind_int64(s, 1, emp_id);
 	st_text(s, 2, kind);
 	st_text(s, 3, data);

@@ -42,12 +42,11 @@ int store_reprocess_request(struct store *st, const char *file_id,
 	static const char sql[] =
 		"INSERT INTO reprocess (file_id, requested_by, requested_at)"
 		" VALUES (?, ?, ?)";
-	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
+	sqlite3_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
-	st_now(now);
 	st_text(s, 1, file_id);
 	st_text(s, 2, by);
 	st_text(s, 3, now);
@@ -107,12 +106,11 @@ int store_reprocess_close(struct store *st, long long req_id,
 	static const char sql[] =
 		"UPDATE reprocess SET done_at = ?, new_file_id = ?, error = ?"
 		" WHERE id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
+	sqlite3_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
-	st_now(now);
 	st_text(s, 1, now);
 	st_text(s, 2, new_file_id);
 	st_text(s, 3, error);

@@ -92,12 +92,11 @@ static int dl_claim(struct store *st, long long id)
 {
 	static const char sql[] = "UPDATE deadline SET done_at = ?"
 		" WHERE id = ? AND done_at IS NULL";
-	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
+	sqlite3_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
-	st_now(now);
 	st_text(s, 1, now);
 	sqlite3_bind_int64(s, 2, id);
 	if (st_done(st, s) < 0)
