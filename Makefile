@@ -6,7 +6,8 @@
 #   make bench      benchmarks (figures in docs/performance.md)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (docs/reliability.md)
 #   make stress     the crash matrix's random loop (AFFILD_STRESS_ITERATIONS,
-#                   default 1000); minutes, not part of make test
+#                   default 1000), 10,000 files, 5,000,000 movements;
+#                   tens of minutes, not part of make test
 #   make CC=clang   the same with clang; both must stay warning-free
 #   make install    as root, or DESTDIR=... for a package (docs/operations.md)
 #   make deb        dist/affild_VERSION_ARCH.deb, built from a copy of the tree
@@ -130,6 +131,8 @@ stress: all $(FAULT_LIB)
 		AFFILD_STRESS_ITERATIONS=$(AFFILD_STRESS_ITERATIONS) \
 		$(PYTHON) -m pytest -q -s -p no:cacheprovider \
 		test_crash_matrix.py -k stress
+	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) AFFILD_STRESS=1 \
+		$(PYTHON) -m pytest -q -s -p no:cacheprovider test_load.py
 
 # The crash test's loop is shorter under the sanitizers (tests/e2e/test_spool_crash.py).
 # The Paris clock from two threads at once (tests/unit/test_date.c) under
