@@ -129,6 +129,11 @@ static const struct cfg_key process_keys[] = {
 		    CFG_OPTIONAL),
 	CFG_KEY_STR("rum_prefix", OFF(process.rum_prefix), "AFF",
 		    CFG_OPTIONAL),
+	/* the radiation gate: a file radiating more is held (process.md) */
+	CFG_KEY_INT("radiation_gate_percent",
+		    OFF(process.radiation_gate_percent), "20", 0, 100),
+	CFG_KEY_INT("radiation_gate_count",
+		    OFF(process.radiation_gate_count), "0", 0, 1000000),
 	CFG_KEY_END,
 };
 

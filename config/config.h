@@ -66,6 +66,9 @@ struct cfg_employer {
 	enum cfg_portability_start portability_start;
 	int portability_if_incomplete;
 	int child_age_limit;	/* default 21 */
+	/* The radiation gate (process.md): default process.radiation_gate_* */
+	int radiation_gate_percent;	/* 0: no share limit */
+	int radiation_gate_count;	/* 0: no count limit */
 	char **allowed_dispenses;	/* facultative reasons the contract lists */
 	size_t nallowed_dispenses;
 	char *source;		/* "file:line" where it was defined */
@@ -154,6 +157,8 @@ struct cfg {
 		int unemployment_proof_days;	/* 0: no reminder */
 		char *creditor_id;		/* SEPA ICS */
 		char *rum_prefix;		/* default "AFF" */
+		int radiation_gate_percent;	/* 20; 0: off */
+		int radiation_gate_count;	/* 0: no count limit */
 	} process;
 
 	char *metrics_file;	/* Prometheus textfile, NULL: none */

@@ -91,6 +91,11 @@ static const struct cfg_key employer_keys[] = {
 	CFG_KEY_BOOL("portability_if_incomplete",
 		     EOFF(portability_if_incomplete), "true"),
 	CFG_KEY_INT("child_age_limit", EOFF(child_age_limit), "21", 16, 30),
+	/* no default here: process.radiation_gate_*, filled after the table */
+	CFG_KEY_INT("radiation_gate_percent", EOFF(radiation_gate_percent),
+		    NULL, 0, 100),
+	CFG_KEY_INT("radiation_gate_count", EOFF(radiation_gate_count), NULL,
+		    0, 1000000),
 	CFG_KEY_CUSTOM("allowed_dispenses", parse_allowed_dispenses,
 		       CFG_OPTIONAL),
 	CFG_KEY_END,
@@ -213,6 +218,12 @@ static void employer_defaults(struct cfg_ctx *ctx, struct cfg_employer *emp,
 
 	if (!cfg_seen_has(seen, "settle_ms"))
 		emp->settle_ms = ctx->cfg->spool.settle_ms;
+	if (!cfg_seen_has(seen, "radiation_gate_percent"))
+		emp->radiation_gate_percent =
+			ctx->cfg->process.radiation_gate_percent;
+	if (!cfg_seen_has(seen, "radiation_gate_count"))
+		emp->radiation_gate_count =
+			ctx->cfg->process.radiation_gate_count;
 	if (emp->dispense_email == NULL && emp->contact_email != NULL)
 		emp->dispense_email = xstrdup(emp->contact_email);
 	if (emp->sftp_group == NULL) {

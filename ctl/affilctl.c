@@ -9,7 +9,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <pwd.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -106,8 +105,10 @@ static int cmd_file(struct ctl *c, int argc, char **argv)
 	struct file_rec f;
 	int rc;
 
+	if (argc == 3)
+		return ctl_file_decide(c, argv[1], argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "affilctl: usage: file ID\n");
+		fprintf(stderr, "affilctl: usage: file ID [approve|refuse]\n");
 		return EX_USAGE;
 	}
 	rc = store_file_get(c->st, argv[1], &f);
@@ -128,83 +129,6 @@ static int cmd_file(struct ctl *c, int argc, char **argv)
 	printf("lines:\n");
 	return store_file_lines_each(c->st, argv[1], print_line, c) < 0 ?
 	       EX_SOFTWARE : 0;
-}
-
-/* ---- reprocess ---------------------------------------------------------- */
-
-/* requester - who asks: the sudo caller when there is one, else the login */
-static const char *requester(void)
-{
-	const char *sudo = getenv("SUDO_USER");
-	struct passwd *pw;
-
-	if (sudo && *sudo)
-		return sudo;
-	pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "inconnu";
-}
-
-/* reprocess_refusal - why file f cannot be processed again; NULL: it can */
-static const char *reprocess_refusal(const struct file_rec *f)
-{
-	if (strcmp(f->state, "claimed") == 0)
-		return "it is being processed now";
-	if (f->validation)
-		return "a validation drop is never applied: drop it again";
-	return NULL;
-}
-
-static int cmd_reprocess(struct ctl *c, int argc, char **argv)
-{
-	const char *id = NULL, *why;
-	struct file_rec f;
-	long long req;
-	int i, force = 0, rc;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0)
-			force = 1;
-		else if (id == NULL)
-			id = argv[i];
-		else
-			id = "";
-	}
-	if (id == NULL || *id == '\0') {
-		fprintf(stderr, "affilctl: usage: reprocess ID --force\n");
-		return EX_USAGE;
-	}
-	rc = store_file_get(c->st, id, &f);
-	if (rc != 0) {
-		fprintf(stderr, "affilctl: reprocess %s: %s\n", id,
-			rc == 1 ? "unknown id" : "database error");
-		return rc == 1 ? EX_DATAERR : EX_SOFTWARE;
-	}
-	why = reprocess_refusal(&f);
-	if (why == NULL && !force)
-		fprintf(stderr, "affilctl: reprocess %s: refused without "
-			"--force: \"%s\" would be applied again although its "
-			"bytes were already processed (duplicates are never "
-			"applied twice unless forced)\n", id, f.name);
-	else if (why)
-		fprintf(stderr, "affilctl: reprocess %s: refused: %s\n", id,
-			why);
-	file_rec_free(&f);
-	if (why || !force)
-		return EX_USAGE;
-	rc = store_reprocess_pending(c->st, id);
-	if (rc != 0) {
-		fprintf(stderr, "affilctl: reprocess %s: %s\n", id, rc > 0 ?
-			"a request is already pending" : "database error");
-		return rc > 0 ? EX_USAGE : EX_SOFTWARE;
-	}
-	if (store_reprocess_request(c->st, id, requester(), &req) < 0) {
-		fprintf(stderr, "affilctl: reprocess %s: could not record the "
-			"request (database busy?)\n", id);
-		return EX_TEMPFAIL;
-	}
-	printf("reprocess request %lld recorded for file %s: affild takes it "
-	       "between two files; see `affilctl files`\n", req, id);
-	return 0;
 }
 
 /* ---- outbox ------------------------------------------------------------- */
@@ -441,7 +365,7 @@ static int cmd_portability(struct ctl *c, int argc, char **argv)
 		return EX_USAGE;
 	}
 	open = why_text != NULL;
-	snprintf(user, sizeof(user), "affilctl:%s", requester());
+	snprintf(user, sizeof(user), "affilctl:%s", ctl_requester());
 	why[0] = '\0';
 	if (store_begin(c->st) < 0)
 		return EX_TEMPFAIL;
@@ -606,25 +530,31 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 	return rc < 0 ? EX_SOFTWARE : 0;
 }
 
+#define CTL_WRITES_WITH_VERB 2
+
 /* ---- the command table ---------------------------------------------------- */
 
 static const struct command {
 	const char *name;
 	int (*fn)(struct ctl *, int, char **);
 	const char *help;
-	int writes;		/* opens the database read-write */
+	int writes;		/* opens the database read-write: 1, or
+				 * CTL_WRITES_WITH_VERB (ID, then a verb) */
 } commands[] = {
 	{ "employees", cmd_employees, "employees [SEARCH]   employees, by "
 	  "name or NIR (--employer, --status)", 0 },
 	{ "files", cmd_files, "files                every file received "
 	  "(--employer, --status)", 0 },
 	{ "file", cmd_file, "file ID              one file, its counts and "
-	  "its rejected and warning lines", 0 },
+	  "its rejected and warning lines", CTL_WRITES_WITH_VERB },
+	{ "file", cmd_file, "file ID approve|refuse\n"
+	  "                       the insurer's decision on a file the "
+	  "radiation gate held", CTL_WRITES_WITH_VERB },
 	{ "outbox", cmd_outbox, "outbox [--failed]    messages pending, sent "
 	  "or failed", 1 },
 	{ "outbox", cmd_outbox, "outbox retry ID      a failed message back "
 	  "to pending, due now", 1 },
-	{ "reprocess", cmd_reprocess, "reprocess ID --force process an "
+	{ "reprocess", ctl_reprocess, "reprocess ID --force process an "
 	  "archived file again, even a duplicate", 1 },
 	{ "portability", cmd_portability, "portability open EMPLOYER NIR "
 	  "--justification TEXT | portability proof EMPLOYER NIR\n"
@@ -729,7 +659,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "affilctl: unknown command %s\n", argv[optind]);
 		return EX_USAGE;
 	}
-	rc = open_all(&c, path, commands[i].writes);
+	rc = open_all(&c, path, commands[i].writes == CTL_WRITES_WITH_VERB ?
+		      argc - optind > 2 : commands[i].writes);
 	if (rc == 0)
 		rc = commands[i].fn(&c, argc - optind, argv + optind);
 	store_close(c.st);

@@ -1,6 +1,7 @@
 /*
  * ctl - what affilctl's commands share (private to ctl/): the context and
- * the output of listings in the three formats (ctl_out.c).
+ * the output of listings in the three formats (ctl_out.c), and the
+ * requests affilctl records for the daemon (ctl_request.c).
  *
  * A listing is a header, rows, an end.  Table and CSV print each value as
  * the string it is given; JSON (json-c) gives each row as one object, a
@@ -50,5 +51,13 @@ struct json_object *ctl_json_value(const char *v, int number);
 
 /* ctl_json_print - o on stdout, as every JSON of affilctl is written */
 void ctl_json_print(struct json_object *o);
+
+/* ctl_request.c: commands; each returns an exit status (sysexits.h) */
+/* ctl_requester - the sudo caller, else the login; static storage */
+const char *ctl_requester(void);
+/* ctl_reprocess - `reprocess ID --force` */
+int ctl_reprocess(struct ctl *c, int argc, char **argv);
+/* ctl_file_decide - `file ID approve|refuse` of a held file */
+int ctl_file_decide(struct ctl *c, const char *id, const char *verb);
 
 #endif

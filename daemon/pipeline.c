@@ -7,7 +7,8 @@
  *              rejected and warning lines, history and outbox rows
  *   report     written to out/.staging/<id>.cr while streaming, fsynced
  *              before the COMMIT, renamed into out/ after it
- *   archive    the original moves to archive/ (or quarantine/)
+ *   archive    the original moves to archive/ (or quarantine/, or held/
+ *              when the radiation gate holds it: pipeline_gate.c)
  *
  * A crash before the COMMIT leaves the file in work/ with its row still
  * "claimed": it is processed again from the start.  A crash after it leaves
@@ -105,6 +106,25 @@ static int return_code(const struct run *r)
 	return c->warnings > 0 || r->file_warnings > 0 ? 1 : 0;
 }
 
+/* decided - an approval's or refusal's run marks the held file, once */
+static int decided(const struct run *r)
+{
+	const char *state = NULL;
+	int rc;
+
+	if (strcmp(r->rq.kind, REPROCESS_APPROVE) == 0)
+		state = "approved";
+	else if (strcmp(r->rq.kind, REPROCESS_REFUSE) == 0)
+		state = "refused";
+	if (state == NULL)
+		return 0;
+	rc = store_file_decided(r->d->store, r->rq.file_id, state);
+	if (rc == 1)
+		log_warn("event=file_not_held id=%s of=%s hint=\"decided "
+			 "twice?\"", r->job->id, r->rq.file_id);
+	return rc < 0 ? -1 : 0;
+}
+
 /* commit_file - the file's row, the durable report, then COMMIT */
 static int commit_file(struct run *r, const struct source_prepass *pp, int rc,
 		       const char *state, const char *message)
@@ -129,8 +149,9 @@ static int commit_file(struct run *r, const struct source_prepass *pp, int rc,
 	f.requests_only = r->requests > 0 &&
 			  r->requests == r->counts.accepted;
 	r->report = NULL;
-	if ((r->forced && store_reprocess_close(r->d->store, r->rq.id,
-						r->job->id, NULL) < 0) ||
+	if ((r->forced && (store_reprocess_close(r->d->store, r->rq.id,
+						 r->job->id, NULL) < 0 ||
+			   decided(r) < 0)) ||
 	    store_file_finish(r->d->store, &f) < 0) {
 		report_discard(rep);
 		return -1;
@@ -153,9 +174,8 @@ static int open_report(struct run *r)
 	return r->report ? 0 : -1;
 }
 
-/* reject_file - roll everything back; a report with the one reason */
-static int reject_file(struct run *r, const struct source_prepass *pp,
-		       const struct file_diag *why)
+/* start_over - roll everything back: a fresh transaction and report */
+static int start_over(struct run *r)
 {
 	struct store *st = r->d->store;
 
@@ -166,6 +186,15 @@ static int reject_file(struct run *r, const struct source_prepass *pp,
 	r->export_wanted = 0;
 	r->requests = 0;
 	r->nbulletins = 0;
+	return 0;
+}
+
+/* reject_file - roll everything back; a report with the one reason */
+static int reject_file(struct run *r, const struct source_prepass *pp,
+		       const struct file_diag *why)
+{
+	if (start_over(r) < 0)
+		return -1;
 	if (pipeline_emit(r, why->line, "FICHIER", "", "REJETE", why->d.code,
 		 why->d.field != F_NONE ? field_name(why->d.field) : "",
 		 why->d.msg) < 0 ||
@@ -205,26 +234,76 @@ static const char *forced_note(const struct run *r, const char *note,
 {
 	if (!r->forced)
 		return note;
-	snprintf(buf, len, "retraitement forcé du fichier %s demandé par %s "
-		 "le %.10s%s%s", r->rq.file_id, r->rq.requested_by,
-		 r->rq.requested_at, note ? " ; " : "", note ? note : "");
+	if (strcmp(r->rq.kind, REPROCESS_APPROVE) == 0)
+		snprintf(buf, len, "fichier %s mis en attente, approuvé par "
+			 "l'assureur (%s) le %.10s%s%s", r->rq.file_id,
+			 r->rq.requested_by, r->rq.requested_at,
+			 note ? " ; " : "", note ? note : "");
+	else
+		snprintf(buf, len, "retraitement forcé du fichier %s demandé "
+			 "par %s le %.10s%s%s", r->rq.file_id,
+			 r->rq.requested_by, r->rq.requested_at,
+			 note ? " ; " : "", note ? note : "");
 	return buf;
 }
 
-/* finish_normally - summary, policy, commit */
+/*
+ * hold_file - the radiation gate tripped: roll everything back, a report
+ * saying the file waits for the insurer (E020), the row "held"; the
+ * original goes to held/ (PIPE_REST_HELD).
+ */
+static int hold_file(struct run *r, const struct source_prepass *pp,
+		     const char *why)
+{
+	char fbuf[512];
+	long radiations = r->radiations;
+
+	if (start_over(r) < 0 ||
+	    pipeline_emit(r, 0, "FICHIER", "", "REJETE", "E020", "", why) < 0 ||
+	    report_summary(r->report, 3, &r->counts, forced_note(r,
+			   "fichier en attente de validation par l'assureur, "
+			   "rien n'a été appliqué", fbuf, sizeof(fbuf))) < 0)
+		return -1;
+	log_warn("event=file_held id=%s employer=%s radiations=%ld "
+		 "covered=%ld percent_limit=%d count_limit=%d "
+		 "action=wait_for_approval", r->job->id, r->job->employer,
+		 radiations, r->covered, r->job->emp->radiation_gate_percent,
+		 r->job->emp->radiation_gate_count);
+	return commit_file(r, pp, 3, "held", why);
+}
+
+/* refuse_file - the insurer refused the held file: E021, quarantined */
+static int refuse_file(struct run *r, const struct source_prepass *pp)
+{
+	struct file_diag why;
+
+	memset(&why, 0, sizeof(why));
+	why.d.field = F_NONE;
+	snprintf(why.d.code, sizeof(why.d.code), "E021");
+	snprintf(why.d.msg, sizeof(why.d.msg), "fichier refusé par l'assureur "
+		 "le %.10s par %s (fichier %s mis en attente) : rien n'a été "
+		 "appliqué ; corrigez-le et déposez-le à nouveau si besoin",
+		 r->rq.requested_at, r->rq.requested_by, r->rq.file_id);
+	log_info("event=file_refused id=%s of=%s by=%s", r->job->id,
+		 r->rq.file_id, r->rq.requested_by);
+	return reject_file(r, pp, &why);
+}
+
+/* finish_normally - summary, policy, commit; 0, 2 held, -1 */
 static int finish_normally(struct run *r, const struct source_prepass *pp)
 {
 	struct store *st = r->d->store;
 	const char *note = NULL;
-	char fbuf[256];
+	char fbuf[256], gate[512];
 	int reread = pp->encoding != CSV_ENC_UTF8 &&
 		     pipeline_report_format(r->job) == REPORT_CSV;
-	int rc;
+	int rc, held;
 
 	/* A file re-read in another encoding says so in its code too (CR1):
 	 * a payroll tool that reads only the code must learn it. */
 	r->file_warnings += reread;
 	rc = return_code(r);
+	held = pipeline_gate_trips(r, gate, sizeof(gate));
 
 	/*
 	 * Nothing applied: the whole transaction goes, and a fresh one takes
@@ -242,7 +321,14 @@ static int finish_normally(struct run *r, const struct source_prepass *pp)
 		rc = 3;
 		if (store_rollback(st) < 0 || store_begin(st) < 0)
 			return -1;
+	} else if (held) {
+		return hold_file(r, pp, gate) < 0 ? -1 : 2;
 	}
+	/* A validation drop says what production would do: held. */
+	if (r->job->validation && held &&
+	    pipeline_emit(r, 0, "FICHIER", "", "AVERTISSEMENT", "W020", "",
+			  gate) < 0)
+		return -1;
 	if (reread &&
 	    pipeline_emit(r, 0, "FICHIER", "", "AVERTISSEMENT", "W003", "",
 		 pp->encoding == CSV_ENC_UTF16 ? "fichier lu en UTF-16" :
@@ -259,7 +345,8 @@ static int finish_normally(struct run *r, const struct source_prepass *pp)
 	return commit_file(r, pp, rc, "done", NULL);
 }
 
-/* pipeline_process - the inner function: works on an open file */
+/* pipeline_process - the inner function: works on an open file; 0 done,
+ * 1 quarantined, 2 held, -1 failed */
 static int pipeline_process(struct run *r)
 {
 	struct store *st = r->d->store;
@@ -276,8 +363,11 @@ static int pipeline_process(struct run *r)
 	if ((r->forced = store_reprocess_of(st, r->job->id, &r->rq)) < 0)
 		return -1;
 	if (r->forced)
-		log_info("event=file_forced id=%s of=%s by=%s", r->job->id,
-			 r->rq.file_id, r->rq.requested_by);
+		log_info("event=file_forced id=%s of=%s by=%s kind=%s",
+			 r->job->id, r->rq.file_id, r->rq.requested_by,
+			 r->rq.kind);
+	if (r->forced && strcmp(r->rq.kind, REPROCESS_REFUSE) == 0)
+		return refuse_file(r, &pp) < 0 ? -1 : 1;
 	if (pp.size > r->d->cfg->spool.max_file_bytes) {
 		snprintf(why.d.code, sizeof(why.d.code), "E006");
 		snprintf(why.d.msg, sizeof(why.d.msg), "fichier de %lld octets, "
@@ -307,14 +397,14 @@ static int pipeline_process(struct run *r)
 			 "(gzip) : déposez-le non compressé");
 		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
 	}
-	if (open_report(r) < 0)
+	if (open_report(r) < 0 || pipeline_gate_start(r) < 0)
 		return -1;
 	rc = stream(r, &pp, &why);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
 		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
-	return finish_normally(r, &pp) < 0 ? -1 : 0;
+	return finish_normally(r, &pp);
 }
 
 /*
@@ -468,6 +558,8 @@ out:
 		store_rollback(d->store);
 		return PIPE_TEMPFAIL;
 	}
-	return pipeline_finish_moves(d, job, rc == 1) < 0 ? PIPE_TEMPFAIL
-							  : PIPE_OK;
+	return pipeline_finish_moves(d, job, rc == 1 ? PIPE_REST_QUARANTINE :
+				     rc == 2 ? PIPE_REST_HELD :
+				     PIPE_REST_ARCHIVE) < 0 ? PIPE_TEMPFAIL :
+						      PIPE_OK;
 }

@@ -3,7 +3,8 @@
  *
  * The outer function, pipeline_run(), owns the resources (fd, reader,
  * report, transaction); the inner ones do the work.  Outcome:
- *   PIPE_OK        processed (or rejected whole, with its report): done
+ *   PIPE_OK        processed (or rejected whole, or held by the radiation
+ *                  gate, with its report): done
  *   PIPE_TEMPFAIL  nothing committed (database busy, disk full, stop
  *                  asked): the file stays in work/ and is retried later
  */
@@ -32,8 +33,20 @@ struct file_job {
  */
 enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job);
 
-/* pipeline_finish_moves - after a COMMIT: report into out/, archive */
+/* Where the original rests once its run is committed. */
+enum pipe_rest {
+	PIPE_REST_ARCHIVE,	/* .affild/archive/<employer>/<AAAA-MM>/ */
+	PIPE_REST_QUARANTINE,	/* .affild/quarantine/<employer>/ */
+	PIPE_REST_HELD		/* .affild/held/<employer>/: the radiation
+				 * gate, waiting for the insurer */
+};
+
+/* pipeline_finish_moves - after a COMMIT: report into out/, original to
+ * its resting place */
 int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
-			  int quarantine);
+			  enum pipe_rest rest);
+
+/* pipeline_rest_of - the resting place of a file row's state */
+enum pipe_rest pipeline_rest_of(const char *state);
 
 #endif

@@ -248,6 +248,7 @@ int pipeline_take(struct run *r, struct movement *mv)
 			return -1;
 	} else if (apply_one(r, mv) < 0)
 		return -1;
+	pipeline_gate_count(r, mv);
 	return emit_movement(r, mv);
 }
 

@@ -2,8 +2,9 @@
  * pipeline_moves - where a file's outputs go.  Everything bound for out/
  * is written in out/.staging/ (affild's alone, setgid: the drop's group
  * comes with the file) and renamed into out/ after the COMMIT; the original
- * then rests in archive/ or quarantine/.  Names built from the drop's name
- * are cut to SPOOL_NAME_MAX bytes so they fit NAME_MAX.
+ * then rests in archive/, quarantine/ or held/ (the radiation gate).
+ * Names built from the drop's name are cut to SPOOL_NAME_MAX bytes so they
+ * fit NAME_MAX.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -100,9 +101,19 @@ static int move_bulletins(const struct run *r, const char *workdir)
 	return rc;
 }
 
+/* pipeline_rest_of - where a committed row's original rests */
+enum pipe_rest pipeline_rest_of(const char *state)
+{
+	if (strcmp(state, "quarantined") == 0)
+		return PIPE_REST_QUARANTINE;
+	if (strcmp(state, "held") == 0)
+		return PIPE_REST_HELD;
+	return PIPE_REST_ARCHIVE;
+}
+
 /* pipeline_finish_moves - report into out/, original into its resting place */
 int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
-			  int quarantine)
+			  enum pipe_rest rest)
 {
 	char work[SPOOL_PATH_MAX], tmp[SPOOL_PATH_MAX], out[SPOOL_PATH_MAX];
 	char dest[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 1];
@@ -128,9 +139,13 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
 		return -1;
 	(void)spool_name_fit(job->name, name, sizeof(name));
-	if (quarantine)
+	if (rest == PIPE_REST_QUARANTINE)
 		(void)spool_path(dest, sizeof(dest),
 				 "%s/.affild/quarantine/%s/%s.%s", spool,
+				 job->employer, job->id, name);
+	else if (rest == PIPE_REST_HELD)
+		(void)spool_path(dest, sizeof(dest),
+				 "%s/.affild/held/%s/%s.%s", spool,
 				 job->employer, job->id, name);
 	else
 		(void)spool_path(dest, sizeof(dest),

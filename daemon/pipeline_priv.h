@@ -10,6 +10,8 @@
  *   pipeline_request.c  EXPORT and BULLETIN: what a file asks to receive
  *   pipeline_moves.c    where things go: staging, report and archive names,
  *                       the moves after the COMMIT
+ *   pipeline_gate.c     the radiation gate: would this file radiate too
+ *                       many of the employer's covered employees?
  */
 #ifndef AFFILD_PIPELINE_PRIV_H
 #define AFFILD_PIPELINE_PRIV_H
@@ -40,6 +42,10 @@ struct run {
 	char overflow_nir[16];		/* a group cut at GROUP_MAX */
 	int forced;			/* affilctl reprocess --force copy */
 	struct reprocess_rec rq;	/* its request, when forced */
+	/* The radiation gate (pipeline_gate.c). */
+	int gate_on;			/* this run may be held */
+	long covered;			/* covered employees before the file */
+	long radiations;		/* accepted RADIATION movements */
 	/* EXPORT: the employer's list, written beside the report. */
 	int export_wanted;
 	char export_status[16];		/* "" for every status */
@@ -68,6 +74,14 @@ void pipeline_want_export(struct run *r, struct movement *mv);
 int pipeline_want_bulletin(struct run *r, struct movement *mv);
 int pipeline_write_export(struct run *r);
 int pipeline_write_bulletins(struct run *r);
+
+/* pipeline_gate.c */
+/* pipeline_gate_start - before streaming: gated? the covered count; 0, -1 */
+int pipeline_gate_start(struct run *r);
+/* pipeline_gate_count - after a movement's apply */
+void pipeline_gate_count(struct run *r, const struct movement *mv);
+/* pipeline_gate_trips - 1: hold the file (the E020 message in msg) */
+int pipeline_gate_trips(const struct run *r, char *msg, size_t len);
 
 /* pipeline_moves.c: names, 0 or -1 when a path does not fit */
 enum report_format pipeline_report_format(const struct file_job *job);

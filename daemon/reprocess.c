@@ -12,6 +12,16 @@
  *   4. pipeline_run(): the request is closed in the copy's transaction.
  *
  * The original stays where it is: nothing is ever deleted here.
+ *
+ * The insurer's decision on a file the radiation gate held (kind approve
+ * or refuse) takes the same steps on .affild/held/<numero>/<id>.<name>,
+ * with one difference: step 3 moves the held original into work/<new>
+ * (rename, then fsync of both folders) instead of copying it, so held/
+ * keeps only the files still waiting and the bytes are never in two
+ * places.  A crash before the rename leaves it in held/ and the request
+ * pending; after it, work/<new> is resumed like any claimed file.  The run
+ * then applies it ungated (approve) or rejects it with E021 (refuse), and
+ * marks the held row in its own COMMIT.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,9 +39,17 @@
 
 #define COPY_CHUNK (64u << 10)
 
-/* find_original - the archived or quarantined bytes of file f; 0 found */
+/* is_decision - a request about a held file (approve, refuse) */
+static int is_decision(const struct reprocess_rec *rq)
+{
+	return strcmp(rq->kind, REPROCESS_APPROVE) == 0 ||
+	       strcmp(rq->kind, REPROCESS_REFUSE) == 0;
+}
+
+/* find_original - the archived, quarantined or (held) bytes of file f;
+ * 0 found */
 static int find_original(struct daemon *d, const struct file_rec *f,
-			 char *out, size_t outlen)
+			 int held, char *out, size_t outlen)
 {
 	char dir[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 1];
 	struct dirent *de;
@@ -40,6 +58,11 @@ static int find_original(struct daemon *d, const struct file_rec *f,
 	int found = -1;
 
 	(void)spool_name_fit(f->name, name, sizeof(name));	/* as archived */
+	if (held)
+		return spool_path(out, outlen, "%s/.affild/held/%s/%s.%s",
+				  d->cfg->spool.dir, f->employer, f->id,
+				  name) == 0 && lstat(out, &sb) == 0 &&
+		       S_ISREG(sb.st_mode) ? 0 : -1;
 	if (spool_path(out, outlen, "%s/.affild/quarantine/%s/%s.%s",
 		       d->cfg->spool.dir, f->employer, f->id, name) == 0 &&
 	    lstat(out, &sb) == 0 && S_ISREG(sb.st_mode))
@@ -133,8 +156,10 @@ static int start_copy(struct daemon *d, const struct reprocess_rec *rq,
 	char qn[LOG_QUOTE_MAX], qf[LOG_QUOTE_MAX], qb[LOG_QUOTE_MAX];
 	struct stat sb;
 
-	if (find_original(d, f, src, sizeof(src)) < 0 || stat(src, &sb) < 0) {
-		give_up(d, rq, "original introuvable dans archive/ ni "
+	if (find_original(d, f, is_decision(rq), src, sizeof(src)) < 0 ||
+	    stat(src, &sb) < 0) {
+		give_up(d, rq, is_decision(rq) ? "original introuvable dans "
+			"held/" : "original introuvable dans archive/ ni "
 			"quarantine/ (purgé ?)");
 		return -1;
 	}
@@ -151,16 +176,36 @@ static int start_copy(struct daemon *d, const struct reprocess_rec *rq,
 		return -1;
 	if (spool_path(dst, sizeof(dst), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, job->id) < 0 ||
-	    copy_durably(src, dst) < 0) {
+	    (is_decision(rq) ? spool_move(src, dst) :
+			       copy_durably(src, dst)) < 0) {
 		(void)store_file_forget(d->store, job->id);
 		return -1;
 	}
 	log_info("event=file_claimed id=%s employer=%s name=%s size=%lld "
-		 "reprocess_of=%s by=%s", job->id, job->employer,
+		 "reprocess_of=%s by=%s kind=%s", job->id, job->employer,
 		 log_quote(qn, sizeof(qn), job->name), (long long)sb.st_size,
 		 log_quote(qf, sizeof(qf), rq->file_id),
-		 log_quote(qb, sizeof(qb), rq->requested_by));
+		 log_quote(qb, sizeof(qb), rq->requested_by), rq->kind);
 	return 0;
+}
+
+/* refusal - why request rq on file f cannot be served; NULL: it can */
+static const char *refusal(struct daemon *d, const struct reprocess_rec *rq,
+			   const struct file_rec *f)
+{
+	if (f->validation)
+		return "dépôt de validation : jamais appliqué, déposez-le à "
+		       "nouveau";
+	if (cfg_employer(d->cfg, f->employer) == NULL &&
+	    strcmp(f->employer, SPOOL_PORTAL) != 0)
+		return "employeur absent de la configuration";
+	/* affilctl checked; the state may have changed since */
+	if (is_decision(rq) && strcmp(f->state, "held") != 0)
+		return "fichier pas en attente de validation";
+	if (!is_decision(rq) && strcmp(f->state, "held") == 0)
+		return "fichier en attente de validation : approuvez-le ou "
+		       "refusez-le";
+	return NULL;
 }
 
 /* reprocess_serve - one pending request, if any */
@@ -179,11 +224,8 @@ int reprocess_serve(struct daemon *d)
 			give_up(d, &rq, "identifiant de fichier inconnu");
 		return 0;
 	}
-	if (f.validation || (cfg_employer(d->cfg, f.employer) == NULL &&
-			     strcmp(f.employer, SPOOL_PORTAL) != 0)) {
-		give_up(d, &rq, f.validation ? "dépôt de validation : "
-			"jamais appliqué, déposez-le à nouveau" :
-			"employeur absent de la configuration");
+	if (refusal(d, &rq, &f) != NULL) {
+		give_up(d, &rq, refusal(d, &rq, &f));
 		file_rec_free(&f);
 		return 0;
 	}

@@ -506,7 +506,7 @@ static int resume_one(struct daemon *d, const char *id)
 	} else {
 		log_info("event=file_resumed id=%s action=finish_moves", id);
 		rc = pipeline_finish_moves(d, &job,
-					   strcmp(f.state, "quarantined") == 0);
+					   pipeline_rest_of(f.state));
 	}
 	file_rec_free(&f);
 	return rc;

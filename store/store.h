@@ -47,6 +47,9 @@ int store_rollback_to(struct store *st, const char *name);
 /* ---- files: the tracked requests ---------------------------------- */
 
 enum file_state { FILE_CLAIMED, FILE_DONE, FILE_QUARANTINED };
+/* Also as strings in file.state: "held" (the radiation gate: nothing
+ * applied, waiting for the insurer), then "approved" or "refused" once a
+ * request of that kind was served (its new_file_id names the run). */
 
 struct file_rec {
 	char id[STORE_ID_LEN];
@@ -119,16 +122,25 @@ int store_file_lines_purge(struct store *st, const char *before_id,
 
 /* ---- reprocess requests (store_reprocess.c) ------------------------- */
 
+/* Kinds of request: a forced run, or the insurer's decision on a held
+ * file (the radiation gate). */
+#define REPROCESS_FORCE "reprocess"
+#define REPROCESS_APPROVE "approve"
+#define REPROCESS_REFUSE "refuse"
+
 struct reprocess_rec {
 	long long id;
 	char file_id[STORE_ID_LEN];	/* the file to process again */
+	char kind[16];			/* REPROCESS_* */
 	char requested_by[64];
 	char requested_at[32];
 };
 
-/* store_reprocess_request - affilctl: record one (own commit) */
+/* store_reprocess_request - affilctl: record one of kind REPROCESS_*
+ * (own commit) */
 int store_reprocess_request(struct store *st, const char *file_id,
-			    const char *by, long long *req_id);
+			    const char *kind, const char *by,
+			    long long *req_id);
 /* store_reprocess_pending - 1 when file_id has a request not yet done */
 int store_reprocess_pending(struct store *st, const char *file_id);
 /* store_reprocess_next - daemon: the oldest pending request that has no
@@ -141,6 +153,11 @@ int store_reprocess_of(struct store *st, const char *file_id,
  * alone when the request cannot be served (error) */
 int store_reprocess_close(struct store *st, long long req_id,
 			  const char *new_file_id, const char *error);
+/* store_file_decided - inside the decided run's transaction: held file
+ * file_id becomes state ("approved", "refused"); 1 when it was not held
+ * (nothing changed), 0, -1 */
+int store_file_decided(struct store *st, const char *file_id,
+		       const char *state);
 
 /* ---- employees ---------------------------------------------------- */
 
@@ -152,6 +169,12 @@ struct employee_rec {
 	char *nom, *prenom, *email, *option, *date_embauche, *matricule;
 	char *status_since;
 };
+
+/* store_employees_covered - the employer's employees whose cover is in
+ * force or pending (AFFILIE, EN_COURS, A_RELANCER): the radiation gate's
+ * base, read inside the file's transaction before it changes anything */
+int store_employees_covered(struct store *st, const char *employer,
+			    long *count);
 
 int store_employees_each(struct store *st, const char *employer,
 			 const char *status, const char *search,

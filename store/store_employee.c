@@ -39,6 +39,32 @@ static void employee_rec_free(struct employee_rec *e)
 	free(e->status_since);
 }
 
+/* store_employees_covered - cover in force or pending (process.md, "The
+ * radiation gate"); walks the employer's part of the (employer, nir) index */
+int store_employees_covered(struct store *st, const char *employer,
+			    long *count)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM employee WHERE employer = ?"
+		" AND status IN ('AFFILIE', 'EN_COURS', 'A_RELANCER')";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	int rc;
+
+	*count = 0;
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, employer);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		st_log_error(st, "employees covered");
+		return -1;
+	}
+	return 0;
+}
+
 /* store_employees_each - filter by employer, status, and name or NIR */
 int store_employees_each(struct store *st, const char *employer,
 			 const char *status, const char *search,

@@ -8,6 +8,11 @@
  * leaves either a pending request with no live copy (taken again) or a
  * claimed copy (resumed from work/ like any other file): never two runs.
  *
+ * The insurer's decision on a file the radiation gate held (`affilctl file
+ * ID approve|refuse`) is a request of another kind, served the same way:
+ * its run takes the held original, and the held row becomes "approved" or
+ * "refused" in that run's transaction (store_file_decided).
+ *
  * Also here: the purge of stored per-line results (retention).
  */
 #include <stdio.h>
@@ -33,15 +38,18 @@ static void rq_from_row(sqlite3_stmt *s, void *arg)
 	(void)strlcpy_ok(rq->requested_at,
 			 (const char *)sqlite3_column_text(s, 3),
 			 sizeof(rq->requested_at));
+	(void)strlcpy_ok(rq->kind, (const char *)sqlite3_column_text(s, 4),
+			 sizeof(rq->kind));
 }
 
 /* store_reprocess_request - record a request (own commit); writes its id */
 int store_reprocess_request(struct store *st, const char *file_id,
-			    const char *by, long long *req_id)
+			    const char *kind, const char *by,
+			    long long *req_id)
 {
 	static const char sql[] =
-		"INSERT INTO reprocess (file_id, requested_by, requested_at)"
-		" VALUES (?, ?, ?)";
+		"INSERT INTO reprocess (file_id, requested_by, requested_at,"
+		" kind) VALUES (?, ?, ?, ?)";
 	char now[32];
 	sqlite3_stmt *s = st_stmt_now(st, sql, now);
 
@@ -50,6 +58,7 @@ int store_reprocess_request(struct store *st, const char *file_id,
 	st_text(s, 1, file_id);
 	st_text(s, 2, by);
 	st_text(s, 3, now);
+	st_text(s, 4, kind);
 	if (st_done(st, s) < 0)
 		return -1;
 	*req_id = sqlite3_last_insert_rowid(st->db);
@@ -73,7 +82,8 @@ int store_reprocess_pending(struct store *st, const char *file_id)
 int store_reprocess_next(struct store *st, struct reprocess_rec *rq)
 {
 	static const char sql[] =
-		"SELECT id, file_id, requested_by, requested_at FROM reprocess r"
+		"SELECT id, file_id, requested_by, requested_at, kind"
+		" FROM reprocess r"
 		" WHERE done_at IS NULL AND NOT EXISTS (SELECT 1 FROM file f"
 		" WHERE f.reprocess_id = r.id) ORDER BY id LIMIT 1";
 	sqlite3_stmt *s = st_stmt(st, sql);
@@ -88,7 +98,7 @@ int store_reprocess_of(struct store *st, const char *file_id,
 		       struct reprocess_rec *rq)
 {
 	static const char sql[] =
-		"SELECT r.id, r.file_id, r.requested_by, r.requested_at"
+		"SELECT r.id, r.file_id, r.requested_by, r.requested_at, r.kind"
 		" FROM file f JOIN reprocess r ON r.id = f.reprocess_id"
 		" WHERE f.id = ?";
 	sqlite3_stmt *s = st_stmt(st, sql);
@@ -116,6 +126,23 @@ int store_reprocess_close(struct store *st, long long req_id,
 	st_text(s, 3, error);
 	sqlite3_bind_int64(s, 4, req_id);
 	return st_done(st, s);
+}
+
+/* store_file_decided - held → approved or refused, in the run's commit */
+int store_file_decided(struct store *st, const char *file_id,
+		       const char *state)
+{
+	static const char sql[] =
+		"UPDATE file SET state = ? WHERE id = ? AND state = 'held'";
+	sqlite3_stmt *s = st_stmt(st, sql);
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, state);
+	st_text(s, 2, file_id);
+	if (st_done(st, s) < 0)
+		return -1;
+	return sqlite3_changes(st->db) == 1 ? 0 : 1;
 }
 
 /* store_file_lines_purge - lines of files claimed before the day of

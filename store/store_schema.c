@@ -129,6 +129,14 @@ static const char *const migrations[] = {
 	/* 5: faults (issue 13): the failed runs of a file, so a failure no
 	 * wait can cure ends in quarantine, not in a retry at every rescan. */
 	"ALTER TABLE file ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
+
+	/* 6: the radiation gate (issue 6b): a held file's approval or
+	 * refusal is a request of the reprocess kind, served by the same
+	 * crash-safe machinery ('reprocess', 'approve', 'refuse'); held files
+	 * listed without walking the file table. */
+	"ALTER TABLE reprocess ADD COLUMN kind TEXT NOT NULL DEFAULT"
+	" 'reprocess';"
+	"CREATE INDEX file_state ON file(state) WHERE state = 'held';",
 };
 
 int store_schema_version(struct store *st)

@@ -41,6 +41,9 @@ portal:
   token_key_file: {root}/token.key
 process:
   creditor_id: FR12ZZZ123456
+  # The radiation gate has its own tests (test_radiation_gate.py): the
+  # others' small portfolios radiate half their staff in one file.
+  radiation_gate_percent: 0
 employers:
   - numero: "12345678"
     name: Exemple SAS

@@ -150,6 +150,8 @@ static void test_demo_employer(void **state)
 	assert_int_equal(emp->portability_start, CFG_PSTART_NEXT_DAY);
 	assert_int_equal(emp->portability_if_incomplete, 1);
 	assert_int_equal(emp->child_age_limit, 21);
+	assert_int_equal(emp->radiation_gate_percent, 20);
+	assert_int_equal(emp->radiation_gate_count, 0);
 	assert_int_equal(emp->notify_finalisation, 0);
 	assert_int_equal(emp->departure_letter, 0);
 	assert_int_equal(emp->nallowed_dispenses, 0);
@@ -206,6 +208,8 @@ static void test_full_sections(void **state)
 	assert_int_equal(cfg->portal.invitation_ttl_days, 15);
 	assert_int_equal(cfg->process.portability_max_months, 9);
 	assert_string_equal(cfg->process.rum_prefix, "XY");
+	assert_int_equal(cfg->process.radiation_gate_percent, 30);
+	assert_int_equal(cfg->process.radiation_gate_count, 0);
 	assert_string_equal(cfg->metrics_file,
 			    "/var/lib/prometheus/node-exporter/affild.prom");
 	cfg_free(cfg);
@@ -234,6 +238,11 @@ static void test_full_employers(void **state)
 	assert_int_equal(emp->portability_start, CFG_PSTART_NEXT_MONTH);
 	assert_int_equal(emp->portability_if_incomplete, 0);
 	assert_int_equal(emp->child_age_limit, 25);
+	assert_int_equal(emp->radiation_gate_percent, 0);
+	assert_int_equal(emp->radiation_gate_count, 50);
+	/* the other employer takes process.radiation_gate_percent */
+	assert_int_equal(cfg_employer(cfg, "01234567")->radiation_gate_percent,
+			 30);
 	assert_int_equal(emp->nallowed_dispenses, 2);
 	assert_string_equal(emp->allowed_dispenses[1], "MAISON");
 	assert_string_equal(emp->sftp_group, "rh-deuxieme");

@@ -118,6 +118,41 @@ static void test_one_file(void **state)
 	assert_staging_empty();
 }
 
+/* test_gate_holds - radiating both covered employees (100 %, 2 of them)
+ * holds the file: nothing applied, E020, the original in held/ */
+static void test_gate_holds(void **state)
+{
+	char data[1024], today[DATE_ISO_SIZE], cut[SPOOL_NAME_MAX + 1];
+	const char *rep;
+	struct file_job job;
+
+	(void)state;
+	snprintf(data, sizeof(data), FX_HEADER "%s%s", fx_row(1), fx_row(2));
+	claim(&job, "embauches.csv", data, -1);
+	assert_int_equal(pipeline_run(&FX.d, &job), PIPE_OK);
+	(void)date_format(date_today(), today);
+	snprintf(data, sizeof(data), "operation;nir;date_fin_contrat;"
+		 "motif_rupture\nRADIATION;%s;%s;059\nRADIATION;%s;%s;059\n",
+		 fx_nir(1), today, fx_nir(2), today);
+	claim(&job, "departs.csv", data, -1);
+	assert_int_equal(pipeline_run(&FX.d, &job), PIPE_OK);
+	assert_string_equal(file_state(&job), "held");
+	assert_int_equal(file_long(&job, "return_code"), 3);
+	assert_int_equal(fx_count("SELECT count(*) FROM employee WHERE status"
+				  " = 'EN_COURS'"), 2);
+	assert_non_null(rep = report(&job));
+	assert_non_null(strstr(rep, "0;FICHIER;;REJETE;E020;;"));
+	assert_non_null(strstr(rep, "fichier en attente de validation : "
+			       "il radierait 2 salariés sur 2 couverts (100 %, "
+			       "au-delà de 20 %)"));
+	(void)spool_name_fit(job.name, cut, sizeof(cut));
+	assert_int_not_equal(access(fx_path("spool/.affild/work/%s", job.id),
+				    F_OK), 0);
+	assert_string_equal(fx_read(fx_path("spool/.affild/held/" EMP "/%s.%s",
+					    job.id, cut)), data);
+	assert_staging_empty();
+}
+
 /* test_nul - a NUL in a cell rejects that row (E190), not the file */
 static void test_nul(void **state)
 {
@@ -309,6 +344,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_file, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_gate_holds, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_nul, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate, fx_setup,
