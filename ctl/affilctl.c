@@ -112,10 +112,10 @@ static int cmd_file(struct ctl *c, int argc, char **argv)
 		return EX_USAGE;
 	}
 	rc = store_file_get(c->st, argv[1], &f);
-	if (rc != 0) {
+	if (rc != 1) {
 		fprintf(stderr, "affilctl: file %s: %s\n", argv[1],
-			rc == 1 ? "unknown id" : "database error");
-		return rc == 1 ? EX_DATAERR : EX_SOFTWARE;
+			rc == 0 ? "unknown id" : "database error");
+		return rc == 0 ? EX_DATAERR : EX_SOFTWARE;
 	}
 	printf("id: %s\nemployer: %s\nname: %s\nstate: %s\nreceived: %s\n"
 	       "processed: %s\nreturn_code: %d\nmovements: %ld\naccepted: %ld\n"

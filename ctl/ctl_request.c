@@ -47,11 +47,11 @@ static int get_file(struct ctl *c, const char *what, const char *id,
 {
 	int rc = store_file_get(c->st, id, f);
 
-	if (rc == 0)
+	if (rc == 1)
 		return 0;
 	fprintf(stderr, "affilctl: %s %s: %s\n", what, id,
-		rc == 1 ? "unknown id" : "database error");
-	return rc == 1 ? EX_DATAERR : EX_SOFTWARE;
+		rc == 0 ? "unknown id" : "database error");
+	return rc == 0 ? EX_DATAERR : EX_SOFTWARE;
 }
 
 /* record - a request of kind for file id, once; an exit status */

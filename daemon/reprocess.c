@@ -219,8 +219,8 @@ int reprocess_serve(struct daemon *d)
 	if (rc <= 0)
 		return 0;
 	rc = store_file_get(d->store, rq.file_id, &f);
-	if (rc != 0) {
-		if (rc == 1)
+	if (rc != 1) {
+		if (rc == 0)
 			give_up(d, &rq, "identifiant de fichier inconnu");
 		return 0;
 	}

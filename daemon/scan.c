@@ -483,8 +483,8 @@ static int resume_one(struct daemon *d, const char *id)
 	struct file_rec f;
 	int rc = store_file_get(d->store, id, &f);
 
-	if (rc != 0) {
-		if (rc == 1)
+	if (rc != 1) {
+		if (rc == 0)
 			log_err("event=work_orphan id=%s hint=\"no tracking row; "
 				"left in work/ for an admin\"", id);
 		return -1;

@@ -87,7 +87,7 @@ int store_file_attempt(struct store *st, const char *id, int *attempts);
 int store_failure_transient(struct store *st);
 /* store_file_forget - drop a claim whose rename never happened */
 int store_file_forget(struct store *st, const char *id);
-/* store_file_get - 0 found, 1 unknown, -1 error; free with file_rec_free */
+/* store_file_get - 1 found, 0 unknown, -1 error; free with file_rec_free */
 int store_file_get(struct store *st, const char *id, struct file_rec *out);
 void file_rec_free(struct file_rec *f);
 

@@ -180,13 +180,11 @@ int store_file_get(struct store *st, const char *id, struct file_rec *out)
 {
 	static const char sql[] = FILE_COLS " WHERE id = ?";
 	sqlite3_stmt *s;
-	int rc;
 
 	if ((s = st_stmt(st, sql)) == NULL)
 		return -1;
 	st_text(s, 1, id);
-	rc = st_one_row(st, s, "file get", file_from_row, out);
-	return rc < 0 ? -1 : !rc;
+	return st_one_row(st, s, "file get", file_from_row, out);
 }
 
 int store_file_finish(struct store *st, const struct file_rec *f)
