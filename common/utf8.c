@@ -176,3 +176,29 @@ int utf8_stream_end(const struct utf8_stream *u)
 {
 	return !u->bad && u->need == 0;
 }
+
+/* fold - NFC, then case-folded (owned, g_free); NULL when not UTF-8 */
+static char *fold(const char *s)
+{
+	char *nfc, *out;
+
+	if (!g_utf8_validate(s, -1, NULL))
+		return NULL;
+	nfc = g_utf8_normalize(s, -1, G_NORMALIZE_NFC);
+	if (nfc == NULL)
+		return NULL;
+	out = g_utf8_casefold(nfc, -1);
+	g_free(nfc);
+	return out;
+}
+
+/* utf8_same_folded - see utf8.h */
+int utf8_same_folded(const char *a, const char *b)
+{
+	char *fa = fold(a), *fb = fold(b);
+	int same = fa != NULL && fb != NULL && strcmp(fa, fb) == 0;
+
+	g_free(fa);
+	g_free(fb);
+	return same;
+}

@@ -8,7 +8,8 @@
  * file chunk by chunk, so struct utf8_stream is a small one of our own,
  * checked against the same cases (tests/unit/test_utf8.c).
  *
- * Nothing here allocates; lengths are in bytes.
+ * Nothing here allocates (utf8_same_folded frees what GLib allocates for
+ * it); lengths are in bytes.
  */
 #ifndef AFFILD_UTF8_H
 #define AFFILD_UTF8_H
@@ -46,6 +47,12 @@ int utf8_is_continuation(int c);
 /* utf8_chars - the characters of the C string s, a bad byte counting one
  * (a column on screen, a column in an error message) */
 size_t utf8_chars(const char *s);
+
+/* utf8_same_folded - 1 when the valid UTF-8 strings a and b are the same
+ * text once both are in NFC and case-folded ("LEFÈVRE" and "Lefèvre"; not
+ * "Lefevre": an accent is a difference); 0 otherwise, and when either is
+ * not valid UTF-8.  Allocates nothing the caller frees. */
+int utf8_same_folded(const char *a, const char *b);
 
 /*
  * The incremental check: utf8_stream_init(), then utf8_stream_feed() with

@@ -54,6 +54,10 @@ static int stream(struct run *r, const struct source_prepass *pp,
 			rc = 1;
 			goto out;
 		}
+		if (pipeline_recon_mixed(r, &mv, why)) {
+			rc = 1;
+			goto out;
+		}
 		if (pipeline_take(r, &mv) < 0) {
 			rc = -1;
 			goto out;
@@ -146,8 +150,9 @@ static int commit_file(struct run *r, const struct source_prepass *pp, int rc,
 	f.warnings = r->counts.warnings + r->file_warnings;
 	f.report = out;
 	f.message = (char *)message;
-	f.requests_only = r->requests > 0 &&
-			  r->requests == r->counts.accepted;
+	/* A reconciliation applies nothing either: never a duplicate. */
+	f.requests_only = r->recon || (r->requests > 0 &&
+			  r->requests == r->counts.accepted);
 	r->report = NULL;
 	if ((r->forced && (store_reprocess_close(r->d->store, r->rq.id,
 						 r->job->id, NULL) < 0 ||
@@ -186,6 +191,9 @@ static int start_over(struct run *r)
 	r->export_wanted = 0;
 	r->requests = 0;
 	r->nbulletins = 0;
+	r->first_op = OP_NONE;
+	r->recon = r->recon_started = 0;
+	memset(&r->recon_counts, 0, sizeof(r->recon_counts));
 	return 0;
 }
 
@@ -294,11 +302,14 @@ static int finish_normally(struct run *r, const struct source_prepass *pp)
 {
 	struct store *st = r->d->store;
 	const char *note = NULL;
-	char fbuf[256], gate[512];
+	char fbuf[512], gate[512], rbuf[384];
 	int reread = pp->encoding != CSV_ENC_UTF8 &&
 		     pipeline_report_format(r->job) == REPORT_CSV;
 	int rc, held;
 
+	/* Before the code: the covered employees the file left out count. */
+	if (pipeline_recon_finish(r) < 0)
+		return -1;
 	/* A file re-read in another encoding says so in its code too (CR1):
 	 * a payroll tool that reads only the code must learn it. */
 	r->file_warnings += reread;
@@ -311,8 +322,8 @@ static int finish_normally(struct run *r, const struct source_prepass *pp)
 	 * journal every page the file touches a second time, to a temporary
 	 * file that grows with the file.)
 	 */
-	if (r->job->validation) {
-		note = "validation seule : rien n'a été appliqué";
+	if (r->job->validation || r->recon) {
+		note = pipeline_recon_note(r, rbuf, sizeof(rbuf));
 		if (store_rollback(st) < 0 || store_begin(st) < 0)
 			return -1;
 	} else if (rc >= 2 && r->job->emp &&

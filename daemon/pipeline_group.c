@@ -246,6 +246,9 @@ int pipeline_take(struct run *r, struct movement *mv)
 	else if (mv->op == OP_BULLETIN) {
 		if (pipeline_want_bulletin(r, mv) < 0)
 			return -1;
+	} else if (mv->op == OP_RECONCILIATION) {
+		if (pipeline_recon_row(r, mv) < 0)
+			return -1;
 	} else if (apply_one(r, mv) < 0)
 		return -1;
 	pipeline_gate_count(r, mv);

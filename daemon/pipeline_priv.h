@@ -12,6 +12,8 @@
  *                       the moves after the COMMIT
  *   pipeline_gate.c     the radiation gate: would this file radiate too
  *                       many of the employer's covered employees?
+ *   pipeline_recon.c    RECONCILIATION: the whole population compared
+ *                       with the records, nothing applied
  */
 #ifndef AFFILD_PIPELINE_PRIV_H
 #define AFFILD_PIPELINE_PRIV_H
@@ -19,6 +21,7 @@
 #include "daemon/pipeline.h"
 #include "parsers/movement.h"
 #include "report/report.h"
+#include "rules/recon.h"
 
 #define GROUP_MAX 21		/* a parent and 20 beneficiaries */
 #define BULLETIN_MAX 200	/* BULLETIN requests in one file */
@@ -55,6 +58,11 @@ struct run {
 		char nir[16];
 	} *bulletins;
 	int nbulletins;
+	/* RECONCILIATION (pipeline_recon.c). */
+	enum op first_op;		/* the file's first known operation */
+	int recon;			/* a reconciliation file */
+	int recon_started;		/* temp.recon_nir is ready */
+	struct recon_counts recon_counts;
 };
 
 /* pipeline_group.c */
@@ -82,6 +90,20 @@ int pipeline_gate_start(struct run *r);
 void pipeline_gate_count(struct run *r, const struct movement *mv);
 /* pipeline_gate_trips - 1: hold the file (the E020 message in msg) */
 int pipeline_gate_trips(const struct run *r, char *msg, size_t len);
+
+/* pipeline_recon.c */
+/* pipeline_recon_mixed - 1 when mv mixes RECONCILIATION with other
+ * operations in one file (why: E022, the whole file refused) */
+int pipeline_recon_mixed(struct run *r, const struct movement *mv,
+			 struct file_diag *why);
+/* pipeline_recon_row - compare one RECONCILIATION row; -1 on a database
+ * error */
+int pipeline_recon_row(struct run *r, struct movement *mv);
+/* pipeline_recon_finish - after the last row: the W253 lines; 0, -1 */
+int pipeline_recon_finish(struct run *r);
+/* pipeline_recon_note - the summary's note: NULL, the validation note,
+ * or the reconciliation's counts (in buf) */
+const char *pipeline_recon_note(const struct run *r, char *buf, size_t len);
 
 /* pipeline_moves.c: names, 0 or -1 when a path does not fit */
 enum report_format pipeline_report_format(const struct file_job *job);

@@ -32,6 +32,7 @@ static const enum field required[OP_COUNT][MAX_REQ] = {
 	[OP_FINALISATION] = { F_NIR, F_JETON, F_OPTION, F_NONE },
 	[OP_EXPORT] = { F_NONE },
 	[OP_BULLETIN] = { F_NIR, F_NONE },
+	[OP_RECONCILIATION] = { F_NIR, F_NONE },
 };
 
 static const enum field date_fields[] = {

@@ -20,6 +20,7 @@ static const char *const op_names[OP_COUNT] = {
 	[OP_FINALISATION] = "FINALISATION",
 	[OP_EXPORT] = "EXPORT",
 	[OP_BULLETIN] = "BULLETIN",
+	[OP_RECONCILIATION] = "RECONCILIATION",
 	[OP_FIN] = "FIN",
 };
 

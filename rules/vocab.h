@@ -22,6 +22,7 @@ enum op {
 	OP_FINALISATION,
 	OP_EXPORT,
 	OP_BULLETIN,
+	OP_RECONCILIATION,	/* the whole population, compared */
 	OP_FIN,			/* the CSV trailer, not a movement */
 	OP_COUNT
 };

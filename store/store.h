@@ -213,6 +213,48 @@ int store_bulletin(struct store *st, const struct cfg *cfg,
 		   const char *employer, const char *nir, struct date today,
 		   struct buf *title, struct buf *body);
 
+/* ---- reconciliation (store_recon.c) ---------------------------------- */
+
+/*
+ * A RECONCILIATION file lists the employees its employer considers
+ * covered; it is compared with the records and applies nothing.  Its NIRs
+ * go to a temporary table of the file's transaction (temp.recon_nir, one
+ * row per NIR: the file is never held in memory), rolled back with it.
+ */
+
+/* What one row found (store_recon_row). */
+enum recon_found {
+	RECON_SAME,		/* covered, every field given as on record */
+	RECON_DIFFERS,		/* covered, some field differs (W254 each) */
+	RECON_UNKNOWN,		/* no record at this employer (W251) */
+	RECON_NOT_COVERED,	/* on record, not covered (W252) */
+	RECON_TWICE		/* the NIR came earlier in the file (E255) */
+};
+
+/* store_recon_begin - inside the file's transaction, before its first
+ * row: an empty temp.recon_nir; 0, -1 */
+int store_recon_begin(struct store *st);
+/*
+ * store_recon_row - one checked RECONCILIATION row (valid NIR) against the
+ * record of (employer, nir): its NIR noted, its findings added to mv (an
+ * I250 line, and W251, W252, one W254 per field, or E255); *fields counts
+ * the W254.  Returns an enum recon_found, or -1 on a database error.
+ */
+int store_recon_row(struct store *st, const char *employer,
+		    struct movement *mv, long *fields);
+/*
+ * store_recon_missing_each - after the last row: every covered employee of
+ * the employer (ST_COVERED, as the radiation gate counts them) whose NIR
+ * no row gave, in NIR order, down the (employer, nir) index: fn gets
+ * borrowed values (prenom, nom may be NULL); a non-zero return stops the
+ * walk and is returned.  0, or -1 on a database error.
+ */
+int store_recon_missing_each(struct store *st, const char *employer,
+			     int (*fn)(const char *nir, const char *prenom,
+				       const char *nom, const char *status,
+				       void *arg),
+			     void *arg);
+
 /* ---- the apply step (store_apply.c and store_apply.h) --------------- */
 
 struct apply_ctx {

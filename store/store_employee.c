@@ -46,7 +46,7 @@ int store_employees_covered(struct store *st, const char *employer,
 {
 	static const char sql[] =
 		"SELECT count(*) FROM employee WHERE employer = ?"
-		" AND status IN ('AFFILIE', 'EN_COURS', 'A_RELANCER')";
+		" AND " ST_COVERED;
 	sqlite3_stmt *s = st_stmt(st, sql);
 	int rc;
 

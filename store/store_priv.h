@@ -60,6 +60,14 @@ static inline int st_same(const char *a, const char *b)
 
 int store_migrate(struct store *st);
 
+/*
+ * ST_COVERED - an employee whose cover is in force or pending (process.md,
+ * "The radiation gate"): the one definition, shared by the gate's count
+ * and the reconciliation (store_recon.c).  Not DISPENSE (no cover), not
+ * PORTABILITE nor RADIE (no longer employees).
+ */
+#define ST_COVERED "status IN ('AFFILIE', 'EN_COURS', 'A_RELANCER')"
+
 /* ---- the employee record and its changes (store_record.c) ----------- */
 
 /*
