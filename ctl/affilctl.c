@@ -327,7 +327,8 @@ static int cmd_timers_run(struct ctl *c, int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	if (timers_args(argc, argv, &run.as_of, &at, &force) < 0)
 		return EX_USAGE;
-	if (date_cmp(run.as_of, date_today()) > 0 && !force) {
+	if ((date_cmp(run.as_of, date_today()) > 0 || at > time(NULL)) &&
+	    !force) {
 		fprintf(stderr, "affilctl: --as-of %s is after today (%s): "
 			"add --force to fire future deadlines\n",
 			date_format(run.as_of, day),
