@@ -242,3 +242,22 @@ time_t date_midnight(struct date d)
 	g_date_time_unref(dt);
 	return t;
 }
+
+/* date_at_local - the instant of local time minutes on day d in Paris */
+time_t date_at_local(struct date d, int minutes)
+{
+	GTimeZone *tz = paris_zone();
+	GDateTime *dt;
+	time_t t;
+
+	if (minutes < 0 || minutes >= 24 * 60 || tz == NULL)
+		return (time_t)-1;
+	/* GLib moves a time in the spring gap to its end (03:00) and takes
+	 * the standard-time interval of an autumn overlap. */
+	dt = g_date_time_new(tz, d.y, d.m, d.d, minutes / 60, minutes % 60, 0);
+	if (dt == NULL)
+		return (time_t)-1;
+	t = (time_t)g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return t;
+}

@@ -83,4 +83,14 @@ struct date date_today(void);
  * wake then).  (time_t)-1 on error. */
 time_t date_midnight(struct date d);
 
+/*
+ * date_at_local - the instant of local time minutes (0..1439 after 00:00)
+ * on day d in Europe/Paris, through GLib: never "midnight + minutes * 60",
+ * which is an hour off after a DST change that same night.  A time that
+ * does not exist (02:00-02:59 on the last Sunday of March) is the instant
+ * the clocks jump to, 03:00 CEST; one that exists twice (02:00-02:59 on the
+ * last Sunday of October) is the second, in CET (GLib's choices).  (time_t)-1 on error.
+ */
+time_t date_at_local(struct date d, int minutes);
+
 #endif

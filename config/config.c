@@ -134,6 +134,8 @@ static const struct cfg_key process_keys[] = {
 		    OFF(process.radiation_gate_percent), "20", 0, 100),
 	CFG_KEY_INT("radiation_gate_count",
 		    OFF(process.radiation_gate_count), "0", 0, 1000000),
+	CFG_KEY_STR("admin_email", OFF(process.admin_email), NULL,
+		    CFG_OPTIONAL),
 	CFG_KEY_END,
 };
 
@@ -478,6 +480,7 @@ static void free_sections(struct cfg *cfg)
 	free(cfg->portal.token_key_file);
 	free(cfg->process.creditor_id);
 	free(cfg->process.rum_prefix);
+	free(cfg->process.admin_email);
 	free(cfg->metrics_file);
 }
 

@@ -45,6 +45,24 @@ struct cfg_alias {
 	char *field;		/* canonical field name, e.g. "email" */
 };
 
+/*
+ * The expected-file calendar and the small-file check (process.md,
+ * "Expected files"): `expected:` of an employer.  every NONE leaves the
+ * calendar off; min_share 0 leaves the size check off.
+ */
+enum cfg_every { CFG_EVERY_NONE, CFG_EVERY_MONTH, CFG_EVERY_WEEK };
+
+#define CFG_MONTHLY_LAST 0	/* monthly_day: last, the month's last day */
+
+struct cfg_expected {
+	enum cfg_every every;
+	int monthly_day;	/* 1..28, or CFG_MONTHLY_LAST */
+	int weekly_day;		/* 1 Monday .. 7 Sunday (ISO 8601) */
+	int cutoff_min;		/* local time, minutes after 00:00: "18:00" */
+	char *cutoff;		/* as written, NULL: "18:00" */
+	double min_share;	/* of the median of the last files: 0 off */
+};
+
 struct cfg_employer {
 	char numero[CFG_NUMERO_LEN + 1];
 	char *name;
@@ -71,6 +89,7 @@ struct cfg_employer {
 	int radiation_gate_count;	/* 0: no count limit */
 	char **allowed_dispenses;	/* facultative reasons the contract lists */
 	size_t nallowed_dispenses;
+	struct cfg_expected expected;
 	char *source;		/* "file:line" where it was defined */
 };
 
@@ -159,6 +178,8 @@ struct cfg {
 		char *rum_prefix;		/* default "AFF" */
 		int radiation_gate_percent;	/* 20; 0: off */
 		int radiation_gate_count;	/* 0: no count limit */
+		char *admin_email;	/* insurer's copy of the expected-file
+					   alerts; NULL: the employer alone */
 	} process;
 
 	char *metrics_file;	/* Prometheus textfile, NULL: none */

@@ -14,6 +14,7 @@
  * from spool.settle_ms, dispense_email from contact_email, sftp_group
  * "affild-<numero>" (spool.md).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -53,6 +54,26 @@ static const struct cfg_name reminders_names[] = {
 static const struct cfg_name pstart_names[] = {
 	{ "next_day", CFG_PSTART_NEXT_DAY },
 	{ "next_month", CFG_PSTART_NEXT_MONTH }, { NULL, 0 },
+};
+
+static const struct cfg_name weekday_names[] = {
+	{ "monday", 1 }, { "tuesday", 2 }, { "wednesday", 3 },
+	{ "thursday", 4 }, { "friday", 5 }, { "saturday", 6 },
+	{ "sunday", 7 }, { NULL, 0 },
+};
+
+static cfg_parse_fn parse_monthly_day, parse_min_share;
+static cfg_check_fn expected_check;
+
+#define XOFF(f) (EOFF(expected) + offsetof(struct cfg_expected, f))
+
+/* `expected:`, applied to the employer (CFG_MAP): offsets reach in */
+static const struct cfg_key expected_keys[] = {
+	CFG_KEY_CUSTOM("monthly_day", parse_monthly_day, CFG_OPTIONAL),
+	CFG_KEY_ENUM("weekly_day", XOFF(weekly_day), NULL, weekday_names),
+	CFG_KEY_STR("cutoff", XOFF(cutoff), NULL, CFG_OPTIONAL),
+	CFG_KEY_CUSTOM("min_share", parse_min_share, CFG_OPTIONAL),
+	CFG_KEY_END,
 };
 
 static const struct cfg_key option_keys[] = {
@@ -98,8 +119,93 @@ static const struct cfg_key employer_keys[] = {
 		    0, 1000000),
 	CFG_KEY_CUSTOM("allowed_dispenses", parse_allowed_dispenses,
 		       CFG_OPTIONAL),
+	CFG_KEY_MAP("expected", expected_keys, expected_check),
 	CFG_KEY_END,
 };
+
+/* parse_monthly_day - 1..28 (every month has it), or `last` */
+static void parse_monthly_day(struct cfg_ctx *ctx, yaml_node_t *node,
+			      void *obj, const char *path)
+{
+	struct cfg_employer *emp = obj;
+	const char *v = cfg_scalar(ctx, node, path);
+	long day;
+
+	if (v == NULL)
+		return;
+	emp->expected.every = CFG_EVERY_MONTH;
+	if (strcmp(v, "last") == 0)
+		emp->expected.monthly_day = CFG_MONTHLY_LAST;
+	else if (parse_long(v, 1, 28, &day) == 0)
+		emp->expected.monthly_day = (int)day;
+	else
+		cfg_error(ctx, node, "%s: '%.32s' is not a day 1..28 or last "
+			  "(29..31 are lacking in some months)", path, v);
+}
+
+/* parse_min_share - a share of the usual size, 0 < x <= 1 ("0.2") */
+static void parse_min_share(struct cfg_ctx *ctx, yaml_node_t *node,
+			    void *obj, const char *path)
+{
+	struct cfg_employer *emp = obj;
+	const char *v = cfg_scalar(ctx, node, path);
+	char *end = NULL;
+	double x;
+
+	if (v == NULL)
+		return;
+	x = strtod(v, &end);
+	if (end == v || *end != '\0' || !(x > 0.0 && x <= 1.0))
+		cfg_error(ctx, node, "%s: '%.32s' is not a share above 0 and "
+			  "at most 1 (0.2: a fifth of the usual size)", path,
+			  v);
+	else
+		emp->expected.min_share = x;
+}
+
+/* parse_hhmm - "HH:MM", 00:00..23:59, into minutes; -1 when not */
+static int parse_hhmm(const char *s)
+{
+	if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return -1;
+	{
+		int h = (s[0] - '0') * 10 + s[1] - '0';
+		int m = (s[3] - '0') * 10 + s[4] - '0';
+
+		return h < 24 && m < 60 ? h * 60 + m : -1;
+	}
+}
+
+/* expected_check - one calendar at most, a valid cutoff, someone to tell */
+static void expected_check(struct cfg_ctx *ctx, void *obj,
+			   const struct cfg_seen *seen, const char *path)
+{
+	struct cfg_employer *emp = obj;
+	struct cfg_expected *x = &emp->expected;
+
+	if (x->weekly_day != 0) {
+		if (x->every == CFG_EVERY_MONTH)
+			cfg_error(ctx, cfg_seen_value(seen, "weekly_day"),
+				  "%s: monthly_day or weekly_day, not both",
+				  path);
+		x->every = CFG_EVERY_WEEK;
+	}
+	x->cutoff_min = parse_hhmm(x->cutoff ? x->cutoff : "18:00");
+	if (x->cutoff_min < 0)
+		cfg_error(ctx, cfg_seen_value(seen, "cutoff"), "%s.cutoff: "
+			  "'%.32s' is not a time HH:MM (00:00..23:59, Paris)",
+			  path, x->cutoff);
+	else if (x->cutoff && x->every == CFG_EVERY_NONE)
+		cfg_error(ctx, cfg_seen_value(seen, "cutoff"), "%s.cutoff: "
+			  "needs monthly_day or weekly_day", path);
+	if ((x->every != CFG_EVERY_NONE || x->min_share > 0) &&
+	    emp->contact_email == NULL && ctx->cfg->process.admin_email ==
+	    NULL)
+		cfg_error(ctx, seen->anchor, "%s: nobody to alert: set "
+			  "contact_email or process.admin_email", path);
+}
 
 /* option_check - unique codes; direct debit needs the insurer's ICS */
 static void option_check(struct cfg_ctx *ctx, struct cfg_employer *emp,
@@ -467,5 +573,6 @@ void cfg_employer_free(struct cfg_employer *emp)
 	for (i = 0; i < emp->nallowed_dispenses; i++)
 		free(emp->allowed_dispenses[i]);
 	free(emp->allowed_dispenses);
+	free(emp->expected.cutoff);
 	free(emp->source);
 }

@@ -21,6 +21,7 @@
 #include "config/config.h"
 #include "ctl/ctl.h"
 #include "store/store.h"
+#include "store/store_expected.h"
 
 /* ---- employees -------------------------------------------------------- */
 
@@ -261,22 +262,52 @@ static int read_key(const struct cfg *cfg, unsigned char *key, size_t *len)
 	return 0;
 }
 
-/* timers_args - "--as-of AAAA-MM-JJ" and "--force" */
-static int timers_args(int argc, char **argv, struct date *as_of, int *force)
+/* parse_at - "AAAA-MM-JJTHH:MM", Paris time, into an instant; 0 or -1 */
+static int parse_at(const char *s, struct date *day, time_t *at)
+{
+	char d[DATE_ISO_SIZE];
+	long h, m;
+	char hh[3], mm[3];
+
+	if (strlen(s) != 16 || s[10] != 'T' || s[13] != ':')
+		return -1;
+	memcpy(d, s, 10);
+	d[10] = '\0';
+	memcpy(hh, s + 11, 2);
+	memcpy(mm, s + 14, 2);
+	hh[2] = mm[2] = '\0';
+	if (date_parse_iso(d, day) < 0 || parse_long(hh, 0, 23, &h) < 0 ||
+	    parse_long(mm, 0, 59, &m) < 0)
+		return -1;
+	*at = date_at_local(*day, (int)(h * 60 + m));
+	return *at == (time_t)-1 ? -1 : 0;
+}
+
+/* timers_args - "--as-of AAAA-MM-JJ" or "--at AAAA-MM-JJTHH:MM" (the
+ * expected-file cutoffs need a time of day), and "--force" */
+static int timers_args(int argc, char **argv, struct date *as_of,
+		       time_t *at, int *force)
 {
 	int i;
 
-	*as_of = date_today();
+	*at = time(NULL);
+	*as_of = date_of_time(*at);
 	*force = 0;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--force") == 0)
 			*force = 1;
 		else if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc &&
-			 date_parse_iso(argv[i + 1], as_of) == 0)
+			 date_parse_iso(argv[i + 1], as_of) == 0) {
+			i++;
+			if (date_cmp(*as_of, date_of_time(*at)) != 0)
+				*at = date_at_local(*as_of, 0);
+		} else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc &&
+			   parse_at(argv[i + 1], as_of, at) == 0)
 			i++;
 		else {
 			fprintf(stderr, "affilctl: usage: timers run "
-				"[--as-of AAAA-MM-JJ] [--force]\n");
+				"[--as-of AAAA-MM-JJ | --at AAAA-MM-JJTHH:MM] "
+				"[--force]\n");
 			return -1;
 		}
 	}
@@ -290,12 +321,14 @@ static int cmd_timers_run(struct ctl *c, int argc, char **argv)
 	size_t keylen = sizeof(key);
 	char day[DATE_ISO_SIZE], now[DATE_ISO_SIZE];
 	struct timer_run run;
-	int force;
+	time_t at;
+	int force, late;
 
 	memset(&run, 0, sizeof(run));
-	if (timers_args(argc, argv, &run.as_of, &force) < 0)
+	if (timers_args(argc, argv, &run.as_of, &at, &force) < 0)
 		return EX_USAGE;
-	if (date_cmp(run.as_of, date_today()) > 0 && !force) {
+	if ((date_cmp(run.as_of, date_today()) > 0 || at > time(NULL)) &&
+	    !force) {
 		fprintf(stderr, "affilctl: --as-of %s is after today (%s): "
 			"add --force to fire future deadlines\n",
 			date_format(run.as_of, day),
@@ -315,13 +348,15 @@ static int cmd_timers_run(struct ctl *c, int argc, char **argv)
 	run.fn = ran_timer;
 	run.arg = c;
 	ctl_header(c, timer_cols, 7);
-	if (store_timers_run(c->st, &run) < 0)
+	if (store_timers_run(c->st, &run) < 0 ||
+	    store_expected_run(c->st, c->cfg, at, &late) < 0)
 		return EX_TEMPFAIL;
 	ctl_end(c);
 	if (c->fmt == FMT_TABLE)
 		printf("%d échéance(s) traitée(s), %d sans objet, %d en "
-		       "attente, %d récapitulatif(s) aux employeurs\n",
-		       run.fired, run.noop, run.skipped, run.digests);
+		       "attente, %d récapitulatif(s) aux employeurs, %d "
+		       "fichier(s) attendu(s) non reçu(s)\n", run.fired,
+		       run.noop, run.skipped, run.digests, late);
 	return 0;
 }
 
@@ -331,7 +366,7 @@ static int cmd_timers(struct ctl *c, int argc, char **argv)
 		return cmd_timers_run(c, argc - 1, argv + 1);
 	if (argc > 1) {
 		fprintf(stderr, "affilctl: usage: timers [run [--as-of "
-			"AAAA-MM-JJ] [--force]]\n");
+			"AAAA-MM-JJ | --at AAAA-MM-JJTHH:MM] [--force]]\n");
 		return EX_USAGE;
 	}
 	ctl_header(c, timer_cols, 6);
@@ -543,6 +578,8 @@ static const struct command {
 } commands[] = {
 	{ "employees", cmd_employees, "employees [SEARCH]   employees, by "
 	  "name or NIR (--employer, --status)", 0 },
+	{ "employers", ctl_employers, "employers            configured "
+	  "employers: last file, next expected, late (--employer)", 0 },
 	{ "files", cmd_files, "files                every file received "
 	  "(--employer, --status)", 0 },
 	{ "file", cmd_file, "file ID              one file, its counts and "
@@ -562,9 +599,10 @@ static const struct command {
 	  "record the proof of unemployment benefits", 1 },
 	{ "show", cmd_show, "show EMPLOYER NIR    one employee: record, "
 	  "beneficiaries, history", 0 },
-	{ "timers", cmd_timers, "timers [run [--as-of AAAA-MM-JJ] [--force]]\n"
+	{ "timers", cmd_timers, "timers [run [--as-of AAAA-MM-JJ | --at "
+	  "AAAA-MM-JJTHH:MM] [--force]]\n"
 	  "                       deadlines due next; run: fire those due "
-	  "(a future date needs --force)", 0 },
+	  "and the expected-file alerts (a future date needs --force)", 0 },
 };
 
 static void usage(FILE *fp)

@@ -60,4 +60,7 @@ int ctl_reprocess(struct ctl *c, int argc, char **argv);
 /* ctl_file_decide - `file ID approve|refuse` of a held file */
 int ctl_file_decide(struct ctl *c, const char *id, const char *verb);
 
+/* ctl_employers.c: `employers`, the calendar's view of each employer */
+int ctl_employers(struct ctl *c, int argc, char **argv);
+
 #endif

@@ -279,6 +279,7 @@ static void reload(struct daemon *d)
 		d->turn = 0;
 		scan_forget(d);
 		(void)scan_watch(d);
+		timers_run(d);	/* new calendars: their cutoffs, re-armed */
 		log_info("event=reloaded config=%s employers=%zu",
 			 log_quote(qc, sizeof(qc), d->config_path),
 			 d->cfg->nemployers);
@@ -334,8 +335,10 @@ static void loop(struct daemon *d)
 		if (poll(pfd, 4, TICK_MS) < 0 && errno != EINTR)
 			log_warn_errno("event=poll_failed");
 		signals_poll(d);
-		if (pfd[2].revents & POLLIN)
+		if (pfd[2].revents & POLLIN) {
 			timers_event(d);
+			metrics_write(d, 1);	/* a cutoff may have passed */
+		}
 		scan_events(d);
 		if (d->reload)
 			reload(d);

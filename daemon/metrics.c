@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "daemon/metrics.h"
+#include "store/store_expected.h"
 
 struct out {
 	FILE *fp;
@@ -52,6 +53,32 @@ static FILE *open_tmp(const char *tmp)
 	return fp;
 }
 
+/* expected_late - 1 per employer with a calendar while its latest cutoff
+ * passed with no file (process.md, "Expected files"); -1 on error */
+static int expected_late(struct daemon *d, FILE *fp)
+{
+	struct expected_state es;
+	time_t now = time(NULL);
+	size_t i;
+	int head = 0;
+
+	for (i = 0; i < d->cfg->nemployers; i++) {
+		const struct cfg_employer *emp = &d->cfg->employers[i];
+
+		if (emp->expected.every == CFG_EVERY_NONE)
+			continue;
+		if (store_expected_state(d->store, emp, now, &es) < 0)
+			return -1;
+		if (!head++)
+			fprintf(fp, "# HELP affild_expected_file_late 1 while "
+				"the employer's last cutoff passed with no file"
+				"\n# TYPE affild_expected_file_late gauge\n");
+		fprintf(fp, "affild_expected_file_late{employer=\"%s\"} %d\n",
+			emp->numero, es.late);
+	}
+	return 0;
+}
+
 void metrics_write(struct daemon *d, int up)
 {
 	const char *path = d->cfg->metrics_file;
@@ -77,7 +104,8 @@ void metrics_write(struct daemon *d, int up)
 		"# TYPE affild_files_unreadable gauge\n"
 		"affild_files_unreadable %zu\n", up ? 1 : 0,
 		(long long)time(NULL), spool_ready_unreadable_count(d->ready));
-	bad = d->store && store_metrics(d->store, one, &o) < 0;
+	bad = d->store && (store_metrics(d->store, one, &o) < 0 ||
+			   expected_late(d, o.fp) < 0);
 	bad |= ferror(o.fp) != 0;
 	bad |= fclose(o.fp) != 0;
 	if (bad || rename(tmp, path) < 0) {

@@ -29,6 +29,7 @@
 #include "daemon/pipeline_priv.h"
 #include "daemon/signals.h"
 #include "parsers/source.h"
+#include "store/store_expected.h"
 
 #define NOT_REGULAR (-1)	/* open_work(): a FIFO, a device, a folder */
 
@@ -129,6 +130,19 @@ static int decided(const struct run *r)
 	return rc < 0 ? -1 : 0;
 }
 
+/* small_file - an applied file far below the employer's usual size: the
+ * alert queued in the file's own transaction, so exactly once */
+static int small_file(const struct run *r, const struct file_rec *f)
+{
+	if (r->job->validation || f->requests_only ||
+	    strcmp(f->state, "done") != 0 || f->return_code < 0 ||
+	    f->return_code > 2)
+		return 0;
+	return store_expected_small(r->d->store, r->d->cfg, r->job->employer,
+				    r->job->id, r->job->name,
+				    f->movements) < 0 ? -1 : 0;
+}
+
 /* commit_file - the file's row, the durable report, then COMMIT */
 static int commit_file(struct run *r, const struct source_prepass *pp, int rc,
 		       const char *state, const char *message)
@@ -157,7 +171,7 @@ static int commit_file(struct run *r, const struct source_prepass *pp, int rc,
 	if ((r->forced && (store_reprocess_close(r->d->store, r->rq.id,
 						 r->job->id, NULL) < 0 ||
 			   decided(r) < 0)) ||
-	    store_file_finish(r->d->store, &f) < 0) {
+	    store_file_finish(r->d->store, &f) < 0 || small_file(r, &f) < 0) {
 		report_discard(rep);
 		return -1;
 	}

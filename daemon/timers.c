@@ -11,6 +11,12 @@
  * (a dispense whose end date is past): timers_kick() checks after each
  * COMMIT, one step down an index.
  *
+ * The expected-file calendar (process.md, "Expected files") has cutoffs
+ * at a time of day: the timer is armed for the earliest of the next
+ * midnight and the next cutoff of any employer, and each run looks at
+ * every employer's latest passed occurrence (store_expected_run), so a
+ * cutoff passed while the daemon was down is caught up at start.
+ *
  * The loop must not die: a database error is logged and retried a minute
  * later.
  */
@@ -23,6 +29,8 @@
 #include "common/date.h"
 #include "common/log.h"
 #include "daemon/timers.h"
+#include "rules/expected.h"
+#include "store/store_expected.h"
 
 #define TIMER_BATCH 200		/* firings per loop turn */
 #define TIMER_RETRY_S 60	/* after a database error */
@@ -57,28 +65,55 @@ static void arm_at(struct daemon *d, time_t t)
 		log_err_errno("event=timer_arm_failed");
 }
 
-/* arm_midnight - the next 00:00 Europe/Paris */
-static void arm_midnight(struct daemon *d, struct date today)
+/* next_cutoff - the earliest cutoff after now of any employer, or t */
+static time_t next_cutoff(const struct cfg *cfg, time_t now, time_t t)
+{
+	struct expected_occ occ;
+	size_t i;
+
+	for (i = 0; i < cfg->nemployers; i++)
+		if (expected_next(&cfg->employers[i].expected, now, &occ) == 0 &&
+		    occ.cutoff < t)
+			t = occ.cutoff;
+	return t;
+}
+
+/* arm_next - the next 00:00 Europe/Paris, or a cutoff before it */
+static void arm_next(struct daemon *d, struct date today, time_t now)
 {
 	time_t t = date_midnight(date_add_days(today, 1));
 
 	if (t == (time_t)-1)
-		t = time(NULL) + TIMER_RETRY_S;
+		t = now + TIMER_RETRY_S;
+	t = next_cutoff(d->cfg, now, t);
 	arm_at(d, t);
 	log_debug("event=timer_armed at=%lld", (long long)t);
+}
+
+/* expected_run - the expected-file alerts as of now; 0 or -1 */
+static int expected_run(struct daemon *d, time_t now)
+{
+	int queued;
+
+	if (store_expected_run(d->store, d->cfg, now, &queued) < 0)
+		return -1;
+	if (queued)
+		log_info("event=expected_checked late_alerts=%d", queued);
+	return 0;
 }
 
 void timers_run(struct daemon *d)
 {
 	struct timer_run run;
+	time_t now = time(NULL);
 
 	memset(&run, 0, sizeof(run));
 	run.cfg = d->cfg;
 	run.token_key = d->token_key;
 	run.token_keylen = d->token_keylen;
-	run.as_of = date_today();
+	run.as_of = date_of_time(now);
 	run.max = TIMER_BATCH;
-	if (store_timers_run(d->store, &run) < 0) {
+	if (store_timers_run(d->store, &run) < 0 || expected_run(d, now) < 0) {
 		log_warn("event=timers_failed retry_s=%d", TIMER_RETRY_S);
 		arm_at(d, time(NULL) + TIMER_RETRY_S);
 		return;
@@ -90,7 +125,7 @@ void timers_run(struct daemon *d)
 	if (run.more)
 		arm_at(d, 1);	/* in the past: readable at once */
 	else
-		arm_midnight(d, run.as_of);
+		arm_next(d, run.as_of, now);
 }
 
 void timers_event(struct daemon *d)

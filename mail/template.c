@@ -62,6 +62,10 @@ static const struct tpl_kind tpl_kinds[] = {
 				      "code_retour", "mouvements", "acceptes",
 				      "rejetes", "avertissements" }, NULL },
 	{ "digest_relances", { "employeur", "nombre", "liste" }, NULL },
+	{ "fichier_attendu", { "employeur", "numero", "date_attendue",
+			       "heure_limite" }, NULL },
+	{ "fichier_petit", { "employeur", "numero", "fichier", "mouvements",
+			     "mediane", "part" }, NULL },
 };
 
 /* One template file in memory. */

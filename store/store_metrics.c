@@ -20,6 +20,9 @@ static const struct {
 	  "SELECT NULL, count(*) FROM outbox WHERE state = 'failed'", NULL },
 	{ "affild_deadlines_pending", "deadlines not fired yet",
 	  "SELECT NULL, count(*) FROM deadline WHERE done_at IS NULL", NULL },
+	{ "affild_expected_alerts", "expected-file alerts queued since the "
+	  "start of the database, by kind (late, small)",
+	  "SELECT kind, count(*) FROM expected_alert GROUP BY kind", "kind" },
 };
 
 /* store_metrics - fn(name, help, label name, label value, value) per row */

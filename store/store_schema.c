@@ -137,6 +137,15 @@ static const char *const migrations[] = {
 	"ALTER TABLE reprocess ADD COLUMN kind TEXT NOT NULL DEFAULT"
 	" 'reprocess';"
 	"CREATE INDEX file_state ON file(state) WHERE state = 'held';",
+
+	/* 7: expected files (issue 12, item 5): each alert queued once, an
+	 * occurrence of the calendar ('late', ref its due date) or a file
+	 * unusually small ('small', ref the file id); files by employer and
+	 * arrival for "anything since the last cutoff?" and the median. */
+	"CREATE TABLE expected_alert ("
+	" employer TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,"
+	" at TEXT NOT NULL, PRIMARY KEY (employer, kind, ref));"
+	"CREATE INDEX file_received ON file(employer, received_at);",
 };
 
 int store_schema_version(struct store *st)

@@ -203,7 +203,9 @@ def test_completion_parses():
 
 
 def test_completion_offers_employees():
-    assert complete("affilctl", "emp") == ["employees"]
+    # "emp" is also employers (the expected-file calendar's listing)
+    assert complete("affilctl", "emp") == ["employees", "employers"]
+    assert complete("affilctl", "employee") == ["employees"]
 
 
 def test_completion_of_formats_and_subcommands():

@@ -503,6 +503,47 @@ static void test_err_employers(void **state)
 	       "first defined at err_employers.yaml:13");
 }
 
+static void test_expected(void **state)
+{
+	struct cfg *cfg = load_ok("expected.yaml");
+	const struct cfg_employer *emp;
+
+	(void)state;
+	assert_string_equal(cfg->process.admin_email,
+			    "gestion@assureur.example");
+	emp = cfg_employer(cfg, "11111111");
+	assert_int_equal(emp->expected.every, CFG_EVERY_MONTH);
+	assert_int_equal(emp->expected.monthly_day, CFG_MONTHLY_LAST);
+	assert_int_equal(emp->expected.cutoff_min, 18 * 60);	/* default */
+	assert_true(emp->expected.min_share == 0.25);
+	emp = cfg_employer(cfg, "22222222");
+	assert_int_equal(emp->expected.every, CFG_EVERY_WEEK);
+	assert_int_equal(emp->expected.weekly_day, 5);
+	assert_int_equal(emp->expected.cutoff_min, 9 * 60 + 30);
+	assert_true(emp->expected.min_share == 0.0);
+	emp = cfg_employer(cfg, "33333333");
+	assert_int_equal(emp->expected.every, CFG_EVERY_NONE);
+	cfg_free(cfg);
+}
+
+static void test_err_expected(void **state)
+{
+	(void)state;
+	EXPECT("err_expected.yaml",
+	       "err_expected.yaml:14:30: employers[0].expected.monthly_day: "
+	       "'31' is not a day 1..28 or last (29..31 are lacking in some "
+	       "months)",
+	       "err_expected.yaml:14:45: employers[0].expected.min_share: "
+	       "'1.5' is not a share above 0 and at most 1 (0.2: a fifth of "
+	       "the usual size)",
+	       "err_expected.yaml:20:45: employers[1].expected: monthly_day or "
+	       "weekly_day, not both",
+	       "err_expected.yaml:20:61: employers[1].expected.cutoff: '24:00' "
+	       "is not a time HH:MM (00:00..23:59, Paris)",
+	       "err_expected.yaml:25:5: employers[2].expected: nobody to "
+	       "alert: set contact_email or process.admin_email");
+}
+
 static void test_err_mail_portal_process(void **state)
 {
 	(void)state;
@@ -706,6 +747,8 @@ int main(void)
 		cmocka_unit_test(test_err_values),
 		cmocka_unit_test(test_err_missing),
 		cmocka_unit_test(test_err_employers),
+		cmocka_unit_test(test_expected),
+		cmocka_unit_test(test_err_expected),
 		cmocka_unit_test(test_err_mail_portal_process),
 		cmocka_unit_test(test_letter_keys),
 		cmocka_unit_test(test_err_reasons_aliases),

@@ -29,7 +29,7 @@ static const char *const all_kinds[] = {
 	"loi_evin_ayants_droit", "finalisation_rejetee",
 	"dispense_justificatif", "dispense_employeur",
 	"finalisation_employeur", "compte_rendu_employeur", "digest_relances",
-	"justificatif_chomage",
+	"justificatif_chomage", "fichier_attendu", "fichier_petit",
 };
 
 #define NKINDS (sizeof(all_kinds) / sizeof(all_kinds[0]))
