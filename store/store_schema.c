@@ -130,7 +130,7 @@ static const char *const migrations[] = {
 	 * wait can cure ends in quarantine, not in a retry at every rescan. */
 	"ALTER TABLE file ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
 
-	/* 6: the radiation gate (issue 6b): a held file's approval or
+	/* 6: the radiation gate (issue 16, item 6): a held file's approval or
 	 * refusal is a request of the reprocess kind, served by the same
 	 * crash-safe machinery ('reprocess', 'approve', 'refuse'); held files
 	 * listed without walking the file table. */
@@ -138,7 +138,7 @@ static const char *const migrations[] = {
 	" 'reprocess';"
 	"CREATE INDEX file_state ON file(state) WHERE state = 'held';",
 
-	/* 7: expected files (issue 12, item 5): each alert queued once, an
+	/* 7: expected files (issue 16, item 5): each alert queued once, an
 	 * occurrence of the calendar ('late', ref its due date) or a file
 	 * unusually small ('small', ref the file id); files by employer and
 	 * arrival for "anything since the last cutoff?" and the median. */
