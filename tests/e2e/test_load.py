@@ -238,13 +238,16 @@ def test_wall_clock_stepped_two_hours_each_way(tmp_path, monkeypatch):
         stamp.write_text("%+d\n" % seconds)
 
     set_offset(offset)
+    # The ASan build wants its runtime first in the library list.
+    asan = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                  "verify_asan_link_order=0"]))
     for k, v in (("LD_PRELOAD", FAKETIME), ("FAKETIME_TIMESTAMP_FILE",
                  str(stamp)), ("FAKETIME_NO_CACHE", "1"),
-                 ("DONT_FAKE_MONOTONIC", "1")):
+                 ("DONT_FAKE_MONOTONIC", "1"), ("ASAN_OPTIONS", asan)):
         monkeypatch.setenv(k, v)
     a.start()
     for k in ("LD_PRELOAD", "FAKETIME_TIMESTAMP_FILE", "FAKETIME_NO_CACHE",
-              "DONT_FAKE_MONOTONIC"):
+              "DONT_FAKE_MONOTONIC", "ASAN_OPTIONS"):
         monkeypatch.delenv(k)          # affilctl and Python on the true clock
     fake_today = midnight.date() - timedelta(days=1)
     nir, other = make_nir(2, BORN, 60001), make_nir(2, BORN, 60002)
