@@ -340,6 +340,30 @@ static void test_permfail_errno(void **state)
 	assert_non_null(strstr(fx_read(log), "error=\"see the lines above\""));
 }
 
+/*
+ * A work file removed by hand while affild ran: the moves after the COMMIT
+ * cannot archive it, and say so at err (it used to pass in silence).
+ */
+static void test_original_removed(void **state)
+{
+	char log[SPOOL_PATH_MAX];
+	struct file_job job;
+	int saved = dup(2), fd;
+
+	(void)state;
+	claim(&job, "parti.csv", FX_HEADER, -1);
+	assert_int_equal(unlink(fx_path("spool/.affild/work/%s", job.id)), 0);
+	snprintf(log, sizeof(log), "%s", fx_path("stderr.log"));
+	assert_true((fd = open(log, O_WRONLY | O_CREAT, 0600)) >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	assert_int_equal(pipeline_finish_moves(&FX.d, &job, 0), 0);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(fd);
+	close(saved);
+	assert_non_null(strstr(fx_read(log), "event=original_missing"));
+	assert_non_null(strstr(fx_read(log), job.id));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +383,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_busy, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_permfail_errno, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_original_removed, fx_setup,
 						fx_teardown),
 	};
 
