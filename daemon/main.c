@@ -65,23 +65,19 @@ static void usage(FILE *fp)
  */
 static void say_errors(const char *text, int to_log)
 {
-	const char *p = text, *nl;
+	char line[LOG_QUOTE_MAX], q[LOG_QUOTE_MAX];
+	const char *p;
+	size_t len;
 
-	for (; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		if (nl == NULL)
-			nl = p + strlen(p) - 1;
-		if (to_log) {
-			char line[LOG_QUOTE_MAX], q[LOG_QUOTE_MAX];
-
-			snprintf(line, sizeof(line), "%.*s",
-				 (int)(nl - p + (*nl != '\n')), p);
-			log_err("event=config_error error=%s",
-				log_quote(q, sizeof(q), line));
+	for (p = text; *p != '\0'; p += len + (p[len] == '\n')) {
+		len = strcspn(p, "\n");
+		if (!to_log) {
+			fprintf(stderr, "%.*s\n", (int)len, p);
+			continue;
 		}
-		else
-			fprintf(stderr, "%.*s\n", (int)(nl - p + (*nl != '\n')),
-				p);
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		log_err("event=config_error error=%s",
+			log_quote(q, sizeof(q), line));
 	}
 }
 

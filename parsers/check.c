@@ -113,22 +113,23 @@ static void check_dates(struct movement *mv)
  */
 static void check_texts(struct movement *mv)
 {
+	/* Every text field's limit is below this: a longer value is refused
+	 * (E172) by the validators, which say so when out is too small. */
+	char out[1024];
+	const char *in;
 	struct vresult r;
 	enum field f;
-	char *out;
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < NELEM(text_fields); i++) {
 		f = text_fields[i].f;
 		if (!mv_has(mv, f))
 			continue;
-		n = strlen(mv_get(mv, f)) + 1;
-		out = xmalloc(n);
-		if ((f == F_ADRESSE ? v_address(mv_get(mv, f), out, n, &r) :
-		     v_one_line(mv_get(mv, f), text_fields[i].max, out, n,
-				&r)) != V_ERR)
-			mv_set(mv, f, out);
-		free(out);
+		in = mv_get(mv, f);
+		if ((f == F_ADRESSE ? v_address(in, out, sizeof(out), &r) :
+		     v_one_line(in, text_fields[i].max, out, sizeof(out),
+				&r)) != V_ERR && strcmp(in, out) != 0)
+			mv_set(mv, f, out);	/* folded or trimmed */
 		report(mv, f, &r);
 	}
 }

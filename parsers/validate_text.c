@@ -59,7 +59,9 @@ enum vstatus v_address(const char *in, char *out, size_t outlen,
 	enum vstatus st;
 
 	if (outlen <= strlen(in))
-		return vresult_set(r, V_ERR, "E172", "adresse trop longue");
+		return vresult_set(r, V_ERR, "E172", "adresse trop longue : "
+		    "%zu octets pour %d lignes de %d au plus", strlen(in),
+		    ADDRESS_LINES, ADDRESS_LINE_MAX);
 	out[0] = '\0';
 	while (*b != '\0') {
 		e = b + strcspn(b, "\r\n");
@@ -102,7 +104,9 @@ enum vstatus v_one_line(const char *in, size_t maxlen, char *out,
 	enum vstatus st;
 
 	if (outlen <= strlen(in))
-		return vresult_set(r, V_ERR, "E172", "texte trop long");
+		return vresult_set(r, V_ERR, "E172", "texte trop long : %zu "
+		    "octets pour %zu au plus (une lettre accentuée compte "
+		    "pour 2)", strlen(in), maxlen);
 	for (i = 0; in[i] != '\0'; i++) {
 		if (in[i] == '\r' || in[i] == '\n') {
 			if (!(in[i] == '\n' && i > 0 && in[i - 1] == '\r'))

@@ -294,6 +294,42 @@ static void test_contact(void **state)
 	mv_free(&mv);
 }
 
+/*
+ * test_texts - adresse keeps its lines, a break in nom is folded (W171);
+ * values longer than any field's limit are refused (E172) whatever their
+ * size, not cut.
+ */
+static void test_texts(void **state)
+{
+	const char *simple = table[0].required;
+	char big[3000];
+	struct movement mv;
+
+	(void)state;
+	mv_init(&mv);
+	check(&mv, OP_AFFILIATION_SIMPLE, simple, "email adresse", F_NONE, 0,
+	      0);
+	assert_int_equal(mv_set(&mv, F_ADRESSE, " Bât. C\r\n1 rue A "), 0);
+	assert_int_equal(mv_set(&mv, F_NOM, "Le\nBlanc"), 0);
+	check_movement(&(struct check_ctx){ cfg, &cfg->employers[0],
+			 { 2026, 11, 28 }, 0 }, &mv);
+	assert_string_equal(mv_get(&mv, F_ADRESSE), "Bât. C\n1 rue A");
+	assert_string_equal(mv_get(&mv, F_NOM), "Le Blanc");
+	assert_non_null(first_code(&mv, "W171"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (int f = 0; f < 2; f++) {
+		check(&mv, OP_AFFILIATION_SIMPLE, simple, "email adresse",
+		      F_NONE, 0, 0);
+		assert_int_equal(mv_set(&mv, f ? F_ADRESSE : F_NOM, big), 0);
+		check_movement(&(struct check_ctx){ cfg, &cfg->employers[0],
+				 { 2026, 11, 28 }, 0 }, &mv);
+		assert_non_null(first_code(&mv, "E172"));
+		assert_non_null(strstr(first_code(&mv, "E172")->msg, "2999"));
+	}
+	mv_free(&mv);
+}
+
 /* test_direct_debit - CONFORT is paid by SEPA: IBAN and mandate date */
 static void test_direct_debit(void **state)
 {
@@ -355,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_optional_fields),
 		cmocka_unit_test(test_contact),
 		cmocka_unit_test(test_direct_debit),
+		cmocka_unit_test(test_texts),
 		cmocka_unit_test(test_operation),
 	};
 
