@@ -37,6 +37,8 @@ struct daemon {
 					 * unit tests inject theirs (settle) */
 	int timer_fd;			/* deadlines: daemon/timers.c */
 	long long next_retention_ms;	/* daily; 0: at start */
+	long long metrics_at_ms;	/* last metrics_write(): metrics.c */
+	int metrics_dirty;		/* something changed since */
 };
 
 

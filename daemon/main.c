@@ -312,7 +312,7 @@ static void retention(struct daemon *d)
 static void deliver(struct daemon *d)
 {
 	if (sender_run(d->sender, d->store, d->cfg, MAIL_BATCH) > 0)
-		metrics_write(d, 1);
+		metrics_soon(d);
 }
 
 /* loop - wait for hints, serve the drops, deliver mail; until stopped */
@@ -333,7 +333,7 @@ static void loop(struct daemon *d)
 		signals_poll(d);
 		if (pfd[2].revents & POLLIN) {
 			timers_event(d);
-			metrics_write(d, 1);	/* a cutoff may have passed */
+			metrics_soon(d);	/* a cutoff may have passed */
 		}
 		scan_events(d);
 		if (d->reload)
@@ -352,15 +352,16 @@ static void loop(struct daemon *d)
 		if (!d->stopping && reprocess_serve(d)) {
 			timers_kick(d);
 			deliver(d);
-			metrics_write(d, 1);
+			metrics_soon(d);
 		}
 		/* Settle checks need a look every tick; a look is one readdir. */
 		while (!d->stopping && scan_serve(d)) {
 			timers_kick(d);
 			deliver(d);
-			metrics_write(d, 1);
+			metrics_soon(d);
 		}
 		deliver(d);
+		metrics_flush(d);
 		sd_notify(0, "WATCHDOG=1");
 	}
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/util.h"
 #include "daemon/metrics.h"
 #include "store/store_expected.h"
 
@@ -79,6 +80,17 @@ static int expected_late(struct daemon *d, FILE *fp)
 	return 0;
 }
 
+void metrics_soon(struct daemon *d)
+{
+	d->metrics_dirty = 1;
+}
+
+void metrics_flush(struct daemon *d)
+{
+	if (d->metrics_dirty && mono_ms() - d->metrics_at_ms >= 1000)
+		metrics_write(d, 1);
+}
+
 void metrics_write(struct daemon *d, int up)
 {
 	const char *path = d->cfg->metrics_file;
@@ -86,6 +98,8 @@ void metrics_write(struct daemon *d, int up)
 	struct out o = { NULL, NULL };
 	int bad;
 
+	d->metrics_at_ms = mono_ms();
+	d->metrics_dirty = 0;
 	if (path == NULL)
 		return;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp) ||

@@ -356,7 +356,7 @@ static int open_candidate(struct daemon *d, const char *path,
 				      "the upload be readable by this user\"",
 				      log_quote(qp, sizeof(qp), path),
 				      (int)geteuid());
-			metrics_write(d, 1);
+			metrics_write(d, 1);	/* rare: at once */
 		} else if (errno != ENOENT && errno != EACCES &&
 			   errno != EPERM && spool_ready_unreadable(d->ready,
 								    path)) {
