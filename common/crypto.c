@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -112,21 +113,49 @@ int crypto_base64(const void *p, size_t n, char *out)
 	return len < 0 ? -1 : len;
 }
 
-/* random_token - 16 random bytes in base64url without padding: base64,
- * then the URL-safe alphabet of RFC 4648 section 5 ('-' and '_') */
-int random_token(char out[CRYPTO_TOKEN_LEN])
+/* b64url - n bytes in base64url without padding into out */
+static int b64url(const unsigned char *p, size_t n, char *out)
 {
-	char b64[CRYPTO_B64_LEN(16) + 1];
-	unsigned char r[16];
+	char b64[CRYPTO_B64_LEN(32) + 1];
 	int len, i;
 
-	if (random_bytes(r, sizeof(r)) < 0 ||
-	    (len = crypto_base64(r, sizeof(r), b64)) < 0)
+	if (n > 32 || (len = crypto_base64(p, n, b64)) < 0)
 		return -1;
 	for (i = 0; i < len && b64[i] != '='; i++)
 		out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
 	out[i] = '\0';
 	return 0;
+}
+
+/* random_token - 16 random bytes in base64url without padding: base64,
+ * then the URL-safe alphabet of RFC 4648 section 5 ('-' and '_') */
+int random_token(char out[CRYPTO_TOKEN_LEN])
+{
+	unsigned char r[16];
+
+	if (random_bytes(r, sizeof(r)) < 0)
+		return -1;
+	return b64url(r, sizeof(r), out);
+}
+
+/* token_sign - see crypto.h */
+int token_sign(const void *key, size_t keylen, long long id, int n,
+	       const char *expires, char out[CRYPTO_TOKEN_LEN])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	char msg[96];
+	int len;
+
+	len = snprintf(msg, sizeof(msg), "affild-link:2:%lld:%d:%s", id, n,
+		       expires ? expires : "");
+	if (len < 0 || (size_t)len >= sizeof(msg) ||
+	    HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg,
+		 (size_t)len, d, &dlen) == NULL || dlen < 16) {
+		log_err("event=crypto_error what=token_sign");
+		return -1;
+	}
+	return b64url(d, 16, out);
 }
 
 int crypto_equal(const char *a, const char *b)

@@ -34,6 +34,15 @@ int crypto_equal(const char *a, const char *b);
 /* random_token - 128 random bits as a URL-safe string */
 int random_token(char out[CRYPTO_TOKEN_LEN]);
 
+/*
+ * token_sign - the personal link's token of an invitation: 128 bits of
+ * HMAC-SHA-256 under key of (employee id, n, expires), URL-safe.  Nothing
+ * is stored: the token is checked by signing the record's values again,
+ * so a new link (n + 1) or a revoked one (expires cleared) kills the old.
+ */
+int token_sign(const void *key, size_t keylen, long long id, int n,
+	       const char *expires, char out[CRYPTO_TOKEN_LEN]);
+
 /* CRYPTO_B64_LEN - the bytes base64 makes of n, with '=' padding */
 #define CRYPTO_B64_LEN(n) (((n) + 2) / 3 * 4)
 

@@ -385,6 +385,7 @@ static int start(struct daemon *d)
 	d->sender = sender_open(d->cfg);
 	if (d->sender == NULL)
 		return EX_CONFIG;
+	sender_use_key(d->sender, d->token_key, d->token_keylen);
 	if (sender_recover(d->sender, d->store, d->cfg) < 0)
 		return EX_IOERR;
 	d->ready = spool_ready_new();

@@ -68,6 +68,8 @@ struct sender {
 	long long record_at_ms;		/* next try after a failed record */
 	long long (*now_ms)(void);	/* mono_ms, or a test's clock */
 	int backoff_ms;
+	const unsigned char *token_key;	/* signs the invitations' links */
+	size_t token_keylen;
 };
 
 struct send_ctx {
@@ -329,6 +331,8 @@ static int deliver(const struct outbox_rec *o, void *arg)
 	struct send_ctx *sc = arg;
 	struct vars vs = { .n = 0 };
 	struct buf subject, text, html;
+	struct outbox_keys k = { sc->cfg, sc->sd->token_key,
+				 sc->sd->token_keylen };
 	const char *why = "rendu du modèle impossible";
 	int rc = -2, smtp = sc->sd->smtp != NULL;
 
@@ -338,7 +342,7 @@ static int deliver(const struct outbox_rec *o, void *arg)
 	buf_init(&subject, 4096);
 	buf_init(&text, MSG_MAX);
 	buf_init(&html, MSG_MAX);
-	if (store_outbox_vars(sc->st, o->id, collect_var, &vs) == 0 &&
+	if (store_outbox_vars(sc->st, &k, o->id, collect_var, &vs) == 0 &&
 	    tpl_render(sc->cfg->mail.templates, o->kind, vs.v, vs.n, &subject,
 		       &text, &html) == 0) {
 		if (strcmp(o->recipient, SENDER_POSTAL) == 0)
@@ -545,6 +549,12 @@ int sender_recover(struct sender *sd, struct store *st, const struct cfg *cfg)
 	/* Not recorded now: kept, so never delivered again, and retried. */
 	(void)record(sd, st, cfg);
 	return 0;
+}
+
+void sender_use_key(struct sender *sd, const unsigned char *key, size_t len)
+{
+	sd->token_key = key;
+	sd->token_keylen = len;
 }
 
 struct sender *sender_open(const struct cfg *cfg)

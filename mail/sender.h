@@ -32,6 +32,10 @@ struct sender *sender_open(const struct cfg *cfg);
 int sender_recover(struct sender *sd, struct store *st,
 		   const struct cfg *cfg);
 
+/* sender_use_key - the key invitation links are signed with (the daemon's
+ * token key, kept by the caller for the sender's life) */
+void sender_use_key(struct sender *sd, const unsigned char *key, size_t len);
+
 /* sender_check - for --check-config: what sender_open() would refuse;
  * 0, or -1 after a log_err */
 int sender_check(const struct cfg *cfg);

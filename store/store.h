@@ -312,8 +312,21 @@ struct outbox_rec {
 /* store_outbox_due - up to max pending messages due now, oldest first */
 int store_outbox_due(struct store *st, int max,
 		     int (*fn)(const struct outbox_rec *, void *), void *arg);
-/* store_outbox_vars - the message's data as name/value pairs */
-int store_outbox_vars(struct store *st, long long id,
+/*
+ * store_outbox_vars - the message's vars as name/value pairs: first those
+ * frozen in its row, then the person's (prenom, nom, matricule, the
+ * address) and the employer's name as they are now, then for an
+ * invitation or reminder the personal link, signed again with key from
+ * the number and last day frozen in the row (lien, date_limite).  The
+ * first of two pairs of the same name wins.
+ */
+struct outbox_keys {
+	const struct cfg *cfg;
+	const unsigned char *token_key;
+	size_t token_keylen;
+};
+int store_outbox_vars(struct store *st, const struct outbox_keys *k,
+		      long long id,
 		      int (*fn)(const char *name, const char *value, void *),
 		      void *arg);
 int store_outbox_sent(struct store *st, long long id, const char *message_id);
@@ -394,12 +407,15 @@ struct timer_run {
  * back; the deadlines before it stay fired) */
 int store_timers_run(struct store *st, struct timer_run *run);
 /* store_timer_next - 1 and *due for the earliest pending deadline, 0 when
- * none, -1 on error.  One step down the deadline_due index. */
+ * none, -1 on error.  One step down each of the partial indexes
+ * deadline_due and employee_due. */
 int store_timer_next(struct store *st, struct date *due);
 /* store_timers_each - the next limit pending deadlines, in firing order */
 int store_timers_each(struct store *st, int limit,
 		      int (*fn)(const struct timer_rec *, void *), void *arg);
-/* The due query, for EXPLAIN QUERY PLAN in the unit tests. */
+/* The due queries (deadline rows; the employee's relance and jeton
+ * columns), for EXPLAIN QUERY PLAN in the unit tests. */
 extern const char store_timers_due_sql[];
+extern const char store_timers_due_col_sql[];
 
 #endif

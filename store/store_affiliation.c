@@ -83,18 +83,18 @@ static int new_period(struct ap *a)
 }
 
 /*
- * enter - (none) or a rehire into status: the record, its history row and
- * its personal data.  Returns 0 or -1.
+ * enter - (none) or a rehire into status: the record and its personal
+ * data, and for a rehire its history row (a new record says on itself
+ * who created it).  Returns 0 or -1.
  */
 static int enter(struct ap *a, const char *status, const char *what)
 {
 	char *from = a->e.id ? xstrdup(a->e.status) : NULL;
 	int rc = -1;
 
-	if (a->e.id == 0) {
-		if (ap_insert(a, status) < 0)
-			goto out;
-	} else if ((ap_status_is(a, "RADIE", "PORTABILITE", NULL) &&
+	if (a->e.id == 0)
+		return ap_insert(a, status, 0);	/* created_*: no history row */
+	if ((ap_status_is(a, "RADIE", "PORTABILITE", NULL) &&
 		    (end_portability_for_rehire(a) < 0 ||
 		     new_period(a) < 0)) ||
 		   st_set_status(a->st, &a->env, a->e.id, status) < 0 ||
@@ -127,6 +127,11 @@ int ap_simple(struct ap *a)
 		return ap_transition_refused(a);
 	if ((rc = rehire_check(a)) != 0)
 		return rc == 2 ? 0 : rc;
+	if (a->e.id == 0)	/* the common case: one row, one message */
+		return ap_insert(a, "EN_COURS", 1) < 0 ||
+		       st_invite_queue(a->st, &a->env, &a->e, "invitation",
+				       a->e.token_n, a->e.token_expires) < 0 ?
+		       -1 : 0;
 	if (enter(a, "EN_COURS", "affiliation simple") < 0 ||
 	    st_invite(a->st, &a->env, &a->e, "invitation") < 0)
 		return -1;
@@ -165,7 +170,7 @@ int ap_covered(struct ap *a)
 /* ap_complete - (none), EN_COURS, A_RELANCER, or a rehire → AFFILIE */
 int ap_complete(struct ap *a)
 {
-	int rc;
+	int rc, fresh;
 
 	if (ap_status_is(a, "AFFILIE", NULL)) {
 		if (st_same(a->e.option, mv_get(a->mv, F_OPTION)))
@@ -182,8 +187,9 @@ int ap_complete(struct ap *a)
 		return rc == 2 ? 0 : rc;
 	if ((rc = ap_mandate(a)) != 0)
 		return rc;
+	fresh = a->e.id == 0;	/* no link or reminder to cancel */
 	if (enter(a, "AFFILIE", "affiliation complète") < 0 ||
-	    ap_covered(a) < 0 || confirm(a, "confirmation") < 0)
+	    (!fresh && ap_covered(a) < 0) || confirm(a, "confirmation") < 0)
 		return -1;
 	return 0;
 }
@@ -251,18 +257,26 @@ int ap_relance(struct ap *a)
 
 /* ---- the portal's finalisation -------------------------------------- */
 
-/* token_ok - the movement's jeton is the live one of the record */
+/*
+ * token_ok - the movement's jeton is the live link of the record, through
+ * its last valid day: signed from (id, token_n, token_expires), or, for a
+ * link issued before schema 8, the keyed hash kept in token_hash
+ */
 static int token_ok(struct ap *a)
 {
-	char hash[CRYPTO_HEX_LEN], day[DATE_ISO_SIZE];
+	char hash[CRYPTO_HEX_LEN], day[DATE_ISO_SIZE], tok[CRYPTO_TOKEN_LEN];
+	const char *jeton = mv_get(a->mv, F_JETON);
 
-	if (a->e.token_hash == NULL || a->e.token_expires == NULL ||
-	    hmac_sha256_hex(a->ctx->token_key, a->ctx->token_keylen,
-			    mv_get(a->mv, F_JETON), hash) < 0)
+	if (jeton == NULL || a->e.token_expires == NULL ||
+	    strcmp(a->e.token_expires, date_format(a->env.today, day)) < 0)
 		return 0;
-	date_format(a->env.today, day);
-	return crypto_equal(hash, a->e.token_hash) &&
-	       strcmp(a->e.token_expires, day) >= 0;
+	if (a->e.token_hash != NULL)
+		return hmac_sha256_hex(a->ctx->token_key, a->ctx->token_keylen,
+				       jeton, hash) == 0 &&
+		       crypto_equal(hash, a->e.token_hash);
+	return token_sign(a->ctx->token_key, a->ctx->token_keylen, a->e.id,
+			  a->e.token_n, a->e.token_expires, tok) == 0 &&
+	       crypto_equal(tok, jeton);
 }
 
 /* ap_finalisation - EN_COURS, A_RELANCER → AFFILIE with the link's token */

@@ -67,8 +67,10 @@ int ap_reload(struct ap *a);
 /* ---- the personal data (store_person.c) ----------------------------- */
 
 /* ap_insert - a new record (employer, nir) in status with the movement's
- * personal data; a->e.id set.  0 or -1 */
-int ap_insert(struct ap *a, const char *status);
+ * personal data and its creation (cause, file, line); invite: with its
+ * first link and the relance and jeton deadlines (queue it with
+ * st_invite_queue).  a->e filled from the movement.  0 or -1 */
+int ap_insert(struct ap *a, const char *status, int invite);
 /* ap_set_person - the personal data the movement carries onto the record:
  * an absent or empty cell keeps the column, "#VIDE" clears it.  0 or -1 */
 int ap_set_person(struct ap *a);

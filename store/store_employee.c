@@ -176,9 +176,21 @@ int store_employee_detail(struct store *st, const char *employer,
 	static const char ben[] =
 		"SELECT lien, nom, prenom, date_naissance, nir, situation,"
 		" date_fin FROM beneficiary WHERE employee_id = ? ORDER BY id";
+	/* The creation is on the record (created_*, schema 8): its status
+	 * is the one the first change left, or the status still held. */
 	static const char his[] =
-		"SELECT at, from_status, to_status, what, cause, cause_ref"
-		" FROM history WHERE employee_id = ? ORDER BY id";
+		"SELECT at, from_status, to_status, CASE WHEN k > 0 THEN what"
+		" WHEN to_status = 'EN_COURS' THEN 'affiliation simple'"
+		" ELSE 'affiliation complète' END, cause, cause_ref FROM"
+		" (SELECT 0 AS k, created_at AS at, NULL AS from_status,"
+		" coalesce((SELECT from_status FROM history h"
+		" WHERE h.employee_id = e.id ORDER BY h.id LIMIT 1), e.status)"
+		" AS to_status, NULL AS what, created_cause AS cause,"
+		" created_ref AS cause_ref FROM employee e"
+		" WHERE e.id = ?1 AND e.created_at IS NOT NULL"
+		" UNION ALL SELECT id, at, from_status, to_status, what, cause,"
+		" cause_ref FROM history WHERE employee_id = ?1)"
+		" ORDER BY k";
 	struct detail d = { cb, arg, 0 };
 	sqlite3_stmt *s;
 	int i, rc;

@@ -65,7 +65,7 @@ int st_outbox_add(struct store *st, const char *from, const char *kind,
 
 	if (s == NULL || (seq++ == 0 && random_bytes(rnd, sizeof(rnd)) < 0))
 		return -1;
-	data = outbox_data(vars);
+	data = vars && vars[0] ? outbox_data(vars) : NULL;	/* NOT NULL: "{}" */
 	st_now(now);
 	dom = outbox_domain(from);
 	len = strcspn(dom, ">");
@@ -78,7 +78,7 @@ int st_outbox_add(struct store *st, const char *from, const char *kind,
 	if (employee_id > 0)
 		sqlite3_bind_int64(s, 4, employee_id);
 	st_text(s, 5, recipient);
-	st_text(s, 6, data);
+	st_text(s, 6, data ? data : "{}");
 	st_text(s, 7, mid);
 	rc = st_done(st, s);
 	free(data);
@@ -165,27 +165,129 @@ int store_outbox_each(struct store *st, const char *state,
 	return outbox_each(st, s, fn, arg);
 }
 
-int store_outbox_vars(struct store *st, long long id,
-		      int (*fn)(const char *name, const char *value, void *),
-		      void *arg)
+/* The vars of one message as they are collected. */
+struct ovars {
+	int (*fn)(const char *name, const char *value, void *);
+	void *arg;
+	int stop;			/* fn asked to stop */
+	int has_lien;			/* frozen in the row (schema 7) */
+	char lien_n[16], lien_expire[DATE_ISO_SIZE];
+};
+
+static void ov_put(struct ovars *v, const char *name, const char *value)
+{
+	if (!v->stop && v->fn(name, value ? value : "", v->arg) != 0)
+		v->stop = 1;
+}
+
+/* frozen - the row's own vars, in the order stored */
+static int frozen(struct store *st, long long id, struct ovars *v)
 {
 	static const char sql[] = "SELECT j.key, j.value FROM outbox,"
 		" json_each(outbox.data) AS j WHERE outbox.id = ?";
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = st_stmt(st, sql);
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && !v->stop) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+		const char *val = (const char *)sqlite3_column_text(s, 1);
+
+		if (k == NULL)
+			continue;
+		if (strcmp(k, "lien_n") == 0)
+			snprintf(v->lien_n, sizeof(v->lien_n), "%s", val ? val :
+				 "");
+		else if (strcmp(k, "lien_expire") == 0)
+			snprintf(v->lien_expire, sizeof(v->lien_expire), "%s",
+				 val ? val : "");
+		else {
+			v->has_lien |= strcmp(k, "lien") == 0;
+			ov_put(v, k, val);
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		st_log_error(st, "outbox vars");
 		return -1;
 	}
+	return 0;
+}
+
+/* link_url - the personal link: portal.link_url with {token} replaced */
+static void link_url(const struct cfg *cfg, const char *token, char *out,
+		     size_t outlen)
+{
+	const char *url = cfg->portal.link_url ? cfg->portal.link_url :
+			  "{token}";
+	const char *at = strstr(url, "{token}");
+
+	if (at == NULL)
+		snprintf(out, outlen, "%s%s", url, token);
+	else
+		snprintf(out, outlen, "%.*s%s%s", (int)(at - url), url, token,
+			 at + 7);
+}
+
+/* Where the person's columns of a message are read. */
+struct person {
+	struct ovars *v;
+	const struct cfg *cfg;
+	long long emp_id;
+};
+
+static void person_read(sqlite3_stmt *s, void *arg)
+{
+	static const char *const names[] = {
+		"prenom", "nom", "matricule", "adresse", "code_postal",
+		"ville", "pays",
+	};
+	struct person *p = arg;
+	const char *employer = (const char *)sqlite3_column_text(s, 0);
+	const struct cfg_employer *emp = employer && p->cfg ?
+		cfg_employer(p->cfg, employer) : NULL;
+	size_t i;
+
+	p->emp_id = sqlite3_column_int64(s, 1);
+	ov_put(p->v, "employeur", emp && emp->name ? emp->name : "");
+	for (i = 0; i < NELEM(names); i++)
+		ov_put(p->v, names[i],
+		       (const char *)sqlite3_column_text(s, (int)i + 2));
+}
+
+int store_outbox_vars(struct store *st, const struct outbox_keys *k,
+		      long long id,
+		      int (*fn)(const char *name, const char *value, void *),
+		      void *arg)
+{
+	static const char sql[] = "SELECT o.employer, o.employee_id,"
+		" e.prenom, e.nom, e.matricule, e.adresse, e.code_postal,"
+		" e.ville, e.pays FROM outbox o"
+		" LEFT JOIN employee e ON e.id = o.employee_id WHERE o.id = ?";
+	struct ovars v = { fn, arg, 0, 0, "", "" };
+	struct person p = { &v, k->cfg, 0 };
+	char token[CRYPTO_TOKEN_LEN], url[512], fr[DATE_ISO_SIZE];
+	struct date exp;
+	sqlite3_stmt *s;
+
+	if (frozen(st, id, &v) < 0 || (s = st_stmt(st, sql)) == NULL)
+		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn((const char *)sqlite3_column_text(s, 0),
-		       sqlite3_column_text(s, 1) ?
-		       (const char *)sqlite3_column_text(s, 1) : "", arg) != 0)
-			break;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	if (st_one_row(st, s, "outbox person", person_read, &p) < 0)
+		return -1;
+	if (v.has_lien || v.lien_n[0] == '\0' || p.emp_id == 0 ||
+	    k->cfg == NULL ||
+	    date_parse_iso(v.lien_expire, &exp) < 0)
+		return 0;
+	if (token_sign(k->token_key, k->token_keylen, p.emp_id,
+		       atoi(v.lien_n), v.lien_expire, token) < 0)
+		return -1;
+	link_url(k->cfg, token, url, sizeof(url));
+	ov_put(&v, "lien", url);
+	ov_put(&v, "date_limite", date_format_fr(exp, fr));
+	return 0;
 }
 
 /*

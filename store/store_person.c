@@ -9,6 +9,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -33,36 +34,85 @@ static const struct {
 #undef P
 };
 
-/* ap_insert - a new record (employer, nir) in status, with the personal
- * data of the movement: one statement for the common case of a bulk file */
-int ap_insert(struct ap *a, const char *status)
+/* from_movement - a->e as the insert wrote it, without reading it back */
+static void from_movement(struct ap *a, const char *status)
+{
+	size_t i;
+
+	a->e.employer = xstrdup(a->ctx->emp->numero);
+	a->e.nir = xstrdup(mv_get(a->mv, F_NIR));
+	a->e.status = xstrdup(status);
+	for (i = 0; i < NELEM(person_cols); i++) {
+		const char *v = mv_get(a->mv, person_cols[i].f);
+
+		if (v != NULL && *v != '\0')
+			*(char **)((char *)&a->e + person_cols[i].off) =
+				xstrdup(v);
+	}
+}
+
+/*
+ * ap_insert - a new record (employer, nir) in status, with the personal
+ * data of the movement, who created it (the record's created_* columns,
+ * instead of a history row) and, for invite, the first link and the two
+ * deadlines it sets: one statement, the common case of a bulk file.
+ * a->e is filled from the movement.
+ */
+int ap_insert(struct ap *a, const char *status, int invite)
 {
 	static const char sql[] =
 		"INSERT INTO employee (employer, nir, status, status_since,"
-		" updated_at, nom, nom_usage, prenom, date_naissance,"
+		" updated_at, created_at, created_cause, created_ref,"
+		" token_n, token_expires, due_jeton, invited_on, due_relance,"
+		" nom, nom_usage, prenom, date_naissance,"
 		" date_embauche, date_effet, categorie, email, email_personnel,"
 		" adresse, code_postal, ville, pays, telephone, matricule,"
 		" option, iban, bic, rum, date_signature_mandat) VALUES"
-		" (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?)";
+		" (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
+		" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
 	sqlite3_stmt *s = st_stmt(a->st, sql);
-	char now[32], day[DATE_ISO_SIZE];
+	const struct cfg *cfg = a->ctx->cfg;
+	char now[32], day[DATE_ISO_SIZE], exp[DATE_ISO_SIZE];
+	char jeton[DATE_ISO_SIZE], relance[DATE_ISO_SIZE];
+	struct date e = date_add_days(a->env.today,
+				      cfg->portal.invitation_ttl_days);
 	size_t i;
 
 	if (s == NULL)
 		return -1;
 	st_now(now);
+	date_format(a->env.today, day);
 	st_text(s, 1, a->ctx->emp->numero);
 	st_text(s, 2, mv_get(a->mv, F_NIR));
 	st_text(s, 3, status);
-	st_text(s, 4, date_format(a->env.today, day));
+	st_text(s, 4, day);
 	st_text(s, 5, now);
+	st_text(s, 6, a->env.cause);
+	st_text(s, 7, a->env.ref[0] ? a->env.ref : NULL);
+	if (invite) {
+		/* st_invite's link 1: it works through its last day */
+		sqlite3_bind_int(s, 8, 1);
+		st_text(s, 9, date_format(e, exp));
+		st_text(s, 10, date_format(date_add_days(e, 1), jeton));
+		st_text(s, 11, day);
+		st_text(s, 12, date_format(date_add_days(a->env.today,
+				cfg->process.reminder_after_days), relance));
+	} else {
+		sqlite3_bind_int(s, 8, 0);
+	}
 	for (i = 0; i < NELEM(person_cols); i++)
-		st_text(s, (int)i + 6, mv_has(a->mv, person_cols[i].f) ?
+		st_text(s, (int)i + 13, mv_has(a->mv, person_cols[i].f) ?
 			mv_get(a->mv, person_cols[i].f) : NULL);
 	if (st_done(a->st, s) < 0)
 		return -1;
 	a->e.id = sqlite3_last_insert_rowid(a->st->db);
+	from_movement(a, status);
+	if (invite) {
+		a->e.token_n = 1;
+		a->e.token_expires = xstrdup(exp);
+		a->e.invited_on = xstrdup(day);
+	}
 	return 0;
 }
 

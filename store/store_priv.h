@@ -68,6 +68,15 @@ int store_migrate(struct store *st);
  */
 #define ST_COVERED "status IN ('AFFILIE', 'EN_COURS', 'A_RELANCER')"
 
+/*
+ * EMP_DUE - the earlier of an employee's two deadline columns (relance,
+ * jeton), the expression of the partial index employee_due: a query uses
+ * the index only when it repeats both texts word for word.
+ */
+#define EMP_DUE "min(coalesce(due_relance, '9999-12-31'),"\
+	" coalesce(due_jeton, '9999-12-31'))"
+#define EMP_DUE_WHERE "(due_relance IS NOT NULL OR due_jeton IS NOT NULL)"
+
 /* ---- the employee record and its changes (store_record.c) ----------- */
 
 /*
@@ -94,6 +103,7 @@ struct st_emp {
 	char *code_postal, *ville, *pays, *telephone, *matricule, *option;
 	char *iban, *bic, *rum, *date_signature_mandat;
 	char *token_hash, *token_expires, *invited_on, *last_relance;
+	char *due_relance, *due_jeton;	/* the deadlines held as columns */
 	char *date_fin_contrat, *motif_rupture, *date_fin_droits;
 	char *portabilite_debut, *portabilite_fin;
 	char *dispense_motif, *dispense_fin, *radiation_at;
@@ -101,6 +111,7 @@ struct st_emp {
 	char *preuve_chomage;		/* proof of unemployment benefits */
 	long long radiation_hist;	/* history row of the last radiation */
 	int relances, incomplete;
+	int token_n;			/* links issued: the signed token's n */
 };
 
 /* st_emp_load - (employer, nir): 0 with e->id 0 when unknown, -1 error */
@@ -140,13 +151,18 @@ int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
 			char **data);
 
 /*
- * st_invite - a fresh single-use token (any earlier one revoked), its keyed
- * hash and expiry on the record, and kind ("invitation", "relance") queued
- * to the employee's email, or as a letter when there is none.  For
+ * st_invite - a new personal link (token_n + 1: any earlier one dies) and
+ * its last valid day on the record, and kind ("invitation", "relance")
+ * queued to the employee's email, or as a letter when there is none.  For
  * "invitation", invited_on becomes today and the reminder deadline is set.
+ * The link is signed, never stored: see token_sign() (common/crypto.h).
  */
 int st_invite(struct store *st, const struct st_env *env,
 	      const struct st_emp *e, const char *kind);
+/* st_invite_queue - kind queued with link token_n, valid through expires */
+int st_invite_queue(struct store *st, const struct st_env *env,
+		    const struct st_emp *e, const char *kind, int token_n,
+		    const char *expires);
 /* st_revoke_token - the personal link stops working */
 int st_revoke_token(struct store *st, long long id);
 

@@ -24,7 +24,7 @@
 	X(token_expires) X(invited_on) X(last_relance) X(date_fin_contrat) \
 	X(motif_rupture) X(date_fin_droits) X(portabilite_debut) \
 	X(portabilite_fin) X(dispense_motif) X(dispense_fin) X(radiation_at) \
-	X(portabilite_motif_fin) X(preuve_chomage)
+	X(portabilite_motif_fin) X(preuve_chomage) X(due_relance) X(due_jeton)
 
 #define NAME(c) #c ", "
 #define OFFSET(c) offsetof(struct st_emp, c),
@@ -32,7 +32,7 @@
 static const size_t emp_text[] = { EMP_TEXT(OFFSET) };
 
 #define EMP_SELECT "SELECT id, " EMP_TEXT(NAME) \
-	"radiation_hist, relances, incomplete FROM employee "
+	"radiation_hist, relances, incomplete, token_n FROM employee "
 
 static char **emp_field(struct st_emp *e, size_t i)
 {
@@ -60,6 +60,7 @@ static void emp_from_row(sqlite3_stmt *s, void *arg)
 	e->radiation_hist = sqlite3_column_int64(s, (int)n + 1);
 	e->relances = sqlite3_column_int(s, (int)n + 2);
 	e->incomplete = sqlite3_column_int(s, (int)n + 3);
+	e->token_n = sqlite3_column_int(s, (int)n + 4);
 }
 
 /* emp_read - step s and fill e; 0 (e->id 0 when no row) or -1 */
@@ -190,18 +191,54 @@ int st_set_col(struct store *st, long long id, const char *col,
 	return st_done(st, s);
 }
 
+/*
+ * The two deadlines every invitation sets live on the employee's row
+ * (due_relance, due_jeton: schema 8); the other kinds are deadline rows.
+ * col_of - the column of kind, or NULL for a row kind.
+ */
+static const char *col_of(const char *kind)
+{
+	if (kind && strcmp(kind, "relance") == 0)
+		return "due_relance";
+	if (kind && strcmp(kind, "jeton") == 0)
+		return "due_jeton";
+	return NULL;
+}
+
+/* set_due - one deadline column (NULL: cleared) */
+static int set_due(struct store *st, long long emp_id, const char *col,
+		   const char *day)
+{
+	static const char relance[] =
+		"UPDATE employee SET due_relance = ? WHERE id = ?";
+	static const char jeton[] =
+		"UPDATE employee SET due_jeton = ? WHERE id = ?";
+	sqlite3_stmt *s = st_stmt(st, strcmp(col, "due_relance") == 0 ?
+				  relance : jeton);
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, day);
+	sqlite3_bind_int64(s, 2, emp_id);
+	return st_done(st, s);
+}
+
 int st_deadline_add(struct store *st, struct date due, const char *kind,
 		    long long emp_id, const char *data)
 {
 	static const char sql[] =
 		"INSERT INTO deadline (due, kind, employee_id, data)"
 		" VALUES (?, ?, ?, ?)";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	const char *col = col_of(kind);
 	char day[DATE_ISO_SIZE];
+	sqlite3_stmt *s;
 
-	if (s == NULL)
+	date_format(due, day);
+	if (col != NULL)
+		return set_due(st, emp_id, col, day);
+	if ((s = st_stmt(st, sql)) == NULL)
 		return -1;
-	st_text(s, 1, date_format(due, day));
+	st_text(s, 1, day);
 	st_text(s, 2, kind);
 	sqlite3_bind_int64(s, 3, emp_id);
 	st_text(s, 4, data);
@@ -220,10 +257,22 @@ int st_deadline_drop_data(struct store *st, long long emp_id,
 		"UPDATE deadline SET done_at = ?4, cancelled = 1"
 		" WHERE employee_id = ?1 AND done_at IS NULL"
 		" AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR data = ?3)";
+	static const char both[] = "UPDATE employee SET due_relance = NULL,"
+		" due_jeton = NULL WHERE id = ? AND " EMP_DUE_WHERE;
+	const char *col = col_of(kind);
 	char now[32];
-	sqlite3_stmt *s = st_stmt_now(st, sql, now);
+	sqlite3_stmt *s;
 
-	if (s == NULL)
+	if (col != NULL)
+		return set_due(st, emp_id, col, NULL);
+	if (kind == NULL) {
+		if ((s = st_stmt(st, both)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, emp_id);
+		if (st_done(st, s) < 0)
+			return -1;
+	}
+	if ((s = st_stmt_now(st, sql, now)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, emp_id);
 	st_text(s, 2, kind);
@@ -238,122 +287,97 @@ int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
 	static const char sql[] =
 		"SELECT data FROM deadline WHERE employee_id = ?"
 		" AND done_at IS NULL AND kind = ? ORDER BY id DESC LIMIT 1";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	static const char relance[] = "SELECT NULL FROM employee"
+		" WHERE id = ? AND due_relance IS NOT NULL";
+	static const char jeton[] = "SELECT NULL FROM employee"
+		" WHERE id = ? AND due_jeton IS NOT NULL";
+	const char *col = col_of(kind);
+	sqlite3_stmt *s;
 
 	*data = NULL;
+	if (col != NULL)
+		s = st_stmt(st, strcmp(col, "due_relance") == 0 ? relance :
+			    jeton);
+	else
+		s = st_stmt(st, sql);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, emp_id);
-	st_text(s, 2, kind);
-	return st_one_row(st, s, "deadline pending", st_read_dup, data);
+	if (col == NULL)
+		st_text(s, 2, kind);
+	return st_one_row(st, s, "deadline pending", col ? NULL : st_read_dup,
+			  data);
 }
 
-/* link_url - the personal link: portal.link_url with {token} replaced */
-static void link_url(const struct cfg *cfg, const char *token, char *out,
-		     size_t outlen)
-{
-	const char *url = cfg->portal.link_url ? cfg->portal.link_url :
-			  "{token}";
-	const char *at = strstr(url, "{token}");
-
-	if (at == NULL)
-		snprintf(out, outlen, "%s%s", url, token);
-	else
-		snprintf(out, outlen, "%.*s%s%s", (int)(at - url), url, token,
-			 at + 7);
-}
-
-static const char *nz(const char *s)
-{
-	return s ? s : "";
-}
-
-/* queue - one message about e to recipient, with the person's names */
+/*
+ * queue - one message about e to recipient.  The row is thin: the kind,
+ * the employee and the template's own vars (what must be frozen now); the
+ * person's names and address and the employer's name are read when the
+ * message is built (store_outbox_vars).
+ */
 static int queue(struct store *st, const struct st_env *env,
 		 const struct st_emp *e, const char *recipient,
 		 const char *kind, const char *const *vars)
 {
-	const char *all[48];
-	size_t n = 0, i;
-
-	all[n++] = "prenom"; all[n++] = nz(e->prenom);
-	all[n++] = "nom"; all[n++] = nz(e->nom);
-	all[n++] = "employeur"; all[n++] = nz(env->emp->name);
-	all[n++] = "adresse"; all[n++] = nz(e->adresse);
-	all[n++] = "code_postal"; all[n++] = nz(e->code_postal);
-	all[n++] = "ville"; all[n++] = nz(e->ville);
-	all[n++] = "pays"; all[n++] = nz(e->pays);
-	for (i = 0; vars && vars[i] && vars[i + 1] && n + 3 < NELEM(all);
-	     i += 2) {
-		all[n++] = vars[i];
-		all[n++] = vars[i + 1];
-	}
-	all[n] = NULL;
 	return st_outbox_add(st, env->cfg->mail.from, kind, env->emp->numero,
-			     e->id, recipient, all);
+			     e->id, recipient, vars);
 }
 
 int st_revoke_token(struct store *st, long long id)
 {
 	static const char sql[] = "UPDATE employee SET token_hash = NULL,"
-		" token_expires = NULL WHERE id = ?";
+		" token_expires = NULL, due_jeton = NULL WHERE id = ?"
+		" AND (token_expires IS NOT NULL OR due_jeton IS NOT NULL)";
 	sqlite3_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	if (st_done(st, s) < 0)
-		return -1;
-	return st_deadline_drop(st, id, "jeton");
+	return st_done(st, s);
 }
 
 int st_invite(struct store *st, const struct st_env *env,
 	      const struct st_emp *e, const char *kind)
 {
 	static const char sql[] =
-		"UPDATE employee SET token_hash = ?1, token_expires = ?2,"
-		" invited_on = CASE WHEN ?3 THEN ?4 ELSE invited_on END"
-		" WHERE id = ?5";
-	char token[CRYPTO_TOKEN_LEN], hash[CRYPTO_HEX_LEN], url[512];
-	char expires[DATE_ISO_SIZE], limit[DATE_ISO_SIZE];
-	char today[DATE_ISO_SIZE];
+		"UPDATE employee SET token_hash = NULL, token_n = token_n + 1,"
+		" token_expires = ?1, due_jeton = ?2,"
+		" invited_on = CASE WHEN ?3 THEN ?4 ELSE invited_on END,"
+		" due_relance = CASE WHEN ?3 THEN ?5 ELSE due_relance END"
+		" WHERE id = ?6 RETURNING token_n";
+	char expires[DATE_ISO_SIZE], jeton[DATE_ISO_SIZE];
+	char today[DATE_ISO_SIZE], relance[DATE_ISO_SIZE];
 	sqlite3_stmt *s = st_stmt(st, sql);
-	int first = strcmp(kind, "invitation") == 0, fresh;
+	int first = strcmp(kind, "invitation") == 0, token_n = 0;
 	struct date exp = date_add_days(env->today,
 					env->cfg->portal.invitation_ttl_days);
-	struct date due = date_add_days(env->today,
-					env->cfg->process.reminder_after_days);
 
-	if (s == NULL || random_token(token) < 0 ||
-	    hmac_sha256_hex(env->token_key, env->token_keylen, token,
-			    hash) < 0)
+	if (s == NULL)
 		return -1;
-	st_text(s, 1, hash);
-	st_text(s, 2, date_format(exp, expires));
+	/* The link works through its last day: it dies the day after. */
+	st_text(s, 1, date_format(exp, expires));
+	st_text(s, 2, date_format(date_add_days(exp, 1), jeton));
 	sqlite3_bind_int(s, 3, first);
 	st_text(s, 4, date_format(env->today, today));
-	sqlite3_bind_int64(s, 5, e->id);
-	/* Never invited: no earlier link or reminder to cancel (the common
-	 * case of a bulk file, one statement each saved). */
-	fresh = e->invited_on == NULL && e->token_hash == NULL;
-	/* The link works through its last day: it dies the day after. */
-	if (st_done(st, s) < 0 ||
-	    (!fresh && st_deadline_drop(st, e->id, "jeton") < 0) ||
-	    st_deadline_add(st, date_add_days(exp, 1), "jeton", e->id,
-			    NULL) < 0)
+	st_text(s, 5, date_format(date_add_days(env->today,
+			env->cfg->process.reminder_after_days), relance));
+	sqlite3_bind_int64(s, 6, e->id);
+	if (st_one_row(st, s, "invite", st_read_int, &token_n) != 1)
 		return -1;
-	if (first && ((!fresh && st_deadline_drop(st, e->id, "relance") < 0) ||
-		      st_deadline_add(st, due, "relance", e->id, NULL) < 0))
-		return -1;
-	link_url(env->cfg, token, url, sizeof(url));
-	date_format_fr(exp, limit);
-	{
-		const char *vars[] = { "lien", url, "date_limite", limit,
-				       NULL };
+	return st_invite_queue(st, env, e, kind, token_n, expires);
+}
 
-		return queue(st, env, e, e->email ? e->email : "courrier",
-			     kind, vars);
-	}
+int st_invite_queue(struct store *st, const struct st_env *env,
+		    const struct st_emp *e, const char *kind, int token_n,
+		    const char *expires)
+{
+	char n[16];
+	const char *vars[] = { "lien_n", n, "lien_expire", expires, NULL };
+
+	/* Frozen with the message: the link's number and last valid day,
+	 * from which the sender signs the link again (store_outbox_vars). */
+	snprintf(n, sizeof(n), "%d", token_n);
+	return queue(st, env, e, e->email ? e->email : "courrier", kind, vars);
 }
 
 int st_notify(struct store *st, const struct st_env *env,
@@ -377,21 +401,8 @@ int st_notify_employer(struct store *st, const struct st_env *env,
 		       const struct st_emp *e, const char *to,
 		       const char *kind, const char *const *vars)
 {
-	const char *all[24];
-	size_t n = 0, i;
-
 	if (to == NULL)
 		return 0;
-	all[n++] = "employeur"; all[n++] = nz(env->emp->name);
-	all[n++] = "prenom"; all[n++] = nz(e ? e->prenom : NULL);
-	all[n++] = "nom"; all[n++] = nz(e ? e->nom : NULL);
-	all[n++] = "matricule"; all[n++] = nz(e ? e->matricule : NULL);
-	for (i = 0; vars && vars[i] && vars[i + 1] && n + 3 < NELEM(all);
-	     i += 2) {
-		all[n++] = vars[i];
-		all[n++] = vars[i + 1];
-	}
-	all[n] = NULL;
 	return st_outbox_add(st, env->cfg->mail.from, kind, env->emp->numero,
-			     e ? e->id : 0, to, all);
+			     e ? e->id : 0, to, vars);
 }

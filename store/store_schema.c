@@ -146,6 +146,34 @@ static const char *const migrations[] = {
 	" employer TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,"
 	" at TEXT NOT NULL, PRIMARY KEY (employer, kind, ref));"
 	"CREATE INDEX file_received ON file(employer, received_at);",
+
+	/* 8: the lean store (issue 14).  A new employee is one row: the two
+	 * deadlines every invitation sets (relance, jeton) become columns
+	 * under one partial index on the earlier of them (EMP_DUE); the
+	 * invitation link is signed (HMAC of id, token_n and token_expires,
+	 * checked by recomputing), so nothing random or hashed is stored;
+	 * the creation is recorded on the row (created_*), not as a history
+	 * row.  Pending relance and jeton rows move to the columns and are
+	 * marked cancelled in deadline (their ids are never reused).  Old
+	 * token hashes stay valid until they expire. */
+	"ALTER TABLE employee ADD COLUMN token_n INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE employee ADD COLUMN due_relance TEXT;"
+	"ALTER TABLE employee ADD COLUMN due_jeton TEXT;"
+	"ALTER TABLE employee ADD COLUMN created_at TEXT;"
+	"ALTER TABLE employee ADD COLUMN created_cause TEXT;"
+	"ALTER TABLE employee ADD COLUMN created_ref TEXT;"
+	"UPDATE employee SET"
+	" due_relance = (SELECT min(due) FROM deadline d"
+	"  WHERE d.employee_id = employee.id AND d.kind = 'relance'"
+	"  AND d.done_at IS NULL),"
+	" due_jeton = (SELECT min(due) FROM deadline d"
+	"  WHERE d.employee_id = employee.id AND d.kind = 'jeton'"
+	"  AND d.done_at IS NULL);"
+	"UPDATE deadline SET done_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
+	" cancelled = 1 WHERE kind IN ('relance', 'jeton')"
+	" AND done_at IS NULL;"
+	"CREATE INDEX employee_due ON employee(" EMP_DUE ") WHERE "
+	EMP_DUE_WHERE ";",
 };
 
 int store_schema_version(struct store *st)

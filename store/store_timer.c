@@ -41,9 +41,18 @@ const char store_timers_due_sql[] =
 	" WHERE done_at IS NULL AND due <= ?1 AND (due, id) > (?2, ?3)"
 	" ORDER BY due, id LIMIT 1";
 
+/* The same for the deadlines held on the employee's row (relance, jeton),
+ * down the partial index employee_due: the earlier of the two first. */
+const char store_timers_due_col_sql[] =
+	"SELECT 0, " EMP_DUE ", CASE WHEN due_relance IS NOT NULL AND"
+	" due_relance <= coalesce(due_jeton, '9999-12-31') THEN 'relance'"
+	" ELSE 'jeton' END, id, NULL FROM employee WHERE " EMP_DUE_WHERE
+	" AND " EMP_DUE " <= ?1 AND (" EMP_DUE ", id) > (?2, ?3)"
+	" ORDER BY " EMP_DUE ", id LIMIT 1";
+
 /* One deadline row as read. */
 struct dl {
-	long long id;
+	long long id;		/* 0: a column of the employee's row */
 	char due[DATE_ISO_SIZE];
 	char kind[32];
 	long long emp_id;
@@ -64,41 +73,82 @@ static void dl_read(sqlite3_stmt *s, void *arg)
 	d->data = st_col_dup(s, 4);
 }
 
-/* dl_next - the next due deadline after (after_due, after_id); 1 found,
- * 0 none, -1 error */
-static int dl_next(struct store *st, const char *as_of, const char *after_due,
-		   long long after_id, struct dl *d)
+/* A cursor over one of the two sources: past (due, id). */
+struct dl_cursor {
+	char due[DATE_ISO_SIZE];
+	long long id;
+};
+
+/* dl_probe - the next due deadline of sql past c; 1 found, 0 none, -1 */
+static int dl_probe(struct store *st, const char *sql, const char *as_of,
+		    const struct dl_cursor *c, struct dl *d)
 {
-	sqlite3_stmt *s = st_stmt(st, store_timers_due_sql);
+	sqlite3_stmt *s = st_stmt(st, sql);
 
 	memset(d, 0, sizeof(*d));
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, as_of);
-	st_text(s, 2, after_due);
-	sqlite3_bind_int64(s, 3, after_id);
+	st_text(s, 2, c->due);
+	sqlite3_bind_int64(s, 3, c->id);
 	return st_one_row(st, s, "deadline due", dl_read, d);
+}
+
+/* dl_next - the next due deadline of either source, the earlier first (a
+ * row first on the same day); 1 found, 0 none, -1 error */
+static int dl_next(struct store *st, const char *as_of,
+		   const struct dl_cursor *rows, const struct dl_cursor *cols,
+		   struct dl *d)
+{
+	struct dl c;
+	int r, k;
+
+	if ((r = dl_probe(st, store_timers_due_sql, as_of, rows, d)) < 0 ||
+	    (k = dl_probe(st, store_timers_due_col_sql, as_of, cols, &c)) < 0) {
+		free(d->data);
+		return -1;
+	}
+	if (k == 1 && (r == 0 || strcmp(c.due, d->due) < 0)) {
+		free(d->data);
+		*d = c;
+		return 1;
+	}
+	free(c.data);
+	return r;
 }
 
 /*
  * dl_claim - inside the firing's transaction, before anything else: set
- * done_at.  1 claimed, 0 fired meanwhile (another run), -1 error.  First,
- * not last: the change may drop the employee's pending deadlines (a
- * radiation drops "radiation") and add new ones, which could reuse the
- * rowid of a deleted row; a claimed row is no longer pending, so it is
- * neither dropped nor confused with its successor.
+ * done_at (a row) or clear the column (relance, jeton).  1 claimed, 0
+ * fired meanwhile (another run), -1 error.  First, not last: the change
+ * may drop the employee's pending deadlines (a radiation drops
+ * "radiation") and add new ones, which could reuse the rowid of a deleted
+ * row; a claimed row is no longer pending, so it is neither dropped nor
+ * confused with its successor.
  */
-static int dl_claim(struct store *st, long long id)
+static int dl_claim(struct store *st, const struct dl *d)
 {
 	static const char sql[] = "UPDATE deadline SET done_at = ?"
 		" WHERE id = ? AND done_at IS NULL";
+	static const char relance[] = "UPDATE employee SET due_relance = NULL"
+		" WHERE id = ?2 AND due_relance = ?1";
+	static const char jeton[] = "UPDATE employee SET due_jeton = NULL"
+		" WHERE id = ?2 AND due_jeton = ?1";
 	char now[32];
-	sqlite3_stmt *s = st_stmt_now(st, sql, now);
+	sqlite3_stmt *s;
 
-	if (s == NULL)
-		return -1;
-	st_text(s, 1, now);
-	sqlite3_bind_int64(s, 2, id);
+	if (d->id == 0) {
+		s = st_stmt(st, st_same(d->kind, "relance") ? relance : jeton);
+		if (s == NULL)
+			return -1;
+		st_text(s, 1, d->due);
+		sqlite3_bind_int64(s, 2, d->emp_id);
+	} else {
+		if ((s = st_stmt_now(st, sql, now)) == NULL)
+			return -1;
+		st_text(s, 1, now);
+		sqlite3_bind_int64(s, 2, d->id);
+	}
 	if (st_done(st, s) < 0)
 		return -1;
 	return sqlite3_changes(st->db) == 1;
@@ -396,7 +446,7 @@ static int fire_in_tx(struct store *st, const struct timer_run *run,
 		      const struct dl *d, struct st_emp *e)
 {
 	struct st_env env;
-	int rc = dl_claim(st, d->id);
+	int rc = dl_claim(st, d);
 
 	if (rc <= 0)
 		return rc < 0 ? -1 : TIMER_NOOP;	/* fired meanwhile */
@@ -415,7 +465,11 @@ static int fire_in_tx(struct store *st, const struct timer_run *run,
 	env.token_key = run->token_key;
 	env.token_keylen = run->token_keylen;
 	env.cause = "timer";
-	snprintf(env.ref, sizeof(env.ref), "echeance:%lld", d->id);
+	if (d->id == 0)
+		snprintf(env.ref, sizeof(env.ref), "echeance:%s-%lld", d->kind,
+			 d->emp_id);
+	else
+		snprintf(env.ref, sizeof(env.ref), "echeance:%lld", d->id);
 	rc = e->id ? fire_kind(st, &env, e, d) : 1;
 	if (rc == 2) {
 		log_warn("event=timer_skipped id=%lld kind=%s "
@@ -614,8 +668,8 @@ static int digests(struct store *st, struct timer_run *run)
 
 int store_timers_run(struct store *st, struct timer_run *run)
 {
-	char as_of[DATE_ISO_SIZE], cursor[DATE_ISO_SIZE] = "";
-	long long after = 0;
+	struct dl_cursor rows = { "", 0 }, cols = { "", 0 };
+	char as_of[DATE_ISO_SIZE];
 	struct dl d;
 	int rc;
 
@@ -627,12 +681,20 @@ int store_timers_run(struct store *st, struct timer_run *run)
 			run->more = 1;
 			return 0;	/* the rest next time; digests after */
 		}
-		rc = dl_next(st, as_of, cursor, after, &d);
+		rc = dl_next(st, as_of, &rows, &cols, &d);
 		if (rc <= 0)
 			break;
 		rc = fire_one(st, run, &d);
-		snprintf(cursor, sizeof(cursor), "%s", d.due);
-		after = d.id;
+		/* Past it: a row always; a column only when skipped (one
+		 * fired leaves the index, and its employee's other column
+		 * may be due the same day). */
+		if (d.id != 0) {
+			snprintf(rows.due, sizeof(rows.due), "%s", d.due);
+			rows.id = d.id;
+		} else if (rc == TIMER_SKIPPED) {
+			snprintf(cols.due, sizeof(cols.due), "%s", d.due);
+			cols.id = d.emp_id;
+		}
 		free(d.data);
 		if (rc < 0)
 			return -1;
@@ -665,8 +727,10 @@ static void next_due_read(sqlite3_stmt *s, void *arg)
 int store_timer_next(struct store *st, struct date *due)
 {
 	static const char sql[] =
-		"SELECT due FROM deadline WHERE done_at IS NULL"
-		" ORDER BY due LIMIT 1";
+		"SELECT due FROM (SELECT due FROM deadline WHERE done_at IS NULL"
+		" ORDER BY due LIMIT 1) UNION ALL SELECT due FROM"
+		" (SELECT " EMP_DUE " AS due FROM employee WHERE " EMP_DUE_WHERE
+		" ORDER BY " EMP_DUE " LIMIT 1) ORDER BY 1 LIMIT 1";
 	sqlite3_stmt *s = st_stmt(st, sql);
 	struct next_due n = { due, 0 };
 
@@ -684,7 +748,14 @@ int store_timers_each(struct store *st, int limit,
 		"SELECT d.id, d.due, d.kind, d.employee_id, e.employer,"
 		" e.matricule, e.nom, e.prenom FROM deadline d"
 		" LEFT JOIN employee e ON e.id = d.employee_id"
-		" WHERE d.done_at IS NULL ORDER BY d.due, d.id LIMIT ?";
+		" WHERE d.done_at IS NULL"
+		" UNION ALL SELECT 0, due_relance, 'relance', id, employer,"
+		" matricule, nom, prenom FROM employee WHERE " EMP_DUE_WHERE
+		" AND due_relance IS NOT NULL"
+		" UNION ALL SELECT 0, due_jeton, 'jeton', id, employer,"
+		" matricule, nom, prenom FROM employee WHERE " EMP_DUE_WHERE
+		" AND due_jeton IS NOT NULL"
+		" ORDER BY 2, 4, 1 LIMIT ?";
 	sqlite3_stmt *s = st_stmt(st, sql);
 	struct timer_rec r;
 	int rc;

@@ -134,14 +134,14 @@ static int is_due(struct fx *f, long long id)
 /* The name/value pairs store_outbox_vars handed over. */
 struct vars {
 	int n;
-	char name[8][32], value[8][128];
+	char name[16][32], value[16][128];
 };
 
 static int var(const char *name, const char *value, void *arg)
 {
 	struct vars *v = arg;
 
-	assert_true(v->n < 8);
+	assert_true(v->n < 16);
 	snprintf(v->name[v->n], sizeof(v->name[0]), "%s", name);
 	snprintf(v->value[v->n], sizeof(v->value[0]), "%s", value);
 	v->n++;
@@ -173,6 +173,7 @@ static const char *message_id(struct fx *f, long long id)
 static void test_queue_keeps_data_and_gives_each_its_message_id(void **state)
 {
 	struct fx *f = *state;
+	struct outbox_keys keys = { NULL, NULL, 0 };
 	const char *vars[] = { "nom", "D'Ar\"c\\y\n\tfin", "vide", "", NULL };
 	const char *none[] = { NULL };
 	char mid1[128];
@@ -188,12 +189,17 @@ static void test_queue_keeps_data_and_gives_each_its_message_id(void **state)
 	c = sqlite3_last_insert_rowid(f->st->db);
 
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(store_outbox_vars(f->st, a, var, &v), 0);
-	assert_int_equal(v.n, 2);
+	assert_int_equal(store_outbox_vars(f->st, &keys, a, var, &v), 0);
+	/* The row's own vars first (they win), then the person's, empty
+	 * here: no employee. */
+	assert_int_equal(v.n, 10);
 	assert_string_equal(v.name[0], "nom");
 	assert_string_equal(v.value[0], "D'Ar\"c\\y\n\tfin");
 	assert_string_equal(v.name[1], "vide");
 	assert_string_equal(v.value[1], "");
+	assert_string_equal(v.name[2], "employeur");
+	assert_string_equal(v.name[4], "nom");
+	assert_string_equal(v.value[4], "");
 	assert_true(is_text(f, "data", c, "{}"));
 
 	assert_true(is_text(f, "state", a, "pending"));

@@ -268,9 +268,10 @@ static void test_reminder_boundary_day_8_vs_day_9(void **state)
 	long long dl;
 
 	invite(f, MANUAL, id, "2026-11-02");
-	dl = num(f, "SELECT id FROM deadline WHERE employee_id = %lld AND"
-		 " kind = 'relance' AND due = '2026-11-10'", id);
-	assert_true(dl > 0);
+	/* The relance deadline is a column of the record (schema 8). */
+	assert_string_equal(text(f, "SELECT due_relance FROM employee WHERE"
+				 " id = %lld", id), "2026-11-10");
+	dl = id;
 
 	assert_int_equal(run(f, "2026-11-09"), 0);
 	assert_string_equal(status(f, id), "EN_COURS");
@@ -283,8 +284,8 @@ static void test_reminder_boundary_day_8_vs_day_9(void **state)
 	assert_int_equal(num(f, "SELECT count(*) FROM history WHERE"
 			     " employee_id = %lld AND cause = 'timer' AND"
 			     " from_status = 'EN_COURS' AND to_status ="
-			     " 'A_RELANCER' AND cause_ref = 'echeance:%lld'",
-			     id, dl), 1);
+			     " 'A_RELANCER' AND cause_ref ="
+			     " 'echeance:relance-%lld'", id, dl), 1);
 	/* manual policy: no reminder sent, the employer's digest lists it */
 	assert_int_equal(outbox(f, id, "relance"), 0);
 	assert_int_equal(outbox(f, id, "invitation"), 1);
@@ -293,7 +294,7 @@ static void test_reminder_boundary_day_8_vs_day_9(void **state)
 			     " 'rh@exemple.example' AND data LIKE"
 			     " '%%\"nombre\":\"1\"%%' AND data LIKE"
 			     " '%%Martin Zoé (matricule M%%'"), 1);
-	assert_string_equal(text(f, "SELECT done_at IS NOT NULL FROM deadline"
+	assert_string_equal(text(f, "SELECT due_relance IS NULL FROM employee"
 				 " WHERE id = %lld", dl), "1");
 }
 
@@ -363,7 +364,7 @@ static void test_automatic_reminders_up_to_max(void **state)
 	char first[80];
 
 	invite(f, AUTO, id, "2026-11-02");
-	snprintf(first, sizeof(first), "%s", text(f, "SELECT token_hash FROM"
+	snprintf(first, sizeof(first), "%s", text(f, "SELECT token_n FROM"
 		 " employee WHERE id = %lld", id));
 
 	assert_int_equal(run(f, "2026-11-10"), 1);
@@ -373,12 +374,15 @@ static void test_automatic_reminders_up_to_max(void **state)
 			     " %lld", id), 1);
 	assert_string_equal(text(f, "SELECT last_relance FROM employee WHERE"
 				 " id = %lld", id), "2026-11-10");
-	assert_string_not_equal(text(f, "SELECT token_hash FROM employee"
+	/* A new link: the next number, frozen with the reminder. */
+	assert_string_not_equal(text(f, "SELECT token_n FROM employee"
 				     " WHERE id = %lld", id), first);
 	assert_int_equal(num(f, "SELECT count(*) FROM outbox WHERE"
 			     " employee_id = %lld AND kind = 'relance' AND"
-			     " recipient = 'Lefèvre@travail.example' AND data"
-			     " LIKE '%%https://espace.example/a/%%'", id), 1);
+			     " recipient = 'Lefèvre@travail.example' AND"
+			     " json_extract(data, '$.lien_n') = (SELECT"
+			     " CAST(token_n AS TEXT) FROM employee WHERE id ="
+			     " %lld)", id, id), 1);
 
 	assert_int_equal(run(f, "2026-11-16"), 0);
 	assert_int_equal(outbox(f, id, "relance"), 1);
@@ -394,7 +398,7 @@ static void test_automatic_reminders_up_to_max(void **state)
 	assert_string_equal(status(f, id), "A_RELANCER");
 	/* status change + 2 reminders + the last link's expiry */
 	assert_int_equal(timer_history(f, id), 4);
-	assert_string_equal(text(f, "SELECT coalesce(token_hash, 'none')"
+	assert_string_equal(text(f, "SELECT coalesce(token_expires, 'none')"
 				 " FROM employee WHERE id = %lld", id), "none");
 }
 
@@ -409,11 +413,11 @@ static void test_expired_link_is_forgotten(void **state)
 				 " WHERE id = %lld", id), "2026-12-02");
 	/* 2 Dec is the last day the email gives: the link still works. */
 	run(f, "2026-12-02");
-	assert_string_not_equal(text(f, "SELECT coalesce(token_hash, 'none')"
-				     " FROM employee WHERE id = %lld", id),
-				"none");
+	assert_string_not_equal(text(f, "SELECT coalesce(token_expires,"
+				     " 'none') FROM employee WHERE id = %lld",
+				     id), "none");
 	run(f, "2026-12-03");
-	assert_string_equal(text(f, "SELECT coalesce(token_hash, 'none')"
+	assert_string_equal(text(f, "SELECT coalesce(token_expires, 'none')"
 				 " FROM employee WHERE id = %lld", id), "none");
 	assert_int_equal(num(f, "SELECT count(*) FROM history WHERE"
 			     " employee_id = %lld AND what LIKE 'lien%%'", id),
@@ -495,11 +499,10 @@ static void test_dispense_end_reinvite(void **state)
 	assert_int_equal(outbox(f, id, "invitation"), 1);
 	assert_string_equal(text(f, "SELECT invited_on FROM employee WHERE"
 				 " id = %lld", id), "2027-01-01");
-	assert_true(strlen(text(f, "SELECT token_hash FROM employee WHERE"
-				" id = %lld", id)) == 64);
-	assert_int_equal(num(f, "SELECT count(*) FROM deadline WHERE"
-			     " employee_id = %lld AND kind = 'relance' AND"
-			     " due = '2027-01-09' AND done_at IS NULL", id), 1);
+	assert_true(num(f, "SELECT token_n FROM employee WHERE id = %lld",
+			id) > 0);
+	assert_string_equal(text(f, "SELECT due_relance FROM employee WHERE"
+				 " id = %lld", id), "2027-01-09");
 	assert_int_equal(num(f, "SELECT count(*) FROM history WHERE"
 			     " employee_id = %lld AND cause = 'timer' AND"
 			     " from_status = 'DISPENSE' AND to_status ="
@@ -742,6 +745,11 @@ static void test_due_query_uses_the_partial_index(void **state)
 		 " ORDER BY due LIMIT 1");
 	assert_non_null(strstr(p, "deadline_due"));
 	assert_null(strstr(p, "TEMP B-TREE"));
+	/* The relance and jeton columns: one probe of employee_due. */
+	p = plan(f, store_timers_due_col_sql);
+	assert_non_null(strstr(p, "USING INDEX employee_due"));
+	assert_null(strstr(p, "TEMP B-TREE"));
+	assert_null(strstr(p, "SCAN"));
 }
 
 int main(void)
