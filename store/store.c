@@ -73,11 +73,30 @@ void st_log_error(struct store *st, const char *what)
 		io_detail(st, io, sizeof(io)));
 }
 
+static int sp_run(struct store *st, const char *name, int which);
+
+/* mv_take - the savepoint "mv" asked for, taken now: a write follows */
+static int mv_take(struct store *st)
+{
+	st->mv_pending = 0;
+	if (sp_run(st, "mv", 0) < 0)
+		return -1;
+	st->mv_open = 1;
+	return 0;
+}
+
+void st_decided(struct store *st)
+{
+	st->mv_pending = 0;
+}
+
 int st_exec(struct store *st, const char *sql)
 {
 	char qd[LOG_QUOTE_MAX], qs[72], qe[LOG_QUOTE_MAX];
 	char *err = NULL;
 
+	if (st->mv_pending && mv_take(st) < 0)
+		return -1;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
 		char io[128];
 
@@ -100,9 +119,13 @@ sqlite3_stmt *st_stmt(struct store *st, const char *sql)
 
 	for (i = 0; i < st->ncache; i++)
 		if (st->cache[i].sql == sql) {
-			sqlite3_reset(st->cache[i].stmt);
-			sqlite3_clear_bindings(st->cache[i].stmt);
-			return st->cache[i].stmt;
+			s = st->cache[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			if (st->mv_pending && !sqlite3_stmt_readonly(s) &&
+			    mv_take(st) < 0)
+				return NULL;
+			return s;
 		}
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		st_log_error(st, "prepare");
@@ -116,6 +139,8 @@ sqlite3_stmt *st_stmt(struct store *st, const char *sql)
 		sqlite3_finalize(s);
 		return NULL;
 	}
+	if (st->mv_pending && !sqlite3_stmt_readonly(s) && mv_take(st) < 0)
+		return NULL;
 	return s;
 }
 
@@ -177,13 +202,21 @@ char *st_col_dup(sqlite3_stmt *s, int i)
 	return v ? xstrdup((const char *)v) : NULL;
 }
 
+/* st_now - formatted once a second, not once a row (per thread: the
+ * store is the main thread's, but tests and tools may differ) */
 void st_now(char out[32])
 {
+	static _Thread_local time_t last = -1;
+	static _Thread_local char text[32];
 	time_t t = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (t != last) {
+		gmtime_r(&t, &tm);
+		strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		last = t;
+	}
+	memcpy(out, text, sizeof(text));
 }
 
 /* st_stmt_now - see store_priv.h */
@@ -296,17 +329,20 @@ void store_close(struct store *st)
 
 int store_begin(struct store *st)
 {
+	st->mv_pending = st->mv_open = 0;
 	return st_exec(st, "BEGIN IMMEDIATE");
 }
 
 int store_commit(struct store *st)
 {
+	st->mv_pending = st->mv_open = 0;
 	return st_exec(st, "COMMIT");
 }
 
 /* store_rollback - roll back; harmless when no transaction is open */
 int store_rollback(struct store *st)
 {
+	st->mv_pending = st->mv_open = 0;
 	if (sqlite3_get_autocommit(st->db))
 		return 0;
 	return st_exec(st, "ROLLBACK");
@@ -342,19 +378,41 @@ static int sp_run(struct store *st, const char *name, int which)
 	return s == NULL ? -1 : st_done(st, s);
 }
 
+/* "mv" is taken lazily (st_stmt, st_exec): a movement refused or already
+ * in effect reads and writes nothing, and costs no savepoint. */
+static int is_mv(const char *name)
+{
+	return strcmp(name, "mv") == 0;
+}
+
 int store_savepoint(struct store *st, const char *name)
 {
+	if (is_mv(name)) {
+		st->mv_pending = 1;
+		st->mv_open = 0;
+		return 0;
+	}
 	return sp_run(st, name, 0);
 }
 
 int store_release(struct store *st, const char *name)
 {
+	if (is_mv(name)) {
+		st->mv_pending = 0;
+		if (!st->mv_open)
+			return 0;
+		st->mv_open = 0;
+	}
 	return sp_run(st, name, 1);
 }
 
 /* store_rollback_to - undo since the savepoint, keep the transaction */
 int store_rollback_to(struct store *st, const char *name)
 {
+	if (is_mv(name) && !st->mv_open) {
+		st->mv_pending = 0;
+		return 0;
+	}
 	if (sp_run(st, name, 2) < 0)
 		return -1;
 	return store_release(st, name);

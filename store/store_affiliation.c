@@ -127,11 +127,13 @@ int ap_simple(struct ap *a)
 		return ap_transition_refused(a);
 	if ((rc = rehire_check(a)) != 0)
 		return rc == 2 ? 0 : rc;
-	if (a->e.id == 0)	/* the common case: one row, one message */
+	if (a->e.id == 0) {	/* the common case: one row, one message */
+		st_decided(a->st);
 		return ap_insert(a, "EN_COURS", 1) < 0 ||
 		       st_invite_queue(a->st, &a->env, &a->e, "invitation",
 				       a->e.token_n, a->e.token_expires) < 0 ?
 		       -1 : 0;
+	}
 	if (enter(a, "EN_COURS", "affiliation simple") < 0 ||
 	    st_invite(a->st, &a->env, &a->e, "invitation") < 0)
 		return -1;
@@ -188,6 +190,8 @@ int ap_complete(struct ap *a)
 	if ((rc = ap_mandate(a)) != 0)
 		return rc;
 	fresh = a->e.id == 0;	/* no link or reminder to cancel */
+	if (fresh)
+		st_decided(a->st);	/* nothing below refuses */
 	if (enter(a, "AFFILIE", "affiliation complète") < 0 ||
 	    (!fresh && ap_covered(a) < 0) || confirm(a, "confirmation") < 0)
 		return -1;

@@ -21,9 +21,20 @@ struct store {
 	} cache[STORE_MAX_STMTS];
 	int ncache;
 	int last_error;		/* primary code of the last failure logged */
+	int mv_pending;		/* savepoint mv asked for, not yet taken */
+	int mv_open;		/* savepoint mv taken */
 };
 
-/* st_stmt - a prepared, reset statement for a static SQL string */
+/*
+ * st_decided - the movement is decided: the writes that follow will not be
+ * refused, so they need no savepoint "mv" (it is taken lazily, before the
+ * first write, and only if still wanted).  An error still rolls back the
+ * whole file.  Only for code that cannot return "refused" afterwards.
+ */
+void st_decided(struct store *st);
+
+/* st_stmt - a prepared, reset statement for a static SQL string; taking
+ * the pending savepoint "mv" first when the statement writes */
 sqlite3_stmt *st_stmt(struct store *st, const char *sql);
 int st_exec(struct store *st, const char *sql);
 /* st_done - step a statement to completion; 0 or -1 after logging */

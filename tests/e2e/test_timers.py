@@ -157,8 +157,10 @@ def test_daemon_catches_up_at_start(affild):
     # The reminder came due while the daemon was down.
     db = sqlite3.connect(affild.root / "affild.db")
     with db:
-        changed = db.execute("UPDATE deadline SET due = ? WHERE kind = 'relance'"
-                             " AND done_at IS NULL", (day(0),)).rowcount
+        # (the relance deadline is a column of the record: schema 8)
+        changed = db.execute("UPDATE employee SET due_relance = ?"
+                             " WHERE due_relance IS NOT NULL",
+                             (day(0),)).rowcount
     db.close()
     assert changed == 1
     restart(affild)

@@ -55,3 +55,4 @@ CREATE INDEX reprocess_pending ON reprocess(id) WHERE done_at IS NULL;
 CREATE INDEX file_state ON file(state) WHERE state = 'held';
 CREATE INDEX file_received ON file(employer, received_at);
 COMMIT;
+PRAGMA user_version=7;

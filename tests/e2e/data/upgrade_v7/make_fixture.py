@@ -78,6 +78,7 @@ def main():
     with open(HERE / "fixture.sql", "w") as f:
         for stmt in db.iterdump():
             f.write(stmt + "\n")
+        f.write("PRAGMA user_version=7;\n")     # iterdump leaves it out
     (HERE / "token.key").write_text((root / "token.key").read_bytes().hex()
                                     + "\n")
     (HERE / "people.txt").write_text("".join(
