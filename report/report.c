@@ -47,18 +47,25 @@ static void csv_cell(FILE *fp, const char *v)
 {
 	int guard = strchr("=+-@\t\r", v[0]) != NULL && v[0] != '\0';
 	int quote = guard || strpbrk(v, ";\"\r\n") != NULL;
+	size_t n;
 
-	if (quote)
-		fputc('"', fp);
+	if (!quote) {		/* the common case: the value as it is */
+		fputs(v, fp);
+		return;
+	}
+	fputc('"', fp);
 	if (guard)
 		fputc('\'', fp);
-	for (; *v; v++) {
-		if (*v == '"')
-			fputc('"', fp);
-		fputc(*v, fp);
+	while (*v) {		/* each '"' doubled */
+		n = strcspn(v, "\"");
+		fwrite(v, 1, n, fp);
+		v += n;
+		if (*v == '"') {
+			fputs("\"\"", fp);
+			v++;
+		}
 	}
-	if (quote)
-		fputc('"', fp);
+	fputc('"', fp);
 }
 
 /*

@@ -51,6 +51,37 @@ static void from_movement(struct ap *a, const char *status)
 	}
 }
 
+/* The dates of a first invitation, formatted once a day, not once a row. */
+struct invite_days {
+	struct date today;
+	int ttl, after;
+	char day[DATE_ISO_SIZE], expires[DATE_ISO_SIZE];
+	char jeton[DATE_ISO_SIZE], relance[DATE_ISO_SIZE];
+};
+
+static const struct invite_days *invite_days(const struct ap *a)
+{
+	static _Thread_local struct invite_days d;
+	const struct cfg *cfg = a->ctx->cfg;
+	int ttl = cfg->portal.invitation_ttl_days;
+	int after = cfg->process.reminder_after_days;
+	struct date e;
+
+	if (d.ttl == ttl && d.after == after &&
+	    date_cmp(d.today, a->env.today) == 0 && d.day[0] != '\0')
+		return &d;
+	d.today = a->env.today;
+	d.ttl = ttl;
+	d.after = after;
+	e = date_add_days(d.today, ttl);
+	date_format(d.today, d.day);
+	/* st_invite's link 1: it works through its last day */
+	date_format(e, d.expires);
+	date_format(date_add_days(e, 1), d.jeton);
+	date_format(date_add_days(d.today, after), d.relance);
+	return &d;
+}
+
 /*
  * ap_insert - a new record (employer, nir) in status, with the personal
  * data of the movement, who created it (the record's created_* columns,
@@ -72,32 +103,26 @@ int ap_insert(struct ap *a, const char *status, int invite)
 		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
 		" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
 	sqlite3_stmt *s = st_stmt(a->st, sql);
-	const struct cfg *cfg = a->ctx->cfg;
-	char now[32], day[DATE_ISO_SIZE], exp[DATE_ISO_SIZE];
-	char jeton[DATE_ISO_SIZE], relance[DATE_ISO_SIZE];
-	struct date e = date_add_days(a->env.today,
-				      cfg->portal.invitation_ttl_days);
+	const struct invite_days *d = invite_days(a);
+	char now[32];
 	size_t i;
 
 	if (s == NULL)
 		return -1;
 	st_now(now);
-	date_format(a->env.today, day);
 	st_text(s, 1, a->ctx->emp->numero);
 	st_text(s, 2, mv_get(a->mv, F_NIR));
 	st_text(s, 3, status);
-	st_text(s, 4, day);
+	st_text(s, 4, d->day);
 	st_text(s, 5, now);
 	st_text(s, 6, a->env.cause);
 	st_text(s, 7, a->env.ref[0] ? a->env.ref : NULL);
 	if (invite) {
-		/* st_invite's link 1: it works through its last day */
 		sqlite3_bind_int(s, 8, 1);
-		st_text(s, 9, date_format(e, exp));
-		st_text(s, 10, date_format(date_add_days(e, 1), jeton));
-		st_text(s, 11, day);
-		st_text(s, 12, date_format(date_add_days(a->env.today,
-				cfg->process.reminder_after_days), relance));
+		st_text(s, 9, d->expires);
+		st_text(s, 10, d->jeton);
+		st_text(s, 11, d->day);
+		st_text(s, 12, d->relance);
 	} else {
 		sqlite3_bind_int(s, 8, 0);
 	}
@@ -110,8 +135,8 @@ int ap_insert(struct ap *a, const char *status, int invite)
 	from_movement(a, status);
 	if (invite) {
 		a->e.token_n = 1;
-		a->e.token_expires = xstrdup(exp);
-		a->e.invited_on = xstrdup(day);
+		a->e.token_expires = xstrdup(d->expires);
+		a->e.invited_on = xstrdup(d->day);
 	}
 	return 0;
 }
