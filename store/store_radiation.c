@@ -281,34 +281,71 @@ static int rad_notice(struct store *st, const struct st_env *env,
 	}
 }
 
+/*
+ * rad_write - the record of a radiation carried out, in one statement: the
+ * status, the end data, the flag of an incomplete affiliation (and the base
+ * plan it falls back to), the link revoked and both deadline columns
+ * cleared, and the history row of the decision (hist).
+ */
+static int rad_write(struct store *st, const struct st_env *env,
+		     const struct st_emp *e, const struct rad *r, int porta,
+		     long long hist)
+{
+	static const char sql[] =
+		"UPDATE employee SET prev_status = status, status = ?1,"
+		" status_since = ?2, updated_at = ?3, date_fin_contrat = ?4,"
+		" motif_rupture = ?5, date_fin_droits = ?6,"
+		" portabilite_debut = ?7, portabilite_fin = ?8,"
+		" radiation_at = ?2,"
+		" incomplete = CASE WHEN ?9 THEN 1 ELSE incomplete END,"
+		" option = CASE WHEN ?9 AND option IS NULL THEN ?10"
+		" ELSE option END,"
+		" token_hash = NULL, token_expires = NULL, due_relance = NULL,"
+		" due_jeton = NULL, radiation_hist = ?11 WHERE id = ?12";
+	static const char drop[] =
+		"UPDATE deadline SET done_at = ?2, cancelled = 1"
+		" WHERE employee_id = ?1 AND done_at IS NULL"
+		" AND kind IN ('radiation', 'preuve_chomage')";
+	sqlite3_stmt *s = st_stmt(st, sql);
+	char now[32], day[DATE_ISO_SIZE];
+
+	if (s == NULL)
+		return -1;
+	st_now(now);
+	st_text(s, 1, r->to);
+	st_text(s, 2, date_format(env->today, day));
+	st_text(s, 3, now);
+	st_text(s, 4, r->fin_contrat);
+	st_text(s, 5, r->motif);
+	st_text(s, 6, r->droits);
+	st_text(s, 7, porta ? r->p0 : NULL);
+	st_text(s, 8, porta ? r->p1 : NULL);
+	sqlite3_bind_int(s, 9, r->incomplete);
+	st_text(s, 10, env->emp->base_plan);
+	sqlite3_bind_int64(s, 11, hist);
+	sqlite3_bind_int64(s, 12, e->id);
+	if (st_done(st, s) < 0 || (s = st_stmt(st, drop)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, e->id);
+	st_text(s, 2, now);
+	return st_done(st, s);
+}
+
 /* rad_carry_out - the decision applied to the record, now */
 static int rad_carry_out(struct store *st, const struct st_env *env,
 			 const struct st_emp *e, const struct rad *r)
 {
-	const char *base = env->emp->base_plan;
-	char what[160], day[DATE_ISO_SIZE], hist[32];
+	char what[160];
 	int porta = st_same(r->to, "PORTABILITE");
 	int proof_days = env->cfg->process.unemployment_proof_days;
 	struct date p0, p1;
 	long long h;
 
-	if (st_set_status(st, env, e->id, r->to) < 0 ||
-	    st_set_col(st, e->id, "date_fin_contrat", r->fin_contrat) < 0 ||
-	    st_set_col(st, e->id, "motif_rupture", r->motif) < 0 ||
-	    st_set_col(st, e->id, "date_fin_droits", r->droits) < 0 ||
-	    st_set_col(st, e->id, "portabilite_debut", porta ? r->p0 : NULL) < 0 ||
-	    st_set_col(st, e->id, "portabilite_fin", porta ? r->p1 : NULL) < 0 ||
-	    st_set_col(st, e->id, "radiation_at",
-		       date_format(env->today, day)) < 0)
-		return -1;
-	if (r->incomplete && (st_set_col(st, e->id, "incomplete", "1") < 0 ||
-			      (e->option == NULL && base != NULL &&
-			       st_set_col(st, e->id, "option", base) < 0)))
-		return -1;
-	if (st_revoke_token(st, e->id) < 0 ||
-	    st_deadline_drop(st, e->id, "relance") < 0 ||
-	    st_deadline_drop(st, e->id, "radiation") < 0 ||
-	    st_deadline_drop(st, e->id, "preuve_chomage") < 0)
+	snprintf(what, sizeof(what), "radiation, motif %s, fin de contrat %s%s%s",
+		 r->motif, r->fin_contrat, porta ? ", portabilité jusqu'au " :
+		 "", porta ? r->p1 : "");
+	if ((h = st_history(st, env, e->id, e->status, r->to, what)) < 0 ||
+	    rad_write(st, env, e, r, porta, h) < 0)
 		return -1;
 	if (porta && (date_parse_iso(r->p1, &p1) < 0 ||
 		      st_deadline_add(st, date_add_days(p1, 1),
@@ -318,14 +355,6 @@ static int rad_carry_out(struct store *st, const struct st_env *env,
 	    (date_parse_iso(r->p0, &p0) < 0 ||
 	     st_deadline_add(st, date_add_days(p0, proof_days),
 			     "preuve_chomage", e->id, NULL) < 0))
-		return -1;
-	snprintf(what, sizeof(what), "radiation, motif %s, fin de contrat %s%s%s",
-		 r->motif, r->fin_contrat, porta ? ", portabilité jusqu'au " :
-		 "", porta ? r->p1 : "");
-	if ((h = st_history(st, env, e->id, e->status, r->to, what)) < 0)
-		return -1;
-	snprintf(hist, sizeof(hist), "%lld", h);
-	if (st_set_col(st, e->id, "radiation_hist", hist) < 0)
 		return -1;
 	return rad_notice(st, env, e, r);
 }
