@@ -47,6 +47,37 @@ static void test_random_token(void **state)
 	assert_string_not_equal(a, b);
 }
 
+/* token_sign - the invitation link: 22 URL-safe characters, the same for
+ * the same (key, id, n, expires) and different when any of them changes,
+ * which is what kills an old link */
+static void test_token_sign(void **state)
+{
+	static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
+	static const unsigned char other[32] = "1123456789abcdef0123456789abcde";
+	char a[CRYPTO_TOKEN_LEN], b[CRYPTO_TOKEN_LEN];
+
+	(void)state;
+	assert_int_equal(token_sign(key, sizeof(key), 42, 1, "2027-01-05", a), 0);
+	assert_int_equal(strlen(a), 22);
+	assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+				"qrstuvwxyz0123456789-_"), 22);
+	assert_int_equal(token_sign(key, sizeof(key), 42, 1, "2027-01-05", b), 0);
+	assert_string_equal(a, b);
+	assert_int_equal(token_sign(key, sizeof(key), 42, 2, "2027-01-05", b), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(token_sign(key, sizeof(key), 43, 1, "2027-01-05", b), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(token_sign(key, sizeof(key), 42, 1, "2027-01-06", b), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(token_sign(other, sizeof(other), 42, 1, "2027-01-05",
+				    b), 0);
+	assert_string_not_equal(a, b);
+	/* "1" + "2" never reads as "12": the fields are separated */
+	assert_int_equal(token_sign(key, sizeof(key), 1, 21, "x", a), 0);
+	assert_int_equal(token_sign(key, sizeof(key), 12, 1, "x", b), 0);
+	assert_string_not_equal(a, b);
+}
+
 static void test_fnv1a64(void **state)
 {
 	(void)state;
@@ -61,6 +92,7 @@ int main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_random_token),
 		cmocka_unit_test(test_fnv1a64),
+		cmocka_unit_test(test_token_sign),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
