@@ -23,7 +23,7 @@ LIBS     = $(shell pkg-config --libs $(PKGS)) -lcsv
 PYTHON   = /usr/bin/python3
 
 # One folder per stage of the data flow; daemon/ and ctl/ sit on top.
-LIB_DIRS = common config parsers rules store report mail spool
+LIB_DIRS = common config parsers rules process store report mail spool
 LIB_SRC  = $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 D_SRC    = $(sort $(wildcard daemon/*.c))
 CTL_SRC  = $(sort $(wildcard ctl/*.c))

@@ -20,28 +20,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "process/status.h"
 #include "store/store_apply.h"
-
-static const struct {
-	const char *status, *label;
-} labels[] = {
-	{ "EN_COURS", "en cours d'affiliation" },
-	{ "A_RELANCER", "à relancer" },
-	{ "AFFILIE", "affilié" },
-	{ "DISPENSE", "dispensé" },
-	{ "RADIE", "radié" },
-	{ "PORTABILITE", "en portabilité" },
-};
-
-const char *status_label(const char *status)
-{
-	size_t i;
-
-	for (i = 0; status && i < NELEM(labels); i++)
-		if (strcmp(labels[i].status, status) == 0)
-			return labels[i].label;
-	return status ? status : "inconnu";
-}
 
 int ap_refuse(struct ap *a, const char *code, enum field f, const char *fmt,
 	      ...)
@@ -89,7 +69,7 @@ int ap_transition_refused(struct ap *a)
 {
 	return ap_refuse(a, "E201", F_OPERATION, "%s impossible : le salarié "
 			 "est %s (%s) chez cet employeur",
-			 op_name(a->mv->op), status_label(a->e.status),
+			 op_name(a->mv->op), status_label_name(a->e.status),
 			 a->e.status);
 }
 

@@ -91,6 +91,4 @@ int ap_covered(struct ap *a);
 int st_letter_dependants(struct store *st, const struct st_env *env,
 			 const struct st_emp *e, const char *droits);
 
-const char *status_label(const char *status);
-
 #endif

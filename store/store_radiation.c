@@ -18,6 +18,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "process/status.h"
 #include "rules/portability.h"
 #include "store/store_apply.h"
 
@@ -518,7 +519,7 @@ int ap_fin_portabilite(struct ap *a)
 	if (!ap_status_is(a, "PORTABILITE", NULL))
 		return ap_refuse(a, "E201", F_OPERATION, "FIN_PORTABILITE "
 				 "impossible : le salarié est %s (%s), pas en "
-				 "portabilité", status_label(a->e.status),
+				 "portabilité", status_label_name(a->e.status),
 				 a->e.status);
 	if (date_parse_iso(mv_get(a->mv, F_DATE_EVENEMENT), &ev) < 0 ||
 	    a->e.portabilite_debut == NULL ||
