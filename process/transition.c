@@ -39,7 +39,7 @@
 #define DISPENSED(to, when) { to, N(DISPENSE_EMPLOYEUR), when, \
 			      "from the portal: to the dispense address" }
 #define NOT_ELIGIBLE { STATUS_RADIE, N(RADIATION) | N(LOI_EVIN), \
-		       "not eligible", "`loi_evin` for 038 and 039" }
+		       "not eligible", "the latter for 038 and 039" }
 #define ALREADY_OVER { STATUS_RADIE, N(RADIATION), "eligible, the " \
 		       "portability already over (`W212`)", NULL }
 #define DEATH { STATUS_RADIE, N(LOI_EVIN_AYANTS_DROIT), "066", \
