@@ -111,16 +111,20 @@ static enum again_is again(enum again a, const struct record *r,
 	const char *hire = mv_get(mv, F_DATE_EMBAUCHE);
 	char day[DATE_ISO_SIZE];
 	struct date end;
+	int in_effect;
 
 	switch (a) {
 	case AGAIN_HIRE:
-		return same(r->nom, mv_get(mv, F_NOM)) &&
-		       same(r->date_embauche, hire);
+		in_effect = same(r->nom, mv_get(mv, F_NOM)) &&
+			    same(r->date_embauche, hire);
+		break;
 	case AGAIN_OPTION:
 	case AGAIN_FINALISED:
-		return same(r->option, mv_get(mv, F_OPTION));
+		in_effect = same(r->option, mv_get(mv, F_OPTION));
+		break;
 	case AGAIN_BASE_PLAN:
-		return same(r->option, c->emp->base_plan);
+		in_effect = same(r->option, c->emp->base_plan);
+		break;
 	case AGAIN_REHIRE:
 		/* A new period only after the last contract's end: the same
 		 * hire date is the old period sent again (a corrected file
@@ -131,17 +135,25 @@ static enum again_is again(enum again a, const struct record *r,
 		return same(hire, r->date_embauche) ? AGAIN_IS :
 		       AGAIN_IS_EARLIER;
 	case AGAIN_END:
-		return same(r->date_fin_contrat,
-			    mv_get(mv, F_DATE_FIN_CONTRAT)) &&
-		       same(r->motif_rupture, mv_get(mv, F_MOTIF_RUPTURE));
+		in_effect = same(r->date_fin_contrat,
+				 mv_get(mv, F_DATE_FIN_CONTRAT)) &&
+			    same(r->motif_rupture,
+				 mv_get(mv, F_MOTIF_RUPTURE));
+		break;
 	case AGAIN_MOTIF_FIN:
-		return same(r->portabilite_motif_fin, mv_get(mv, F_MOTIF_FIN));
+		in_effect = same(r->portabilite_motif_fin,
+				 mv_get(mv, F_MOTIF_FIN));
+		break;
 	case AGAIN_DISPENSE_END:
-		return dr && (!dispense_end(dr, mv, c->today, &end) ||
-			      same(r->dispense_fin, date_format(end, day)));
+		in_effect = dr && (!dispense_end(dr, mv, c->today, &end) ||
+				   same(r->dispense_fin,
+					date_format(end, day)));
+		break;
 	default:
-		return AGAIN_IS_NOT;
+		in_effect = 0;
+		break;
 	}
+	return in_effect ? AGAIN_IS : AGAIN_IS_NOT;
 }
 
 const struct again_words again_words[AGAIN_COUNT] = {

@@ -61,8 +61,11 @@ const char *ap_target(const struct ap *a)
 {
 	int to = a->t->out[0].to;
 
-	return to == TO_SAME ? status_name(a->from) :
-	       status_name((enum status)to);
+	if (to == TO_SAME)
+		return status_name(a->from);
+	if (to == TO_PREVIOUS)
+		return status_name(a->rec.prev_status);
+	return status_name((enum status)to);
 }
 
 void ap_record_of(const struct st_emp *e, struct record *r)

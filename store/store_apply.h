@@ -66,7 +66,8 @@ int ap_refuse(struct ap *a, const char *code, enum field f, const char *fmt,
 /* ap_already - I200 "déjà pris en compte"; returns 0 */
 int ap_already(struct ap *a, const char *what);
 /* ap_target - the database name of the cell's target status (out[0]):
- * the record's own status when the cell leaves it unchanged */
+ * the record's own status when the cell leaves it unchanged, the one
+ * before its last change for TO_PREVIOUS */
 const char *ap_target(const struct ap *a);
 /* ap_reload - read the record again after a change (a->rec follows) */
 int ap_reload(struct ap *a);
