@@ -9,6 +9,7 @@
 #                   default 1000), 10,000 files, 5,000,000 movements;
 #                   tens of minutes, not part of make test
 #   make CC=clang   the same with clang; both must stay warning-free
+#   make transitions-doc  docs/process.md's tables from process/transition.c
 #   make install    as root, or DESTDIR=... for a package (docs/operations.md)
 #   make deb        dist/affild_VERSION_ARCH.deb, built from a copy of the tree
 
@@ -23,7 +24,7 @@ LIBS     = $(shell pkg-config --libs $(PKGS)) -lcsv
 PYTHON   = /usr/bin/python3
 
 # One folder per stage of the data flow; daemon/ and ctl/ sit on top.
-LIB_DIRS = common config parsers rules store report mail spool
+LIB_DIRS = common config parsers rules process store report mail spool
 LIB_SRC  = $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 D_SRC    = $(sort $(wildcard daemon/*.c))
 CTL_SRC  = $(sort $(wildcard ctl/*.c))
@@ -44,7 +45,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
 .PHONY: all run deps test unit e2e test-tsan test-asan bench clean check-config install \
-	uninstall deb fuzz fuzz-smoke stress fault
+	uninstall deb fuzz fuzz-smoke stress fault transitions-doc
 
 all: $(BIN)/affild $(BIN)/affilctl
 
@@ -108,12 +109,18 @@ unit: $(UNITS)
 	@sh scripts/run-units.sh $(UNITS)
 
 # Test tools the end-to-end tests run (never installed): v_nir()/v_iban()
-# over stdin, compared with python-stdnum (tests/e2e/test_validate_stdnum.py).
-TOOLS    = $(BUILD)/tools/validate_verdict
+# over stdin, compared with python-stdnum (tests/e2e/test_validate_stdnum.py);
+# docs/process.md's transition tables from process/transition.c.
+TOOLS    = $(BUILD)/tools/validate_verdict $(BUILD)/tools/print_transitions
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libaffild.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libaffild.a $(LIBS)
+
+# docs/process.md's transition tables, written from the table's cells
+# (tests/unit/test_process.c fails while the doc says anything else).
+transitions-doc: $(BUILD)/tools/print_transitions
+	sh scripts/gen-transitions.sh $<
 
 e2e: all $(FAULT_LIB) $(TOOLS)
 	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) \

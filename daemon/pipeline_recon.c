@@ -24,7 +24,7 @@
 #include "daemon/pipeline_priv.h"
 #include "daemon/signals.h"
 #include "parsers/check.h"
-#include "store/store_apply.h"
+#include "process/status.h"
 
 /* pipeline_recon_mixed - see pipeline_priv.h */
 int pipeline_recon_mixed(struct run *r, const struct movement *mv,
@@ -93,7 +93,7 @@ static int missing(const char *nir, const char *prenom, const char *nom,
 	snprintf(msg, sizeof(msg), "salarié couvert absent du fichier : "
 		 "%.80s %.80s, %s ; s'il a quitté l'entreprise, envoyez sa "
 		 "RADIATION", prenom ? prenom : "", nom ? nom : "",
-		 status_label(status));
+		 status_label_name(status));
 	/* Counted with the rows' warnings: the summary's count is every
 	 * AVERTISSEMENT line of a reconciliation. */
 	r->recon_counts.missing++;

@@ -15,6 +15,7 @@
 #include "daemon/pipeline_priv.h"
 #include "mail/letter.h"
 #include "parsers/check.h"
+#include "process/status.h"
 
 /*
  * want_export - an EXPORT asks for the employer's employees (optionally of
@@ -23,24 +24,15 @@
  */
 void pipeline_want_export(struct run *r, struct movement *mv)
 {
-	static const char *const statuses[] = {
-		"EN_COURS", "A_RELANCER", "AFFILIE", "DISPENSE", "RADIE",
-		"PORTABILITE",
-	};
 	const char *st = mv_has(mv, F_STATUT) ? mv_get(mv, F_STATUT) : "";
-	char name[SPOOL_PATH_MAX], *base;
-	size_t i;
+	char name[SPOOL_PATH_MAX], *base, all[128];
 
-	for (i = 0; *st && i < NELEM(statuses); i++)
-		if (strcmp(st, statuses[i]) == 0)
-			break;
 	if (r->job->emp == NULL)
 		mv_diag(mv, "E108", F_OPERATION, "EXPORT : demande réservée au "
 			"dépôt de l'employeur");
-	else if (*st && i == NELEM(statuses))
-		mv_diag(mv, "E109", F_STATUT, "statut « %.20s » inconnu : "
-			"EN_COURS, A_RELANCER, AFFILIE, DISPENSE, RADIE ou "
-			"PORTABILITE", st);
+	else if (*st && status_from_name(st) == STATUS_NONE)
+		mv_diag(mv, "E109", F_STATUT, "statut « %.20s » inconnu : %s",
+			st, status_names_fr(all, sizeof(all)) == 0 ? all : "");
 	else if (r->export_wanted)
 		mv_diag(mv, "I200", F_NONE, "déjà pris en compte : un seul "
 			"export par fichier");

@@ -5,9 +5,10 @@
  * portal's FINALISATION with the link's token), and RELANCE sends the
  * reminder with a fresh link.
  *
- * An affiliation on a RADIE or PORTABILITE record is a rehire: it opens a
- * new period only when its hire date comes after the last contract's end,
- * the end data of the old period moving to history.
+ * An affiliation on a former employee's record is a rehire (the cell says
+ * so: new_period): it opens a new period, the end data of the old period
+ * moving to history.  Whether the hire date allows it is the cell's again
+ * test (process/transition_decide.c), decided before the handler runs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +18,15 @@
 #include "common/util.h"
 #include "store/store_apply.h"
 
-/* end_portability_for_rehire - PORTABILITE ends the day before the hire;
- * the history row keeps the date (the next period clears the columns) */
+/* end_portability_for_rehire - a portability (the cell's via) ends the day
+ * before the hire; the history row keeps the date (the next period clears
+ * the columns) */
 static int end_portability_for_rehire(struct ap *a)
 {
 	char day[DATE_ISO_SIZE], what[128];
 	struct date hire;
 
-	if (!st_same(a->e.status, "PORTABILITE"))
+	if (a->t->via == STATUS_NONE)
 		return 0;
 	if (date_parse_iso(mv_get(a->mv, F_DATE_EMBAUCHE), &hire) < 0)
 		hire = a->env.today;
@@ -32,36 +34,10 @@ static int end_portability_for_rehire(struct ap *a)
 	snprintf(what, sizeof(what), "fin de portabilité : reprise d'emploi, "
 		 "droits jusqu'au %s", day);
 	if (st_deadline_drop(a->st, a->e.id, "fin_portabilite") < 0 ||
-	    st_history(a->st, &a->env, a->e.id, "PORTABILITE", "RADIE",
-		       what) < 0)
+	    st_history(a->st, &a->env, a->e.id, a->e.status,
+		       status_name(a->t->via), what) < 0)
 		return -1;
 	return 0;
-}
-
-/*
- * rehire_check - an affiliation on RADIE or PORTABILITE opens a new period
- * only when its hire date comes after the last contract's end: the same
- * hire date is the old period sent again (a corrected file re-sent whole,
- * 1 with I200), an earlier one a mistake (1 with E208).  0: a rehire.
- */
-static int rehire_check(struct ap *a)
-{
-	const char *hire = mv_get(a->mv, F_DATE_EMBAUCHE);
-
-	if (!ap_status_is(a, "RADIE", "PORTABILITE", NULL) ||
-	    a->e.date_fin_contrat == NULL || hire == NULL)
-		return 0;
-	if (strcmp(hire, a->e.date_fin_contrat) > 0)
-		return 0;
-	if (st_same(hire, a->e.date_embauche)) {
-		ap_already(a, "période d'emploi déjà enregistrée, suivie de sa "
-			   "radiation");
-		return 2;
-	}
-	return ap_refuse(a, "E208", F_DATE_EMBAUCHE, "date d'embauche "
-			 "antérieure à la fin du contrat précédent (%s) : pour "
-			 "une réembauche, indiquez la nouvelle date",
-			 a->e.date_fin_contrat);
 }
 
 /* new_period - a rehire: the last period's end data is history now */
@@ -94,7 +70,7 @@ static int enter(struct ap *a, const char *status, const char *what)
 
 	if (a->e.id == 0)
 		return ap_insert(a, status, 0);	/* created_*: no history row */
-	if ((ap_status_is(a, "RADIE", "PORTABILITE", NULL) &&
+	if ((a->t->new_period &&
 		    (end_portability_for_rehire(a) < 0 ||
 		     new_period(a) < 0)) ||
 		   st_set_status(a->st, &a->env, a->e.id, status) < 0 ||
@@ -110,31 +86,17 @@ out:
 	return rc;
 }
 
-/* ap_simple - (none), RADIE or PORTABILITE (rehire) → EN_COURS */
+/* ap_simple - a new employee, or a rehire, invited (EN_COURS) */
 int ap_simple(struct ap *a)
 {
-	int rc;
-
-	if (ap_status_is(a, "EN_COURS", "A_RELANCER", NULL)) {
-		if (st_same(a->e.nom, mv_get(a->mv, F_NOM)) &&
-		    st_same(a->e.date_embauche, mv_get(a->mv, F_DATE_EMBAUCHE)))
-			return ap_already(a, "affiliation déjà en cours");
-		return ap_refuse(a, "E203", F_OPERATION, "affiliation déjà en "
-				 "cours pour ce NIR avec d'autres données : "
-				 "envoyez une MODIFICATION");
-	}
-	if (a->e.id && !ap_status_is(a, "RADIE", "PORTABILITE", NULL))
-		return ap_transition_refused(a);
-	if ((rc = rehire_check(a)) != 0)
-		return rc == 2 ? 0 : rc;
 	if (a->e.id == 0) {	/* the common case: one row, one message */
 		st_decided(a->st);
-		return ap_insert(a, "EN_COURS", 1) < 0 ||
+		return ap_insert(a, ap_target(a), 1) < 0 ||
 		       st_invite_queue(a->st, &a->env, &a->e, "invitation",
 				       a->e.token_n, a->e.token_expires) < 0 ?
 		       -1 : 0;
 	}
-	if (enter(a, "EN_COURS", "affiliation simple") < 0 ||
+	if (enter(a, ap_target(a), "affiliation simple") < 0 ||
 	    st_invite(a->st, &a->env, &a->e, "invitation") < 0)
 		return -1;
 	return 0;
@@ -169,65 +131,47 @@ int ap_covered(struct ap *a)
 	       st_deadline_drop(a->st, a->e.id, "relance") < 0 ? -1 : 0;
 }
 
-/* ap_complete - (none), EN_COURS, A_RELANCER, or a rehire → AFFILIE */
+/* ap_complete - a new employee, an invited one, or a rehire, affiliated */
 int ap_complete(struct ap *a)
 {
 	int rc, fresh;
 
-	if (ap_status_is(a, "AFFILIE", NULL)) {
-		if (st_same(a->e.option, mv_get(a->mv, F_OPTION)))
-			return ap_already(a, "salarié déjà affilié avec cette "
-					  "option");
-		return ap_refuse(a, "E204", F_OPTION, "salarié déjà affilié "
-				 "avec l'option %s : pour en changer, envoyez "
-				 "une MODIFICATION", a->e.option);
-	}
-	if (a->e.id && !ap_status_is(a, "EN_COURS", "A_RELANCER", "RADIE",
-				     "PORTABILITE", NULL))
-		return ap_transition_refused(a);
-	if ((rc = rehire_check(a)) != 0)
-		return rc == 2 ? 0 : rc;
 	if ((rc = ap_mandate(a)) != 0)
 		return rc;
 	fresh = a->e.id == 0;	/* no link or reminder to cancel */
 	if (fresh)
 		st_decided(a->st);	/* nothing below refuses */
-	if (enter(a, "AFFILIE", "affiliation complète") < 0 ||
+	if (enter(a, ap_target(a), "affiliation complète") < 0 ||
 	    (!fresh && ap_covered(a) < 0) || confirm(a, "confirmation") < 0)
 		return -1;
 	return 0;
 }
 
 /*
- * affiliate - EN_COURS or A_RELANCER → AFFILIE on an existing record: the
+ * affiliate - an invited employee affiliated (the cell's target): the
  * status, the movement's personal data, the history row (what), the link
  * revoked and the confirmation (kind).  0 or -1.
  */
 static int affiliate(struct ap *a, const char *what, const char *kind)
 {
 	char *from = xstrdup(a->e.status);
+	const char *to = ap_target(a);
 	int rc;
 
-	rc = st_set_status(a->st, &a->env, a->e.id, "AFFILIE") < 0 ||
+	rc = st_set_status(a->st, &a->env, a->e.id, to) < 0 ||
 	     ap_set_person(a) < 0 ||
-	     st_history(a->st, &a->env, a->e.id, from, "AFFILIE", what) < 0 ||
+	     st_history(a->st, &a->env, a->e.id, from, to, what) < 0 ||
 	     ap_reload(a) < 0 || ap_covered(a) < 0 ||
 	     confirm(a, kind) < 0 ? -1 : 0;
 	free(from);
 	return rc;
 }
 
-/* ap_forcee - EN_COURS, A_RELANCER → AFFILIE at the base plan */
+/* ap_forcee - an invited employee affiliated at the base plan */
 int ap_forcee(struct ap *a)
 {
 	const char *base = a->ctx->emp->base_plan;
 
-	if (a->e.id == 0)
-		return ap_unknown(a);
-	if (ap_status_is(a, "AFFILIE", NULL) && st_same(a->e.option, base))
-		return ap_already(a, "salarié déjà affilié à l'option de base");
-	if (!ap_status_is(a, "EN_COURS", "A_RELANCER", NULL))
-		return ap_transition_refused(a);
 	if (base == NULL)
 		return ap_refuse(a, "E205", F_OPERATION, "affiliation forcée "
 				 "impossible : aucune option de base "
@@ -239,15 +183,11 @@ int ap_forcee(struct ap *a)
 			 "affiliation_forcee");
 }
 
-/* ap_relance - EN_COURS, A_RELANCER: the reminder now, a fresh link */
+/* ap_relance - an invited employee: the reminder now, a fresh link */
 int ap_relance(struct ap *a)
 {
 	char day[DATE_ISO_SIZE], n[16];
 
-	if (a->e.id == 0)
-		return ap_unknown(a);
-	if (!ap_status_is(a, "EN_COURS", "A_RELANCER", NULL))
-		return ap_transition_refused(a);
 	snprintf(n, sizeof(n), "%d", a->e.relances + 1);
 	if (st_set_col(a->st, a->e.id, "relances", n) < 0 ||
 	    st_set_col(a->st, a->e.id, "last_relance",
@@ -283,19 +223,12 @@ static int token_ok(struct ap *a)
 	       crypto_equal(tok, jeton);
 }
 
-/* ap_finalisation - EN_COURS, A_RELANCER → AFFILIE with the link's token */
+/* ap_finalisation - an invited employee affiliated with the link's token */
 int ap_finalisation(struct ap *a)
 {
 	const struct cfg_employer *emp = a->ctx->emp;
 	int rc;
 
-	if (a->e.id == 0)
-		return ap_unknown(a);
-	if (ap_status_is(a, "AFFILIE", NULL) &&
-	    st_same(a->e.option, mv_get(a->mv, F_OPTION)))
-		return ap_already(a, "affiliation déjà finalisée");
-	if (!ap_status_is(a, "EN_COURS", "A_RELANCER", NULL))
-		return ap_transition_refused(a);
 	if (!token_ok(a))
 		return ap_refuse(a, "E280", F_JETON, "lien d'affiliation "
 				 "invalide, déjà utilisé ou expiré");

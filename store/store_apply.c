@@ -2,14 +2,14 @@
  * store_apply - the apply step: one checked movement against the employee
  * records, inside the file's transaction.
  *
- * store_apply() loads the record the movement names and hands it to the
- * transition of its operation (store_apply.h lists which file holds
- * which).  Each transition reads the record, decides by the transition
- * table of rules.md, and only then writes: the record, one history row per
- * change, the deadlines and the outbox rows the change requires.  A
- * movement the rules refuse gets an E finding and changes nothing; one
- * already in effect gets I200 "déjà pris en compte" and changes nothing
- * either.  This file also holds that shared vocabulary of findings.
+ * store_apply() loads the record the movement names, runs the movement
+ * through the cell of the transition table for the record's status
+ * (process/transition.h: the one place the rules refuse a transition, with
+ * E201 or E202, or find the movement already in effect, I200), and hands
+ * what the cell lets through to its handler (store_apply.h lists which file
+ * holds which).  A handler writes the record, one history row per change,
+ * the deadlines and the outbox rows the change requires.  A movement the
+ * rules refuse gets an E finding and changes nothing.
  *
  * Isolation: every query is keyed by the employer of the file, so a row can
  * only ever see its own employer's employees; an unknown NIR reads the same
@@ -19,29 +19,24 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/util.h"
 #include "store/store_apply.h"
 
-static const struct {
-	const char *status, *label;
-} labels[] = {
-	{ "EN_COURS", "en cours d'affiliation" },
-	{ "A_RELANCER", "à relancer" },
-	{ "AFFILIE", "affilié" },
-	{ "DISPENSE", "dispensé" },
-	{ "RADIE", "radié" },
-	{ "PORTABILITE", "en portabilité" },
+/* The handler of each cell that applies a movement. */
+static int (*const handlers[HANDLER_COUNT])(struct ap *) = {
+	[H_SIMPLE] = ap_simple,
+	[H_COMPLETE] = ap_complete,
+	[H_FINALISATION] = ap_finalisation,
+	[H_FORCEE] = ap_forcee,
+	[H_RELANCE] = ap_relance,
+	[H_DISPENSE] = ap_dispense,
+	[H_RADIATION] = ap_radiation,
+	[H_FIN_PORTABILITE] = ap_fin_portabilite,
+	[H_ANNULATION] = ap_annulation,
+	[H_MODIFICATION] = ap_modification,
+	[H_AYANT_DROIT] = ap_ayant_droit,
 };
-
-const char *status_label(const char *status)
-{
-	size_t i;
-
-	for (i = 0; status && i < NELEM(labels); i++)
-		if (strcmp(labels[i].status, status) == 0)
-			return labels[i].label;
-	return status ? status : "inconnu";
-}
 
 int ap_refuse(struct ap *a, const char *code, enum field f, const char *fmt,
 	      ...)
@@ -58,54 +53,57 @@ int ap_refuse(struct ap *a, const char *code, enum field f, const char *fmt,
 
 int ap_already(struct ap *a, const char *what)
 {
-	mv_diag(a->mv, "I200", F_NONE, "déjà pris en compte : %s, rien n'a "
-		"été modifié", what);
+	transition_already(a->mv, what);
 	return 0;
 }
 
-int ap_status_is(const struct ap *a, ...)
+const char *ap_target(const struct ap *a)
 {
-	const char *s;
-	va_list ap;
-	int hit = 0;
+	int to = a->t->out[0].to;
 
-	va_start(ap, a);
-	while ((s = va_arg(ap, const char *)) != NULL)
-		hit |= st_same(a->e.status, s);
-	va_end(ap);
-	return a->e.id != 0 && hit;
+	if (to == TO_SAME)
+		return status_name(a->from);
+	if (to == TO_PREVIOUS)
+		return status_name(a->rec.prev_status);
+	return status_name((enum status)to);
+}
+
+void ap_record_of(const struct st_emp *e, struct record *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = e->id ? status_from_name(e->status) : STATUS_NONE;
+	r->prev_status = status_from_name(e->prev_status);
+	r->nom = e->nom;
+	r->date_embauche = e->date_embauche;
+	r->option = e->option;
+	r->date_fin_contrat = e->date_fin_contrat;
+	r->motif_rupture = e->motif_rupture;
+	r->radiation_at = e->radiation_at;
+	r->portabilite_debut = e->portabilite_debut;
+	r->portabilite_fin = e->portabilite_fin;
+	r->portabilite_motif_fin = e->portabilite_motif_fin;
+	r->dispense_motif = e->dispense_motif;
+	r->dispense_fin = e->dispense_fin;
 }
 
 int ap_reload(struct ap *a)
 {
 	long long id = a->e.id;
+	int rc;
 
 	st_emp_free(&a->e);
-	return st_emp_load_id(a->st, id, &a->e);
-}
-
-/* ap_transition_refused - E201: the rules have no such transition */
-int ap_transition_refused(struct ap *a)
-{
-	return ap_refuse(a, "E201", F_OPERATION, "%s impossible : le salarié "
-			 "est %s (%s) chez cet employeur",
-			 op_name(a->mv->op), status_label(a->e.status),
-			 a->e.status);
-}
-
-/* ap_unknown - E202, worded the same whether another employer has the NIR */
-int ap_unknown(struct ap *a)
-{
-	return ap_refuse(a, "E202", F_NIR, "salarié inconnu : aucun salarié "
-			 "de cet employeur n'a ce NIR");
+	rc = st_emp_load_id(a->st, id, &a->e);
+	ap_record_of(&a->e, &a->rec);
+	return rc;
 }
 
 /* store_apply - apply one checked movement; see store.h */
 int store_apply(struct store *st, const struct apply_ctx *ctx,
 		struct movement *mv)
 {
+	char q[64];
 	struct ap a;
-	int rc;
+	int rc = -1;
 
 	memset(&a, 0, sizeof(a));
 	a.st = st;
@@ -119,26 +117,32 @@ int store_apply(struct store *st, const struct apply_ctx *ctx,
 	a.env.cause = ctx->portal ? "portail" : "fichier";
 	snprintf(a.env.ref, sizeof(a.env.ref), "%s:%ld", ctx->file_id,
 		 mv->line);
+	a.dc.cfg = ctx->cfg;
+	a.dc.emp = ctx->emp;
+	a.dc.today = ctx->today;
 	if (st_emp_load(st, ctx->emp->numero, mv_get(mv, F_NIR), &a.e) < 0)
 		return -1;
-	switch (mv->op) {
-	case OP_AFFILIATION_SIMPLE:	rc = ap_simple(&a); break;
-	case OP_AFFILIATION_COMPLETE:	rc = ap_complete(&a); break;
-	case OP_AYANT_DROIT:		rc = ap_ayant_droit(&a); break;
-	case OP_RADIATION:		rc = ap_radiation(&a); break;
-	case OP_ANNULATION:		rc = ap_annulation(&a); break;
-	case OP_MODIFICATION:		rc = ap_modification(&a); break;
-	case OP_RELANCE:		rc = ap_relance(&a); break;
-	case OP_AFFILIATION_FORCEE:	rc = ap_forcee(&a); break;
-	case OP_DISPENSE:		rc = ap_dispense(&a); break;
-	case OP_FIN_PORTABILITE:	rc = ap_fin_portabilite(&a); break;
-	case OP_FINALISATION:		rc = ap_finalisation(&a); break;
+	ap_record_of(&a.e, &a.rec);
+	a.from = a.rec.status;
+	if (a.e.id != 0 && a.from == STATUS_NONE) {
+		/* Only status_name() ever wrote the column. */
+		log_err("event=unknown_status employee=%lld status=%s", a.e.id,
+			log_quote(q, sizeof(q), a.e.status));
+		goto out;
+	}
+	switch (transition_decide(&a.rec, mv, &a.dc, &a.t)) {
+	case TRANSITION_APPLY:
+		rc = handlers[a.t->handler](&a);
+		break;
+	case TRANSITION_DONE:
+		rc = 0;
+		break;
+	case TRANSITION_REFUSED:
 	default:
-		rc = ap_refuse(&a, "E106", F_OPERATION, "opération %s non "
-			       "traitée par les dépôts de fichiers de cette "
-			       "version", op_name(mv->op));
+		rc = 1;
 		break;
 	}
+out:
 	st_emp_free(&a.e);
 	return rc;
 }

@@ -2,15 +2,18 @@
  * store_apply - what the apply step's files share (private to store/).
  *
  * One struct ap is one movement being applied: the store, the movement,
- * the environment of the change (cause: file or portal, and its line) and
- * the employee record the movement names, loaded once.
+ * the environment of the change (cause: file or portal, and its line), the
+ * employee record the movement names, loaded once, and the cell of the
+ * transition table (process/transition.h) for its status and operation.
  *
- * store_apply() (store_apply.c) loads the record and hands the movement to
- * the transition of its operation, one file per concept:
+ * store_apply() (store_apply.c) loads the record and runs the movement
+ * through its cell (transition_decide(): the refusals E201, E202, what is
+ * already in effect, I200), then hands it to the cell's handler, one file
+ * per concept:
  *
- *   store_affiliation.c  (none), RADIE, PORTABILITE → EN_COURS or AFFILIE;
- *                        RELANCE, AFFILIATION_FORCEE, the portal's
- *                        FINALISATION
+ *   store_affiliation.c  AFFILIATION_SIMPLE, AFFILIATION_COMPLETE (a
+ *                        rehire too), RELANCE, AFFILIATION_FORCEE, the
+ *                        portal's FINALISATION
  *   store_person.c       the personal data a movement carries; MODIFICATION
  *   store_mandate.c      the SEPA mandate: RUM given or generated, the bank
  *                        details a direct-debit option needs
@@ -18,12 +21,15 @@
  *   store_beneficiary.c  AYANT_DROIT; the loi Evin letters to dependants
  *   store_radiation.c    RADIATION, ANNULATION, FIN_PORTABILITE
  *
- * Each transition reads the record, decides, and only then writes; a
+ * A handler takes its target status from the cell and its other decisions
+ * from process/decide.h; it tests no status.  It reads what the database
+ * alone knows (a RUM taken, a deadline pending), and only then writes; a
  * refusal (an E finding) changes nothing.
  */
 #ifndef AFFILD_STORE_APPLY_H
 #define AFFILD_STORE_APPLY_H
 
+#include "process/decide.h"
 #include "store/store_priv.h"
 
 struct ap {
@@ -32,6 +38,10 @@ struct ap {
 	struct movement *mv;
 	struct st_env env;
 	struct st_emp e;
+	struct record rec;		/* e's fields, for process/ */
+	struct decide_ctx dc;
+	enum status from;		/* the status before the movement */
+	const struct transition *t;	/* the cell of (from, operation) */
 };
 
 #define VIDE "#VIDE"		/* MODIFICATION: clear the field */
@@ -53,16 +63,16 @@ int ap_fin_portabilite(struct ap *a);
 /* ap_refuse - an E finding; returns 1 */
 int ap_refuse(struct ap *a, const char *code, enum field f, const char *fmt,
 	      ...) __attribute__((format(printf, 4, 5)));
-/* ap_unknown - E202 "salarié inconnu"; returns 1 */
-int ap_unknown(struct ap *a);
-/* ap_transition_refused - E201: the rules have no such transition; 1 */
-int ap_transition_refused(struct ap *a);
 /* ap_already - I200 "déjà pris en compte"; returns 0 */
 int ap_already(struct ap *a, const char *what);
-/* ap_status_is - the record's status is one of the NULL-terminated list */
-int ap_status_is(const struct ap *a, ...) __attribute__((sentinel));
-/* ap_reload - read the record again after a change */
+/* ap_target - the database name of the cell's target status (out[0]):
+ * the record's own status when the cell leaves it unchanged, the one
+ * before its last change for TO_PREVIOUS */
+const char *ap_target(const struct ap *a);
+/* ap_reload - read the record again after a change (a->rec follows) */
 int ap_reload(struct ap *a);
+/* ap_record_of - the fields of e that process/ reads (borrowed from e) */
+void ap_record_of(const struct st_emp *e, struct record *r);
 
 /* ---- the personal data (store_person.c) ----------------------------- */
 
@@ -92,7 +102,5 @@ int ap_covered(struct ap *a);
  * dependant after the employee's death, rights ended on droits (FR date) */
 int st_letter_dependants(struct store *st, const struct st_env *env,
 			 const struct st_emp *e, const char *droits);
-
-const char *status_label(const char *status);
 
 #endif

@@ -133,7 +133,8 @@ static int child_deadline(struct ap *a, long long bid, struct date birth)
 			       "ayant_droit_age", a->e.id, data);
 }
 
-/* ap_ayant_droit - add (or with date_fin, end) a beneficiary */
+/* ap_ayant_droit - add (or with date_fin, end) a beneficiary of an
+ * affiliated employee or one in portability (the cell) */
 int ap_ayant_droit(struct ap *a)
 {
 	static const char sql[] =
@@ -147,10 +148,6 @@ int ap_ayant_droit(struct ap *a)
 	char what[256];
 	int ended = 0, n;
 
-	if (a->e.id == 0)
-		return ap_unknown(a);
-	if (!ap_status_is(a, "AFFILIE", "PORTABILITE", NULL))
-		return ap_transition_refused(a);
 	if ((bid = beneficiary_find(a, &ended)) < 0)
 		return -1;
 	if (mv_has(mv, F_DATE_FIN))

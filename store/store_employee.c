@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "store/store_apply.h"
+#include "process/status.h"
 #include "store/store_priv.h"
 
 static void employee_from_row(sqlite3_stmt *s, struct employee_rec *e)
@@ -344,7 +344,7 @@ int store_bulletin(struct store *st, const struct cfg *cfg,
 	line(body, "Date d'embauche", fr(e.date_embauche, d));
 	line(body, "Début de la couverture",
 	     fr(e.date_effet ? e.date_effet : e.date_embauche, d));
-	snprintf(v, sizeof(v), "%s depuis le %s%s", status_label(e.status),
+	snprintf(v, sizeof(v), "%s depuis le %s%s", status_label_name(e.status),
 		 fr(e.status_since, d), e.incomplete ?
 		 " (affiliation incomplète)" : "");
 	line(body, "Statut", v);

@@ -209,8 +209,6 @@ int ap_modification(struct ap *a)
 	struct st_emp other;
 	int rc;
 
-	if (a->e.id == 0)
-		return ap_unknown(a);
 	changed_fields(a, what, sizeof(what));
 	if (nouveau && *nouveau && !st_same(nouveau, a->e.nir)) {
 		if (st_emp_load(a->st, a->ctx->emp->numero, nouveau,

@@ -1,14 +1,15 @@
 /*
  * store_radiation - the end of an affiliation: RADIATION (now or on the
- * day after a future end date), its ANNULATION, and FIN_PORTABILITE.
+ * day after a future end date), its ANNULATION, and FIN_PORTABILITE, and
+ * the insurer's affilctl changes after a radiation.
  *
- * A radiation is decided once, when the movement is accepted: eligibility
- * to portability from the departure-reason table and the status, the dates
- * from rules/portability.c, the notice to send.  The decision is a small
- * struct that is either carried out at once or stored as JSON in a
+ * A radiation is decided once, when the movement is accepted, by
+ * process/decide_radiation.c (eligibility, dates, notice): a struct
+ * radiation that is either carried out at once or stored as JSON in a
  * "radiation" deadline and carried out by the timer on its day, by the same
  * code (rad_carry_out), so both paths write the same record, history and
- * mail.
+ * mail.  This file reads what only the database knows (a pending deadline,
+ * the last history row) and writes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,163 +19,14 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "rules/portability.h"
 #include "store/store_apply.h"
-
-struct rad {
-	char to[16];			/* PORTABILITE or RADIE */
-	char motif[4];
-	char fin_contrat[DATE_ISO_SIZE];
-	char droits[DATE_ISO_SIZE];	/* last covered day */
-	char p0[DATE_ISO_SIZE], p1[DATE_ISO_SIZE];	/* portability */
-	int months;
-	int incomplete;			/* radiated before finishing */
-	char notice[32];		/* template kind; "" for none */
-};
-
-/* flag - the row's portabilite column: 'O', 'N', 0 (empty) or '?' */
-static int flag(const struct movement *mv)
-{
-	const char *v = mv_get(mv, F_PORTABILITE);
-
-	if (v == NULL || *v == '\0')
-		return 0;
-	if (strcasecmp(v, "O") == 0 || strcasecmp(v, "OUI") == 0)
-		return 'O';
-	if (strcasecmp(v, "N") == 0 || strcasecmp(v, "NON") == 0)
-		return 'N';
-	return '?';
-}
-
-/* eligible - the departure reason and the row's override: 1, 0 or -1
- * (refused, finding set) */
-static int eligible(struct ap *a, const struct cfg_departure_reason *r)
-{
-	int o = flag(a->mv);
-
-	if (o == '?')
-		return -ap_refuse(a, "E185", F_PORTABILITE, "portabilite doit "
-				  "valoir O ou N");
-	switch (r->portabilite) {
-	case CFG_PORTA_OUI:
-		if (o == 'N')
-			mv_diag(a->mv, "W210", F_PORTABILITE, "portabilite=N "
-				"ignorée : le motif %s ouvre droit à la "
-				"portabilité, l'employeur ne peut pas y "
-				"renoncer", r->code);
-		return 1;
-	case CFG_PORTA_EXAMEN:
-		if (o != 'O')
-			return 0;
-		if (!mv_has(a->mv, F_JUSTIFICATION))
-			return -ap_refuse(a, "E187", F_JUSTIFICATION,
-					  "justification obligatoire pour "
-					  "ouvrir la portabilité sur le motif "
-					  "%s", r->code);
-		return 1;
-	case CFG_PORTA_NON:
-	default:
-		if (o == 'O' && r->never_override)
-			return -ap_refuse(a, "E186", F_PORTABILITE, "portabilité"
-					  " impossible pour le motif %s, quelle"
-					  " que soit la justification",
-					  r->code);
-		if (o == 'O')
-			mv_diag(a->mv, "W211", F_PORTABILITE, "portabilite=O "
-				"ignorée : le motif %s n'ouvre pas droit à la "
-				"portabilité", r->code);
-		return 0;
-	}
-}
-
-/* end_of_month - the last day of d's month */
-static struct date end_of_month(struct date d)
-{
-	d.d = 1;
-	return date_add_days(date_add_months(d, 1), -1);
-}
-
-/* decide - the radiation the movement asks for; 0, 1 refused, -1 error */
-static int decide(struct ap *a, struct rad *r)
-{
-	const struct cfg *cfg = a->env.cfg;
-	const struct cfg_employer *emp = a->ctx->emp;
-	const char *motif = mv_get(a->mv, F_MOTIF_RUPTURE);
-	const struct cfg_departure_reason *dr;
-	const char *start_s;
-	struct date end, start, p0, p1;
-	int ok, incomplete, next_month;
-
-	memset(r, 0, sizeof(*r));
-	if (st_same(motif, "998"))
-		return ap_refuse(a, "E181", F_MOTIF_RUPTURE, "motif 998 : un "
-				 "transfert sans rupture du contrat n'est pas "
-				 "une radiation");
-	dr = cfg_departure_reason(cfg, motif);
-	if (dr == NULL || date_parse_iso(mv_get(a->mv, F_DATE_FIN_CONTRAT),
-					 &end) < 0)
-		return ap_refuse(a, "E182", F_MOTIF_RUPTURE, "motif de rupture "
-				 "inconnu de la table DSN S21.G00.62.002");
-	if ((ok = eligible(a, dr)) < 0)
-		return 1;
-	incomplete = ap_status_is(a, "EN_COURS", "A_RELANCER", NULL);
-	if (ap_status_is(a, "DISPENSE", NULL) || st_same(motif, "066") ||
-	    (incomplete && !emp->portability_if_incomplete))
-		ok = 0;
-	next_month = emp->portability_start == CFG_PSTART_NEXT_MONTH;
-	(void)strlcpy_ok(r->motif, motif, sizeof(r->motif));
-	date_format(end, r->fin_contrat);
-	r->incomplete = incomplete;
-	date_format(next_month ? end_of_month(end) : end, r->droits);
-	(void)strlcpy_ok(r->to, "RADIE", sizeof(r->to));
-	if (ap_status_is(a, "DISPENSE", NULL))
-		r->notice[0] = '\0';	/* never covered: nothing to end */
-	else if (st_same(motif, "066"))	/* letters to the dependants */
-		(void)strlcpy_ok(r->notice, "deces", sizeof(r->notice));
-	else if (st_same(motif, "038") || st_same(motif, "039"))
-		(void)strlcpy_ok(r->notice, "loi_evin", sizeof(r->notice));
-	else
-		(void)strlcpy_ok(r->notice, "radiation", sizeof(r->notice));
-	if (!ok)
-		return 0;
-
-	start_s = mv_has(a->mv, F_DATE_DEBUT_CONTRAT) ?
-		mv_get(a->mv, F_DATE_DEBUT_CONTRAT) : a->e.date_embauche;
-	if (start_s == NULL || date_parse_iso(start_s, &start) < 0)
-		return ap_refuse(a, "E188", F_DATE_DEBUT_CONTRAT, "date de début"
-				 " du contrat inconnue : renseignez "
-				 "date_debut_contrat pour calculer la "
-				 "portabilité");
-	if (portability_compute(start, end, cfg->process.portability_max_months,
-				next_month, &p0, &p1, &r->months) < 0)
-		return ap_refuse(a, "E189", F_DATE_FIN_CONTRAT, "fin de contrat "
-				 "antérieure au début du contrat (%s) : "
-				 "vérifiez date_debut_contrat", start_s);
-	date_format(p0, r->p0);
-	date_format(p1, r->p1);
-	if (date_cmp(p1, a->env.today) < 0) {
-		/* Already over: straight to RADIE, one notice, a warning. */
-		char fr[DATE_ISO_SIZE];
-
-		(void)strlcpy_ok(r->droits, r->p1, sizeof(r->droits));
-		mv_diag(a->mv, "W212", F_DATE_FIN_CONTRAT, "portabilité déjà "
-			"échue le %s : salarié radié directement",
-			date_format_fr(p1, fr));
-		return 0;
-	}
-	(void)strlcpy_ok(r->to, "PORTABILITE", sizeof(r->to));
-	(void)strlcpy_ok(r->droits, r->p1, sizeof(r->droits));
-	(void)strlcpy_ok(r->notice, "radiation_portabilite",
-			 sizeof(r->notice));
-	return 0;
-}
 
 /* rad_json - the decision as the data of a "radiation" deadline (json-c;
  * the same bytes for the same decision, so that a pending one compares) */
-static void rad_json(const struct rad *r, char *out, size_t outlen)
+static void rad_json(const struct radiation *r, char *out, size_t outlen)
 {
 	const char *const str[][2] = {
-		{ "to", r->to }, { "motif", r->motif },
+		{ "to", status_name(r->to) }, { "motif", r->motif },
 		{ "fin_contrat", r->fin_contrat }, { "droits", r->droits },
 		{ "p0", r->p0 }, { "p1", r->p1 },
 	};
@@ -195,16 +47,17 @@ static void rad_json(const struct rad *r, char *out, size_t outlen)
 	json_object_put(o);
 }
 
-/* rad_read - the json_extract() columns of rad_parse into a struct rad */
+/* rad_read - the json_extract() columns of rad_parse into a struct
+ * radiation */
 static void rad_read(sqlite3_stmt *s, void *arg)
 {
-	struct rad *r = arg;
+	struct radiation *r = arg;
 	char *v[6];
 	int i;
 
 	for (i = 0; i < 6; i++)
 		v[i] = st_col_dup(s, i);
-	(void)strlcpy_ok(r->to, v[0] ? v[0] : "", sizeof(r->to));
+	r->to = status_from_name(v[0]);
 	(void)strlcpy_ok(r->motif, v[1] ? v[1] : "", sizeof(r->motif));
 	(void)strlcpy_ok(r->fin_contrat, v[2] ? v[2] : "",
 			 sizeof(r->fin_contrat));
@@ -222,7 +75,8 @@ static void rad_read(sqlite3_stmt *s, void *arg)
 }
 
 /* rad_parse - the decision back from its JSON, through SQLite's json1 */
-static int rad_parse(struct store *st, const char *json, struct rad *r)
+static int rad_parse(struct store *st, const char *json,
+		     struct radiation *r)
 {
 	static const char sql[] =
 		"SELECT json_extract(?1, '$.to'), json_extract(?1, '$.motif'),"
@@ -237,8 +91,9 @@ static int rad_parse(struct store *st, const char *json, struct rad *r)
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, json);
+	/* A radiation leads out of employment (RADIE or PORTABILITE). */
 	if (st_one_row(st, s, "radiation data", rad_read, r) != 1 ||
-	    (!st_same(r->to, "RADIE") && !st_same(r->to, "PORTABILITE"))) {
+	    !status_is(r->to, STATUS_FORMER)) {
 		log_err("event=bad_deadline_data kind=radiation");
 		return -1;
 	}
@@ -258,7 +113,7 @@ static const char *fr_date(const char *iso, char out[DATE_ISO_SIZE])
 
 /* rad_notice - the notice of the decision to the former employee */
 static int rad_notice(struct store *st, const struct st_env *env,
-		      const struct st_emp *e, const struct rad *r)
+		      const struct st_emp *e, const struct radiation *r)
 {
 	char droits[DATE_ISO_SIZE], p0[DATE_ISO_SIZE], p1[DATE_ISO_SIZE];
 	char months[16];
@@ -288,8 +143,8 @@ static int rad_notice(struct store *st, const struct st_env *env,
  * cleared, and the history row of the decision (hist).
  */
 static int rad_write(struct store *st, const struct st_env *env,
-		     const struct st_emp *e, const struct rad *r, int porta,
-		     long long hist)
+		     const struct st_emp *e, const struct radiation *r,
+		     const char *to, int porta, long long hist)
 {
 	static const char sql[] =
 		"UPDATE employee SET prev_status = status, status = ?1,"
@@ -312,7 +167,7 @@ static int rad_write(struct store *st, const struct st_env *env,
 	if (s == NULL)
 		return -1;
 	st_now(now);
-	st_text(s, 1, r->to);
+	st_text(s, 1, to);
 	st_text(s, 2, date_format(env->today, day));
 	st_text(s, 3, now);
 	st_text(s, 4, r->fin_contrat);
@@ -333,10 +188,11 @@ static int rad_write(struct store *st, const struct st_env *env,
 
 /* rad_carry_out - the decision applied to the record, now */
 static int rad_carry_out(struct store *st, const struct st_env *env,
-			 const struct st_emp *e, const struct rad *r)
+			 const struct st_emp *e, const struct radiation *r)
 {
+	const char *to = status_name(r->to);
 	char what[160];
-	int porta = st_same(r->to, "PORTABILITE");
+	int porta = radiation_portability(r);
 	int proof_days = env->cfg->process.unemployment_proof_days;
 	struct date p0, p1;
 	long long h;
@@ -344,8 +200,8 @@ static int rad_carry_out(struct store *st, const struct st_env *env,
 	snprintf(what, sizeof(what), "radiation, motif %s, fin de contrat %s%s%s",
 		 r->motif, r->fin_contrat, porta ? ", portabilité jusqu'au " :
 		 "", porta ? r->p1 : "");
-	if ((h = st_history(st, env, e->id, e->status, r->to, what)) < 0 ||
-	    rad_write(st, env, e, r, porta, h) < 0)
+	if ((h = st_history(st, env, e->id, e->status, to, what)) < 0 ||
+	    rad_write(st, env, e, r, to, porta, h) < 0)
 		return -1;
 	if (porta && (date_parse_iso(r->p1, &p1) < 0 ||
 		      st_deadline_add(st, date_add_days(p1, 1),
@@ -359,34 +215,19 @@ static int rad_carry_out(struct store *st, const struct st_env *env,
 	return rad_notice(st, env, e, r);
 }
 
-/* ap_radiation - see the transition table of rules.md */
+/* ap_radiation - radiated now, or held for the day after a future end
+ * (the decision: process/decide_radiation.c) */
 int ap_radiation(struct ap *a)
 {
 	char json[512], *pending = NULL, fr[DATE_ISO_SIZE];
-	struct date end;
-	struct rad r;
+	struct radiation r;
+	struct date due;
 	int rc;
 
-	if (a->e.id == 0)
-		return ap_unknown(a);
-	if (ap_status_is(a, "RADIE", "PORTABILITE", NULL)) {
-		if (st_same(a->e.date_fin_contrat,
-			 mv_get(a->mv, F_DATE_FIN_CONTRAT)) &&
-		    st_same(a->e.motif_rupture, mv_get(a->mv, F_MOTIF_RUPTURE)))
-			return ap_already(a, "salarié déjà radié à cette date "
-					  "pour ce motif");
-		return ap_refuse(a, "E207", F_DATE_FIN_CONTRAT, "salarié déjà "
-				 "radié (fin de contrat %s, motif %s) : pour "
-				 "corriger, envoyez une ANNULATION puis la "
-				 "bonne RADIATION", a->e.date_fin_contrat ?
-				 a->e.date_fin_contrat : "?",
-				 a->e.motif_rupture ? a->e.motif_rupture : "?");
-	}
-	if ((rc = decide(a, &r)) != 0)
-		return rc;
+	if (radiation_decide(&a->dc, &a->rec, a->mv, &r) != 0)
+		return 1;
 	rad_json(&r, json, sizeof(json));
-	(void)date_parse_iso(r.fin_contrat, &end);
-	if (date_cmp(end, a->env.today) < 0)
+	if (!radiation_held(&r, a->env.today, &due))
 		return rad_carry_out(a->st, &a->env, &a->e, &r);
 
 	/* A future end: held as a deadline for the day after it. */
@@ -399,14 +240,13 @@ int ap_radiation(struct ap *a)
 	}
 	free(pending);
 	if (st_deadline_drop(a->st, a->e.id, "radiation") < 0 ||
-	    st_deadline_add(a->st, date_add_days(end, 1), "radiation",
-			    a->e.id, json) < 0 ||
+	    st_deadline_add(a->st, due, "radiation", a->e.id, json) < 0 ||
 	    st_history(a->st, &a->env, a->e.id, a->e.status, a->e.status,
 		       "radiation programmée") < 0)
 		return -1;
 	mv_diag(a->mv, "I213", F_DATE_FIN_CONTRAT, "radiation programmée : "
 		"appliquée le %s, lendemain de la fin du contrat",
-		date_format_fr(date_add_days(end, 1), fr));
+		date_format_fr(due, fr));
 	return 0;
 }
 
@@ -414,29 +254,12 @@ int ap_radiation(struct ap *a)
 int st_radiation_fire(struct store *st, const struct st_env *env,
 		      const struct st_emp *e, const char *data)
 {
-	struct rad r;
-
-	struct date end;
+	struct radiation r;
 
 	if (rad_parse(st, data, &r) < 0)
 		return -1;
-	if (st_same(e->status, "RADIE") || st_same(e->status, "PORTABILITE"))
+	if (radiation_on_day(&r, status_from_name(e->status), env->emp))
 		return 1;
-	/* The decision was taken on the status of that day; what changed
-	 * since decides now.  A dispensed employee was not covered: no
-	 * portability, no notice.  Finished since: no longer incomplete. */
-	r.incomplete = st_same(e->status, "EN_COURS") ||
-		       st_same(e->status, "A_RELANCER");
-	if (st_same(e->status, "DISPENSE") && date_parse_iso(r.fin_contrat,
-							  &end) == 0) {
-		(void)strlcpy_ok(r.to, "RADIE", sizeof(r.to));
-		r.notice[0] = '\0';
-		r.p0[0] = r.p1[0] = '\0';
-		r.months = 0;
-		date_format(env->emp->portability_start ==
-			    CFG_PSTART_NEXT_MONTH ? end_of_month(end) : end,
-			    r.droits);
-	}
 	return rad_carry_out(st, env, e, &r) < 0 ? -1 : 0;
 }
 
@@ -458,20 +281,17 @@ static int clear_radiation(struct store *st, long long id)
 	       st_deadline_drop(st, id, "preuve_chomage") < 0 ? -1 : 0;
 }
 
-/* ap_annulation - cancel the last radiation, within the correction window */
+/* ap_annulation - cancel a radiation held for a future date, or the last
+ * one, within the correction window (process/decide.c) */
 int ap_annulation(struct ap *a)
 {
-	char *pending = NULL, fr[DATE_ISO_SIZE];
+	enum status before = a->rec.prev_status;
+	char *pending = NULL;
 	char *prev;
 	struct date at;
 	long long last;
 	int rc;
 
-	if (a->e.id == 0)
-		return ap_unknown(a);
-	if (!st_same(mv_get(a->mv, F_OPERATION_ANNULEE), "RADIATION"))
-		return ap_refuse(a, "E290", F_OPERATION_ANNULEE, "seule une "
-				 "RADIATION peut être annulée");
 	if ((rc = st_deadline_pending(a->st, a->e.id, "radiation",
 				      &pending)) < 0)
 		return -1;
@@ -481,20 +301,8 @@ int ap_annulation(struct ap *a)
 		       st_history(a->st, &a->env, a->e.id, a->e.status,
 				  a->e.status, "radiation programmée "
 				  "annulée") < 0 ? -1 : 0;
-	if (!ap_status_is(a, "RADIE", "PORTABILITE", NULL) ||
-	    a->e.radiation_at == NULL || a->e.prev_status == NULL ||
-	    st_same(a->e.prev_status, "RADIE") ||
-	    st_same(a->e.prev_status, "PORTABILITE"))
-		return ap_refuse(a, "E291", F_OPERATION_ANNULEE, "aucune "
-				 "radiation à annuler pour ce salarié");
-	if (date_parse_iso(a->e.radiation_at, &at) < 0 ||
-	    date_cmp(date_add_days(at, a->env.cfg->process.correction_days),
-		     a->env.today) < 0)
-		return ap_refuse(a, "E292", F_OPERATION_ANNULEE, "délai de "
-				 "correction dépassé : radiation enregistrée "
-				 "le %s, annulable %d jours",
-				 date_format_fr(at, fr),
-				 a->env.cfg->process.correction_days);
+	if (annulation_check(&a->dc, &a->rec, a->mv) != 0)
+		return 1;
 	if ((last = st_last_history(a->st, a->e.id)) < 0)
 		return -1;
 	if (last != a->e.radiation_hist)
@@ -507,11 +315,12 @@ int ap_annulation(struct ap *a)
 	     st_set_status(a->st, &a->env, a->e.id, prev) < 0 ||
 	     st_history(a->st, &a->env, a->e.id, a->e.status, prev,
 			"radiation annulée") < 0 ? -1 : 0;
-	if (rc == 0 && (st_same(prev, "EN_COURS") || st_same(prev, "A_RELANCER"))) {
+	if (rc == 0 && status_is(before, STATUS_AWAITING)) {
 		/* The link was revoked at the radiation: a fresh one. */
 		rc = ap_reload(a) < 0 ||
 		     st_invite(a->st, &a->env, &a->e, "relance") < 0 ? -1 : 0;
-		if (rc == 0 && st_same(prev, "EN_COURS") && a->e.invited_on &&
+		if (rc == 0 && status_is(before, STATUS_REMINDER) &&
+		    a->e.invited_on &&
 		    date_parse_iso(a->e.invited_on, &at) == 0)
 			rc = st_deadline_add(a->st, date_add_days(at,
 				a->env.cfg->process.reminder_after_days),
@@ -521,55 +330,24 @@ int ap_annulation(struct ap *a)
 	return rc;
 }
 
-/* ap_fin_portabilite - PORTABILITE → RADIE before its computed end */
+/* ap_fin_portabilite - the portability ends before its computed end */
 int ap_fin_portabilite(struct ap *a)
 {
-	static const char *const motifs[] = {
-		"REPRISE_EMPLOI", "FIN_INDEMNISATION", "RETRAITE", "DECES",
-	};
 	const char *motif = mv_get(a->mv, F_MOTIF_FIN);
+	const char *to = ap_target(a);
 	char day[DATE_ISO_SIZE], fr[DATE_ISO_SIZE], what[128];
-	struct date ev, debut, droits, fin;
-	size_t i;
+	struct date droits;
 
-	if (a->e.id == 0)
-		return ap_unknown(a);
-	for (i = 0; i < NELEM(motifs); i++)
-		if (st_same(motif, motifs[i]))
-			break;
-	if (i == NELEM(motifs))
-		return ap_refuse(a, "E294", F_MOTIF_FIN, "motif de fin « %.40s »"
-				 " inconnu : REPRISE_EMPLOI, FIN_INDEMNISATION,"
-				 " RETRAITE ou DECES", motif);
-	if (ap_status_is(a, "RADIE", NULL) &&
-	    st_same(a->e.portabilite_motif_fin, motif))
-		return ap_already(a, "portabilité déjà terminée pour ce motif");
-	if (!ap_status_is(a, "PORTABILITE", NULL))
-		return ap_refuse(a, "E201", F_OPERATION, "FIN_PORTABILITE "
-				 "impossible : le salarié est %s (%s), pas en "
-				 "portabilité", status_label(a->e.status),
-				 a->e.status);
-	if (date_parse_iso(mv_get(a->mv, F_DATE_EVENEMENT), &ev) < 0 ||
-	    a->e.portabilite_debut == NULL ||
-	    date_parse_iso(a->e.portabilite_debut, &debut) < 0 ||
-	    date_cmp(ev, debut) < 0)
-		return ap_refuse(a, "E295", F_DATE_EVENEMENT, "date d'événement "
-				 "antérieure au début de la portabilité (%s)",
-				 fr_date(a->e.portabilite_debut, fr));
-	droits = date_add_days(ev, -1);
-	if (a->e.portabilite_fin &&
-	    date_parse_iso(a->e.portabilite_fin, &fin) == 0 &&
-	    date_cmp(fin, droits) < 0)
-		droits = fin;
+	if (fin_portabilite_rights(&a->rec, a->mv, &droits) != 0)
+		return 1;
 	date_format(droits, day);
 	snprintf(what, sizeof(what), "fin de portabilité : %s, droits "
 		 "jusqu'au %s", motif, day);
-	if (st_set_status(a->st, &a->env, a->e.id, "RADIE") < 0 ||
+	if (st_set_status(a->st, &a->env, a->e.id, to) < 0 ||
 	    st_set_col(a->st, a->e.id, "date_fin_droits", day) < 0 ||
 	    st_set_col(a->st, a->e.id, "portabilite_motif_fin", motif) < 0 ||
 	    st_deadline_drop(a->st, a->e.id, "fin_portabilite") < 0 ||
-	    st_history(a->st, &a->env, a->e.id, "PORTABILITE", "RADIE",
-		       what) < 0)
+	    st_history(a->st, &a->env, a->e.id, a->e.status, to, what) < 0)
 		return -1;
 	date_format_fr(droits, fr);
 	if (st_same(motif, "DECES"))
@@ -613,72 +391,36 @@ static int admin_load(struct store *st, const struct cfg *cfg,
 /*
  * store_admin_portability - an admin opens portability after the former
  * employee proved unemployment benefits on an `examen` reason (a démission
- * légitime): RADIE → PORTABILITE with the dates of the radiation.
+ * légitime): RADIE → PORTABILITE with the dates of the radiation
+ * (radiation_reopen() decides).
  */
 int store_admin_portability(struct store *st, const struct cfg *cfg,
 			    const char *employer, const char *nir,
 			    const char *user, const char *justification,
 			    struct date today, char *why, size_t whylen)
 {
-	const struct cfg_departure_reason *dr;
+	struct decide_ctx dc;
+	struct radiation r;
+	struct record rec;
 	struct st_env env;
 	struct st_emp e;
-	struct date start, end, p0, p1;
-	struct rad r;
 	char what[384];
-	int rc = 1;
+	int rc;
 
 	if ((rc = admin_load(st, cfg, employer, nir, user, today, &env, &e,
 			     why, whylen)) != 0)
 		return rc;
-	rc = 1;
-	dr = e.motif_rupture ? cfg_departure_reason(cfg, e.motif_rupture) :
-	     NULL;
-	if (!st_same(e.status, "RADIE") || e.date_fin_contrat == NULL ||
-		 dr == NULL)
-		snprintf(why, whylen, "the employee is %s, not radiated",
-			 e.status);
-	else if (dr->portabilite != CFG_PORTA_EXAMEN ||
-		 st_same(e.motif_rupture, "066"))
-		snprintf(why, whylen, "departure reason %s is not one to "
-			 "examine: portability cannot be opened",
-			 e.motif_rupture);
-	else if (e.date_embauche == NULL ||
-		 date_parse_iso(e.date_embauche, &start) < 0 ||
-		 date_parse_iso(e.date_fin_contrat, &end) < 0 ||
-		 portability_compute(start, end,
-				     cfg->process.portability_max_months,
-				     env.emp->portability_start ==
-				     CFG_PSTART_NEXT_MONTH, &p0, &p1,
-				     &r.months) < 0)
-		snprintf(why, whylen, "no contract start on record to compute "
-			 "the portability");
-	else if (date_cmp(p1, today) < 0)
-		snprintf(why, whylen, "the portability would have ended on "
-			 "%04d-%02d-%02d", p1.y, p1.m, p1.d);
-	else
-		rc = 0;
-	if (rc != 0) {
+	dc.cfg = cfg;
+	dc.emp = env.emp;
+	dc.today = today;
+	ap_record_of(&e, &rec);
+	if (radiation_reopen(&dc, &rec, &r, why, whylen) != 0) {
 		st_emp_free(&e);
-		return rc;
+		return 1;
 	}
-	{
-		int months = r.months;
-
-		memset(&r, 0, sizeof(r));
-		r.months = months;
-	}
-	(void)strlcpy_ok(r.to, "PORTABILITE", sizeof(r.to));
-	(void)strlcpy_ok(r.motif, e.motif_rupture, sizeof(r.motif));
-	(void)strlcpy_ok(r.fin_contrat, e.date_fin_contrat,
-			 sizeof(r.fin_contrat));
-	date_format(p0, r.p0);
-	date_format(p1, r.p1);
-	(void)strlcpy_ok(r.droits, r.p1, sizeof(r.droits));
-	(void)strlcpy_ok(r.notice, "radiation_portabilite", sizeof(r.notice));
 	snprintf(what, sizeof(what), "portabilité ouverte par l'assureur : "
 		 "%.300s", justification);
-	rc = st_history(st, &env, e.id, "RADIE", "RADIE", what) < 0 ||
+	rc = st_history(st, &env, e.id, e.status, e.status, what) < 0 ||
 	     rad_carry_out(st, &env, &e, &r) < 0 ? -1 : 0;
 	st_emp_free(&e);
 	return rc;
@@ -693,21 +435,19 @@ int store_admin_unemployment_proof(struct store *st, const struct cfg *cfg,
 				   const char *user, struct date today,
 				   char *why, size_t whylen)
 {
+	struct record rec;
 	struct st_env env;
 	struct st_emp e;
 	char day[DATE_ISO_SIZE];
-	int rc = 1;
+	int rc;
 
 	if ((rc = admin_load(st, cfg, employer, nir, user, today, &env, &e,
 			     why, whylen)) != 0)
 		return rc;
-	rc = 1;
-	if (!st_same(e.status, "PORTABILITE"))
-		snprintf(why, whylen, "the employee is %s, not in portability",
-			 e.status);
+	ap_record_of(&e, &rec);
+	if (proof_check(&rec, why, whylen) != 0)
+		rc = 1;
 	else
-		rc = 0;
-	if (rc == 0)
 		rc = st_set_col(st, e.id, "preuve_chomage",
 				date_format(today, day)) < 0 ||
 		     st_deadline_drop(st, e.id, "preuve_chomage") < 0 ||

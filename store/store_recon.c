@@ -19,8 +19,8 @@
 #include "common/date.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "process/status.h"
 #include "rules/recon.h"
-#include "store/store_apply.h"
 #include "store/store_priv.h"
 
 /* store_recon_begin - see store.h */
@@ -126,7 +126,7 @@ static void compare_row(sqlite3_stmt *s, void *arg)
 	c->found = RECON_NOT_COVERED;
 	mv_diag(c->mv, "W252", F_NONE, "salarié non couvert dans la base : "
 		"%s%s%s ; s'il est couvert, envoyez l'AFFILIATION qui le "
-		"couvre", status_label(status), *fr ? " depuis le " : "", fr);
+		"couvre", status_label_name(status), *fr ? " depuis le " : "", fr);
 }
 
 /* store_recon_row - see store.h */

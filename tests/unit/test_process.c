@@ -1,0 +1,752 @@
+/*
+ * test_process - the affiliation process as data (process/), without a
+ * database: every cell of the transition table, the words of its findings,
+ * both sides of each "already in effect" test, the rows test_apply.c runs
+ * against SQLite (apply_rows.h) run through process/ alone, the pure
+ * decisions of a radiation, and docs/process.md's tables, which must be
+ * what transition_doc() writes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/util.h"
+#include "config/config.h"
+#include "parsers/check.h"
+#include "process/decide.h"
+#include "process/transition.h"
+
+#include "apply_rows.h"
+
+static const char config_yaml[] =
+	"spool:\n  dir: %s/spool\n  sftp_chroot: false\n"
+	"database:\n  path: %s/affild.db\n"
+	"mail:\n  transport: file\n  dir: %s/mail\n"
+	"  from: \"Espace <affiliation@assureur.example>\"\n"
+	"portal:\n  enabled: true\n"
+	"  link_url: \"https://espace.example/a/{token}\"\n"
+	"process:\n  creditor_id: FR12ZZZ123456\n"
+	"employers:\n"
+	"  - numero: \"12345678\"\n    name: Exemple SAS\n"
+	"    options:\n      - code: BASE\n      - code: CONFORT\n"
+	"        direct_debit: true\n"
+	"    base_plan: BASE\n    contact_email: rh@exemple.example\n";
+
+static struct cfg *cfg;
+static struct decide_ctx dc;
+
+/* ---- records and movements -------------------------------------------- */
+
+/*
+ * record_of - the record test_apply.c's to_state() leaves for a status
+ * (hired 2026-09-01 as Martin; radiated on 2026-11-20, 039 or 043, today),
+ * and a few variants the again tests need.
+ */
+static void record_of(const char *key, struct record *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (*key == '\0')
+		return;
+	r->nom = "Martin";
+	r->date_embauche = "2026-09-01";
+	r->prev_status = STATUS_AFFILIE;
+	if (strncmp(key, "AFFILIE", 7) == 0 || strncmp(key, "RADIE", 5) == 0 ||
+	    strcmp(key, "PORTABILITE") == 0)
+		r->option = strcmp(key, "AFFILIE_CONFORT") == 0 ? "CONFORT" :
+			    "BASE";
+	if (strcmp(key, "DISPENSE") == 0) {
+		r->prev_status = STATUS_EN_COURS;
+		r->dispense_motif = "CONTRAT_INDIVIDUEL";
+		r->dispense_fin = "2027-06-30";
+	}
+	if (strncmp(key, "RADIE", 5) == 0 || strcmp(key, "PORTABILITE") == 0) {
+		r->date_fin_contrat = "2026-11-20";
+		r->motif_rupture = strcmp(key, "PORTABILITE") == 0 ? "043" :
+				   "039";
+		r->radiation_at = "2026-11-28";
+	}
+	if (strcmp(key, "PORTABILITE") == 0) {
+		r->portabilite_debut = "2026-11-21";
+		r->portabilite_fin = "2027-02-20";
+	}
+	if (strcmp(key, "RADIE_RETRAITE") == 0)
+		r->portabilite_motif_fin = "RETRAITE";
+	r->status = strcmp(key, "AFFILIE_CONFORT") == 0 ? STATUS_AFFILIE :
+		    strcmp(key, "RADIE_RETRAITE") == 0 ? STATUS_RADIE :
+		    status_from_name(key);
+	assert_int_not_equal(r->status, STATUS_NONE);
+}
+
+/* movement_of - "OP field=value;..." checked as the pipeline checks it */
+static void movement_of(const char *spec, int portal, struct movement *mv)
+{
+	struct check_ctx cc = { cfg, &cfg->employers[0], dc.today, portal };
+	char buf[1024], *field, *save = NULL;
+
+	mv_init(mv);
+	snprintf(buf, sizeof(buf), "%s", spec);
+	field = strtok_r(buf, " ", &save);
+	mv->op = op_from_name(field);
+	mv_set(mv, F_OPERATION, field);
+	mv_set(mv, F_NIR, "290049900000059");
+	while ((field = strtok_r(NULL, ";", &save)) != NULL) {
+		char *eq = strchr(field, '=');
+
+		assert_non_null(eq);
+		*eq = '\0';
+		assert_int_not_equal(field_from_name(field), F_NONE);
+		mv_set(mv, field_from_name(field), eq + 1);
+	}
+	check_movement(&cc, mv);
+}
+
+/* decide - the record key and the movement through transition_decide */
+static enum tr_result decide(const char *key, const char *spec, int portal,
+			     struct movement *mv,
+			     const struct transition **t)
+{
+	struct record r;
+
+	record_of(key, &r);
+	movement_of(spec, portal, mv);
+	if (mv_has_error(mv))
+		fail_msg("%s: %s %s", spec, mv->diags[0].code,
+			 mv->diags[0].msg);
+	return transition_decide(&r, mv, &dc, t);
+}
+
+/* ---- every cell ---------------------------------------------------------- */
+
+/* render - a cell in the words of the expected table below */
+static void render(const struct transition *t, char *out, size_t len)
+{
+	static const char *const verdicts[] = {
+		[TR_NONE] = "none", [TR_APPLY] = "", [TR_REFUSED] = "E201",
+		[TR_UNKNOWN] = "E202", [TR_CONFLICT] = "conflict",
+	};
+	size_t n;
+	int i, k;
+
+	if (t == NULL) {
+		snprintf(out, len, "none");
+		return;
+	}
+	n = (size_t)snprintf(out, len, "%s%s%s%s%s%s%s",
+		t->verdict == TR_APPLY ? handler_name(t->handler) :
+		verdicts[t->verdict], t->guard ? " if guard" : "",
+		t->again ? " unless again" : "",
+		t->new_period ? ", rehire" : "",
+		t->via ? " via " : "", status_name(t->via),
+		t->verdict == TR_APPLY ? " ->" : "");
+	for (i = 0; i < TR_MAX_OUTCOMES && t->out[i].to && n < len; i++) {
+		n += (size_t)snprintf(out + n, len - n, "%s %s [", i ? "," : "",
+			t->out[i].to == TO_SAME ? "same" :
+			t->out[i].to == TO_PREVIOUS ? "previous" :
+			status_name(t->out[i].to));
+		for (k = 0; k < NOTICE_COUNT && n < len; k++)
+			if (t->out[i].notices & NOTICE_BIT(k))
+				n += (size_t)snprintf(out + n, len - n, "%s%s",
+					out[n - 1] == '[' ? "" : " ",
+					notice_name(k));
+		if (n < len)
+			n += (size_t)snprintf(out + n, len - n, "]");
+	}
+}
+
+#define RADIATED(eligible) "ap_radiation -> " eligible \
+	" RADIE [radiation loi_evin], RADIE [radiation]," \
+	" RADIE [loi_evin_ayants_droit], same []"
+
+/* The table of docs/process.md, status by status (none, EN_COURS,
+ * A_RELANCER, AFFILIE, DISPENSE, RADIE, PORTABILITE), written apart from
+ * process/transition.c: a cell changed there fails here until the two
+ * say the same. */
+static const struct {
+	enum op op;
+	const char *cells[STATUS_COUNT];
+} expected[] = {
+	{ OP_AFFILIATION_SIMPLE, {
+		"ap_simple -> EN_COURS [invitation]",
+		"conflict unless again", "conflict unless again", "E201",
+		"E201", "ap_simple unless again, rehire -> EN_COURS "
+		"[invitation]", "ap_simple unless again, rehire via RADIE -> "
+		"EN_COURS [invitation]" } },
+	{ OP_AFFILIATION_COMPLETE, {
+		"ap_complete -> AFFILIE [confirmation]",
+		"ap_complete -> AFFILIE [confirmation]",
+		"ap_complete -> AFFILIE [confirmation]",
+		"conflict unless again", "E201", "ap_complete unless again, "
+		"rehire -> AFFILIE [confirmation]", "ap_complete unless again, "
+		"rehire via RADIE -> AFFILIE [confirmation]" } },
+	{ OP_FINALISATION, {
+		"E202", "ap_finalisation -> AFFILIE [confirmation "
+		"finalisation_employeur]", "ap_finalisation -> AFFILIE "
+		"[confirmation finalisation_employeur]", "E201 unless again",
+		"E201", "E201", "E201" } },
+	{ OP_AFFILIATION_FORCEE, {
+		"E202", "ap_forcee -> AFFILIE [affiliation_forcee]",
+		"ap_forcee -> AFFILIE [affiliation_forcee]",
+		"E201 unless again", "E201", "E201", "E201" } },
+	{ OP_RELANCE, {
+		"E202", "ap_relance -> same [relance]",
+		"ap_relance -> same [relance]", "E201", "E201", "E201",
+		"E201" } },
+	{ OP_DISPENSE, {
+		"E202", "ap_dispense -> DISPENSE [dispense_employeur]",
+		"ap_dispense -> DISPENSE [dispense_employeur]",
+		"ap_dispense if guard -> DISPENSE [dispense_employeur]",
+		"ap_dispense if guard unless again -> same "
+		"[dispense_employeur]", "E201", "E201" } },
+	{ OP_RADIATION, {
+		"E202", RADIATED("PORTABILITE [radiation_portabilite],"),
+		RADIATED("PORTABILITE [radiation_portabilite],"),
+		RADIATED("PORTABILITE [radiation_portabilite],"),
+		"ap_radiation -> RADIE [], same []",
+		"conflict unless again", "conflict unless again" } },
+	{ OP_FIN_PORTABILITE, {
+		"E202", "E201", "E201", "E201", "E201", "E201 unless again",
+		"ap_fin_portabilite -> RADIE [fin_portabilite], RADIE "
+		"[loi_evin_ayants_droit]" } },
+	{ OP_ANNULATION, {
+		"E202", "ap_annulation -> same []", "ap_annulation -> same []",
+		"ap_annulation -> same []", "ap_annulation -> same []",
+		"ap_annulation -> previous [relance]",
+		"ap_annulation -> previous [relance]" } },
+	{ OP_MODIFICATION, {
+		"E202", "ap_modification -> same []",
+		"ap_modification -> same []", "ap_modification -> same []",
+		"ap_modification -> same []", "ap_modification -> same []",
+		"ap_modification -> same []" } },
+	{ OP_AYANT_DROIT, {
+		"E202", "E201", "E201", "ap_ayant_droit -> same []", "E201",
+		"E201", "ap_ayant_droit -> same []" } },
+};
+
+/* test_every_cell - each status × each operation, as the doc has it */
+static void test_every_cell(void **state)
+{
+	static const enum op requests[] = {
+		OP_NONE, OP_EXPORT, OP_BULLETIN, OP_RECONCILIATION, OP_FIN,
+	};
+	char got[512];
+	size_t i, k;
+	int s;
+
+	(void)state;
+	for (i = 0; i < NELEM(expected); i++) {
+		assert_int_equal(transition_ops[i], expected[i].op);
+		for (s = STATUS_NONE; s < STATUS_COUNT; s++) {
+			render(transition_of(s, expected[i].op), got,
+			       sizeof(got));
+			if (strcmp(got, expected[i].cells[s]) != 0)
+				fail_msg("%s on %s: %s, want %s",
+					 op_name(expected[i].op),
+					 s ? status_name(s) : "none", got,
+					 expected[i].cells[s]);
+		}
+	}
+	assert_int_equal(transition_ops[NELEM(expected)], OP_NONE);
+	/* Requests and the trailer are not movements of the store. */
+	for (k = 0; k < NELEM(requests); k++)
+		for (s = STATUS_NONE; s < STATUS_COUNT; s++)
+			assert_null(transition_of(s, requests[k]));
+	assert_null(transition_of(STATUS_COUNT, OP_RELANCE));
+}
+
+/* ---- the findings of the table ------------------------------------------- */
+
+struct finding_case {
+	const char *record, *event;
+	int portal;
+	enum tr_result result;
+	const char *code;
+	const char *msg;	/* exact, when given */
+};
+
+static void run_findings(const struct finding_case *c, size_t n)
+{
+	const struct transition *t;
+	struct movement mv;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		enum tr_result got = decide(c[i].record, c[i].event,
+					    c[i].portal, &mv, &t);
+		const char *code = mv.ndiags ? mv.diags[0].code : "";
+
+		if (got != c[i].result || strcmp(code, c[i].code) != 0)
+			fail_msg("%s | %s: result %d %s, want %d %s",
+				 *c[i].record ? c[i].record : "none",
+				 c[i].event, got, code, c[i].result,
+				 c[i].code);
+		if (c[i].msg)
+			assert_string_equal(mv.diags[0].msg, c[i].msg);
+		mv_free(&mv);
+	}
+}
+
+/* test_refusal_words - E201, E202, E106, I200 and the conflicts, byte for
+ * byte: the report's words are the payroll systems' contract */
+static void test_refusal_words(void **state)
+{
+	static const struct finding_case cases[] = {
+		{ "AFFILIE", "RELANCE", 0, TRANSITION_REFUSED, "E201",
+		  "RELANCE impossible : le salarié est affilié (AFFILIE) chez "
+		  "cet employeur" },
+		{ "EN_COURS", "FIN_PORTABILITE date_evenement=2026-11-25;"
+		  "motif_fin=RETRAITE", 0, TRANSITION_REFUSED, "E201",
+		  "FIN_PORTABILITE impossible : le salarié est en cours "
+		  "d'affiliation (EN_COURS), pas en portabilité" },
+		{ "", "RELANCE", 0, TRANSITION_REFUSED, "E202",
+		  "salarié inconnu : aucun salarié de cet employeur n'a ce "
+		  "NIR" },
+		{ "AFFILIE", "EXPORT", 0, TRANSITION_REFUSED, "E106",
+		  "opération EXPORT non traitée par les dépôts de fichiers de "
+		  "cette version" },
+		{ "EN_COURS", "AFFILIATION_SIMPLE " PERSON, 0, TRANSITION_DONE,
+		  "I200", "déjà pris en compte : affiliation déjà en cours, "
+		  "rien n'a été modifié" },
+		{ "EN_COURS", "AFFILIATION_SIMPLE nom=Dupont;prenom=Zoé;"
+		  "date_naissance=1990-04-12;date_embauche=2026-09-01;"
+		  "categorie=CADRE;email=zoe@example.fr", 0,
+		  TRANSITION_REFUSED, "E203",
+		  "affiliation déjà en cours pour ce NIR avec d'autres données "
+		  ": envoyez une MODIFICATION" },
+		{ "AFFILIE", "AFFILIATION_COMPLETE " PERSON ";option=CONFORT;"
+		  "iban=FR1420041010050500013M02606;"
+		  "date_signature_mandat=2026-11-02", 0, TRANSITION_REFUSED,
+		  "E204", "salarié déjà affilié avec l'option BASE : pour en "
+		  "changer, envoyez une MODIFICATION" },
+		{ "RADIE", "RADIATION date_fin_contrat=2026-11-21;"
+		  "motif_rupture=039", 0, TRANSITION_REFUSED, "E207",
+		  "salarié déjà radié (fin de contrat 2026-11-20, motif 039) : "
+		  "pour corriger, envoyez une ANNULATION puis la bonne "
+		  "RADIATION" },
+		{ "RADIE", "AFFILIATION_SIMPLE nom=Martin;prenom=Zoé;"
+		  "date_naissance=1990-04-12;date_embauche=2026-10-01;"
+		  "categorie=CADRE;email=zoe@example.fr", 0,
+		  TRANSITION_REFUSED, "E208",
+		  "date d'embauche antérieure à la fin du contrat précédent "
+		  "(2026-11-20) : pour une réembauche, indiquez la nouvelle "
+		  "date" },
+	};
+
+	(void)state;
+	run_findings(cases, NELEM(cases));
+}
+
+/* test_again_both_ways - each "already in effect" test, met and not met;
+ * the operation's own checks come after E202 and before the status */
+static void test_again_both_ways(void **state)
+{
+	static const struct finding_case cases[] = {
+		{ "AFFILIE", "AFFILIATION_COMPLETE " PERSON ";option=BASE", 0,
+		  TRANSITION_DONE, "I200", NULL },
+		{ "AFFILIE", "FINALISATION option=BASE;jeton=x", 1,
+		  TRANSITION_DONE, "I200", NULL },
+		{ "AFFILIE", "FINALISATION option=CONFORT;jeton=x;"
+		  "iban=FR1420041010050500013M02606;"
+		  "date_signature_mandat=2026-11-02", 1,
+		  TRANSITION_REFUSED, "E201", NULL },
+		{ "AFFILIE", "AFFILIATION_FORCEE", 0, TRANSITION_DONE, "I200",
+		  NULL },
+		{ "AFFILIE_CONFORT", "AFFILIATION_FORCEE", 0,
+		  TRANSITION_REFUSED, "E201", NULL },
+		{ "RADIE", "AFFILIATION_SIMPLE " REHIRED, 0, TRANSITION_APPLY,
+		  "", NULL },
+		{ "PORTABILITE", "AFFILIATION_COMPLETE " PERSON ";option=BASE",
+		  0, TRANSITION_DONE, "I200", NULL },
+		{ "PORTABILITE", "RADIATION date_fin_contrat=2026-11-20;"
+		  "motif_rupture=043", 0, TRANSITION_DONE, "I200", NULL },
+		{ "RADIE_RETRAITE", "FIN_PORTABILITE date_evenement=2026-11-25;"
+		  "motif_fin=RETRAITE", 0, TRANSITION_DONE, "I200", NULL },
+		{ "RADIE_RETRAITE", "FIN_PORTABILITE date_evenement=2026-11-25;"
+		  "motif_fin=DECES", 0, TRANSITION_REFUSED, "E201", NULL },
+		{ "DISPENSE", "DISPENSE motif_dispense=CONTRAT_INDIVIDUEL;"
+		  "date_demande=2026-11-02;justificatif=A;"
+		  "date_fin_dispense=2027-06-30", 0, TRANSITION_DONE, "I200",
+		  NULL },
+		{ "DISPENSE", "DISPENSE motif_dispense=CONTRAT_INDIVIDUEL;"
+		  "date_demande=2026-11-02;justificatif=A;"
+		  "date_fin_dispense=2027-08-31", 0, TRANSITION_APPLY, "",
+		  NULL },
+		{ "DISPENSE", "DISPENSE motif_dispense=CSS;"
+		  "date_demande=2026-11-02;justificatif=A;"
+		  "date_fin_dispense=2027-06-30", 0, TRANSITION_REFUSED,
+		  "E201", NULL },
+		{ "AFFILIE", "DISPENSE motif_dispense=CSS;"
+		  "date_demande=2026-11-02;justificatif=A;"
+		  "date_fin_dispense=2027-06-30", 0, TRANSITION_APPLY, "",
+		  NULL },
+		/* Wrong whatever the status: said before the status is. */
+		{ "RADIE", "DISPENSE motif_dispense=XYZ;"
+		  "date_demande=2026-11-02", 0, TRANSITION_REFUSED, "E260",
+		  NULL },
+		{ "", "DISPENSE motif_dispense=XYZ;date_demande=2026-11-02", 0,
+		  TRANSITION_REFUSED, "E202", NULL },
+		{ "AFFILIE", "FIN_PORTABILITE date_evenement=2026-11-25;"
+		  "motif_fin=FOO", 0, TRANSITION_REFUSED, "E294", NULL },
+		{ "AFFILIE", "ANNULATION operation_annulee=MODIFICATION", 0,
+		  TRANSITION_REFUSED, "E290", NULL },
+		/* Already in effect: the radiation is not decided again (no
+		 * W211 for the ignored portabilite=O). */
+		{ "RADIE", "RADIATION date_fin_contrat=2026-11-20;"
+		  "motif_rupture=039;portabilite=O", 0, TRANSITION_DONE,
+		  "I200", NULL },
+	};
+
+	(void)state;
+	run_findings(cases, NELEM(cases));
+}
+
+/* ---- test_apply.c's rows, without the store ------------------------------ */
+
+/* Findings only the store can make: it reads what the table cannot. */
+static int store_only(const struct row *r)
+{
+	return strcmp(r->code, "I231") == 0 ||	/* a RUM generated */
+	       (strcmp(r->code, "I200") == 0 &&	/* the data compared */
+		strncmp(r->event, "MODIFICATION", 12) == 0);
+}
+
+/* then - the pure decision after the cell: where the movement leads and
+ * the notices it allows; 1 when it refuses (finding on mv) */
+static int then(const struct record *rec, struct movement *mv,
+		const struct transition *t, const char **to,
+		unsigned *notices, const char **extra)
+{
+	struct radiation rad;
+	struct date due;
+
+	*to = t->out[0].to == TO_SAME ? status_name(rec->status) :
+	      status_name(t->out[0].to);
+	*notices = t->out[0].notices;
+	switch (mv->op) {
+	case OP_RADIATION:
+		if (radiation_decide(&dc, rec, mv, &rad) != 0)
+			return 1;
+		if (radiation_held(&rad, dc.today, &due)) {
+			*to = status_name(rec->status);
+			*notices = 0;
+			*extra = "I213";
+			return 0;
+		}
+		*to = status_name(rad.to);
+		*notices = strcmp(rad.notice, "deces") == 0 ?
+			   NOTICE_BIT(NOTICE_LOI_EVIN_AYANTS_DROIT) :
+			   *rad.notice ? NOTICE_BIT(notice_from_name(rad.notice))
+			   : 0;
+		return 0;
+	case OP_FIN_PORTABILITE:
+		if (fin_portabilite_rights(rec, mv, &due) != 0)
+			return 1;
+		*notices = NOTICE_BIT(strcmp(mv_get(mv, F_MOTIF_FIN), "DECES") ?
+				      NOTICE_FIN_PORTABILITE :
+				      NOTICE_LOI_EVIN_AYANTS_DROIT);
+		return 0;
+	case OP_ANNULATION:
+		if (annulation_check(&dc, rec, mv) != 0)
+			return 1;
+		*to = status_name(rec->prev_status);
+		*notices = status_is(rec->prev_status, STATUS_AWAITING) ?
+			   NOTICE_BIT(NOTICE_RELANCE) : 0;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* check_row - one row of apply_rows.h through check, cell and decision */
+static void check_row(const struct row *r)
+{
+	const struct transition *t = NULL;
+	const char *to = NULL, *extra = "", *code;
+	struct outcome allowed = { 0, 0, NULL, NULL };
+	int refused, applied = 0, i, hit = 0;
+	struct movement mv;
+	struct record rec;
+
+	record_of(r->from, &rec);
+	movement_of(r->event, 0, &mv);
+	refused = mv_has_error(&mv);
+	if (!refused) {
+		enum tr_result res = transition_decide(&rec, &mv, &dc, &t);
+
+		assert_ptr_equal(t, cell_of(r));
+		switch (res) {
+		case TRANSITION_REFUSED:
+			refused = 1;
+			break;
+		case TRANSITION_DONE:
+			to = r->from;
+			break;
+		case TRANSITION_APPLY:
+			refused = then(&rec, &mv, t, &to, &allowed.notices,
+				       &extra);
+			applied = !refused;
+			break;
+		}
+	}
+	code = mv.ndiags ? mv.diags[0].code : extra;
+	if (refused) {
+		if (r->to != NULL || strcmp(code, r->code) != 0)
+			fail_msg("%s | %s: refused %s, want %s %s", r->from,
+				 r->event, code, r->to ? r->to : "refused",
+				 r->code);
+	} else {
+		if (r->to == NULL || strcmp(to, r->to) != 0 ||
+		    (strcmp(code, r->code) != 0 && !store_only(r)))
+			fail_msg("%s | %s: to %s %s, want %s %s", r->from,
+				 r->event, to, code, r->to ? r->to : "refused",
+				 r->code);
+	}
+	if (applied) {
+		/* Queued: what the decision allows, and the cell says. */
+		allowed.to = status_from_name(to);
+		if (!outcome_fits(&allowed, r, to, r->kinds))
+			fail_msg("%s | %s: queued %s, not what the decision "
+				 "allows", r->from, r->event, r->kinds);
+		for (i = 0; i < TR_MAX_OUTCOMES && t->out[i].to; i++)
+			hit |= outcome_fits(&t->out[i], r, to, r->kinds);
+		if (!hit)
+			fail_msg("%s | %s: no outcome of the cell", r->from,
+				 r->event);
+	}
+	mv_free(&mv);
+}
+
+/* test_apply_rows - the rows test_apply.c runs against SQLite */
+static void test_apply_rows(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(rows); i++)
+		check_row(&rows[i]);
+}
+
+/* ---- the decisions of a radiation ---------------------------------------- */
+
+static void test_radiation_decisions(void **state)
+{
+	struct movement mv;
+	struct record rec;
+	struct radiation rad;
+	struct date due;
+	char why[128];
+
+	(void)state;
+	/* Decided on EN_COURS: portability, flagged incomplete. */
+	record_of("EN_COURS", &rec);
+	movement_of("RADIATION date_fin_contrat=2026-12-15;motif_rupture=043",
+		    0, &mv);
+	assert_int_equal(radiation_decide(&dc, &rec, &mv, &rad), 0);
+	assert_int_equal(rad.to, STATUS_PORTABILITE);
+	assert_true(rad.incomplete);
+	assert_true(radiation_held(&rad, dc.today, &due));
+	assert_int_equal(date_cmp(due, (struct date){ 2026, 12, 16 }), 0);
+	/* On its day: finished since, no longer incomplete; dispensed
+	 * since, RADIE without notice; left since, nothing to do. */
+	assert_int_equal(radiation_on_day(&rad, STATUS_AFFILIE, dc.emp), 0);
+	assert_false(rad.incomplete);
+	assert_int_equal(rad.to, STATUS_PORTABILITE);
+	assert_int_equal(radiation_on_day(&rad, STATUS_DISPENSE, dc.emp), 0);
+	assert_int_equal(rad.to, STATUS_RADIE);
+	assert_string_equal(rad.notice, "");
+	assert_string_equal(rad.droits, "2026-12-15");
+	assert_int_equal(radiation_on_day(&rad, STATUS_RADIE, dc.emp), 1);
+	mv_free(&mv);
+	/* A dispensed employee never gets portability nor a notice. */
+	record_of("DISPENSE", &rec);
+	movement_of("RADIATION date_fin_contrat=2026-11-20;motif_rupture=043",
+		    0, &mv);
+	assert_int_equal(radiation_decide(&dc, &rec, &mv, &rad), 0);
+	assert_int_equal(rad.to, STATUS_RADIE);
+	assert_string_equal(rad.notice, "");
+	assert_false(radiation_held(&rad, dc.today, &due));
+	mv_free(&mv);
+	/* affilctl portability open: an examen reason, not a retirement. */
+	record_of("RADIE", &rec);
+	rec.motif_rupture = "059";
+	assert_int_equal(radiation_reopen(&dc, &rec, &rad, why, sizeof(why)),
+			 0);
+	assert_string_equal(rad.p0, "2026-11-21");
+	assert_string_equal(rad.p1, "2027-02-20");
+	rec.motif_rupture = "039";
+	assert_int_equal(radiation_reopen(&dc, &rec, &rad, why, sizeof(why)),
+			 1);
+	assert_string_equal(why, "departure reason 039 is not one to "
+			    "examine: portability cannot be opened");
+	record_of("AFFILIE", &rec);
+	assert_int_equal(radiation_reopen(&dc, &rec, &rad, why, sizeof(why)),
+			 1);
+	assert_string_equal(why, "the employee is AFFILIE, not radiated");
+	assert_int_equal(proof_check(&rec, why, sizeof(why)), 1);
+	assert_string_equal(why, "the employee is AFFILIE, not in portability");
+}
+
+/* test_annulation_window - correction_days (60) from the radiation */
+static void test_annulation_window(void **state)
+{
+	struct movement mv;
+	struct record rec;
+	struct date droits;
+
+	(void)state;
+	record_of("RADIE", &rec);
+	movement_of("ANNULATION operation_annulee=RADIATION", 0, &mv);
+	rec.radiation_at = "2026-09-29";	/* + 60 days: today */
+	assert_int_equal(annulation_check(&dc, &rec, &mv), 0);
+	rec.radiation_at = "2026-09-28";
+	assert_int_equal(annulation_check(&dc, &rec, &mv), 1);
+	assert_string_equal(mv.diags[0].msg, "délai de correction dépassé : "
+			    "radiation enregistrée le 28/09/2026, annulable 60 "
+			    "jours");
+	mv_free(&mv);
+	/* What it would restore must not be a radiation itself. */
+	movement_of("ANNULATION operation_annulee=RADIATION", 0, &mv);
+	rec.radiation_at = "2026-11-28";
+	rec.prev_status = STATUS_PORTABILITE;
+	assert_int_equal(annulation_check(&dc, &rec, &mv), 1);
+	assert_string_equal(mv.diags[0].code, "E291");
+	mv_free(&mv);
+	/* FIN_PORTABILITE: the day before the event, never past P1. */
+	record_of("PORTABILITE", &rec);
+	movement_of("FIN_PORTABILITE date_evenement=2027-06-01;"
+		    "motif_fin=RETRAITE", 0, &mv);
+	assert_int_equal(fin_portabilite_rights(&rec, &mv, &droits), 0);
+	assert_int_equal(date_cmp(droits, (struct date){ 2027, 2, 20 }), 0);
+	mv_free(&mv);
+	movement_of("FIN_PORTABILITE date_evenement=2026-11-01;"
+		    "motif_fin=RETRAITE", 0, &mv);
+	assert_int_equal(fin_portabilite_rights(&rec, &mv, &droits), 1);
+	assert_string_equal(mv.diags[0].msg, "date d'événement antérieure au "
+			    "début de la portabilité (21/11/2026)");
+	mv_free(&mv);
+}
+
+/* ---- statuses ------------------------------------------------------------ */
+
+static void test_statuses(void **state)
+{
+	char all[128];
+	int s;
+
+	(void)state;
+	for (s = STATUS_NONE + 1; s < STATUS_COUNT; s++)
+		assert_int_equal(status_from_name(status_name(s)), s);
+	assert_int_equal(status_from_name("affilie"), STATUS_NONE);
+	assert_int_equal(status_from_name(NULL), STATUS_NONE);
+	assert_string_equal(status_name(STATUS_NONE), "");
+	assert_string_equal(status_label(STATUS_A_RELANCER), "à relancer");
+	assert_string_equal(status_label_name("PORTABILITE"),
+			    "en portabilité");
+	assert_string_equal(status_label_name("ARCHIVE"), "ARCHIVE");
+	assert_string_equal(status_label_name(NULL), "inconnu");
+	assert_int_equal(status_names_fr(all, sizeof(all)), 0);
+	assert_string_equal(all, "EN_COURS, A_RELANCER, AFFILIE, DISPENSE, "
+			    "RADIE ou PORTABILITE");
+	assert_int_equal(status_names_fr(all, 20), -1);
+	/* Covered: the radiation gate's and the reconciliation's word. */
+	assert_true(status_is(STATUS_A_RELANCER, STATUS_COVERED));
+	assert_false(status_is(STATUS_DISPENSE, STATUS_COVERED));
+	assert_false(status_is(STATUS_PORTABILITE, STATUS_COVERED));
+	assert_true(status_is(STATUS_PORTABILITE, STATUS_FORMER));
+	assert_true(status_is(STATUS_EN_COURS, STATUS_REMINDER));
+	assert_false(status_is(STATUS_A_RELANCER, STATUS_REMINDER));
+	assert_false(status_is(STATUS_NONE, STATUS_COVERED | STATUS_FORMER));
+}
+
+/* ---- docs/process.md ------------------------------------------------------ */
+
+#define DOC "docs/process.md"
+#define DOC_BEGIN "<!-- transitions: begin -->\n"
+#define DOC_END "<!-- transitions: end -->\n"
+
+/* test_doc_is_the_table - the doc's tables are transition_doc()'s */
+static void test_doc_is_the_table(void **state)
+{
+	static char doc[262144];
+	const char *a, *b;
+	struct buf gen;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	f = fopen(DOC, "r");
+	assert_non_null(f);
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	a = strstr(doc, DOC_BEGIN);
+	assert_non_null(a);
+	a += strlen(DOC_BEGIN);
+	b = strstr(a, DOC_END);
+	assert_non_null(b);
+	buf_init(&gen, 1 << 20);
+	assert_int_equal(transition_doc(&gen), 0);
+	if (strlen(buf_str(&gen)) != (size_t)(b - a) ||
+	    strncmp(buf_str(&gen), a, (size_t)(b - a)) != 0)
+		fail_msg(DOC "'s transition tables differ from process/"
+			 "transition.c: run make transitions-doc and review "
+			 "the diff");
+	buf_free(&gen);
+}
+
+/* ---- the configuration, in a temporary folder ------------------------- */
+
+static int setup(void **state)
+{
+	char dir[] = "/tmp/affild-process-XXXXXX", path[128], yaml[2048];
+	struct cfg_errors errs = { NULL, 0 };
+	FILE *f;
+	int rc;
+
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/affild.yaml", dir);
+	snprintf(yaml, sizeof(yaml), config_yaml, dir, dir, dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fputs(yaml, f);
+	fclose(f);
+	cfg = cfg_load(path, &errs);
+	rc = unlink(path) | rmdir(dir);
+	if (cfg == NULL)
+		return -1;
+	dc.cfg = cfg;
+	dc.emp = &cfg->employers[0];
+	dc.today = (struct date){ 2026, 11, 28 };
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cfg_free(cfg);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_statuses),
+		cmocka_unit_test(test_every_cell),
+		cmocka_unit_test(test_refusal_words),
+		cmocka_unit_test(test_again_both_ways),
+		cmocka_unit_test(test_apply_rows),
+		cmocka_unit_test(test_radiation_decisions),
+		cmocka_unit_test(test_annulation_window),
+		cmocka_unit_test(test_doc_is_the_table),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
