@@ -28,10 +28,11 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "process/timer.h"
 #include "store/store_priv.h"
 
-/* Kinds of our own, beside those the apply step writes. */
-#define KIND_RELANCE_AUTO "relance_auto"	/* next automatic reminder */
+/* The next automatic reminder: a kind of the timers' own. */
+#define KIND_RELANCE_AUTO (timer_rule(DL_RELANCE_AUTO)->name)
 
 #define DIGEST_MAX_LINES 200	/* names listed in one digest */
 
@@ -193,18 +194,17 @@ static int auto_remind(struct store *st, const struct st_env *env,
 	return 0;
 }
 
-/* fire_relance - EN_COURS past reminder_after_days → A_RELANCER */
+/* fire_relance - invited, past reminder_after_days: to remind */
 static int fire_relance(struct store *st, const struct st_env *env,
-			struct st_emp *e)
+			struct st_emp *e, const struct timer_rule *t)
 {
-	if (!st_same(e->status, "EN_COURS"))
-		return 1;
-	if (st_set_status(st, env, e->id, "A_RELANCER") < 0 ||
-	    st_history(st, env, e->id, "EN_COURS", "A_RELANCER",
-		       "délai de réponse dépassé : à relancer") < 0)
+	const char *to = status_name(t->to);
+
+	if (st_set_status(st, env, e->id, to) < 0 ||
+	    st_history(st, env, e->id, e->status, to, t->what) < 0)
 		return -1;
 	free(e->status);
-	e->status = xstrdup("A_RELANCER");
+	e->status = xstrdup(to);
 	if (env->emp->reminders == CFG_REMINDERS_AUTOMATIC &&
 	    auto_remind(st, env, e) < 0)
 		return -1;
@@ -215,8 +215,7 @@ static int fire_relance(struct store *st, const struct st_env *env,
 static int fire_relance_auto(struct store *st, const struct st_env *env,
 			     struct st_emp *e)
 {
-	if (!st_same(e->status, "A_RELANCER") ||
-	    env->emp->reminders != CFG_REMINDERS_AUTOMATIC)
+	if (env->emp->reminders != CFG_REMINDERS_AUTOMATIC)
 		return 1;
 	return auto_remind(st, env, e);
 }
@@ -224,7 +223,7 @@ static int fire_relance_auto(struct store *st, const struct st_env *env,
 /* fire_jeton - the personal link expired (its last valid day is
  * token_expires, the date the email gives): forget its hash */
 static int fire_jeton(struct store *st, const struct st_env *env,
-		      const struct st_emp *e)
+		      const struct st_emp *e, const struct timer_rule *t)
 {
 	static const char sql[] =
 		"UPDATE employee SET token_hash = NULL, token_expires = NULL"
@@ -242,7 +241,7 @@ static int fire_jeton(struct store *st, const struct st_env *env,
 	if (changes(st) == 0)
 		return 1;
 	return st_history(st, env, e->id, e->status, e->status,
-			  "lien personnel expiré") < 0 ? -1 : 0;
+			  t->what) < 0 ? -1 : 0;
 }
 
 /* ---- portability and dispenses ------------------------------------------ */
@@ -255,25 +254,25 @@ static int ended(const char *s, struct date today, struct date *out)
 	return date_cmp(*out, today) < 0;
 }
 
-/* fire_fin_portabilite - PORTABILITE past portabilite_fin → RADIE */
+/* fire_fin_portabilite - the portability past its end: radiated */
 static int fire_fin_portabilite(struct store *st, const struct st_env *env,
-				const struct st_emp *e)
+				const struct st_emp *e,
+				const struct timer_rule *t)
 {
+	const char *to = status_name(t->to);
 	struct date fin;
 	char fr[DATE_ISO_SIZE];
 
-	if (!st_same(e->status, "PORTABILITE") ||
-	    !ended(e->portabilite_fin, env->today, &fin))
+	if (!ended(e->portabilite_fin, env->today, &fin))
 		return 1;
 	date_format_fr(fin, fr);
 	{
 		const char *vars[] = { "date_fin_droits", fr, NULL };
 
-		if (st_set_status(st, env, e->id, "RADIE") < 0 ||
+		if (st_set_status(st, env, e->id, to) < 0 ||
 		    st_set_col(st, e->id, "date_fin_droits",
 			       e->portabilite_fin) < 0 ||
-		    st_history(st, env, e->id, e->status, "RADIE",
-			       "fin de la portabilité") < 0 ||
+		    st_history(st, env, e->id, e->status, to, t->what) < 0 ||
 		    st_notify(st, env, e, "fin_portabilite", vars, 1) < 0)
 			return -1;
 	}
@@ -290,15 +289,15 @@ static const char *motif_label(const struct cfg *cfg, const char *code)
 
 /* fire_fin_dispense - the dispense ended: what the reason's at_end says */
 static int fire_fin_dispense(struct store *st, const struct st_env *env,
-			     struct st_emp *e)
+			     struct st_emp *e, const struct timer_rule *t)
 {
 	const struct cfg_dispense_reason *r;
+	const char *to = status_name(t->to);
 	struct date fin;
 	char zero[] = "0";
 
-	if (!st_same(e->status, "DISPENSE") ||
-	    !ended(e->dispense_fin, env->today, &fin))
-		return 1;	/* renewed (a later end) or no longer dispensed */
+	if (!ended(e->dispense_fin, env->today, &fin))
+		return 1;	/* renewed: a later end */
 	r = cfg_dispense_reason(env->cfg, e->dispense_motif);
 	if (r == NULL || r->at_end == CFG_AT_END_NONE)
 		return st_history(st, env, e->id, e->status, e->status,
@@ -306,8 +305,8 @@ static int fire_fin_dispense(struct store *st, const struct st_env *env,
 				  "statut inchangé") < 0 ? -1 : 0;
 	/* reinvite, or proof with no renewed proof: a renewal would have
 	 * moved dispense_fin and replaced this deadline. */
-	if (st_set_status(st, env, e->id, "EN_COURS") < 0 ||
-	    st_history(st, env, e->id, e->status, "EN_COURS",
+	if (st_set_status(st, env, e->id, to) < 0 ||
+	    st_history(st, env, e->id, e->status, to,
 		       r->at_end == CFG_AT_END_PROOF ?
 		       "fin de dispense sans nouveau justificatif : "
 		       "nouvelle invitation" :
@@ -322,13 +321,13 @@ static int fire_fin_dispense(struct store *st, const struct st_env *env,
 
 /* fire_preuve_dispense - 30 days before the end: ask for renewed proof */
 static int fire_preuve_dispense(struct store *st, const struct st_env *env,
-				const struct st_emp *e)
+				const struct st_emp *e,
+				const struct timer_rule *t)
 {
 	struct date fin;
 	char fr[DATE_ISO_SIZE];
 
-	if (!st_same(e->status, "DISPENSE") ||
-	    date_parse_iso(e->dispense_fin, &fin) < 0 ||
+	if (date_parse_iso(e->dispense_fin, &fin) < 0 ||
 	    date_cmp(env->today, fin) > 0)
 		return 1;	/* over already: fin_dispense takes it */
 	date_format_fr(fin, fr);
@@ -341,7 +340,7 @@ static int fire_preuve_dispense(struct store *st, const struct st_env *env,
 		if (st_notify(st, env, e, "dispense_justificatif", vars,
 			      0) < 0 ||
 		    st_history(st, env, e->id, e->status, e->status,
-			       "justificatif de dispense demandé") < 0)
+			       t->what) < 0)
 			return -1;
 	}
 	return 0;
@@ -352,7 +351,8 @@ static int fire_preuve_dispense(struct store *st, const struct st_env *env,
 /* fire_ayant_droit_age - a child reaches the age limit: cover ends the
  * day before the deadline */
 static int fire_ayant_droit_age(struct store *st, const struct st_env *env,
-				const struct st_emp *e, const struct dl *d)
+				const struct st_emp *e, const struct dl *d,
+				const struct timer_rule *t)
 {
 	static const char sql[] =
 		"UPDATE beneficiary SET date_fin = ?1"
@@ -374,8 +374,7 @@ static int fire_ayant_droit_age(struct store *st, const struct st_env *env,
 	if (changes(st) == 0)
 		return 1;
 	return st_history(st, env, e->id, e->status, e->status,
-			  "ayant droit : limite d'âge atteinte, fin de "
-			  "couverture") < 0 ? -1 : 0;
+			  t->what) < 0 ? -1 : 0;
 }
 
 /* fire_radiation - a future-dated radiation reaches its day (the decision
@@ -389,13 +388,14 @@ static int fire_radiation(struct store *st, const struct st_env *env,
 /* fire_preuve_chomage - portability started N days ago and the proof of
  * unemployment benefits has not arrived: remind the former employee */
 static int fire_preuve_chomage(struct store *st, const struct st_env *env,
-			       const struct st_emp *e)
+			       const struct st_emp *e,
+			       const struct timer_rule *t)
 {
 	char p0[DATE_ISO_SIZE] = "", p1[DATE_ISO_SIZE] = "";
 	struct date d;
 
-	if (!st_same(e->status, "PORTABILITE") || e->preuve_chomage != NULL)
-		return 1;
+	if (e->preuve_chomage != NULL)
+		return 1;	/* recorded meanwhile */
 	if (e->portabilite_debut && date_parse_iso(e->portabilite_debut,
 						   &d) == 0)
 		date_format_fr(d, p0);
@@ -406,8 +406,7 @@ static int fire_preuve_chomage(struct store *st, const struct st_env *env,
 				       "date_fin_portabilite", p1, NULL };
 
 		if (st_history(st, env, e->id, e->status, e->status,
-			       "rappel : justificatif d'indemnisation "
-			       "chômage attendu") < 0 ||
+			       t->what) < 0 ||
 		    st_notify(st, env, e, "justificatif_chomage", vars, 1) < 0)
 			return -1;
 	}
@@ -416,29 +415,33 @@ static int fire_preuve_chomage(struct store *st, const struct st_env *env,
 
 /* ---- one firing ------------------------------------------------------------- */
 
-/* fire_kind - dispatch by kind: 0 done, 1 no-op, 2 unknown kind, -1 error */
+/*
+ * fire_kind - the deadline's rule (process/timer.c) says whether it fires
+ * on the record's status now; then the kind's own conditions and writes.
+ * 0 done, 1 no-op, 2 unknown kind, -1 error.
+ */
 static int fire_kind(struct store *st, const struct st_env *env,
 		     struct st_emp *e, const struct dl *d)
 {
-	if (st_same(d->kind, "relance"))
-		return fire_relance(st, env, e);
-	if (st_same(d->kind, KIND_RELANCE_AUTO))
-		return fire_relance_auto(st, env, e);
-	if (st_same(d->kind, "jeton"))
-		return fire_jeton(st, env, e);
-	if (st_same(d->kind, "fin_portabilite"))
-		return fire_fin_portabilite(st, env, e);
-	if (st_same(d->kind, "fin_dispense"))
-		return fire_fin_dispense(st, env, e);
-	if (st_same(d->kind, "preuve_dispense"))
-		return fire_preuve_dispense(st, env, e);
-	if (st_same(d->kind, "radiation"))
-		return fire_radiation(st, env, e, d);
-	if (st_same(d->kind, "ayant_droit_age"))
-		return fire_ayant_droit_age(st, env, e, d);
-	if (st_same(d->kind, "preuve_chomage"))
-		return fire_preuve_chomage(st, env, e);
-	return 2;
+	enum deadline_kind k = timer_kind_from_name(d->kind);
+	const struct timer_rule *t = timer_rule(k);
+
+	if (t == NULL)
+		return 2;
+	if (!timer_fires(k, status_from_name(e->status)))
+		return 1;	/* moot: the record moved on */
+	switch (k) {
+	case DL_RELANCE:		return fire_relance(st, env, e, t);
+	case DL_RELANCE_AUTO:		return fire_relance_auto(st, env, e);
+	case DL_JETON:			return fire_jeton(st, env, e, t);
+	case DL_FIN_PORTABILITE:	return fire_fin_portabilite(st, env, e, t);
+	case DL_FIN_DISPENSE:		return fire_fin_dispense(st, env, e, t);
+	case DL_PREUVE_DISPENSE:	return fire_preuve_dispense(st, env, e, t);
+	case DL_RADIATION:		return fire_radiation(st, env, e, d);
+	case DL_AYANT_DROIT_AGE:	return fire_ayant_droit_age(st, env, e, d, t);
+	case DL_PREUVE_CHOMAGE:		return fire_preuve_chomage(st, env, e, t);
+	default:			return 2;
+	}
 }
 
 /* fire_in_tx - inside the transaction; the outcome, or -1 */
@@ -553,7 +556,7 @@ static long digest_list(struct store *st, const char *employer, struct buf *b)
 {
 	static const char sql[] =
 		"SELECT nom, prenom, matricule FROM employee"
-		" WHERE employer = ? AND status = 'A_RELANCER'"
+		" WHERE employer = ? AND status = ?"
 		" ORDER BY nom, prenom, id";
 	sqlite3_stmt *s = st_stmt(st, sql);
 	const char *nom, *prenom, *mat;
@@ -563,6 +566,7 @@ static long digest_list(struct store *st, const char *employer, struct buf *b)
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, employer);
+	st_text(s, 2, status_name(STATUS_A_RELANCER));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n++ >= DIGEST_MAX_LINES)
 			continue;
