@@ -180,7 +180,7 @@ int store_employee_detail(struct store *st, const char *employer,
 	 * is the one the first change left, or the status still held. */
 	static const char his[] =
 		"SELECT at, from_status, to_status, CASE WHEN k > 0 THEN what"
-		" WHEN to_status = 'EN_COURS' THEN 'affiliation simple'"
+		" WHEN to_status = ?2 THEN 'affiliation simple'"
 		" ELSE 'affiliation complète' END, cause, cause_ref FROM"
 		" (SELECT 0 AS k, created_at AS at, NULL AS from_status,"
 		" coalesce((SELECT from_status FROM history h"
@@ -212,6 +212,8 @@ int store_employee_detail(struct store *st, const char *employer,
 			return -1;
 		}
 		sqlite3_bind_int64(s, 1, d.id);
+		if (i)	/* a new record is invited or affiliated at once */
+			st_text(s, 2, status_name(STATUS_EN_COURS));
 		rc = each_row(st, s, i ? cb->history : cb->beneficiary, arg);
 		sqlite3_finalize(s);
 		if (rc < 0)
