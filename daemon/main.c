@@ -33,6 +33,7 @@
 #include "common/util.h"
 #include "common/version.h"
 #include "daemon/daemon.h"
+#include "daemon/lock.h"
 #include "daemon/metrics.h"
 #include "daemon/reprocess.h"
 #include "daemon/scan.h"
@@ -366,13 +367,30 @@ static void loop(struct daemon *d)
 	}
 }
 
+/* take_locks - one affild per spool and database (daemon/lock.c) */
+static int take_locks(struct daemon *d)
+{
+	switch (lock_take(d)) {
+	case LOCK_OK:
+		return 0;
+	case LOCK_HELD:
+		return EX_TEMPFAIL;
+	default:
+		return EX_CANTCREAT;
+	}
+}
+
 /* start - everything start-up needs; exits with a sysexits code on error */
 static int start(struct daemon *d)
 {
+	int rc;
+
 	if (read_token_key(d) < 0)
 		return EX_CONFIG;
 	if (spool_usable(d->cfg) < 0)
 		return EX_CANTCREAT;
+	if ((rc = take_locks(d)) != 0)
+		return rc;
 	if (xml_reader_schema_ok() < 0)	/* the embedded XSD, compiled once */
 		return EX_SOFTWARE;
 	d->store = store_open(d->cfg->db.path, STORE_RW, d->cfg->db.cache_mb,
@@ -411,6 +429,7 @@ int main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	d.config_path = "/etc/affild/affild.yaml";
 	d.signal_fd = d.inotify_fd = d.timer_fd = -1;
+	d.lock_fds[0] = d.lock_fds[1] = -1;
 	log_init("affild", LOG_LEVEL_INFO);
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -465,12 +484,14 @@ int main(int argc, char **argv)
 	} else {
 		log_err("event=start_failed config=%s status=%d",
 			log_quote(qc, sizeof(qc), d.config_path), rc);
-		metrics_write(&d, 0);
+		if (rc != EX_TEMPFAIL)	/* not the running one's file */
+			metrics_write(&d, 0);
 	}
 	sender_close(d.sender, d.store, d.cfg);
 	scan_forget(&d);
 	spool_ready_free(d.ready);
 	store_close(d.store);
+	lock_release(&d);	/* after the store: its last writes are done */
 	for (size_t i = 0; i < d.nwatches; i++)
 		free(d.watches[i].dir);
 	free(d.watches);
