@@ -40,6 +40,8 @@ struct daemon {
 	long long metrics_at_ms;	/* last metrics_write(): metrics.c */
 	int metrics_dirty;		/* something changed since */
 	int lock_fds[2];		/* the instance locks: daemon/lock.c */
+	struct once *once;		/* --once: the run's files (once.c);
+					 * NULL in the daemon */
 };
 
 
