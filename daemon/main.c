@@ -392,7 +392,7 @@ static int take_locks(struct daemon *d)
  * start - everything start-up needs; a sysexits code on error.  --once
  * (batch) watches nothing: it looks at the drops and leaves.
  */
-static int start(struct daemon *d, int batch)
+static int start(struct daemon *d, int batch_mode)
 {
 	int rc;
 
@@ -408,7 +408,7 @@ static int start(struct daemon *d, int batch)
 			      d->cfg->db.busy_timeout_s);
 	if (d->store == NULL)
 		return EX_UNAVAILABLE;
-	if (setup_fds(d) < 0 || (!batch && scan_watch(d) < 0) ||
+	if (setup_fds(d) < 0 || (!batch_mode && scan_watch(d) < 0) ||
 	    timers_open(d) < 0)
 		return EX_OSERR;
 	/* After setup_fds: the sender thread must not take our signals. */
