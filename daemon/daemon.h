@@ -39,6 +39,9 @@ struct daemon {
 	long long next_retention_ms;	/* daily; 0: at start */
 	long long metrics_at_ms;	/* last metrics_write(): metrics.c */
 	int metrics_dirty;		/* something changed since */
+	int lock_fds[2];		/* the instance locks: daemon/lock.c */
+	struct once *once;		/* --once: the run's files (once.c);
+					 * NULL in the daemon */
 };
 
 

@@ -33,7 +33,9 @@
 #include "common/util.h"
 #include "common/version.h"
 #include "daemon/daemon.h"
+#include "daemon/lock.h"
 #include "daemon/metrics.h"
+#include "daemon/once.h"
 #include "daemon/reprocess.h"
 #include "daemon/scan.h"
 #include "daemon/signals.h"
@@ -48,10 +50,17 @@
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: affild [-c FILE] [-v] [--check-config | "
-		"--prepare-spool | --version]\n"
+	fprintf(fp, "usage: affild [-c FILE] [-v] [--once [--no-deliver] | "
+		"--check-config |\n"
+		"              --prepare-spool | --version]\n"
 		"  -c, --config FILE   configuration (default "
 		"/etc/affild/affild.yaml)\n"
+		"  --once              process what waits in the spool, the "
+		"due deadlines\n"
+		"                      and the outbox, then exit (status: "
+		"affild(8))\n"
+		"  --no-deliver        with --once: leave the outbox for a "
+		"later run\n"
 		"  --check-config      check the configuration and exit\n"
 		"  --prepare-spool     create or repair the spool folders "
 		"and exit\n"
@@ -366,20 +375,41 @@ static void loop(struct daemon *d)
 	}
 }
 
-/* start - everything start-up needs; exits with a sysexits code on error */
-static int start(struct daemon *d)
+/* take_locks - one affild per spool and database (daemon/lock.c) */
+static int take_locks(struct daemon *d)
 {
+	switch (lock_take(d)) {
+	case LOCK_OK:
+		return 0;
+	case LOCK_HELD:
+		return EX_TEMPFAIL;
+	default:
+		return EX_CANTCREAT;
+	}
+}
+
+/*
+ * start - everything start-up needs; a sysexits code on error.  --once
+ * (batch) watches nothing: it looks at the drops and leaves.
+ */
+static int start(struct daemon *d, int batch_mode)
+{
+	int rc;
+
 	if (read_token_key(d) < 0)
 		return EX_CONFIG;
 	if (spool_usable(d->cfg) < 0)
 		return EX_CANTCREAT;
+	if ((rc = take_locks(d)) != 0)
+		return rc;
 	if (xml_reader_schema_ok() < 0)	/* the embedded XSD, compiled once */
 		return EX_SOFTWARE;
 	d->store = store_open(d->cfg->db.path, STORE_RW, d->cfg->db.cache_mb,
 			      d->cfg->db.busy_timeout_s);
 	if (d->store == NULL)
 		return EX_UNAVAILABLE;
-	if (setup_fds(d) < 0 || scan_watch(d) < 0 || timers_open(d) < 0)
+	if (setup_fds(d) < 0 || (!batch_mode && scan_watch(d) < 0) ||
+	    timers_open(d) < 0)
 		return EX_OSERR;
 	/* After setup_fds: the sender thread must not take our signals. */
 	d->sender = sender_open(d->cfg);
@@ -392,12 +422,49 @@ static int start(struct daemon *d)
 	return 0;
 }
 
+/* serve - the daemon: catch up, then the loop until a stop */
+static void serve(struct daemon *d)
+{
+	char qc[LOG_QUOTE_MAX];
+
+	metrics_write(d, 1);
+	log_info("event=started config=%s employers=%zu pid=%d",
+		 log_quote(qc, sizeof(qc), d->config_path),
+		 d->cfg->nemployers, (int)getpid());
+	(void)scan_resume(d);
+	timers_run(d);		/* catch up on what came due */
+	metrics_write(d, 1);
+	sd_notify(0, "READY=1\nSTATUS=watching the spool");
+	loop(d);
+	sd_notify(0, "STOPPING=1");
+	metrics_write(d, 0);
+	log_info("event=stopped");
+}
+
+/* batch - --once: the day's purge and what waits, then once.h's status */
+static int batch(struct daemon *d, int deliver_mail)
+{
+	char qc[LOG_QUOTE_MAX];
+	int status;
+
+	log_info("event=once_started config=%s employers=%zu pid=%d%s",
+		 log_quote(qc, sizeof(qc), d->config_path),
+		 d->cfg->nemployers, (int)getpid(),
+		 deliver_mail ? "" : " deliver=0");
+	retention(d);
+	status = once_run(d, deliver_mail);
+	metrics_write(d, 0);	/* the counts now; affild_up 0: it exits */
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "prepare-spool", no_argument, NULL, 'P' },
+		{ "once", no_argument, NULL, 'O' },
+		{ "no-deliver", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -405,26 +472,32 @@ int main(int argc, char **argv)
 	};
 	struct daemon d;
 	char qc[LOG_QUOTE_MAX];
-	int c, check = 0, prepare = 0, rc;
+	int c, check = 0, prepare = 0, once = 0, no_deliver = 0, rc;
 
 	/* Everything affild makes holds personal data or says who has it. */
 	umask(027);
 	memset(&d, 0, sizeof(d));
 	d.config_path = "/etc/affild/affild.yaml";
 	d.signal_fd = d.inotify_fd = d.timer_fd = -1;
+	d.lock_fds[0] = d.lock_fds[1] = -1;
 	log_init("affild", LOG_LEVEL_INFO);
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': d.config_path = optarg; break;
 		case 'C': check = 1; break;
 		case 'P': prepare = 1; break;
+		case 'O': once = 1; break;
+		case 'N': no_deliver = 1; break;
 		case 'v': log_init("affild", LOG_LEVEL_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("affild %s\n", AFFILD_VERSION); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
-	if (optind != argc) {
+	/* --no-deliver means nothing to the daemon, which delivers as it
+	 * goes; --once with another mode is a typo, not a choice. */
+	if (optind != argc || (no_deliver && !once) ||
+	    (once && (check || prepare))) {
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -449,29 +522,22 @@ int main(int argc, char **argv)
 		cfg_free(d.cfg);
 		return rc;
 	}
-	rc = start(&d);
-	if (rc == 0) {
-		metrics_write(&d, 1);
-		log_info("event=started config=%s employers=%zu pid=%d",
-			 log_quote(qc, sizeof(qc), d.config_path),
-			 d.cfg->nemployers, (int)getpid());
-		(void)scan_resume(&d);
-		timers_run(&d);		/* catch up on what came due */
-		metrics_write(&d, 1);
-		sd_notify(0, "READY=1\nSTATUS=watching the spool");
-		loop(&d);
-		sd_notify(0, "STOPPING=1");
-		metrics_write(&d, 0);
-		log_info("event=stopped");
+	rc = start(&d, once);
+	if (rc == 0 && once) {
+		rc = batch(&d, !no_deliver);
+	} else if (rc == 0) {
+		serve(&d);
 	} else {
 		log_err("event=start_failed config=%s status=%d",
 			log_quote(qc, sizeof(qc), d.config_path), rc);
-		metrics_write(&d, 0);
+		if (rc != EX_TEMPFAIL)	/* not the running one's file */
+			metrics_write(&d, 0);
 	}
 	sender_close(d.sender, d.store, d.cfg);
 	scan_forget(&d);
 	spool_ready_free(d.ready);
 	store_close(d.store);
+	lock_release(&d);	/* after the store: its last writes are done */
 	for (size_t i = 0; i < d.nwatches; i++)
 		free(d.watches[i].dir);
 	free(d.watches);

@@ -26,6 +26,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "daemon/once.h"
 #include "daemon/pipeline_priv.h"
 #include "daemon/signals.h"
 #include "parsers/source.h"
@@ -578,6 +579,7 @@ out:
 			mv_free(&r.grp[i]);
 		free(r.grp);
 	}
+	once_note(d, job->id);	/* --once reads its outcome back at the end */
 	if (rc < 0) {
 		report_discard(r.report);
 		store_rollback(d->store);

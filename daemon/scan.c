@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/metrics.h"
+#include "daemon/once.h"
 #include "daemon/pipeline.h"
 #include "daemon/scan.h"
 #include "daemon/signals.h"
@@ -507,6 +508,7 @@ static int resume_one(struct daemon *d, const char *id)
 		log_info("event=file_resumed id=%s action=finish_moves", id);
 		rc = pipeline_finish_moves(d, &job,
 					   pipeline_rest_of(f.state));
+		once_note(d, id);
 	}
 	file_rec_free(&f);
 	return rc;

@@ -114,6 +114,12 @@ void spool_ready_forget(struct spool_ready *r, const char *path);
  */
 int spool_ready_unreadable(struct spool_ready *r, const char *path);
 size_t spool_ready_unreadable_count(const struct spool_ready *r);
+/*
+ * spool_ready_waiting - files looked at and not claimed yet: still
+ * settling, or ready but not taken (no room); neither refused nor
+ * unreadable.  affild --once waits one settle time for them.
+ */
+size_t spool_ready_waiting(const struct spool_ready *r);
 /* spool_ready_sweep - forget what was not looked at for max_age_ms */
 void spool_ready_sweep(struct spool_ready *r, long long now_ms,
 		       long long max_age_ms);

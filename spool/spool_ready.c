@@ -226,6 +226,18 @@ size_t spool_ready_unreadable_count(const struct spool_ready *r)
 	return n;
 }
 
+/* spool_ready_waiting - see spool.h */
+size_t spool_ready_waiting(const struct spool_ready *r)
+{
+	const struct entry *e;
+	size_t i, n = 0;
+
+	for (i = 0; r && i < r->nbuckets; i++)
+		for (e = r->bucket[i]; e; e = e->next)
+			n += !e->moved && !e->refused && !e->unreadable;
+	return n;
+}
+
 /* Trigger mode: NAME.ok or NAME.done marks NAME ready. */
 static const char *const marker_suffixes[] = { ".ok", ".done" };
 
