@@ -47,6 +47,10 @@ static const struct cfg_key spool_keys[] = {
 	CFG_KEY_BOOL("sftp_chroot", OFF(spool.sftp_chroot), "true"),
 	/* the daemon's account: --prepare-spool (as root) gives it the drops */
 	CFG_KEY_STR("user", OFF(spool.user), "affild", CFG_OPTIONAL),
+	/* the admins' group: --prepare-spool gives it the admin drop, where
+	 * affilctl's write verbs queue their files (sftp.md) */
+	CFG_KEY_STR("admin_group", OFF(spool.admin_group), "affild-admin",
+		    CFG_OPTIONAL),
 	CFG_KEY_INT("settle_ms", OFF(spool.settle_ms), "2000", 0, 3600000),
 	CFG_KEY_INT("rescan_s", OFF(spool.rescan_s), "60", 1, 86400),
 	/* 2 GiB by default, 1 TiB at most: beyond, nobody mails a file */
@@ -466,6 +470,7 @@ static void free_sections(struct cfg *cfg)
 {
 	free(cfg->spool.dir);
 	free(cfg->spool.user);
+	free(cfg->spool.admin_group);
 	free(cfg->db.path);
 	free(cfg->mail.url);
 	free(cfg->mail.from);

@@ -125,6 +125,8 @@ struct cfg {
 		char *dir;			/* default /var/spool/affild */
 		int sftp_chroot;		/* default 1 */
 		char *user;			/* daemon's account: "affild" */
+		char *admin_group;		/* writes the admin drop:
+						   "affild-admin" */
 		int settle_ms;			/* default 2000 */
 		int rescan_s;			/* default 60 */
 		long long max_file_bytes;	/* default 2 GiB */

@@ -169,6 +169,7 @@ static void test_minimal_defaults(void **state)
 	(void)state;
 	assert_int_equal(cfg->spool.sftp_chroot, 1);
 	assert_int_equal(cfg->spool.settle_ms, 2000);
+	assert_string_equal(cfg->spool.admin_group, "affild-admin");
 	assert_true(cfg->spool.max_file_bytes == 2147483648LL);
 	assert_string_equal(cfg->mail.templates,
 			    "/usr/share/affild/templates/fr");
@@ -193,6 +194,7 @@ static void test_full_sections(void **state)
 
 	(void)state;
 	assert_int_equal(cfg->spool.sftp_chroot, 1);
+	assert_string_equal(cfg->spool.admin_group, "assureur-admins");
 	assert_int_equal(cfg->spool.settle_ms, 500);
 	assert_true(cfg->spool.max_file_bytes == 1073741824LL);
 	assert_true(cfg->spool.min_free_factor == 4);
