@@ -34,6 +34,14 @@ int spool_path(char *out, size_t outlen, const char *fmt, ...)
 	return 0;
 }
 
+int spool_drop_dir(const char *spool, const char *drop, char *out,
+		   size_t outlen)
+{
+	if (strcmp(drop, SPOOL_ADMIN) == 0)
+		return spool_path(out, outlen, "%s/.affild/admin", spool);
+	return spool_path(out, outlen, "%s/%s", spool, drop);
+}
+
 int spool_temp_name(const char *name)
 {
 	return name[0] == '.' || str_has_suffix(name, ".part") ||

@@ -6,6 +6,7 @@
  *   <spool>/<numero>/in/, in/validation/, out/, out/validation/
  *   <spool>/portail/in/, portail/out/
  *   <spool>/.affild/work/, archive/<numero>/<AAAA-MM>/, quarantine/<numero>/
+ *   <spool>/.affild/admin/in/, admin/out/: the admin drop (affilctl)
  *
  * Every move is a rename(2) inside one file system followed by an fsync of
  * the folders involved, so a crash leaves each file in exactly one place.
@@ -24,6 +25,9 @@
 #include "config/config.h"
 
 #define SPOOL_PORTAL "portail"
+/* The admin drop's name where an employer's numero goes (file rows,
+ * archive/ and quarantine/ folders); its folder is .affild/admin/. */
+#define SPOOL_ADMIN "admin"
 #define SPOOL_PATH_MAX 4096
 /*
  * The longest drop name affild applies: its report is "<name>.<id>.cr.csv",
@@ -40,6 +44,13 @@ int spool_name_fit(const char *name, char *out, size_t outlen);
 /* spool_path - "<spool>/<a>/<b>..." into out; -1 when it does not fit */
 int spool_path(char *out, size_t outlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * spool_drop_dir - the folder of drop (an employer's numero, "portail",
+ * or SPOOL_ADMIN) under spool: "<spool>/<drop>", or "<spool>/.affild/admin"
+ * for the admin drop; -1 when it does not fit.
+ */
+int spool_drop_dir(const char *spool, const char *drop, char *out,
+		   size_t outlen);
 
 /*
  * Layout (spool_layout.c).  spool_prepare - create and repair every folder;

@@ -12,7 +12,19 @@
  *   <numero>/out/, out/validation/ daemon:<sftp_group> 2750
  *   <numero>/out/.staging/         daemon:<sftp_group> 2700
  *   portail/in/, portail/out/      daemon:<daemon's group>, same modes
- *   .affild/ and its folders       daemon 0700
+ *   .affild/                       daemon:<admin_group> 0710
+ *   .affild/admin/                 daemon:<admin_group> 0710
+ *   .affild/admin/in/              daemon:<admin_group> 2770
+ *   .affild/admin/out/             daemon:<admin_group> 2750
+ *   .affild/admin/out/.staging/    daemon:<admin_group> 2700
+ *   .affild/'s other folders       daemon 0700
+ *
+ * The admin drop (spool.admin_group, affilctl's write verbs) sits inside
+ * .affild/, which no employer's chroot reaches: its group may only cross
+ * .affild/ (x, no r) to write admin/in/ and read admin/out/; work/,
+ * archive/, quarantine/ stay the daemon's alone.  In a development spool
+ * (no owners set) the group is given when it exists and may be, so that
+ * a test can run affilctl as a member; else the folders keep ours.
  *
  * Run as root, spool_prepare() creates what is missing and repairs owners
  * then modes (chown clears the setgid bit, so chmod comes last), through a
@@ -49,6 +61,8 @@ struct want {
 	uid_t uid;
 	gid_t gid;
 	mode_t mode;
+	int group_only;		/* prepare without owners: set the group when
+				 * we may (a development admin drop) */
 };
 
 struct layout {
@@ -77,8 +91,20 @@ static const struct {
 };
 
 static const char *const private_dirs[] = {
-	"%s/.affild", "%s/.affild/work", "%s/.affild/archive",
-	"%s/.affild/quarantine",
+	"%s/.affild/work", "%s/.affild/archive", "%s/.affild/quarantine",
+};
+
+/* The admin drop: .affild/ first, which its group only crosses. */
+static const struct {
+	const char *fmt;
+	mode_t mode;
+} admin_dirs[] = {
+	{ "%s/.affild", 0710 },
+	{ "%s/.affild/admin", 0710 },
+	{ "%s/.affild/admin/in", 02770 },
+	{ "%s/.affild/admin/out", 02750 },
+	/* affild's alone; setgid: its reports get the admins' group */
+	{ "%s/.affild/admin/out/.staging", 02700 },
 };
 
 /* user_name, group_name - for messages; "uid 1234" when unknown */
@@ -129,6 +155,14 @@ static int fix_dir(struct layout *l, const char *dir, const struct want *w)
 		log_err_errno("event=spool_open_failed dir=%s hint=\"a folder, "
 			      "not a symlink, is expected here\"", qd);
 		goto out;
+	}
+	if (!l->owners && w->group_only && sb.st_gid != w->gid) {
+		/* best effort: a development spool works without it */
+		if (fchown(fd, (uid_t)-1, w->gid) < 0)
+			log_warn_errno("event=chgrp_failed dir=%s gid=%u", qd,
+				       (unsigned)w->gid);
+		else if (fstat(fd, &sb) < 0)
+			goto out;
 	}
 	if (l->owners && (sb.st_uid != w->uid || sb.st_gid != w->gid)) {
 		if (fchown(fd, w->uid, w->gid) < 0) {
@@ -198,6 +232,56 @@ static int drop_group(const struct cfg_employer *emp, gid_t *gid)
 	return 0;
 }
 
+/*
+ * admin_group - the gid of spool.admin_group.  Strict (an SFTP chroot):
+ * it must exist, -1 after naming it.  Otherwise the group when it exists,
+ * else ours (*given 0: not to be set).
+ */
+static int admin_group(const struct layout *l, int strict, gid_t *gid,
+		       int *given)
+{
+	const char *name = l->cfg->spool.admin_group;
+	struct group *gr = name ? getgrnam(name) : NULL;
+	char qg[LOG_QUOTE_MAX];
+
+	*gid = l->ugid;
+	*given = gr != NULL;
+	if (gr) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	if (!strict)
+		return 0;
+	log_quote(qg, sizeof(qg), name ? name : "");
+	log_err("event=group_missing group=%s key=spool.admin_group "
+		"hint=\"create it: groupadd --system %s (systemd-sysusers "
+		"does, from affild.sysusers), and add the admins to it\"", qg,
+		qg[0] == '"' ? "GROUP" : qg);
+	return -1;
+}
+
+/* prepare_admin - .affild/ and the admin drop in it */
+static int prepare_admin(struct layout *l)
+{
+	char path[SPOOL_PATH_MAX];
+	struct want w;
+	size_t i;
+	int given;
+
+	if (admin_group(l, l->owners, &w.gid, &given) < 0)
+		return -1;
+	w.uid = l->uid;
+	w.group_only = given;
+	for (i = 0; i < NELEM(admin_dirs); i++) {
+		w.mode = admin_dirs[i].mode;
+		if (spool_path(path, sizeof(path), admin_dirs[i].fmt,
+			       l->cfg->spool.dir) < 0 ||
+		    make_dir(l, path, &w) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* prepare_drop - one employer's (or the portal's) folders */
 static int prepare_drop(struct layout *l, const char *numero, gid_t gid)
 {
@@ -205,6 +289,7 @@ static int prepare_drop(struct layout *l, const char *numero, gid_t gid)
 	struct want w;
 	size_t i;
 
+	w.group_only = 0;
 	for (i = 0; i < NELEM(drop_dirs); i++) {
 		w.uid = drop_dirs[i].chroot ? 0 : l->uid;
 		w.gid = drop_dirs[i].chroot ? 0 : gid;
@@ -250,7 +335,7 @@ static int daemon_account(struct layout *l, int owners)
 int spool_prepare(const struct cfg *cfg, int owners, int verbose)
 {
 	struct layout l = { .cfg = cfg, .owners = owners, .verbose = verbose };
-	struct want w = { 0, 0, 0755 };
+	struct want w = { 0, 0, 0755, 0 };
 	char path[SPOOL_PATH_MAX];
 	size_t i;
 	gid_t gid;
@@ -260,6 +345,14 @@ int spool_prepare(const struct cfg *cfg, int owners, int verbose)
 	    spool_mkdirs(cfg->spool.dir, 0755, 1, verbose) < 0 ||
 	    make_dir(&l, cfg->spool.dir, &w) < 0)
 		return -1;
+	/* .affild/ first (the admin drop's), whatever its group's fate */
+	if (prepare_admin(&l) < 0) {
+		l.bad++;
+		if (spool_path(path, sizeof(path), "%s/.affild",
+			       cfg->spool.dir) < 0 || spool_mkdirs(path, 0700,
+								   0, 0) < 0)
+			return -1;
+	}
 	w.uid = l.uid;
 	w.gid = l.ugid;
 	w.mode = 0700;
@@ -362,6 +455,32 @@ static void check_chroot_path(struct layout *l, const char *dir)
 	check_component(l, real);
 }
 
+/* check_admin - .affild/ and the admin drop */
+static void check_admin(struct layout *l)
+{
+	char path[SPOOL_PATH_MAX];
+	struct want w = { ID_UNSET, ID_UNSET, 0, 0 };
+	size_t i;
+	int given;
+
+	if (l->strict) {
+		if (admin_group(l, 1, &w.gid, &given) < 0) {
+			l->bad++;
+			return;
+		}
+		w.uid = l->uid;
+	}
+	for (i = 0; i < NELEM(admin_dirs); i++) {
+		w.mode = admin_dirs[i].mode;
+		if (spool_path(path, sizeof(path), admin_dirs[i].fmt,
+			       l->cfg->spool.dir) < 0) {
+			l->bad++;
+			return;
+		}
+		check_dir(l, path, &w);
+	}
+}
+
 /* check_drop - one employer's (or the portal's) folders */
 static void check_drop(struct layout *l, const char *numero, gid_t gid)
 {
@@ -399,9 +518,11 @@ int spool_check(const struct cfg *cfg, uid_t uid)
 	l.ugid = pw ? pw->pw_gid : getegid();
 	if (l.strict)
 		check_chroot_path(&l, cfg->spool.dir);
+	check_admin(&l);
 	w.uid = l.strict ? uid : ID_UNSET;
 	w.gid = ID_UNSET;
 	w.mode = 0700;
+	w.group_only = 0;
 	for (i = 0; i < NELEM(private_dirs); i++)
 		if (spool_path(path, sizeof(path), private_dirs[i],
 			       cfg->spool.dir) == 0)

@@ -116,12 +116,13 @@ static void purge_tree(struct purge *p, const char *dir, int depth)
 /* purge_out - out/ and out/validation/ of one drop */
 static void purge_out(struct purge *p, const char *spool, const char *numero)
 {
-	char dir[SPOOL_PATH_MAX];
+	char drop[SPOOL_PATH_MAX], dir[SPOOL_PATH_MAX];
 
-	if (spool_path(dir, sizeof(dir), "%s/%s/out", spool, numero) == 0)
+	if (spool_drop_dir(spool, numero, drop, sizeof(drop)) < 0)
+		return;
+	if (spool_path(dir, sizeof(dir), "%s/out", drop) == 0)
 		purge_dir(p, dir);
-	if (spool_path(dir, sizeof(dir), "%s/%s/out/validation", spool,
-		       numero) == 0)
+	if (spool_path(dir, sizeof(dir), "%s/out/validation", drop) == 0)
 		purge_dir(p, dir);
 }
 
@@ -214,6 +215,7 @@ void spool_retention(const struct cfg *cfg, struct date today, time_t now,
 		purge_out(&p, cfg->spool.dir, cfg->employers[i].numero);
 	if (cfg->portal.enabled)
 		purge_out(&p, cfg->spool.dir, SPOOL_PORTAL);
+	purge_out(&p, cfg->spool.dir, SPOOL_ADMIN);
 	n->out = p.count;
 	setup(&p, today, now, cfg->spool.archive_retention_days, 1);
 	purge_print(&p, cfg->mail.print_dir);

@@ -190,6 +190,24 @@ static void test_layout_and_retention(void **state)
 	snprintf(p, sizeof(p), "%s/12345678/in", dir);
 	assert_int_equal(stat(p, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 02770);
+	/* the admin drop, inside .affild/ that its group only crosses */
+	snprintf(p, sizeof(p), "%s/.affild", dir);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0710);
+	snprintf(p, sizeof(p), "%s/.affild/admin/in", dir);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 02770);
+	snprintf(p, sizeof(p), "%s/.affild/admin/out", dir);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 02750);
+	snprintf(p, sizeof(p), "%s/.affild/work", dir);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0700);
+	snprintf(p, sizeof(p), "%s/.affild/admin/out/.staging", dir);
+	assert_int_equal(rmdir(p), 0);
+	assert_int_equal(spool_check(&cfg, geteuid()), -1);
+	assert_int_equal(spool_prepare(&cfg, 0, 0), 0);
+	assert_int_equal(spool_check(&cfg, geteuid()), 0);
 	snprintf(p, sizeof(p), "%s/12345678/out/validation", dir);
 	assert_int_equal(rmdir(p), 0);
 	assert_int_equal(spool_check(&cfg, geteuid()), -1);
@@ -212,10 +230,12 @@ static void test_layout_and_retention(void **state)
 	write_file("spool/12345678/out/old.cr.csv", "x");
 	set_mtime("spool/12345678/out/old.cr.csv", now - 21 * 86400);
 	write_file("spool/12345678/out/new.cr.csv", "x");
+	write_file("spool/.affild/admin/out/old.cr.csv", "x");
+	set_mtime("spool/.affild/admin/out/old.cr.csv", now - 21 * 86400);
 	spool_retention(&cfg, today, now, &n);
 	assert_int_equal(n.archive, 1);
 	assert_int_equal(n.quarantine, 1);
-	assert_int_equal(n.out, 1);
+	assert_int_equal(n.out, 2);		/* the admin drop's out/ too */
 	path_of(p, sizeof(p),
 		"spool/.affild/archive/12345678/2026-10/20261029-000001.b.csv");
 	assert_int_equal(access(p, F_OK), 0);
