@@ -349,7 +349,8 @@ int store_rollback(struct store *st)
 }
 
 /*
- * Savepoints: "grp" for a movement group, "mv" for each movement.  They are
+ * Savepoints: "grp" for a movement group, "mv" for each movement, "tm"
+ * for a deadline fired inside an admin file's transaction.  They are
  * taken for every movement, so their statements are prepared once, like
  * any other (st_stmt caches by the address of the static SQL).
  */
@@ -358,6 +359,8 @@ static const struct {
 } savepoints[] = {
 	{ "mv", "SAVEPOINT mv", "RELEASE mv", "ROLLBACK TO mv" },
 	{ "grp", "SAVEPOINT grp", "RELEASE grp", "ROLLBACK TO grp" },
+	/* one deadline fired inside a file's transaction (ECHEANCES) */
+	{ "tm", "SAVEPOINT tm", "RELEASE tm", "ROLLBACK TO tm" },
 };
 
 /* sp_run - the savepoint statement of name picked by which (0, 1, 2) */
@@ -416,4 +419,19 @@ int store_rollback_to(struct store *st, const char *name)
 	if (sp_run(st, name, 2) < 0)
 		return -1;
 	return store_release(st, name);
+}
+
+int st_tx_open(struct store *st, int in_tx)
+{
+	return in_tx ? store_savepoint(st, "tm") : store_begin(st);
+}
+
+int st_tx_undo(struct store *st, int in_tx)
+{
+	return in_tx ? store_rollback_to(st, "tm") : store_rollback(st);
+}
+
+int st_tx_close(struct store *st, int in_tx)
+{
+	return in_tx ? store_release(st, "tm") : store_commit(st);
 }

@@ -389,8 +389,11 @@ struct timer_rec {
  * history row with cause "timer" and ref "echeance:<id>", its outbox rows
  * and done_at), then the employers' daily digests.  fn, when set, hears of
  * each deadline after its COMMIT.  At most max deadlines (0: no limit);
- * more is set when some remain due.  The daemon and `affilctl timers run`
- * both call this.
+ * more is set when some remain due.  The daemon's timer calls this, and
+ * an ECHEANCES row of the admin drop (`affilctl timers run`) with in_tx:
+ * then the caller's transaction (the admin file's) holds every firing,
+ * each under a savepoint instead of its own COMMIT, and the digests; fn
+ * hears of each deadline once it is released.
  */
 struct timer_run {
 	const struct cfg *cfg;
@@ -398,6 +401,7 @@ struct timer_run {
 	size_t token_keylen;
 	struct date as_of;
 	int max;
+	int in_tx;			/* inside the caller's transaction */
 	int (*fn)(const struct timer_rec *, void *);
 	void *arg;
 	int fired, noop, skipped, digests, more;	/* out */

@@ -138,8 +138,10 @@ static int late_in_tx(struct store *st, const struct cfg *cfg,
 	return 1;
 }
 
-int store_expected_run(struct store *st, const struct cfg *cfg, time_t now,
-		       int *queued)
+/* expected_run - each employer's latest occurrence, in its own
+ * transaction or (in_tx) a savepoint of the caller's */
+static int expected_run(struct store *st, const struct cfg *cfg, time_t now,
+			int in_tx, int *queued)
 {
 	struct expected_occ occ;
 	size_t i;
@@ -151,16 +153,28 @@ int store_expected_run(struct store *st, const struct cfg *cfg, time_t now,
 
 		if (expected_last(&emp->expected, now, &occ) < 0)
 			continue;	/* no calendar */
-		if (store_begin(st) < 0)
+		if (st_tx_open(st, in_tx) < 0)
 			return -1;
 		rc = late_in_tx(st, cfg, emp, &occ, now);
-		if (rc < 0 || store_commit(st) < 0) {
-			store_rollback(st);
+		if (rc < 0 || st_tx_close(st, in_tx) < 0) {
+			(void)st_tx_undo(st, in_tx);
 			return -1;
 		}
 		*queued += rc;
 	}
 	return 0;
+}
+
+int store_expected_run(struct store *st, const struct cfg *cfg, time_t now,
+		       int *queued)
+{
+	return expected_run(st, cfg, now, 0, queued);
+}
+
+int store_expected_run_in(struct store *st, const struct cfg *cfg,
+			  time_t now, int *queued)
+{
+	return expected_run(st, cfg, now, 1, queued);
 }
 
 /* history - the movements of the employer's last applied files but one;

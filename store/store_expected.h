@@ -29,6 +29,10 @@
  */
 int store_expected_run(struct store *st, const struct cfg *cfg, time_t now,
 		       int *queued);
+/* store_expected_run_in - the same inside the caller's transaction (an
+ * ECHEANCES row of the admin drop), each employer under a savepoint */
+int store_expected_run_in(struct store *st, const struct cfg *cfg,
+			  time_t now, int *queued);
 
 /*
  * store_expected_small - inside the file's transaction, after its row is

@@ -72,6 +72,21 @@ static inline int st_same(const char *a, const char *b)
 int store_migrate(struct store *st);
 
 /*
+ * st_tx_open, st_tx_undo, st_tx_close - one unit of a timer run (a
+ * deadline, a digest, an expected-file alert): its own transaction, or
+ * with in_tx the savepoint "tm" inside the caller's (an admin file's
+ * ECHEANCES).  0 or -1.
+ */
+int st_tx_open(struct store *st, int in_tx);
+int st_tx_undo(struct store *st, int in_tx);
+int st_tx_close(struct store *st, int in_tx);
+
+/* st_digests - the employers' daily digests of a timer run
+ * (store_digest.c); 0 or -1 */
+struct timer_run;
+int st_digests(struct store *st, struct timer_run *run);
+
+/*
  * ST_COVERED - an employee whose cover is in force or pending (process.md,
  * "The radiation gate"): the one definition, shared by the gate's count
  * and the reconciliation (store_recon.c).  Not DISPENSE (no cover), not

@@ -1,7 +1,8 @@
 /*
  * store_timer - the deadlines fire: reminders, expired links, the end of
  * portability, the end of dispenses, future-dated radiations, children
- * reaching the age limit; then the employers' daily digests.
+ * reaching the age limit; then the employers' daily digests
+ * (store_digest.c).
  *
  * The apply step writes deadline rows (a date in Europe/Paris, a kind, an
  * employee, optional JSON data); this file is the only one that fires
@@ -33,8 +34,6 @@
 
 /* The next automatic reminder: a kind of the timers' own. */
 #define KIND_RELANCE_AUTO (timer_rule(DL_RELANCE_AUTO)->name)
-
-#define DIGEST_MAX_LINES 200	/* names listed in one digest */
 
 /* The due query: the next pending deadline after the cursor (due, id). */
 const char store_timers_due_sql[] =
@@ -484,7 +483,8 @@ static int fire_in_tx(struct store *st, const struct timer_run *run,
 	return rc == 0 ? TIMER_DONE : TIMER_NOOP;
 }
 
-/* fire_one - one deadline in one transaction; the outcome or -1 */
+/* fire_one - one deadline in one transaction; the outcome or -1 (in_tx:
+ * the caller's transaction is then to roll back whole) */
 static int fire_one(struct store *st, struct timer_run *run,
 		    const struct dl *d)
 {
@@ -494,13 +494,14 @@ static int fire_one(struct store *st, struct timer_run *run,
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	if (store_begin(st) < 0)
+	if (st_tx_open(st, run->in_tx) < 0)
 		return -1;
 	rc = fire_in_tx(st, run, d, &e);
-	if (rc == TIMER_SKIPPED || rc < 0)
-		store_rollback(st);
-	else if (store_commit(st) < 0) {
-		store_rollback(st);
+	if (rc == TIMER_SKIPPED || rc < 0) {
+		if (st_tx_undo(st, run->in_tx) < 0)
+			rc = -1;
+	} else if (st_tx_close(st, run->in_tx) < 0) {
+		(void)st_tx_undo(st, run->in_tx);
 		rc = -1;
 	}
 	if (rc >= 0) {
@@ -522,150 +523,6 @@ static int fire_one(struct store *st, struct timer_run *run,
 	}
 	st_emp_free(&e);
 	return rc;
-}
-
-/* ---- the daily digest -------------------------------------------------------- */
-
-/*
- * digest_due - 1 when the employer's digest should be looked at for day:
- * not sent on day yet, and either not looked at on day or a timer fired
- * since (a status may have become A_RELANCER).  The list itself costs a
- * walk over the employer's employees, so it is not redone for nothing.
- */
-static int digest_due(struct store *st, const char *employer, const char *day,
-		      int fired)
-{
-	static const char sql[] =
-		"SELECT 1 FROM timer_digest WHERE employer = ?1 AND"
-		" (sent_day >= ?2 OR (checked_day >= ?2 AND NOT ?3))";
-	sqlite3_stmt *s = st_stmt(st, sql);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	st_text(s, 1, employer);
-	st_text(s, 2, day);
-	sqlite3_bind_int(s, 3, fired);
-	rc = st_one_row(st, s, "digest day", NULL, NULL);
-	return rc < 0 ? -1 : !rc;
-}
-
-/* digest_list - the employer's employees to remind, as text lines;
- * returns how many there are (the list stops at DIGEST_MAX_LINES) */
-static long digest_list(struct store *st, const char *employer, struct buf *b)
-{
-	static const char sql[] =
-		"SELECT nom, prenom, matricule FROM employee"
-		" WHERE employer = ? AND status = ?"
-		" ORDER BY nom, prenom, id";
-	sqlite3_stmt *s = st_stmt(st, sql);
-	const char *nom, *prenom, *mat;
-	long n = 0;
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	st_text(s, 1, employer);
-	st_text(s, 2, status_name(STATUS_A_RELANCER));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ >= DIGEST_MAX_LINES)
-			continue;
-		nom = (const char *)sqlite3_column_text(s, 0);
-		prenom = (const char *)sqlite3_column_text(s, 1);
-		mat = (const char *)sqlite3_column_text(s, 2);
-		buf_printf(b, "- %s %s%s%s%s\n", nom ? nom : "",
-			   prenom ? prenom : "", mat ? " (matricule " : "",
-			   mat ? mat : "", mat ? ")" : "");
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		st_log_error(st, "digest list");
-		return -1;
-	}
-	if (n > DIGEST_MAX_LINES)
-		buf_printf(b, "- ... et %ld autre(s)\n", n - DIGEST_MAX_LINES);
-	return n;
-}
-
-/* digest_record - looked at on day, and sent when sent */
-static int digest_record(struct store *st, const char *employer,
-			 const char *day, int sent)
-{
-	static const char sql[] =
-		"INSERT INTO timer_digest (employer, sent_day, checked_day)"
-		" VALUES (?1, CASE WHEN ?3 THEN ?2 END, ?2)"
-		" ON CONFLICT (employer) DO UPDATE SET checked_day = ?2,"
-		" sent_day = CASE WHEN ?3 THEN ?2 ELSE sent_day END";
-	sqlite3_stmt *s = st_stmt(st, sql);
-
-	if (s == NULL)
-		return -1;
-	st_text(s, 1, employer);
-	st_text(s, 2, day);
-	sqlite3_bind_int(s, 3, sent);
-	return st_done(st, s);
-}
-
-/* digest_in_tx - one employer's digest; 1 queued, 0 nothing, -1 error */
-static int digest_in_tx(struct store *st, const struct timer_run *run,
-			const struct cfg_employer *emp, const char *day)
-{
-	struct st_env env;
-	struct buf list;
-	char count[24];
-	long n;
-	int rc = digest_due(st, emp->numero, day, run->fired > 0);
-
-	if (rc <= 0)
-		return rc;
-	memset(&env, 0, sizeof(env));
-	env.cfg = run->cfg;
-	env.emp = emp;
-	env.today = run->as_of;
-	env.cause = "timer";
-	buf_init(&list, 64 << 10);
-	n = digest_list(st, emp->numero, &list);
-	snprintf(count, sizeof(count), "%ld", n);
-	{
-		const char *vars[] = { "nombre", count, "liste",
-				       buf_str(&list), NULL };
-
-		rc = n < 0 ? -1 : n == 0 ? 0 :
-		     st_notify_employer(st, &env, NULL, emp->contact_email,
-					"digest_relances", vars) < 0 ? -1 : 1;
-	}
-	buf_free(&list);
-	if (rc >= 0 && digest_record(st, emp->numero, day, rc) < 0)
-		return -1;
-	if (rc > 0)
-		log_info("event=digest_queued employer=%s day=%s count=%ld",
-			 emp->numero, day, n);
-	return rc;
-}
-
-/* digests - each employer with an HR contact, once a day, own transaction */
-static int digests(struct store *st, struct timer_run *run)
-{
-	char day[DATE_ISO_SIZE];
-	size_t i;
-	int rc;
-
-	date_format(run->as_of, day);
-	for (i = 0; i < run->cfg->nemployers; i++) {
-		const struct cfg_employer *emp = &run->cfg->employers[i];
-
-		if (emp->contact_email == NULL)
-			continue;
-		if (store_begin(st) < 0)
-			return -1;
-		rc = digest_in_tx(st, run, emp, day);
-		if (rc < 0 || store_commit(st) < 0) {
-			store_rollback(st);
-			return -1;
-		}
-		run->digests += rc;
-	}
-	return 0;
 }
 
 /* ---- the public entry points ------------------------------------------------- */
@@ -711,7 +568,7 @@ int store_timers_run(struct store *st, struct timer_run *run)
 	}
 	if (rc < 0)
 		return -1;
-	return digests(st, run);
+	return st_digests(st, run);
 }
 
 /* Where store_timer_next reads the earliest due date. */
