@@ -89,7 +89,8 @@ static const struct cfg_employer *employer_of(struct run *r,
 static int apply_one(struct run *r, struct movement *mv)
 {
 	struct daemon *d = r->d;
-	struct check_ctx cc = { d->cfg, NULL, r->today, r->job->emp == NULL };
+	struct check_ctx cc = { d->cfg, NULL, r->today, r->job->emp == NULL,
+				0 };
 	struct apply_ctx ac = { d->cfg, NULL, r->job->id, cc.today,
 				d->token_key, d->token_keylen, cc.portal };
 	int rc;
@@ -200,7 +201,7 @@ static int group_add(struct run *r, const struct movement *mv)
 		return -1;
 	if (r->grp_bad) {	/* checked for the report, not applied */
 		struct check_ctx cc = { r->d->cfg, employer_of(r, m), r->today,
-					r->job->emp == NULL };
+					r->job->emp == NULL, 0 };
 
 		if (cc.emp)
 			check_movement(&cc, m);

@@ -54,7 +54,7 @@ int pipeline_recon_mixed(struct run *r, const struct movement *mv,
 /* pipeline_recon_row - see pipeline_priv.h */
 int pipeline_recon_row(struct run *r, struct movement *mv)
 {
-	struct check_ctx cc = { r->d->cfg, r->job->emp, r->today, 0 };
+	struct check_ctx cc = { r->d->cfg, r->job->emp, r->today, 0, 0 };
 	struct recon_counts *c = &r->recon_counts;
 	long fields;
 	int found;

@@ -103,7 +103,7 @@ int pipeline_write_export(struct run *r)
  */
 int pipeline_want_bulletin(struct run *r, struct movement *mv)
 {
-	struct check_ctx cc = { r->d->cfg, r->job->emp, r->today, 0 };
+	struct check_ctx cc = { r->d->cfg, r->job->emp, r->today, 0, 0 };
 	char name[SPOOL_PATH_MAX], *base;
 	struct buf t, b;
 	int rc;

@@ -33,13 +33,20 @@ static const enum field required[OP_COUNT][MAX_REQ] = {
 	[OP_EXPORT] = { F_NONE },
 	[OP_BULLETIN] = { F_NIR, F_NONE },
 	[OP_RECONCILIATION] = { F_NIR, F_NONE },
+	[OP_RETRAITEMENT] = { F_ID_FICHIER, F_NONE },
+	[OP_APPROBATION] = { F_ID_FICHIER, F_NONE },
+	[OP_REFUS] = { F_ID_FICHIER, F_NONE },
+	[OP_RENVOI_MESSAGE] = { F_ID_MESSAGE, F_NONE },
+	[OP_ECHEANCES] = { F_NONE },
+	[OP_OUVERTURE_PORTABILITE] = { F_NIR, F_JUSTIFICATION, F_NONE },
+	[OP_PREUVE_CHOMAGE] = { F_NIR, F_NONE },
 };
 
 static const enum field date_fields[] = {
 	F_DATE_NAISSANCE, F_DATE_EMBAUCHE, F_DATE_EFFET,
 	F_DATE_SIGNATURE_MANDAT, F_DATE_FIN, F_DATE_FIN_CONTRAT,
 	F_DATE_DEBUT_CONTRAT, F_DATE_DEMANDE, F_DATE_FIN_DISPENSE,
-	F_DATE_EVENEMENT,
+	F_DATE_EVENEMENT, F_DATE_REFERENCE,
 };
 
 /* Free text fields and their maximum length in bytes. */
@@ -339,6 +346,24 @@ static void check_beneficiary(const struct check_ctx *ctx, struct movement *mv)
 		report(mv, F_NIR_AYANT_DROIT, &r);
 }
 
+/*
+ * check_admin_op - an operation of the admin drop: refused anywhere else
+ * (E270); there, its fields (what the rows name is the daemon's to look
+ * up: a file, a message, an employee).
+ */
+static void check_admin_op(const struct check_ctx *ctx, struct movement *mv)
+{
+	if (!ctx->admin) {
+		mv_diag(mv, "E270", F_OPERATION, "%s : opération réservée au "
+			"dépôt de l'assureur (affilctl)", op_name(mv->op));
+		return;
+	}
+	check_required(mv);
+	check_nir_field(mv, F_NIR);
+	check_dates(mv);
+	check_texts(mv);
+}
+
 static int is_employee_op(enum op op)
 {
 	return op == OP_AFFILIATION_SIMPLE || op == OP_AFFILIATION_COMPLETE ||
@@ -359,6 +384,10 @@ void check_movement(const struct check_ctx *ctx, struct movement *mv)
 	}
 	if (mv->op == OP_FINALISATION && !ctx->portal) {
 		mv_diag(mv, "E103", F_OPERATION, "opération réservée au portail");
+		return;
+	}
+	if (op_admin_only(mv->op)) {
+		check_admin_op(ctx, mv);
 		return;
 	}
 	int vide[F_COUNT];

@@ -22,6 +22,8 @@ struct check_ctx {
 	const struct cfg_employer *emp;	/* the employer of the movement */
 	struct date today;
 	int portal;			/* the file came through the portal */
+	int admin;			/* ... through the admin drop: its own
+					 * operations allowed (else E270) */
 };
 
 void check_movement(const struct check_ctx *ctx, struct movement *mv);

@@ -21,6 +21,13 @@ static const char *const op_names[OP_COUNT] = {
 	[OP_EXPORT] = "EXPORT",
 	[OP_BULLETIN] = "BULLETIN",
 	[OP_RECONCILIATION] = "RECONCILIATION",
+	[OP_RETRAITEMENT] = "RETRAITEMENT",
+	[OP_APPROBATION] = "APPROBATION",
+	[OP_REFUS] = "REFUS",
+	[OP_RENVOI_MESSAGE] = "RENVOI_MESSAGE",
+	[OP_ECHEANCES] = "ECHEANCES",
+	[OP_OUVERTURE_PORTABILITE] = "OUVERTURE_PORTABILITE",
+	[OP_PREUVE_CHOMAGE] = "PREUVE_CHOMAGE",
 	[OP_FIN] = "FIN",
 };
 
@@ -34,11 +41,18 @@ static const char *const field_names[F_COUNT] = {
 	"portabilite", "justification", "operation_annulee", "nouveau_nir",
 	"motif_dispense", "date_demande", "justificatif", "date_fin_dispense",
 	"date_evenement", "motif_fin", "jeton", "statut",
+	"id_fichier", "id_message", "date_reference", "heure_reference",
+	"forcer",
 };
 
 const char *op_name(enum op op)
 {
 	return (op >= 0 && op < OP_COUNT) ? op_names[op] : "";
+}
+
+int op_admin_only(enum op op)
+{
+	return op >= OP_RETRAITEMENT && op <= OP_PREUVE_CHOMAGE;
 }
 
 enum op op_from_name(const char *name)

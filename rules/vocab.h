@@ -23,6 +23,14 @@ enum op {
 	OP_EXPORT,
 	OP_BULLETIN,
 	OP_RECONCILIATION,	/* the whole population, compared */
+	/* The admin drop's alone (op_admin_only): affilctl's changes. */
+	OP_RETRAITEMENT,	/* a file processed again (reprocess) */
+	OP_APPROBATION,		/* a held file applied */
+	OP_REFUS,		/* a held file rejected (E021) */
+	OP_RENVOI_MESSAGE,	/* a parked message back to pending */
+	OP_ECHEANCES,		/* the timers run as of a date */
+	OP_OUVERTURE_PORTABILITE, /* portability opened on an examen reason */
+	OP_PREUVE_CHOMAGE,	/* proof of unemployment benefits */
 	OP_FIN,			/* the CSV trailer, not a movement */
 	OP_COUNT
 };
@@ -39,12 +47,18 @@ enum field {
 	F_PORTABILITE, F_JUSTIFICATION, F_OPERATION_ANNULEE, F_NOUVEAU_NIR,
 	F_MOTIF_DISPENSE, F_DATE_DEMANDE, F_JUSTIFICATIF, F_DATE_FIN_DISPENSE,
 	F_DATE_EVENEMENT, F_MOTIF_FIN, F_JETON, F_STATUT,
+	/* the admin drop's operations */
+	F_ID_FICHIER, F_ID_MESSAGE, F_DATE_REFERENCE, F_HEURE_REFERENCE,
+	F_FORCER,
 	F_COUNT
 };
 
 /* op_name, field_name - the canonical name; "" for NONE or out of range */
 const char *op_name(enum op op);
 const char *field_name(enum field f);
+/* op_admin_only - an operation only the admin drop may send (E270
+ * elsewhere): 1 or 0 */
+int op_admin_only(enum op op);
 /* op_from_name, field_from_name - OP_NONE, F_NONE when unknown */
 enum op op_from_name(const char *name);
 enum field field_from_name(const char *name);

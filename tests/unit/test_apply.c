@@ -147,7 +147,8 @@ static int run(const char *nir, const char *spec, char code[8], int portal)
 {
 	char buf[1024], *field, *save = NULL;
 	struct movement mv;
-	struct check_ctx cc = { T.cfg, &T.cfg->employers[0], T.today, portal };
+	struct check_ctx cc = { T.cfg, &T.cfg->employers[0], T.today, portal,
+				0 };
 	struct apply_ctx ac = { T.cfg, &T.cfg->employers[0], "20261128-000001",
 				T.today, key, sizeof(key), portal };
 	int rc;

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "common/util.h"
 #include "parsers/check.h"
 
 static const char config_yaml[] =
@@ -154,7 +155,7 @@ static void check(struct movement *mv, enum op op, const char *fields,
 		  const char *more, enum field without, int empty, int portal)
 {
 	struct check_ctx cc = { cfg, &cfg->employers[0], { 2026, 11, 28 },
-				portal };
+				portal, 0 };
 	const char *lists[2] = { fields, more };
 	char buf[512], *name, *save;
 	int i;
@@ -312,7 +313,7 @@ static void test_texts(void **state)
 	assert_int_equal(mv_set(&mv, F_ADRESSE, " Bât. C\r\n1 rue A "), 0);
 	assert_int_equal(mv_set(&mv, F_NOM, "Le\nBlanc"), 0);
 	check_movement(&(struct check_ctx){ cfg, &cfg->employers[0],
-			 { 2026, 11, 28 }, 0 }, &mv);
+			 { 2026, 11, 28 }, 0, 0 }, &mv);
 	assert_string_equal(mv_get(&mv, F_ADRESSE), "Bât. C\n1 rue A");
 	assert_string_equal(mv_get(&mv, F_NOM), "Le Blanc");
 	assert_non_null(first_code(&mv, "W171"));
@@ -323,7 +324,7 @@ static void test_texts(void **state)
 		      F_NONE, 0, 0);
 		assert_int_equal(mv_set(&mv, f ? F_ADRESSE : F_NOM, big), 0);
 		check_movement(&(struct check_ctx){ cfg, &cfg->employers[0],
-				 { 2026, 11, 28 }, 0 }, &mv);
+				 { 2026, 11, 28 }, 0, 0 }, &mv);
 		assert_non_null(first_code(&mv, "E172"));
 		assert_non_null(strstr(first_code(&mv, "E172")->msg, "2999"));
 	}
@@ -342,7 +343,7 @@ static void test_direct_debit(void **state)
 	assert_int_equal(mv_set(&mv, F_OPTION, "CONFORT"), 0);
 	mv.ndiags = mv.nerrors = 0;
 	check_movement(&(struct check_ctx){ cfg, &cfg->employers[0],
-			 { 2026, 11, 28 }, 0 }, &mv);
+			 { 2026, 11, 28 }, 0, 0 }, &mv);
 	assert_int_equal(mv.nerrors, 2);
 	assert_string_equal(mv.diags[0].code, "E151");
 	assert_int_equal(mv.diags[0].field, F_IBAN);
@@ -351,14 +352,14 @@ static void test_direct_debit(void **state)
 	check(&mv, OP_MODIFICATION, "nir", "", F_NONE, 0, 0);
 	assert_int_equal(mv_set(&mv, F_OPTION, "CONFORT"), 0);
 	check_movement(&(struct check_ctx){ cfg, &cfg->employers[0],
-			 { 2026, 11, 28 }, 0 }, &mv);
+			 { 2026, 11, 28 }, 0, 0 }, &mv);
 	assert_null(first_code(&mv, "E151"));
 	/* An option the employer does not offer. */
 	check(&mv, OP_FINALISATION, "nir jeton", "", F_NONE, 0, 1);
 	assert_int_equal(mv_set(&mv, F_OPTION, "PREMIUM"), 0);
 	mv.ndiags = mv.nerrors = 0;
 	check_movement(&(struct check_ctx){ cfg, &cfg->employers[0],
-			 { 2026, 11, 28 }, 1 }, &mv);
+			 { 2026, 11, 28 }, 1, 0 }, &mv);
 	assert_string_equal(mv.diags[0].code, "E150");
 	mv_free(&mv);
 }
@@ -366,7 +367,7 @@ static void test_direct_debit(void **state)
 /* test_operation - FINALISATION only through the portal; unknown names */
 static void test_operation(void **state)
 {
-	struct check_ctx cc = { NULL, NULL, { 2026, 11, 28 }, 0 };
+	struct check_ctx cc = { NULL, NULL, { 2026, 11, 28 }, 0, 0 };
 	struct movement mv;
 
 	(void)state;
@@ -383,6 +384,68 @@ static void test_operation(void **state)
 	mv_free(&mv);
 }
 
+/* admin_row - an admin drop's operation with its fields, checked in the
+ * drop given (admin: the admin drop) */
+static void admin_row(struct movement *mv, enum op op, int portal, int admin,
+		      const char *id, const char *date)
+{
+	struct check_ctx cc = { cfg, NULL, { 2026, 11, 28 }, portal, admin };
+
+	mv_reset(mv);
+	mv->op = op;
+	mv->line = 2;
+	assert_int_equal(mv_set(mv, F_OPERATION, op_name(op)), 0);
+	if (id)
+		assert_int_equal(mv_set(mv, F_ID_FICHIER, id), 0);
+	if (date)
+		assert_int_equal(mv_set(mv, F_DATE_REFERENCE, date), 0);
+	check_movement(&cc, mv);
+}
+
+/* test_admin_only - the admin drop's operations: refused anywhere else
+ * (E270), their fields required and normalised there */
+static void test_admin_only(void **state)
+{
+	static const enum op ops[] = { OP_RETRAITEMENT, OP_APPROBATION,
+		OP_REFUS, OP_RENVOI_MESSAGE, OP_ECHEANCES,
+		OP_OUVERTURE_PORTABILITE, OP_PREUVE_CHOMAGE };
+	struct movement mv;
+	size_t i;
+	int drop;
+
+	(void)state;
+	mv_init(&mv);
+	for (i = 0; i < NELEM(ops); i++) {
+		assert_true(op_admin_only(ops[i]));
+		assert_int_equal(op_from_name(op_name(ops[i])), ops[i]);
+		for (drop = 0; drop < 2; drop++) {	/* employer, portal */
+			admin_row(&mv, ops[i], drop, 0, "20261128-000001",
+				  NULL);
+			assert_int_equal(mv.nerrors, 1);
+			assert_string_equal(mv.diags[0].code, "E270");
+			assert_non_null(strstr(mv.diags[0].msg,
+					       op_name(ops[i])));
+		}
+	}
+	assert_false(op_admin_only(OP_MODIFICATION));
+	assert_false(op_admin_only(OP_FIN));
+	/* In the admin drop: its fields, as any movement's. */
+	admin_row(&mv, OP_RETRAITEMENT, 0, 1, "20261128-000001", NULL);
+	assert_int_equal(mv.nerrors, 0);
+	admin_row(&mv, OP_APPROBATION, 0, 1, NULL, NULL);
+	assert_string_equal(mv.diags[0].code, "E101");
+	assert_int_equal(mv.diags[0].field, F_ID_FICHIER);
+	admin_row(&mv, OP_ECHEANCES, 0, 1, NULL, "10/12/2026");
+	assert_int_equal(mv.nerrors, 0);
+	assert_string_equal(mv_get(&mv, F_DATE_REFERENCE), "2026-12-10");
+	admin_row(&mv, OP_ECHEANCES, 0, 1, NULL, "31/02/2026");
+	assert_int_equal(mv.diags[0].field, F_DATE_REFERENCE);
+	admin_row(&mv, OP_PREUVE_CHOMAGE, 0, 1, NULL, NULL);
+	assert_string_equal(mv.diags[0].code, "E101");
+	assert_int_equal(mv.diags[0].field, F_NIR);
+	mv_free(&mv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_direct_debit),
 		cmocka_unit_test(test_texts),
 		cmocka_unit_test(test_operation),
+		cmocka_unit_test(test_admin_only),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

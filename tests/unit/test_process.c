@@ -87,7 +87,8 @@ static void record_of(const char *key, struct record *r)
 /* movement_of - "OP field=value;..." checked as the pipeline checks it */
 static void movement_of(const char *spec, int portal, struct movement *mv)
 {
-	struct check_ctx cc = { cfg, &cfg->employers[0], dc.today, portal };
+	struct check_ctx cc = { cfg, &cfg->employers[0], dc.today, portal,
+				0 };
 	char buf[1024], *field, *save = NULL;
 
 	mv_init(mv);
