@@ -409,7 +409,10 @@ static int pipeline_process(struct run *r)
 			 SPOOL_NAME_MAX);
 		return reject_file(r, &pp, &why) < 0 ? -1 : 1;
 	}
-	if (!r->forced && (rc = duplicate(r, &pp, &why)) != 0)
+	/* An admin file is a command, never a resent export: the same edit
+	 * twice is two commands (the second "déjà pris en compte"). */
+	if (!r->forced && !r->job->admin &&
+	    (rc = duplicate(r, &pp, &why)) != 0)
 		return rc < 0 ? -1 : reject_file(r, &pp, &why) < 0 ? -1 : 1;
 	if (source_format(r->job->name) == SOURCE_NONE) {
 		snprintf(why.d.code, sizeof(why.d.code), "E001");
@@ -546,6 +549,9 @@ enum pipe_rc pipeline_run(struct daemon *d, const struct file_job *job)
 	r.job = job;
 	r.fd = job->fd;
 	r.today = date_today();
+	r.portal = job->emp == NULL && !job->admin;
+	if (job->admin)
+		snprintf(r.cause, sizeof(r.cause), "admin:%s", job->by);
 	if (spool_path(r.work, sizeof(r.work), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, job->id) < 0 ||
 	    pipeline_stage_path(d, job, "", r.stage, sizeof(r.stage)) < 0 ||
@@ -572,6 +578,7 @@ out:
 	if (r.fd >= 0)
 		close(r.fd);
 	free(r.bulletins);
+	pipeline_admin_free(&r);
 	if (r.grp) {
 		int i;
 

@@ -15,12 +15,19 @@
 
 enum pipe_rc { PIPE_OK = 0, PIPE_TEMPFAIL = 1 };
 
+#define PIPE_LOGIN_MAX 64		/* an admin's login, as stored */
+
 struct file_job {
 	char id[STORE_ID_LEN];
-	const struct cfg_employer *emp;	/* NULL for the portal's drop */
-	char employer[16];		/* numero, or "portail" */
+	const struct cfg_employer *emp;	/* NULL for the portal's and the
+					 * admin drop: rows name their
+					 * employer */
+	char employer[16];		/* numero, "portail" or "admin" */
 	char name[256];			/* original name */
 	int validation;			/* in/validation/: apply nothing */
+	int admin;			/* the admin drop (affilctl) */
+	char by[PIPE_LOGIN_MAX];	/* admin: the login of the file's owner
+					 * at its claim, "uid<N>" if none */
 	int fd;				/* the claimed file, opened before the
 					 * claim; -1: open work/ID.  Consumed
 					 * by pipeline_run() */

@@ -67,19 +67,22 @@ static int emit_movement(struct run *r, const struct movement *mv)
 	return rc ? -1 : 0;
 }
 
-/* employer_of - the employer a movement belongs to, or NULL (finding set) */
-static const struct cfg_employer *employer_of(struct run *r,
-					      struct movement *mv)
+/* pipeline_employer_of - the employer a movement belongs to, or NULL
+ * (finding set) */
+const struct cfg_employer *pipeline_employer_of(struct run *r,
+						struct movement *mv)
 {
 	const struct cfg_employer *emp = r->job->emp;
 	const char *num = mv_get(mv, F_NUMERO_PERSONNE);
 
-	if (emp == NULL) {	/* the portal: every row names its employer */
+	if (emp == NULL) {	/* the portal, the admin drop: every row names
+				 * its employer */
 		emp = num ? cfg_employer(r->d->cfg, num) : NULL;
 		if (emp == NULL)
 			mv_diag(mv, "E104", F_NUMERO_PERSONNE, "numero_personne "
 				"absent ou inconnu : obligatoire sur chaque "
-				"ligne du portail");
+				"ligne %s", r->job->admin ? "du dépôt de "
+				"l'assureur" : "du portail");
 	}
 	return emp;
 }
@@ -89,13 +92,14 @@ static const struct cfg_employer *employer_of(struct run *r,
 static int apply_one(struct run *r, struct movement *mv)
 {
 	struct daemon *d = r->d;
-	struct check_ctx cc = { d->cfg, NULL, r->today, r->job->emp == NULL,
-				0 };
+	struct check_ctx cc = { d->cfg, NULL, r->today, r->portal,
+				r->job->admin };
 	struct apply_ctx ac = { d->cfg, NULL, r->job->id, cc.today,
-				d->token_key, d->token_keylen, cc.portal };
+				d->token_key, d->token_keylen, cc.portal,
+				r->job->admin ? r->cause : NULL };
 	int rc;
 
-	cc.emp = ac.emp = employer_of(r, mv);
+	cc.emp = ac.emp = pipeline_employer_of(r, mv);
 	if (cc.emp == NULL)
 		return 0;
 	check_movement(&cc, mv);
@@ -200,8 +204,8 @@ static int group_add(struct run *r, const struct movement *mv)
 	if (mv_copy(m, mv) < 0)
 		return -1;
 	if (r->grp_bad) {	/* checked for the report, not applied */
-		struct check_ctx cc = { r->d->cfg, employer_of(r, m), r->today,
-					r->job->emp == NULL, 0 };
+		struct check_ctx cc = { r->d->cfg, pipeline_employer_of(r, m),
+					r->today, r->portal, r->job->admin };
 
 		if (cc.emp)
 			check_movement(&cc, m);
@@ -250,10 +254,15 @@ int pipeline_take(struct run *r, struct movement *mv)
 	} else if (mv->op == OP_RECONCILIATION) {
 		if (pipeline_recon_row(r, mv) < 0)
 			return -1;
+	} else if (op_admin_only(mv->op)) {
+		if (pipeline_admin_row(r, mv) < 0)
+			return -1;
 	} else if (apply_one(r, mv) < 0)
 		return -1;
 	pipeline_gate_count(r, mv);
-	return emit_movement(r, mv);
+	if (emit_movement(r, mv) < 0)
+		return -1;
+	return pipeline_admin_after(r);
 }
 
 /* other_employer - a row naming another employer rejects the whole file */

@@ -1,5 +1,6 @@
 /*
  * pipeline_moves - where a file's outputs go.  Everything bound for out/
+ * (the drop's: <spool>/<numero>/, or .affild/admin/ for the admin drop)
  * is written in out/.staging/ (affild's alone, setgid: the drop's group
  * comes with the file) and renamed into out/ after the COMMIT; the original
  * then rests in archive/, quarantine/ or held/ (the radiation gate).
@@ -23,15 +24,23 @@ enum report_format pipeline_report_format(const struct file_job *job)
 	return source_format(job->name) == SOURCE_XML ? REPORT_XML : REPORT_CSV;
 }
 
+/* drop_of - the job's drop folder (spool_drop_dir) */
+static int drop_of(const struct daemon *d, const struct file_job *job,
+		   char *out, size_t outlen)
+{
+	return spool_drop_dir(d->cfg->spool.dir, job->employer, out, outlen);
+}
+
 /* report_name - out/<name>.<id>.cr.csv (.cr.xml), or out/validation/... */
 int pipeline_report_name(const struct run *r, char *out, size_t outlen)
 {
 	const struct file_job *job = r->job;
-	char name[SPOOL_NAME_MAX + 1];
+	char name[SPOOL_NAME_MAX + 1], drop[SPOOL_PATH_MAX];
 
 	(void)spool_name_fit(job->name, name, sizeof(name));
-	return spool_path(out, outlen, "%s/%s/out%s/%s.%s.cr.%s",
-			  r->d->cfg->spool.dir, job->employer,
+	if (drop_of(r->d, job, drop, sizeof(drop)) < 0)
+		return -1;
+	return spool_path(out, outlen, "%s/out%s/%s.%s.cr.%s", drop,
 			  job->validation ? "/validation" : "", name,
 			  job->id, pipeline_report_format(job) == REPORT_XML ? "xml" :
 			  "csv");
@@ -40,11 +49,12 @@ int pipeline_report_name(const struct run *r, char *out, size_t outlen)
 /* export_name - out/<name>.<id>.export.csv, the list an EXPORT asked for */
 int pipeline_export_name(const struct run *r, char *out, size_t outlen)
 {
-	char name[SPOOL_NAME_MAX + 1];
+	char name[SPOOL_NAME_MAX + 1], drop[SPOOL_PATH_MAX];
 
 	(void)spool_name_fit(r->job->name, name, sizeof(name));
-	return spool_path(out, outlen, "%s/%s/out/%s.%s.export.csv",
-			  r->d->cfg->spool.dir, r->job->employer, name,
+	if (drop_of(r->d, r->job, drop, sizeof(drop)) < 0)
+		return -1;
+	return spool_path(out, outlen, "%s/out/%s.%s.export.csv", drop, name,
 			  r->job->id);
 }
 
@@ -52,12 +62,13 @@ int pipeline_export_name(const struct run *r, char *out, size_t outlen)
 int pipeline_bulletin_name(const struct run *r, long line, char *out,
 			 size_t outlen)
 {
-	char name[SPOOL_NAME_MAX + 1];
+	char name[SPOOL_NAME_MAX + 1], drop[SPOOL_PATH_MAX];
 
 	(void)spool_name_fit(r->job->name, name, sizeof(name));
-	return spool_path(out, outlen, "%s/%s/out/%s.%s.bulletin-%ld.pdf",
-			  r->d->cfg->spool.dir, r->job->employer, name,
-			  r->job->id, line);
+	if (drop_of(r->d, r->job, drop, sizeof(drop)) < 0)
+		return -1;
+	return spool_path(out, outlen, "%s/out/%s.%s.bulletin-%ld.pdf", drop,
+			  name, r->job->id, line);
 }
 
 /*
@@ -70,8 +81,12 @@ int pipeline_bulletin_name(const struct run *r, long line, char *out,
 int pipeline_stage_path(const struct daemon *d, const struct file_job *job,
 		      const char *suffix, char *out, size_t outlen)
 {
-	return spool_path(out, outlen, "%s/%s/out/.staging/%s%s",
-			  d->cfg->spool.dir, job->employer, job->id, suffix);
+	char drop[SPOOL_PATH_MAX];
+
+	if (drop_of(d, job, drop, sizeof(drop)) < 0)
+		return -1;
+	return spool_path(out, outlen, "%s/out/.staging/%s%s", drop, job->id,
+			  suffix);
 }
 
 /* move_bulletins - staging's <id>.bulletin-<line> into out/, after COMMIT */
@@ -130,8 +145,9 @@ int pipeline_finish_moves(struct daemon *d, const struct file_job *job,
 		return -1;
 	if (access(tmp, F_OK) == 0 && spool_move(tmp, out) < 0)
 		return -1;
-	if (spool_path(tmp, sizeof(tmp), "%s/%s/out/.staging", spool,
-		       job->employer) < 0 || move_bulletins(&r, tmp) < 0)
+	if (drop_of(d, job, dest, sizeof(dest)) < 0 ||
+	    spool_path(tmp, sizeof(tmp), "%s/out/.staging", dest) < 0 ||
+	    move_bulletins(&r, tmp) < 0)
 		return -1;
 	if (pipeline_stage_path(d, job, ".cr", tmp, sizeof(tmp)) < 0 ||
 	    pipeline_report_name(&r, out, sizeof(out)) < 0)

@@ -14,10 +14,14 @@
  *                       many of the employer's covered employees?
  *   pipeline_recon.c    RECONCILIATION: the whole population compared
  *                       with the records, nothing applied
+ *   pipeline_admin.c    the admin drop's own operations (affilctl's
+ *                       changes): requests, a message again, the timers,
+ *                       portability
  */
 #ifndef AFFILD_PIPELINE_PRIV_H
 #define AFFILD_PIPELINE_PRIV_H
 
+#include "common/buf.h"
 #include "daemon/pipeline.h"
 #include "parsers/movement.h"
 #include "report/report.h"
@@ -43,6 +47,12 @@ struct run {
 	int ngrp;
 	long grp_bad;			/* line of its first rejected member */
 	char overflow_nir[16];		/* a group cut at GROUP_MAX */
+	int portal;			/* the portal's drop */
+	char cause[16 + PIPE_LOGIN_MAX];/* admin drop: "admin:<login>" */
+	struct buf *admin_lines;	/* ECHEANCES: deadlines fired, told
+					 * after the row (pipeline_admin.c) */
+	long admin_more;		/* fired beyond those told */
+	long admin_line;		/* the ECHEANCES row's line */
 	int forced;			/* affilctl reprocess --force copy */
 	struct reprocess_rec rq;	/* its request, when forced */
 	/* The radiation gate (pipeline_gate.c). */
@@ -76,6 +86,22 @@ int pipeline_take(struct run *r, struct movement *mv);
 int pipeline_group_close(struct run *r);
 /* pipeline_other_employer - the row names another employer (E003) */
 int pipeline_other_employer(const struct run *r, const struct movement *mv);
+/* pipeline_employer_of - the employer of a movement: the drop's, or in
+ * the portal's and admin drop the one the row names (else E104 on mv,
+ * NULL) */
+const struct cfg_employer *pipeline_employer_of(struct run *r,
+						struct movement *mv);
+
+/* pipeline_admin.c */
+/* pipeline_admin_row - an admin drop's operation (op_admin_only): checked
+ * (E270 outside the admin drop), then done inside the file's transaction;
+ * its findings on mv.  0, -1 on a database error */
+int pipeline_admin_row(struct run *r, struct movement *mv);
+/* pipeline_admin_after - the lines a row left to tell after its own (the
+ * deadlines an ECHEANCES fired); 0, -1 */
+int pipeline_admin_after(struct run *r);
+/* pipeline_admin_free - what a run of the admin drop held */
+void pipeline_admin_free(struct run *r);
 
 /* pipeline_request.c: asked while streaming, written before the COMMIT */
 void pipeline_want_export(struct run *r, struct movement *mv);

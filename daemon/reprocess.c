@@ -196,6 +196,8 @@ static const char *refusal(struct daemon *d, const struct reprocess_rec *rq,
 	if (f->validation)
 		return "dépôt de validation : jamais appliqué, déposez-le à "
 		       "nouveau";
+	if (strcmp(f->employer, SPOOL_ADMIN) == 0)
+		return "fichier du dépôt de l'assureur : jamais rejoué";
 	if (cfg_employer(d->cfg, f->employer) == NULL &&
 	    strcmp(f->employer, SPOOL_PORTAL) != 0)
 		return "employeur absent de la configuration";

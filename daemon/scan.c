@@ -10,7 +10,13 @@
  * NAME.ok / NAME.done marker, removed once NAME is claimed.  Nothing is
  * claimed without spool.min_free_factor times its size free on the spool's
  * and the database's file systems (scan_room_for).
+ *
+ * The admin drop (.affild/admin/in/, affilctl's write verbs) is one more
+ * drop in the round, after the employers and the portal.  Who wrote a file
+ * there is its owner, read from the opened file before the claim moves it
+ * and kept in its row: the login, or "uid<N>" for an owner without one.
  */
+#include <pwd.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -71,22 +77,53 @@ static const char *watch_dir(const struct daemon *d, int wd)
 	return NULL;
 }
 
+/* drop_count - the drops of a round: employers, the portal, the admin */
+static size_t drop_count(const struct daemon *d)
+{
+	return d->cfg->nemployers + (d->cfg->portal.enabled ? 1 : 0) + 1;
+}
+
+/* drop_name - the i-th drop of a round; *emp its employer (NULL for the
+ * portal's and the admin drop) */
+static const char *drop_name(const struct daemon *d, size_t i,
+			     const struct cfg_employer **emp)
+{
+	*emp = NULL;
+	if (i < d->cfg->nemployers) {
+		*emp = &d->cfg->employers[i];
+		return (*emp)->numero;
+	}
+	return i == d->cfg->nemployers && d->cfg->portal.enabled ?
+	       SPOOL_PORTAL : SPOOL_ADMIN;
+}
+
+/* in_dir - a drop's in/ (validation: in/validation/) */
+static int in_dir(const struct daemon *d, const char *drop, int validation,
+		  char *out, size_t outlen)
+{
+	char dir[SPOOL_PATH_MAX];
+
+	return spool_drop_dir(d->cfg->spool.dir, drop, dir, sizeof(dir)) < 0 ?
+	       -1 : spool_path(out, outlen, "%s/in%s", dir,
+			       validation ? "/validation" : "");
+}
+
 /* scan_watch - one watch per in/ and in/validation/ folder, and the root */
 int scan_watch(struct daemon *d)
 {
+	const struct cfg_employer *emp;
 	char path[SPOOL_PATH_MAX];
-	size_t i, n = d->cfg->nemployers + (d->cfg->portal.enabled ? 1 : 0);
+	size_t i, n = drop_count(d);
+	const char *drop;
 	int j;
 
 	add_watch(d, d->cfg->spool.dir, IN_CREATE | IN_MOVED_TO);
 	for (i = 0; i < n; i++) {
-		const char *num = i < d->cfg->nemployers ?
-			d->cfg->employers[i].numero : SPOOL_PORTAL;
-
+		drop = drop_name(d, i, &emp);
 		for (j = 0; j < 2; j++) {
-			if (spool_path(path, sizeof(path), "%s/%s/in%s",
-				       d->cfg->spool.dir, num,
-				       j ? "/validation" : "") < 0)
+			if (j && strcmp(drop, SPOOL_ADMIN) == 0)
+				continue;	/* no validation there */
+			if (in_dir(d, drop, j, path, sizeof(path)) < 0)
 				return -1;
 			add_watch(d, path, WATCH_MASK);
 		}
@@ -376,6 +413,30 @@ static int open_candidate(struct daemon *d, const char *path,
 }
 
 /*
+ * owner_of - the admin drop: who wrote the file, its owner's login (or
+ * "uid<N>") from the open descriptor (fd < 0: the path, not followed),
+ * before the claim moves it.  0, -1 when it cannot be read.
+ */
+static int owner_of(struct file_job *job, int fd, const char *path)
+{
+	char buf[1024], qp[LOG_QUOTE_MAX];
+	struct passwd pw, *found = NULL;
+	struct stat sb;
+
+	if ((fd >= 0 ? fstat(fd, &sb) : lstat(path, &sb)) < 0) {
+		log_warn_errno("event=owner_unknown path=%s",
+			       log_quote(qp, sizeof(qp), path));
+		return -1;
+	}
+	if (getpwuid_r(sb.st_uid, &pw, buf, sizeof(buf), &found) != 0 ||
+	    found == NULL ||
+	    strlcpy_ok(job->by, pw.pw_name, sizeof(job->by)) < 0)
+		snprintf(job->by, sizeof(job->by), "uid%u",
+			 (unsigned)sb.st_uid);
+	return 0;
+}
+
+/*
  * claim - durable claim: tracking row first, then the rename into work/.
  * 0 claimed (job->fd open), 1 skip this file for now, -1 stop this drop
  * for now (no room, database busy).
@@ -384,7 +445,8 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 		 const struct candidate *c)
 {
 	char from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], qn[LOG_QUOTE_MAX];
-	int fd = -1;
+	char qb[LOG_QUOTE_MAX];
+	int fd = -1, rc;
 
 	if (spool_path(from, sizeof(from), "%s/%s", dir, c->name) < 0)
 		return 1;
@@ -395,9 +457,17 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 			 log_quote(qn, sizeof(qn), from));
 	else if ((fd = open_candidate(d, from, c)) < 0)
 		return 1;
+	if (job->admin && owner_of(job, fd, from) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
 	snprintf(job->name, sizeof(job->name), "%s", c->name);
-	if (store_file_claim(d->store, job->employer, c->name, c->size,
-			     job->validation, job->id) < 0) {
+	rc = job->admin ? store_file_claim_by(d->store, job->employer, c->name,
+					      c->size, job->by, job->id) :
+	     store_file_claim(d->store, job->employer, c->name, c->size,
+			      job->validation, job->id);
+	if (rc < 0) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -415,32 +485,33 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 	job->fd = fd;
 	spool_ready_forget(d->ready, from);
 	drop_marker(from, c->marker);
-	log_info("event=file_claimed id=%s employer=%s name=%s size=%lld%s",
+	log_info("event=file_claimed id=%s employer=%s name=%s size=%lld%s%s%s",
 		 job->id, job->employer, log_quote(qn, sizeof(qn), c->name),
-		 c->size,
-		 job->validation ? " validation=1" : "");
+		 c->size, job->validation ? " validation=1" : "",
+		 job->admin ? " by=" : "",
+		 job->admin ? log_quote(qb, sizeof(qb), job->by) : "");
 	return 0;
 }
 
 /* serve_one - claim and process the next file of one drop; 1 if done */
-static int serve_one(struct daemon *d, const struct cfg_employer *emp)
+static int serve_one(struct daemon *d, const char *drop,
+		     const struct cfg_employer *emp)
 {
 	struct file_job job;
 	struct candidate c;
 	struct scan_queue *q;
 	char dir[SPOOL_PATH_MAX];
 	int v, rc, settle = emp ? emp->settle_ms : d->cfg->spool.settle_ms;
+	int admin = strcmp(drop, SPOOL_ADMIN) == 0;
 
-	for (v = 0; v < 2; v++) {
+	for (v = 0; v < 2 - admin; v++) {
 		memset(&job, 0, sizeof(job));
 		job.fd = -1;
 		job.emp = emp;
 		job.validation = v;
-		snprintf(job.employer, sizeof(job.employer), "%s",
-			 emp ? emp->numero : SPOOL_PORTAL);
-		if (spool_path(dir, sizeof(dir), "%s/%s/in%s",
-			       d->cfg->spool.dir, job.employer,
-			       v ? "/validation" : "") < 0)
+		job.admin = admin;
+		snprintf(job.employer, sizeof(job.employer), "%s", drop);
+		if (in_dir(d, drop, v, dir, sizeof(dir)) < 0)
 			continue;
 		q = queue_for(d, dir);
 		if (!next_ready(d, q, emp, settle, &c))
@@ -459,17 +530,19 @@ static int serve_one(struct daemon *d, const struct cfg_employer *emp)
 	return 0;
 }
 
-/* scan_serve - one round: one file per employer, starting where we left */
+/* scan_serve - one round: one file per drop, starting where we left */
 int scan_serve(struct daemon *d)
 {
-	size_t n = d->cfg->nemployers + (d->cfg->portal.enabled ? 1 : 0);
+	const struct cfg_employer *emp;
+	size_t n = drop_count(d);
+	const char *drop;
 	size_t i, k;
 	int any = 0;
 
 	for (k = 0; k < n && !d->stopping; k++) {
 		i = (d->turn + k) % n;
-		any |= serve_one(d, i < d->cfg->nemployers ?
-				 &d->cfg->employers[i] : NULL);
+		drop = drop_name(d, i, &emp);
+		any |= serve_one(d, drop, emp);
 		if (signals_poll(d))
 			break;
 	}
@@ -497,7 +570,12 @@ static int resume_one(struct daemon *d, const char *id)
 	snprintf(job.name, sizeof(job.name), "%s", f.name);
 	job.validation = f.validation;
 	job.emp = cfg_employer(d->cfg, f.employer);
-	if (job.emp == NULL && strcmp(f.employer, SPOOL_PORTAL) != 0) {
+	job.admin = strcmp(f.employer, SPOOL_ADMIN) == 0;
+	if (job.admin)		/* who wrote it, as read at its claim */
+		snprintf(job.by, sizeof(job.by), "%s", f.submitted_by ?
+			 f.submitted_by : "inconnu");
+	if (job.emp == NULL && strcmp(f.employer, SPOOL_PORTAL) != 0 &&
+	    !job.admin) {
 		log_err("event=resume_unknown_employer id=%s employer=%s", id,
 			f.employer);
 		rc = -1;

@@ -139,7 +139,7 @@ int proof_check(const struct record *r, char *why, size_t whylen)
 {
 	if (r->status == STATUS_PORTABILITE)
 		return 0;
-	snprintf(why, whylen, "the employee is %s, not in portability",
+	snprintf(why, whylen, "salarié %s, pas en portabilité",
 		 status_name(r->status));
 	return 1;
 }

@@ -42,7 +42,8 @@ int annulation_check(const struct decide_ctx *c, const struct record *r,
  * computed end): 0 and *droits, or 1 refused (E295) */
 int fin_portabilite_rights(const struct record *r, struct movement *mv,
 			   struct date *droits);
-/* proof_check - affilctl portability proof: 0, or 1 with why (English) */
+/* proof_check - PREUVE_CHOMAGE (admin drop): 0, or 1 with why (French,
+ * for the report) */
 int proof_check(const struct record *r, char *why, size_t whylen);
 
 /* ---- RADIATION (decide_radiation.c) --------------------------------- */
@@ -82,9 +83,9 @@ int radiation_on_day(struct radiation *rad, enum status now,
 		     const struct cfg_employer *emp);
 /* radiation_portability - the decision opens portability */
 int radiation_portability(const struct radiation *rad);
-/* radiation_reopen - affilctl portability open: the portability a
- * radiation on an `examen` reason would have opened; 0 with out, or 1 with
- * why (English) */
+/* radiation_reopen - OUVERTURE_PORTABILITE (admin drop): the portability
+ * a radiation on an `examen` reason would have opened; 0 with out, or 1
+ * with why (French, for the report) */
 int radiation_reopen(const struct decide_ctx *c, const struct record *r,
 		     struct radiation *out, char *why, size_t whylen);
 

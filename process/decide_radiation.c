@@ -235,14 +235,15 @@ int radiation_reopen(const struct decide_ctx *c, const struct record *r,
 
 	if (r->status != STATUS_RADIE || r->date_fin_contrat == NULL ||
 	    dr == NULL) {
-		snprintf(why, whylen, "the employee is %s, not radiated",
+		snprintf(why, whylen, "salarié %s, pas radié : la "
+			 "portabilité ne s'ouvre qu'après une radiation",
 			 status_name(r->status));
 		return 1;
 	}
 	if (dr->portabilite != CFG_PORTA_EXAMEN ||
 	    same(r->motif_rupture, "066")) {
-		snprintf(why, whylen, "departure reason %s is not one to "
-			 "examine: portability cannot be opened",
+		snprintf(why, whylen, "motif de rupture %s : pas un motif à "
+			 "examiner, la portabilité ne peut pas être ouverte",
 			 r->motif_rupture);
 		return 1;
 	}
@@ -253,13 +254,13 @@ int radiation_reopen(const struct decide_ctx *c, const struct record *r,
 				c->cfg->process.portability_max_months,
 				c->emp->portability_start ==
 				CFG_PSTART_NEXT_MONTH, &p0, &p1, &months) < 0) {
-		snprintf(why, whylen, "no contract start on record to compute "
-			 "the portability");
+		snprintf(why, whylen, "aucun début de contrat connu pour "
+			 "calculer la portabilité");
 		return 1;
 	}
 	if (date_cmp(p1, c->today) < 0) {
-		snprintf(why, whylen, "the portability would have ended on "
-			 "%04d-%02d-%02d", p1.y, p1.m, p1.d);
+		snprintf(why, whylen, "la portabilité aurait pris fin le "
+			 "%02d/%02d/%04d", p1.d, p1.m, p1.y);
 		return 1;
 	}
 	memset(out, 0, sizeof(*out));

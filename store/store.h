@@ -3,8 +3,11 @@
  * received, the outbox and the deadlines.  sqlite3.h is included nowhere
  * else.
  *
- * One struct store is one connection.  The daemon holds the only writer;
- * affilctl opens its own (readers never wait, thanks to WAL).  store_open()
+ * One struct store is one connection.  The daemon holds the only writer:
+ * nothing else writes the database.  affilctl opens its own read-only
+ * (readers never wait, thanks to WAL); its changes are files of the admin
+ * drop, applied by the daemon like any other (docs/design.md, "One
+ * writer").  store_open()
  * brings the schema up to date with the numbered migrations in
  * store_schema.c, each in its own transaction, recorded in user_version.
  *
@@ -66,11 +69,18 @@ struct file_rec {
 	long movements, accepted, rejected, warnings;
 	long long size;
 	int requests_only;	/* only EXPORT: never a duplicate */
+	char *submitted_by;	/* the admin drop: the login of the file's
+				 * owner at its claim; NULL elsewhere */
 };
 
 /* store_file_claim - a new tracking row (own transaction); writes id */
 int store_file_claim(struct store *st, const char *employer, const char *name,
 		     long long size, int validation, char id[STORE_ID_LEN]);
+/* store_file_claim_by - the same for the admin drop, with the login of
+ * the file's owner (history cause "admin:<by>") */
+int store_file_claim_by(struct store *st, const char *employer,
+			const char *name, long long size, const char *by,
+			char id[STORE_ID_LEN]);
 /* store_file_claim_forced - the same for a forced reprocess's copy */
 int store_file_claim_forced(struct store *st, const char *employer,
 			    const char *name, long long size,
@@ -265,6 +275,9 @@ struct apply_ctx {
 	const unsigned char *token_key;	/* HMAC key for invitation tokens */
 	size_t token_keylen;
 	int portal;			/* the file came through the portal */
+	const char *cause;		/* history cause; NULL: "fichier", or
+					 * "portail" (portal).  The admin
+					 * drop's: "admin:<login>" */
 };
 
 /*
@@ -276,22 +289,26 @@ int store_apply(struct store *st, const struct apply_ctx *ctx,
 		struct movement *mv);
 
 /*
- * store_admin_portability - affilctl: RADIE → PORTABILITE for a former
- * employee whose `examen` departure reason turned out to give the right,
- * with the dates of the radiation, in its own transaction-less call (the
- * caller begins and commits).  0 done, 1 refused (why says it), -1 error.
+ * store_admin_portability - an OUVERTURE_PORTABILITE row of the admin
+ * drop: RADIE → PORTABILITE for a former employee whose `examen`
+ * departure reason turned out to give the right, with the dates of the
+ * radiation, inside the caller's transaction.  History: cause (the
+ * drop's "admin:<login>") and ref (file:line).  0 done, 1 refused (why
+ * says it, in French), -1 error.
  */
 int store_admin_portability(struct store *st, const struct cfg *cfg,
 			    const char *employer, const char *nir,
-			    const char *user, const char *justification,
-			    struct date today, char *why, size_t whylen);
+			    const char *cause, const char *ref,
+			    const char *justification, struct date today,
+			    char *why, size_t whylen);
 
-/* store_admin_unemployment_proof - affilctl: the proof of unemployment
- * benefits arrived (no reminder); 0, 1 refused (why), -1 error */
+/* store_admin_unemployment_proof - a PREUVE_CHOMAGE row: the proof of
+ * unemployment benefits arrived (no reminder); 0, 1 refused (why), -1 */
 int store_admin_unemployment_proof(struct store *st, const struct cfg *cfg,
 				   const char *employer, const char *nir,
-				   const char *user, struct date today,
-				   char *why, size_t whylen);
+				   const char *cause, const char *ref,
+				   struct date today, char *why,
+				   size_t whylen);
 
 /* store_metrics - the counts of the metrics file (daemon/metrics.c) */
 int store_metrics(struct store *st,

@@ -114,7 +114,8 @@ int store_apply(struct store *st, const struct apply_ctx *ctx,
 	a.env.today = ctx->today;
 	a.env.token_key = ctx->token_key;
 	a.env.token_keylen = ctx->token_keylen;
-	a.env.cause = ctx->portal ? "portail" : "fichier";
+	a.env.cause = ctx->cause ? ctx->cause :
+		      ctx->portal ? "portail" : "fichier";
 	snprintf(a.env.ref, sizeof(a.env.ref), "%s:%ld", ctx->file_id,
 		 mv->line);
 	a.dc.cfg = ctx->cfg;

@@ -19,7 +19,8 @@ static const char sql_last_id[] =
 	"SELECT max(id) FROM file WHERE id >= ?1 AND id < ?2";
 static const char sql_claim[] =
 	"INSERT INTO file (id, employer, name, size, validation, state,"
-	" received_at, reprocess_id) VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?)";
+	" received_at, reprocess_id, submitted_by)"
+	" VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?, ?)";
 
 /* seq_read - the sequence after the day's last id ("AAAAMMJJ-NNNNNN") */
 static void seq_read(sqlite3_stmt *s, void *arg)
@@ -58,7 +59,7 @@ static int next_id(struct store *st, char id[STORE_ID_LEN])
 /* claim_row - the tracking row of a claim (or of a forced reprocess) */
 static int claim_row(struct store *st, const char *employer, const char *name,
 		     long long size, int validation, long long reprocess_id,
-		     char id[STORE_ID_LEN])
+		     const char *by, char id[STORE_ID_LEN])
 {
 	sqlite3_stmt *s;
 	char now[32];
@@ -78,6 +79,7 @@ static int claim_row(struct store *st, const char *employer, const char *name,
 		sqlite3_bind_int64(s, 7, reprocess_id);
 	else
 		sqlite3_bind_null(s, 7);
+	st_text(s, 8, by);
 	if (st_done(st, s) < 0 || store_commit(st) < 0)
 		goto fail;
 	return 0;
@@ -90,7 +92,16 @@ fail:
 int store_file_claim(struct store *st, const char *employer, const char *name,
 		     long long size, int validation, char id[STORE_ID_LEN])
 {
-	return claim_row(st, employer, name, size, validation, 0, id);
+	return claim_row(st, employer, name, size, validation, 0, NULL, id);
+}
+
+/* store_file_claim_by - the same for the admin drop: by, the login of the
+ * file's owner, is the history's admin:<login> */
+int store_file_claim_by(struct store *st, const char *employer,
+			const char *name, long long size, const char *by,
+			char id[STORE_ID_LEN])
+{
+	return claim_row(st, employer, name, size, 0, 0, by, id);
 }
 
 /* store_file_claim_forced - the same, for the copy a request reprocesses */
@@ -98,7 +109,7 @@ int store_file_claim_forced(struct store *st, const char *employer,
 			    const char *name, long long size,
 			    long long reprocess_id, char id[STORE_ID_LEN])
 {
-	return claim_row(st, employer, name, size, 0, reprocess_id, id);
+	return claim_row(st, employer, name, size, 0, reprocess_id, NULL, id);
 }
 
 int store_file_forget(struct store *st, const char *id)
@@ -136,7 +147,7 @@ int store_file_attempt(struct store *st, const char *id, int *attempts)
 #define FILE_COLS \
 	"SELECT id, employer, name, sha256, state, received_at, processed_at," \
 	" report, message, validation, coalesce(return_code, -1), movements," \
-	" accepted, rejected, warnings, size FROM file"
+	" accepted, rejected, warnings, size, submitted_by FROM file"
 
 /* file_from_row - one row of FILE_COLS into a struct file_rec */
 static void file_from_row(sqlite3_stmt *s, void *arg)
@@ -162,6 +173,7 @@ static void file_from_row(sqlite3_stmt *s, void *arg)
 	f->rejected = sqlite3_column_int64(s, 13);
 	f->warnings = sqlite3_column_int64(s, 14);
 	f->size = sqlite3_column_int64(s, 15);
+	f->submitted_by = st_col_dup(s, 16);
 }
 
 void file_rec_free(struct file_rec *f)
@@ -173,6 +185,7 @@ void file_rec_free(struct file_rec *f)
 	free(f->processed_at);
 	free(f->report);
 	free(f->message);
+	free(f->submitted_by);
 	memset(f, 0, sizeof(*f));
 }
 

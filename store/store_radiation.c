@@ -361,29 +361,32 @@ int ap_fin_portabilite(struct ap *a)
 }
 
 /*
- * admin_load - the environment of an affilctl change (cause "admin", ref
- * the user) and the employee it names: 0 loaded, 1 refused (why), -1 error
+ * admin_load - the environment of an admin drop's change (cause
+ * "admin:<login>", ref file:line) and the employee it names: 0 loaded, 1
+ * refused (why), -1 error
  */
 static int admin_load(struct store *st, const struct cfg *cfg,
-		      const char *employer, const char *nir, const char *user,
-		      struct date today, struct st_env *env, struct st_emp *e,
-		      char *why, size_t whylen)
+		      const char *employer, const char *nir,
+		      const char *cause, const char *ref, struct date today,
+		      struct st_env *env, struct st_emp *e, char *why,
+		      size_t whylen)
 {
 	memset(env, 0, sizeof(*env));
 	env->cfg = cfg;
 	env->emp = cfg_employer(cfg, employer);
 	env->today = today;
-	env->cause = "admin";
-	snprintf(env->ref, sizeof(env->ref), "%s", user);
+	env->cause = cause;
+	snprintf(env->ref, sizeof(env->ref), "%s", ref);
 	if (env->emp == NULL) {
-		snprintf(why, whylen, "unknown employer %s", employer);
+		snprintf(why, whylen, "employeur %s absent de la configuration",
+			 employer);
 		return 1;
 	}
 	if (st_emp_load(st, employer, nir, e) < 0)
 		return -1;
 	if (e->id != 0)
 		return 0;
-	snprintf(why, whylen, "no employee with this NIR at %s", employer);
+	snprintf(why, whylen, "salarié inconnu chez cet employeur");
 	st_emp_free(e);
 	return 1;
 }
@@ -396,8 +399,9 @@ static int admin_load(struct store *st, const struct cfg *cfg,
  */
 int store_admin_portability(struct store *st, const struct cfg *cfg,
 			    const char *employer, const char *nir,
-			    const char *user, const char *justification,
-			    struct date today, char *why, size_t whylen)
+			    const char *cause, const char *ref,
+			    const char *justification, struct date today,
+			    char *why, size_t whylen)
 {
 	struct decide_ctx dc;
 	struct radiation r;
@@ -407,8 +411,8 @@ int store_admin_portability(struct store *st, const struct cfg *cfg,
 	char what[384];
 	int rc;
 
-	if ((rc = admin_load(st, cfg, employer, nir, user, today, &env, &e,
-			     why, whylen)) != 0)
+	if ((rc = admin_load(st, cfg, employer, nir, cause, ref, today, &env,
+			     &e, why, whylen)) != 0)
 		return rc;
 	dc.cfg = cfg;
 	dc.emp = env.emp;
@@ -427,13 +431,14 @@ int store_admin_portability(struct store *st, const struct cfg *cfg,
 }
 
 /*
- * store_admin_unemployment_proof - affilctl: the former employee sent the
- * proof of unemployment benefits; no reminder for it will be sent.
+ * store_admin_unemployment_proof - the former employee sent the proof of
+ * unemployment benefits; no reminder for it will be sent.
  */
 int store_admin_unemployment_proof(struct store *st, const struct cfg *cfg,
 				   const char *employer, const char *nir,
-				   const char *user, struct date today,
-				   char *why, size_t whylen)
+				   const char *cause, const char *ref,
+				   struct date today, char *why,
+				   size_t whylen)
 {
 	struct record rec;
 	struct st_env env;
@@ -441,8 +446,8 @@ int store_admin_unemployment_proof(struct store *st, const struct cfg *cfg,
 	char day[DATE_ISO_SIZE];
 	int rc;
 
-	if ((rc = admin_load(st, cfg, employer, nir, user, today, &env, &e,
-			     why, whylen)) != 0)
+	if ((rc = admin_load(st, cfg, employer, nir, cause, ref, today, &env,
+			     &e, why, whylen)) != 0)
 		return rc;
 	ap_record_of(&e, &rec);
 	if (proof_check(&rec, why, whylen) != 0)

@@ -174,6 +174,12 @@ static const char *const migrations[] = {
 	" AND done_at IS NULL;"
 	"CREATE INDEX employee_due ON employee(" EMP_DUE ") WHERE "
 	EMP_DUE_WHERE ";",
+
+	/* 9: one writer (issue 15): a file of the admin drop names who
+	 * wrote it, the login of its owner read at the claim, before the
+	 * move: its changes' history cause is admin:<login>, a crash or a
+	 * user removed since notwithstanding. */
+	"ALTER TABLE file ADD COLUMN submitted_by TEXT;",
 };
 
 int store_schema_version(struct store *st)

@@ -150,7 +150,7 @@ static int run(const char *nir, const char *spec, char code[8], int portal)
 	struct check_ctx cc = { T.cfg, &T.cfg->employers[0], T.today, portal,
 				0 };
 	struct apply_ctx ac = { T.cfg, &T.cfg->employers[0], "20261128-000001",
-				T.today, key, sizeof(key), portal };
+				T.today, key, sizeof(key), portal, NULL };
 	int rc;
 
 	mv_init(&mv);
@@ -457,7 +457,7 @@ static void test_isolation(void **state)
 {
 	const char *nir = nir_of(903);
 	struct apply_ctx ac = { T.cfg, &T.cfg->employers[1], "20261128-000002",
-				T.today, key, sizeof(key), 0 };
+				T.today, key, sizeof(key), 0, NULL };
 	struct movement mv;
 	long history;
 
@@ -568,8 +568,9 @@ static void test_admin_portability(void **state)
 	ok(b, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=039");
 	assert_string_equal(status(a), "RADIE");
 	assert_int_equal(store_admin_portability(T.st, T.cfg, "12345678", a,
-		"admin:durand", "attestation France Travail du 25/11",
-		T.today, why, sizeof(why)), 0);
+		"admin:durand", "20261128-000009:2",
+		"attestation France Travail du 25/11", T.today, why,
+		sizeof(why)), 0);
 	assert_string_equal(status(a), "PORTABILITE");
 	/* Hired 2026-09-01, left 2026-11-20: three months, from the 21st. */
 	assert_string_equal(text("SELECT portabilite_debut || ' ' ||"
@@ -577,13 +578,14 @@ static void test_admin_portability(void **state)
 		"2026-11-21 2027-02-20");
 	assert_string_equal(text("SELECT cause || ' ' || cause_ref FROM history"
 		" WHERE employee_id = (SELECT id FROM employee WHERE nir = ?)"
-		" ORDER BY id DESC", a), "admin admin:durand");
+		" ORDER BY id DESC", a), "admin:durand 20261128-000009:2");
 	assert_string_equal(text("SELECT kind FROM outbox WHERE employee_id ="
 		" (SELECT id FROM employee WHERE nir = ?) ORDER BY id DESC", a),
 		"radiation_portabilite");
 	/* Retirement is not a reason to examine. */
 	assert_int_equal(store_admin_portability(T.st, T.cfg, "12345678", b,
-		"admin:durand", "x", T.today, why, sizeof(why)), 1);
+		"admin:durand", "20261128-000009:3", "x", T.today, why,
+		sizeof(why)), 1);
 	assert_non_null(strstr(why, "039"));
 	assert_string_equal(status(b), "RADIE");
 	assert_int_equal(store_commit(T.st), 0);
@@ -608,7 +610,8 @@ static void test_unemployment_proof(void **state)
 		" 'preuve_chomage' AND employee_id = (SELECT id FROM employee"
 		" WHERE nir = ?)", a), "2026-12-21");
 	assert_int_equal(store_admin_unemployment_proof(T.st, T.cfg,
-		"12345678", b, "admin:durand", T.today, why, sizeof(why)), 0);
+		"12345678", b, "admin:durand", "20261128-000009:4", T.today,
+		why, sizeof(why)), 0);
 	assert_int_equal(store_commit(T.st), 0);
 	outbox0 = count("SELECT max(id) FROM outbox");
 	memset(&run, 0, sizeof(run));

@@ -573,7 +573,7 @@ static void test_radiation_decisions(void **state)
 	assert_string_equal(rad.notice, "");
 	assert_false(radiation_held(&rad, dc.today, &due));
 	mv_free(&mv);
-	/* affilctl portability open: an examen reason, not a retirement. */
+	/* OUVERTURE_PORTABILITE: an examen reason, not a retirement. */
 	record_of("RADIE", &rec);
 	rec.motif_rupture = "059";
 	assert_int_equal(radiation_reopen(&dc, &rec, &rad, why, sizeof(why)),
@@ -583,14 +583,16 @@ static void test_radiation_decisions(void **state)
 	rec.motif_rupture = "039";
 	assert_int_equal(radiation_reopen(&dc, &rec, &rad, why, sizeof(why)),
 			 1);
-	assert_string_equal(why, "departure reason 039 is not one to "
-			    "examine: portability cannot be opened");
+	assert_string_equal(why, "motif de rupture 039 : pas un motif à "
+			    "examiner, la portabilité ne peut pas être "
+			    "ouverte");
 	record_of("AFFILIE", &rec);
 	assert_int_equal(radiation_reopen(&dc, &rec, &rad, why, sizeof(why)),
 			 1);
-	assert_string_equal(why, "the employee is AFFILIE, not radiated");
+	assert_string_equal(why, "salarié AFFILIE, pas radié : la portabilité "
+			    "ne s'ouvre qu'après une radiation");
 	assert_int_equal(proof_check(&rec, why, sizeof(why)), 1);
-	assert_string_equal(why, "the employee is AFFILIE, not in portability");
+	assert_string_equal(why, "salarié AFFILIE, pas en portabilité");
 }
 
 /* test_annulation_window - correction_days (60) from the radiation */
