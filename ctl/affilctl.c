@@ -1,9 +1,12 @@
 /*
  * affilctl - the admin's command-line tool, a table of commands
  * (OpenSMTPD's smtpctl idea).  It reads the same configuration as affild
- * and opens the same SQLite database; readers never wait on the daemon's
- * writer (WAL).  Output: human tables by default, --format csv|json for
- * scripts.  Exit status 0 on success, non-zero with a one-line reason.
+ * and opens the same SQLite database, read-only for every verb: readers
+ * never wait on the daemon's writer (WAL), and nothing but the daemon
+ * writes.  A change is a file for the admin drop (ctl_write.c,
+ * ctl_submit.c), applied by affild.  Output: human tables by default,
+ * --format csv|json for scripts.  Exit status 0 on success, non-zero with
+ * a one-line reason.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -20,6 +23,7 @@
 #include "common/version.h"
 #include "config/config.h"
 #include "ctl/ctl.h"
+#include "ctl/ctl_write.h"
 #include "store/store.h"
 #include "store/store_expected.h"
 
@@ -106,8 +110,6 @@ static int cmd_file(struct ctl *c, int argc, char **argv)
 	struct file_rec f;
 	int rc;
 
-	if (argc == 3)
-		return ctl_file_decide(c, argv[1], argv[2]);
 	if (argc != 2) {
 		fprintf(stderr, "affilctl: usage: file ID [approve|refuse]\n");
 		return EX_USAGE;
@@ -154,47 +156,8 @@ static int print_outbox(const struct outbox_rec *o, void *arg)
 	return 0;
 }
 
-/* outbox_retry - a parked message back to pending, due now; logged */
-static int outbox_retry(struct ctl *c, int argc, char **argv)
-{
-	const char *who = getenv("SUDO_USER");
-	long id;
-	int rc;
-
-	if (argc != 3 || parse_long(argv[2], 1, LONG_MAX, &id) < 0) {
-		fprintf(stderr, "affilctl: usage: outbox retry ID\n");
-		return EX_USAGE;
-	}
-	rc = store_outbox_requeue(c->st, id);
-	switch (rc) {
-	case 0:
-		/* The admin's action is part of the message's history. */
-		log_init("affilctl", LOG_LEVEL_INFO);
-		log_info("event=outbox_retry id=%ld uid=%d%s%s", id,
-			 (int)getuid(), who ? " sudo_user=" : "", who ? who : "");
-		printf("message %ld remis en file d'envoi\n", id);
-		return 0;
-	case OUTBOX_REQUEUE_UNKNOWN:
-		fprintf(stderr, "affilctl: message %ld inconnu\n", id);
-		return EX_DATAERR;
-	case OUTBOX_REQUEUE_NOT_FAILED:
-		fprintf(stderr, "affilctl: message %ld non bloqué (en attente "
-			"ou envoyé) : rien à faire\n", id);
-		return EX_DATAERR;
-	case OUTBOX_REQUEUE_NO_LINK:
-		fprintf(stderr, "affilctl: message %ld : le lien d'invitation a "
-			"été effacé à l'échec ; une relance (opération "
-			"RELANCE) en crée un nouveau\n", id);
-		return EX_DATAERR;
-	default:
-		return EX_SOFTWARE;
-	}
-}
-
 static int cmd_outbox(struct ctl *c, int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "retry") == 0)
-		return outbox_retry(c, argc, argv);
 	ctl_header(c, outbox_cols, 6);
 	if (store_outbox_each(c->st, argc > 1 && strcmp(argv[1], "--failed")
 			      == 0 ? "failed" : c->status, print_outbox, c) < 0)
@@ -232,138 +195,9 @@ static int list_timer(const struct timer_rec *r, void *arg)
 	return 0;
 }
 
-static int ran_timer(const struct timer_rec *r, void *arg)
-{
-	print_timer(arg, r, 7);
-	return 0;
-}
-
-/* read_key - the HMAC key of invitation links, as the daemon reads it */
-static int read_key(const struct cfg *cfg, unsigned char *key, size_t *len)
-{
-	const char *path = cfg->portal.token_key_file;
-	FILE *fp = path ? fopen(path, "rb") : NULL;
-	size_t n;
-
-	if (fp == NULL) {
-		fprintf(stderr, "affilctl: portal.token_key_file %s: cannot "
-			"read the key of invitation links\n", path ? path :
-			"(not set)");
-		return -1;
-	}
-	n = fread(key, 1, *len, fp);
-	fclose(fp);
-	if (n < 16) {
-		fprintf(stderr, "affilctl: %s: key shorter than 16 bytes\n",
-			path);
-		return -1;
-	}
-	*len = n;
-	return 0;
-}
-
-/* parse_at - "AAAA-MM-JJTHH:MM", Paris time, into an instant; 0 or -1 */
-static int parse_at(const char *s, struct date *day, time_t *at)
-{
-	char d[DATE_ISO_SIZE];
-	long h, m;
-	char hh[3], mm[3];
-
-	if (strlen(s) != 16 || s[10] != 'T' || s[13] != ':')
-		return -1;
-	memcpy(d, s, 10);
-	d[10] = '\0';
-	memcpy(hh, s + 11, 2);
-	memcpy(mm, s + 14, 2);
-	hh[2] = mm[2] = '\0';
-	if (date_parse_iso(d, day) < 0 || parse_long(hh, 0, 23, &h) < 0 ||
-	    parse_long(mm, 0, 59, &m) < 0)
-		return -1;
-	*at = date_at_local(*day, (int)(h * 60 + m));
-	return *at == (time_t)-1 ? -1 : 0;
-}
-
-/* timers_args - "--as-of AAAA-MM-JJ" or "--at AAAA-MM-JJTHH:MM" (the
- * expected-file cutoffs need a time of day), and "--force" */
-static int timers_args(int argc, char **argv, struct date *as_of,
-		       time_t *at, int *force)
-{
-	int i;
-
-	*at = time(NULL);
-	*as_of = date_of_time(*at);
-	*force = 0;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0)
-			*force = 1;
-		else if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc &&
-			 date_parse_iso(argv[i + 1], as_of) == 0) {
-			i++;
-			if (date_cmp(*as_of, date_of_time(*at)) != 0)
-				*at = date_at_local(*as_of, 0);
-		} else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc &&
-			   parse_at(argv[i + 1], as_of, at) == 0)
-			i++;
-		else {
-			fprintf(stderr, "affilctl: usage: timers run "
-				"[--as-of AAAA-MM-JJ | --at AAAA-MM-JJTHH:MM] "
-				"[--force]\n");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* cmd_timers_run - fire what is due as of a date, as the daemon would */
-static int cmd_timers_run(struct ctl *c, int argc, char **argv)
-{
-	unsigned char key[64];
-	size_t keylen = sizeof(key);
-	char day[DATE_ISO_SIZE], now[DATE_ISO_SIZE];
-	struct timer_run run;
-	time_t at;
-	int force, late;
-
-	memset(&run, 0, sizeof(run));
-	if (timers_args(argc, argv, &run.as_of, &at, &force) < 0)
-		return EX_USAGE;
-	if ((date_cmp(run.as_of, date_today()) > 0 || at > time(NULL)) &&
-	    !force) {
-		fprintf(stderr, "affilctl: --as-of %s is after today (%s): "
-			"add --force to fire future deadlines\n",
-			date_format(run.as_of, day),
-			date_format(date_today(), now));
-		return EX_USAGE;
-	}
-	if (read_key(c->cfg, key, &keylen) < 0)
-		return EX_CONFIG;
-	store_close(c->st);
-	c->st = store_open(c->cfg->db.path, STORE_RW, 16,
-			   c->cfg->db.busy_timeout_s);
-	if (c->st == NULL)
-		return EX_UNAVAILABLE;
-	run.cfg = c->cfg;
-	run.token_key = key;
-	run.token_keylen = keylen;
-	run.fn = ran_timer;
-	run.arg = c;
-	ctl_header(c, timer_cols, 7);
-	if (store_timers_run(c->st, &run) < 0 ||
-	    store_expected_run(c->st, c->cfg, at, &late) < 0)
-		return EX_TEMPFAIL;
-	ctl_end(c);
-	if (c->fmt == FMT_TABLE)
-		printf("%d échéance(s) traitée(s), %d sans objet, %d en "
-		       "attente, %d récapitulatif(s) aux employeurs, %d "
-		       "fichier(s) attendu(s) non reçu(s)\n", run.fired,
-		       run.noop, run.skipped, run.digests, late);
-	return 0;
-}
-
 static int cmd_timers(struct ctl *c, int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "run") == 0)
-		return cmd_timers_run(c, argc - 1, argv + 1);
+	(void)argv;
 	if (argc > 1) {
 		fprintf(stderr, "affilctl: usage: timers [run [--as-of "
 			"AAAA-MM-JJ | --at AAAA-MM-JJTHH:MM] [--force]]\n");
@@ -516,7 +350,12 @@ static int cmd_show(struct ctl *c, int argc, char **argv)
 	return rc < 0 ? EX_SOFTWARE : 0;
 }
 
-#define CTL_WRITES_WITH_VERB 2
+/* cmd_write - a write verb: a file for the admin drop (ctl_write.c), its
+ * report printed; main() sends them there before the database is opened */
+static int cmd_write(struct ctl *c, int argc, char **argv)
+{
+	return ctl_write(c->cfg, argc, argv);
+}
 
 /* ---- the command table ---------------------------------------------------- */
 
@@ -524,32 +363,49 @@ static const struct command {
 	const char *name;
 	int (*fn)(struct ctl *, int, char **);
 	const char *help;
-	int writes;		/* opens the database read-write: 1, or
-				 * CTL_WRITES_WITH_VERB (ID, then a verb) */
 } commands[] = {
 	{ "employees", cmd_employees, "employees [SEARCH]   employees, by "
-	  "name or NIR (--employer, --status)", 0 },
+	  "name or NIR (--employer, --status)" },
 	{ "employers", ctl_employers, "employers            configured "
-	  "employers: last file, next expected, late (--employer)", 0 },
+	  "employers: last file, next expected, late (--employer)" },
 	{ "files", cmd_files, "files                every file received "
-	  "(--employer, --status)", 0 },
+	  "(--employer, --status)" },
 	{ "file", cmd_file, "file ID              one file, its counts and "
-	  "its rejected and warning lines", CTL_WRITES_WITH_VERB },
-	{ "file", cmd_file, "file ID approve|refuse\n"
+	  "its rejected and warning lines" },
+	{ "file", cmd_write, "file ID approve|refuse\n"
 	  "                       the insurer's decision on a file the "
-	  "radiation gate held", CTL_WRITES_WITH_VERB },
+	  "radiation gate held" },
 	{ "outbox", cmd_outbox, "outbox [--failed]    messages pending, sent "
-	  "or failed", 1 },
-	{ "outbox", cmd_outbox, "outbox retry ID      a failed message back "
-	  "to pending, due now", 1 },
-	{ "reprocess", ctl_reprocess, "reprocess ID --force process an "
-	  "archived file again, even a duplicate", 1 },
+	  "or failed" },
+	{ "outbox", cmd_write, "outbox retry ID      a failed message back "
+	  "to pending, due now" },
+	{ "reprocess", cmd_write, "reprocess ID --force process an "
+	  "archived file again, even a duplicate" },
+	{ "portability", cmd_write, "portability open EMPLOYER NIR "
+	  "--justification TEXT | portability proof EMPLOYER NIR\n"
+	  "                       open portability on a reason to examine; "
+	  "record the proof of unemployment benefits" },
 	{ "show", cmd_show, "show EMPLOYER NIR    one employee: record, "
-	  "beneficiaries, history", 0 },
+	  "beneficiaries, history" },
 	{ "timers", cmd_timers, "timers [run [--as-of AAAA-MM-JJ | --at "
 	  "AAAA-MM-JJTHH:MM] [--force]]\n"
 	  "                       deadlines due next; run: fire those due "
-	  "and the expected-file alerts (a future date needs --force)", 0 },
+	  "and the expected-file alerts (a future date needs --force)" },
+	{ "edit", cmd_write, "edit EMPLOYER NIR FIELD=VALUE...\n"
+	  "                       a MODIFICATION of the record (#VIDE clears "
+	  "a field)" },
+	{ "remind", cmd_write, "remind EMPLOYER NIR  the reminder, now "
+	  "(RELANCE)" },
+	{ "force", cmd_write, "force EMPLOYER NIR   affiliation to the base "
+	  "plan (AFFILIATION_FORCEE)" },
+	{ "radiate", cmd_write, "radiate EMPLOYER NIR --fin AAAA-MM-JJ "
+	  "--motif CODE [--portabilite O|N]\n"
+	  "                       [--justification TEXT] [--debut AAAA-MM-JJ] "
+	  "[--email-personnel ADDR]\n"
+	  "                       the end of the affiliation (RADIATION)" },
+	{ "dispense", cmd_write, "dispense EMPLOYER NIR --motif CODE "
+	  "[--demande AAAA-MM-JJ] [--justificatif REF]\n"
+	  "                       [--fin AAAA-MM-JJ]  a dispense (DISPENSE)" },
 };
 
 static void usage(FILE *fp)
@@ -560,6 +416,11 @@ static void usage(FILE *fp)
 		"[--employer N] [--status S] COMMAND [ARGS]\n");
 	for (i = 0; i < NELEM(commands); i++)
 		fprintf(fp, "  %s\n", commands[i].help);
+	fprintf(fp, "A change (file ID approve|refuse, outbox retry, reprocess, "
+		"portability, timers run,\nedit, remind, force, radiate, "
+		"dispense) is a file affild applies; affilctl waits for\nits "
+		"report and prints it: [--no-wait] [--timeout SECONDS] "
+		"(default 60).\n");
 }
 
 static int parse_format(const char *s, enum format *out)
@@ -575,8 +436,8 @@ static int parse_format(const char *s, enum format *out)
 	return 0;
 }
 
-/* open_all - config and database, read-only unless the command writes */
-static int open_all(struct ctl *c, const char *path, int writes)
+/* open_all - config and database, read-only for every command */
+static int open_all(struct ctl *c, const char *path)
 {
 	struct cfg_errors errs = { NULL, 0 };
 
@@ -588,7 +449,7 @@ static int open_all(struct ctl *c, const char *path, int writes)
 		return EX_CONFIG;
 	}
 	cfg_errors_free(&errs);
-	c->st = store_open(c->cfg->db.path, writes ? STORE_RW : STORE_RO, 16,
+	c->st = store_open(c->cfg->db.path, STORE_RO, 16,
 			   c->cfg->db.busy_timeout_s);
 	if (c->st == NULL) {
 		fprintf(stderr, "affilctl: cannot open the database %s\n",
@@ -637,6 +498,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	/* A change never opens the database: a file for the daemon. */
+	if (ctl_write_wants(argc - optind, argv + optind))
+		return ctl_write_main(path, argc - optind, argv + optind);
 	for (i = 0; i < NELEM(commands); i++)
 		if (strcmp(commands[i].name, argv[optind]) == 0)
 			break;
@@ -644,8 +508,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "affilctl: unknown command %s\n", argv[optind]);
 		return EX_USAGE;
 	}
-	rc = open_all(&c, path, commands[i].writes == CTL_WRITES_WITH_VERB ?
-		      argc - optind > 2 : commands[i].writes);
+	rc = open_all(&c, path);
 	if (rc == 0)
 		rc = commands[i].fn(&c, argc - optind, argv + optind);
 	store_close(c.st);
