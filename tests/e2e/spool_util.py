@@ -110,13 +110,15 @@ class HostAccounts:
         self.groups.append(n)
         return n
 
-    def user(self, prefix="afu"):
-        """A locked system account with its own group of the same name."""
+    def user(self, prefix="afu", groups=()):
+        """A locked system account with its own group of the same name
+        (and these groups besides)."""
         import subprocess
         n = self.name(prefix)
+        more = ["--groups", ",".join(groups)] if groups else []
         subprocess.run(["useradd", "--system", "--user-group",
                         "--no-create-home", "--home-dir", "/nonexistent",
-                        "--shell", "/usr/sbin/nologin", n],
+                        "--shell", "/usr/sbin/nologin", *more, n],
                        check=True, capture_output=True)
         self.users.append(n)
         return n

@@ -14,6 +14,12 @@ and fetches its reports back over SFTP.
 
 Without the capability, the same upload stays in in/, unclaimed, with one
 err line naming the fix.
+
+An insurer's admin (a random account in a random spool.admin_group, the
+configuration readable through the ACL the installed tmpfiles.d grants
+that group) changes a record with `affilctl edit`: the daemon, as its
+service user, applies the admin's file and names the admin in the
+history.
 """
 import configparser
 import json
@@ -24,6 +30,7 @@ import shutil
 import signal
 import socket
 import stat
+import struct
 import subprocess
 import tempfile
 import time
@@ -116,6 +123,8 @@ class Deployment:
         self.numero = unused_numero()
         self.drop_group = rand_name("afg")
         self.sftp_group = rand_name("afs")
+        self.admin_group = rand_name("afa")
+        self.admin = rand_name("afu")
 
     # -- accounts ---------------------------------------------------------
     def make_accounts(self):
@@ -133,6 +142,13 @@ class Deployment:
             "--shell", "/usr/sbin/nologin", "-g", self.drop_group,
             "-G", self.sftp_group, "-p", "*", self.numero)
         self.users.append(self.numero)
+        # An insurer's admin: the admin drop's group (spool.admin_group).
+        run("groupadd", "--system", self.admin_group)
+        self.groups.append(self.admin_group)
+        run("useradd", "--system", "--user-group", "--no-create-home",
+            "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+            "-G", self.admin_group, self.admin)
+        self.users.append(self.admin)
 
     # -- install and configure -------------------------------------------
     def install(self):
@@ -161,12 +177,25 @@ class Deployment:
         conf.write_text(CONFIG.format(
             spool=self.spool, state=state, user=self.svc,
             templates=dest / "usr/share/affild/templates/fr", key=key,
-            numero=self.numero, group=self.drop_group))
+            numero=self.numero, group=self.drop_group,
+            admins=self.admin_group))
         os.chown(conf, 0, gid)
         os.chmod(conf, 0o640)
+        self.grant_as_tmpfiles(dest, conf)
         self.conf = conf
         out = run(str(self.affild), "-c", str(conf), "--prepare-spool")
         assert "ready" in out
+
+    def grant_as_tmpfiles(self, dest, conf):
+        """The installed tmpfiles.d's ACL on the configuration ("a+ PATH
+        - - - - group:affild-admin:r--"), with this test's admin group:
+        the admins read it, nobody else does."""
+        tmpfiles = (dest / "usr/lib/tmpfiles.d/affild.conf").read_text()
+        [acl] = [l.split()[-1] for l in tmpfiles.splitlines()
+                 if l.startswith("a+ /etc/affild/affild.yaml ")]
+        kind, name, perms = acl.split(":")
+        assert (kind, name, perms) == ("group", "affild-admin", "r--"), acl
+        set_group_read_acl(conf, grp_gid(self.admin_group))
 
     # -- the daemon, as the unit runs it -------------------------------
     def start_daemon(self, with_caps=True):
@@ -253,6 +282,7 @@ spool:
   dir: {spool}
   sftp_chroot: true
   user: {user}
+  admin_group: {admins}
   settle_ms: 500
   rescan_s: 60
 database:
@@ -301,6 +331,25 @@ Match Group {group}
     PermitTTY no
     PasswordAuthentication no
 """
+
+
+def grp_gid(name):
+    import grp
+    return grp.getgrnam(name).gr_gid
+
+
+def set_group_read_acl(path, gid):
+    """A POSIX ACL giving group gid read access (what setfacl -m g:G:r
+    writes), set through its extended attribute: no acl tools needed."""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    undef = 0xffffffff
+    entries = [(0x01, mode >> 6 & 7, undef),	# ACL_USER_OBJ
+               (0x04, mode >> 3 & 7, undef),	# ACL_GROUP_OBJ
+               (0x08, 4, gid),			# ACL_GROUP
+               (0x10, (mode >> 3 & 7) | 4, undef),	# ACL_MASK
+               (0x20, mode & 7, undef)]		# ACL_OTHER
+    os.setxattr(path, "system.posix_acl_access", struct.pack("<I", 2) +
+                b"".join(struct.pack("<HHI", *e) for e in entries))
 
 
 def movements(serial):
@@ -416,4 +465,36 @@ def test_without_capability_nothing_is_claimed(deployed):
     prom = (dep.state / "affild.prom")
     wait_for(lambda: "affild_files_unreadable 1" in prom.read_text(),
              what="counted in the metrics")
+    dep.stop_daemon()
+
+
+def test_an_admin_changes_a_record_as_deployed(deployed):
+    """affilctl as an admin of the admin group, the daemon as its service
+    user: the edit applied, the admin named, the report the admin's."""
+    dep = deployed
+    dep.start_daemon()
+    client = dep.root / "client"
+    client.mkdir()
+    (client / "one.csv").write_text(movements(300))
+    dep.sftp("put one.csv in/one.csv.part\nrename in/one.csv.part "
+             "in/one.csv\n", client)
+    wait_reports(dep, client, ["one.csv"])
+    [emp] = dep.ctl_json("employees")
+    r = subprocess.run(["setpriv", "--reuid", dep.admin, "--regid",
+                        dep.admin, "--init-groups", str(dep.affilctl), "-c",
+                        str(dep.conf), "edit", dep.numero, emp["nir"],
+                        "ville=Lyon", "--timeout", "60"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, (r.stdout, r.stderr, dep.log.read_text())
+    assert ";ACCEPTE;I000;" in r.stdout and "CR0" in r.stdout
+    rec = dep.ctl_json("show", dep.numero, emp["nir"])
+    assert rec["history"][-1]["cause"] == "admin:" + dep.admin
+    assert rec["employee"]["ville"] == "Lyon"
+    out = dep.spool / ".affild/admin/out"
+    [report] = [p for p in out.iterdir() if p.name.endswith(".cr.csv")]
+    st = os.stat(report)
+    assert st.st_gid == grp_gid(dep.admin_group)
+    assert stat.S_IMODE(st.st_mode) == 0o640
+    # an employer's chroot never reaches it: the drop is in .affild/
+    assert stat.S_IMODE(os.stat(dep.spool / ".affild").st_mode) == 0o710
     dep.stop_daemon()

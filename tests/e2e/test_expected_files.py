@@ -8,9 +8,9 @@ alert, once.
 Time: "now" is the real clock where the real clock gives the case (a
 weekly day yesterday, at 00:00, is past; a file dropped now is in the
 period); the instants around a cutoff in the future are injected the way
-test_timers.py injects dates, with the daemon stopped: `affilctl timers
-run --at AAAA-MM-JJTHH:MM --force`, which runs the very check the daemon
-runs at each wake-up.
+test_timers.py injects dates: `affilctl timers run --at AAAA-MM-JJTHH:MM
+--force`, an ECHEANCES row the daemon applies from the admin drop, which
+runs the very check the daemon runs at each wake-up.
 """
 import email
 import email.policy
@@ -144,6 +144,7 @@ def test_cutoff_not_before_not_with_a_file_then_once(tmp_path, stopper):
     set_expected(a, "{ weekly_day: %s, cutoff: \"12:00\" }"
                  % DAYS[tomorrow.weekday()])
     assert alerts(a, "fichier_attendu") == []
+    restart(a)          # the new calendar; the daemon applies the runs
 
     def run_at(when):
         return a.ctl("timers", "run", "--at", when, "--force")
@@ -160,6 +161,7 @@ def test_cutoff_not_before_not_with_a_file_then_once(tmp_path, stopper):
     assert "1 fichier(s) attendu(s) non reçu(s)" in run_at(week)
     assert "0 fichier(s) attendu(s) non reçu(s)" in run_at(week)
     assert alerts(a, "fichier_attendu") == [ADMIN, HR]
+    a.stop()
     restart(a)
     wait_for(lambda: len(mails_with(a, "Fichier attendu non reçu")) == 2,
              what="the two emails written", log=a.log)

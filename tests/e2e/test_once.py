@@ -148,11 +148,15 @@ def test_a_pending_reprocess_request_is_served(batch):
     batch.drop("juin.csv", csv_rows(800, 2))
     assert once(batch) == 0
     [f] = batch.ctl_json("files")
-    batch.ctl("reprocess", f["id"], "--force")
+    # no daemon to wait for: queued in the admin drop, served by the run
+    # (the request recorded by that file, then the copy it asks for)
+    queued = batch.ctl("reprocess", f["id"], "--force", "--no-wait").strip()
+    assert queued.startswith("reprocess-") and queued.endswith(".csv")
     assert once(batch) == 0
     rows = batch.wait_report("juin.csv", count=2)
     assert "retraitement forcé du fichier %s" % f["id"] in rows[-1]["message"]
-    assert len(batch.ctl_json("files")) == 2
+    assert [x["employer"] for x in batch.ctl_json("files")] == \
+        ["12345678", "admin", "12345678"]
 
 
 @pytest.mark.skipif(not os.path.exists(FAKETIME),

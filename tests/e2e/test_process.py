@@ -248,8 +248,9 @@ def test_insurer_opens_portability_and_records_proof(affild):
     assert c["employee"]["status"] == "PORTABILITE"
     assert c["employee"]["portabilite_debut"] == (
         TODAY - timedelta(days=9)).isoformat()
-    assert c["history"][-1]["cause"] == "admin"
-    assert c["history"][-1]["ref"].startswith("affilctl:")
+    # the admin who wrote the file for the admin drop, and its line
+    assert c["history"][-1]["cause"] == "admin:root"
+    assert re.fullmatch(r"\d{8}-\d{6}:2", c["history"][-1]["ref"])
     # The proof of unemployment benefits for A.
     affild.ctl("portability", "proof", EMPLOYER, N["A"])
     a = affild.ctl_json("show", EMPLOYER, N["A"])
@@ -260,7 +261,8 @@ def test_insurer_opens_portability_and_records_proof(affild):
     r = subprocess.run([str(BIN / "affilctl"), "-c", str(affild.config),
                         "portability", "proof", EMPLOYER, N["B"]],
                        capture_output=True, text=True)
-    assert r.returncode != 0 and "not in portability" in r.stderr
+    assert r.returncode == 65 and "E276" in r.stderr
+    assert "pas en portabilité" in r.stdout
 
 
 def test_export_lists_the_employees_and_is_never_a_duplicate(affild):

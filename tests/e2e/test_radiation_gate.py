@@ -109,7 +109,8 @@ def test_a_file_radiating_30_percent_is_held_until_approved_then_applied_once(ga
     # an approval of a file that is not held is refused, with EX_DATAERR
     [done] = file_named(gate, "embauches.csv")
     r = ctl_run(gate, "file", done["id"], "approve")
-    assert r.returncode == EX_DATAERR and "not held" in r.stderr
+    assert r.returncode == EX_DATAERR and "E272" in r.stderr
+    assert "pas en attente de validation (état done)" in r.stdout
 
     r = ctl_run(gate, "file", held["id"], "approve")
     assert r.returncode == 0, r.stderr

@@ -186,7 +186,9 @@ def test_550_is_parked_with_its_reason_and_retry_requeues_it(tmp_path):
         rc, out, err = ctl_rc(a, "outbox", "retry", str(conf["id"]))
         assert rc == 0, err
         assert "remis en file" in out
-        assert "event=outbox_retry id=%s" % conf["id"] in err
+        # the daemon did it, from the admin drop, and says who asked
+        assert "event=outbox_retry id=%s by=root" % conf["id"] in \
+            a.log.read_text()
         wait_for(lambda: any(r == ["refuse@example.fr"]
                              for _, r, _ in srv.handler.messages),
                  what="the retried message", log=a.log)

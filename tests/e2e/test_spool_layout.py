@@ -49,8 +49,10 @@ def chroot_affild(tmp_path, accounts):
     os.chmod(top, 0o755)
     a = Affild(tmp_path)
     a.group1, a.group2 = accounts.group(), accounts.group()
+    a.admins = accounts.group("afa")
     a.missing = accounts.name("afm")
     set_spool_key(a, "dir", str(top / "srv/affild/spool"))
+    set_spool_key(a, "admin_group", a.admins)
     set_spool_key(a, "sftp_chroot", "true")
     set_spool_key(a, "user", "root")
     set_employer_key(a, "12345678", "sftp_group", a.group1)
@@ -95,8 +97,15 @@ def test_prepare_spool_sets_chroot_owners_and_modes(chroot_affild, tmp_path):
     assert mode_owner(s / "12345678/out") == (0o2750, 0, users)
     assert mode_owner(s / "87654321/out/validation") == (0o2750, 0, daemon)
     assert mode_owner(s / "12345678/out/.staging") == (0o2700, 0, users)
-    assert mode_owner(s / ".affild")[0] == 0o700
+    # .affild/: the admins may only cross it, to their drop
+    admins = grp.getgrnam(a.admins).gr_gid
+    assert mode_owner(s / ".affild") == (0o710, 0, admins)
+    assert mode_owner(s / ".affild/admin") == (0o710, 0, admins)
+    assert mode_owner(s / ".affild/admin/in") == (0o2770, 0, admins)
+    assert mode_owner(s / ".affild/admin/out") == (0o2750, 0, admins)
+    assert mode_owner(s / ".affild/admin/out/.staging") == (0o2700, 0, admins)
     assert mode_owner(s / ".affild/work")[0] == 0o700
+    assert mode_owner(s / ".affild/archive")[0] == 0o700
 
     # repairs: owner first, then mode (chown clears setgid)
     os.chmod(s / "12345678/in", 0o777)
@@ -157,9 +166,31 @@ def test_root_checks_the_layout_against_spool_user(chroot_affild, accounts):
     assert log_count(a, "event=spool_bad") == 0
 
 
+def test_prepare_spool_names_a_missing_admin_group(chroot_affild):
+    """Like an employer's: named with the command to make it, and the
+    rest of the spool prepared all the same."""
+    a = chroot_affild
+    set_employer_key(a, "87654321", "sftp_group", a.group2)
+    set_spool_key(a, "admin_group", a.missing)
+    r = prepare(a)
+    assert r.returncode != 0
+    assert "group=%s key=spool.admin_group" % a.missing in r.stderr
+    assert "groupadd --system %s" % a.missing in r.stderr
+    with pytest.raises(KeyError):
+        grp.getgrnam(a.missing)
+    assert mode_owner(a.spool / "12345678/in")[0] == 0o2770
+    assert mode_owner(a.spool / ".affild/work")[0] == 0o700
+    assert not (a.spool / ".affild/admin").exists()
+    # the daemon refuses such a spool, naming the same
+    r = subprocess.run([str(BIN / "affild"), "-c", str(a.config)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "key=spool.admin_group" in r.stderr
+
+
 def test_a_spool_under_tmp_is_refused_as_a_chroot(tmp_path, accounts):
     a = Affild(tmp_path)
     g = accounts.group()
+    set_spool_key(a, "admin_group", g)
     set_spool_key(a, "sftp_chroot", "true")
     set_spool_key(a, "user", "root")
     set_employer_key(a, "12345678", "sftp_group", g)

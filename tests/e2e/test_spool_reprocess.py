@@ -36,18 +36,23 @@ def test_reprocess_needs_force_then_processes_the_duplicate_again(affild):
 
     r = ctl_run(affild, "reprocess", dup["id"])
     assert r.returncode != 0 and "--force" in r.stderr
+    # affild says it, in the request's report: E271, and EX_DATAERR
     r = ctl_run(affild, "reprocess", "20000101-999999", "--force")
-    assert r.returncode != 0 and "unknown id" in r.stderr
+    assert r.returncode == 65 and "E271" in r.stderr, r.stderr
+    assert "fichier 20000101-999999 inconnu" in r.stdout
     with db(affild) as c:
         assert c.execute("SELECT count(*) FROM reprocess").fetchone()[0] == 0
 
     r = ctl_run(affild, "reprocess", dup["id"], "--force")
     assert r.returncode == 0, r.stderr
+    assert "I270" in r.stdout and "demande 1 enregistrée" in r.stdout
     rows = affild.wait_report("fevrier.csv", count=3)
     assert rows[-1]["code"] in ("CR0", "CR1"), rows[-1]
     assert "retraitement forcé du fichier %s" % dup["id"] in rows[-1]["message"]
-    assert "demandé par" in rows[-1]["message"]
-    files = affild.ctl_json("files")
+    # by the login of whoever wrote the admin file (root here)
+    assert "demandé par root" in rows[-1]["message"]
+    # the employer's files: the admin drop's requests are files too
+    files = affild.ctl_json("--employer", "12345678", "files")
     assert len(files) == 3 and files[2]["state"] == "done"
     assert not any(r["code"] == "E005" for r in rows)
     with db(affild) as c:
@@ -62,4 +67,5 @@ def test_reprocess_needs_force_then_processes_the_duplicate_again(affild):
     # a second request for the same id is served again, once each
     assert ctl_run(affild, "reprocess", dup["id"], "--force").returncode == 0
     affild.wait_report("fevrier.csv", count=4)
-    assert len(affild.ctl_json("files")) == 4
+    assert len(affild.ctl_json("--employer", "12345678", "files")) == 4
+    assert len(affild.ctl_json("--employer", "admin", "files")) == 3

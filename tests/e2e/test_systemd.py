@@ -207,6 +207,10 @@ def test_sysusers_makes_the_account(tmp_path):
     groups = (tmp_path / "etc" / "group").read_text().splitlines()
     assert any(g.split(":")[0] == "affild" and g.split(":")[2] == gid
                for g in groups)
+    # the admins' group (spool.admin_group), the daemon a member: it reads
+    # what they write in the setgid admin drop
+    admins = [g.split(":") for g in groups if g.startswith("affild-admin:")]
+    assert len(admins) == 1 and admins[0][3] == "affild", admins
 
 
 @needs_sysusers

@@ -1,9 +1,10 @@
 """Issue 7, "Done when": deadlines fire once, whatever the restarts.
 
-Affiliations and radiations go through the real daemon; then, the daemon
-stopped, `affilctl timers run --as-of <today+30> --force` fires what a
-month brings, and the daemon is restarted twice: every transition happened
-once and every email was queued (and written) once.
+Affiliations and radiations go through the real daemon; then
+`affilctl timers run --as-of <today+30> --force` (an ECHEANCES row the
+daemon applies from the admin drop) fires what a month brings, and the
+daemon is restarted twice: every transition happened once and every
+email was queued (and written) once.
 """
 import email
 import email.policy
@@ -109,8 +110,14 @@ def test_a_month_later_each_transition_and_email_once(affild):
     assert r.returncode != 0 and "--force" in r.stderr
     assert statuses(affild)[n["simple"]] == "EN_COURS"
 
+    # A change is a file for the daemon: it runs them, as of that day.
+    restart(affild)
     out = affild.ctl("timers", "run", "--as-of", day(30), "--force")
-    assert "échéance(s) traitée(s)" in out
+    assert "3 échéance(s) traitée(s)" in out
+    # the report lists each deadline fired by name, never by NIR
+    assert "Perrin" in out and "Renaud" in out and "Simon" in out
+    for nir in n.values():
+        assert nir not in out
     assert statuses(affild) == {n["simple"]: "A_RELANCER",
                                 n["porta"]: "PORTABILITE",
                                 n["retraite"]: "RADIE"}
@@ -127,6 +134,8 @@ def test_a_month_later_each_transition_and_email_once(affild):
     assert kinds.count("loi_evin") == 1  # retirement (039): no portability
     assert kinds.count("invitation") == 1
     assert len(mail) > before
+    mails_settle(affild, len(mail))
+    affild.stop()
 
     # Restarted twice: nothing fires again, every queued email written once.
     snapshot = (statuses(affild), timer_history(affild), outbox(affild))
@@ -143,9 +152,11 @@ def test_a_month_later_each_transition_and_email_once(affild):
     text = body.get_body(("plain",)).get_content()
     assert "Simon Inès" in text and "Perrin" not in text
     assert all(nir not in text for nir in n.values())
-    again = affild.ctl("timers", "run", "--as-of", day(30), "--force")
-    assert again.startswith("ÉCHÉANCE") and "0 échéance(s) traitée(s)" in again
     restart(affild)
+    again = affild.ctl("timers", "run", "--as-of", day(30), "--force")
+    assert "ECHEANCES" in again and "0 échéance(s) traitée(s)" in again
+    assert "0 récapitulatif(s)" in again
+    assert (statuses(affild), timer_history(affild)) == snapshot[:2]
 
 
 def test_daemon_catches_up_at_start(affild):
