@@ -93,7 +93,7 @@ static int admin_request(struct run *r, struct movement *mv)
 {
 	struct store *st = r->d->store;
 	const char *id = mv_get(mv, F_ID_FICHIER), *kind = request_kind(mv->op);
-	char why[256], qb[LOG_QUOTE_MAX];
+	char why[256], qb[LOG_QUOTE_MAX], qf[LOG_QUOTE_MAX];
 	struct file_rec f;
 	long long req;
 	int rc;
@@ -122,7 +122,7 @@ static int admin_request(struct run *r, struct movement *mv)
 		"le out/ de son dépôt", req, mv->op == OP_REFUS ? "rejette" :
 		mv->op == OP_APPROBATION ? "applique" : "retraite", id);
 	log_info("event=request_recorded kind=%s file=%s request=%lld by=%s "
-		 "admin_file=%s", kind, id, req,
+		 "admin_file=%s", kind, log_quote(qf, sizeof(qf), id), req,
 		 log_quote(qb, sizeof(qb), r->job->by), r->job->id);
 	return 0;
 }

@@ -633,6 +633,47 @@ static void test_unemployment_proof(void **state)
 	assert_string_equal(kinds_after(outbox0), "justificatif_chomage");
 }
 
+/*
+ * test_timers_in_a_file_transaction - an ECHEANCES row of the admin drop
+ * runs the timers inside its file's transaction (in_tx): each firing a
+ * savepoint, rolled back with the file, committed with it, and once.
+ */
+static void test_timers_in_a_file_transaction(void **state)
+{
+	const char *a = nir_of(911);
+	struct timer_run run;
+	long outbox0;
+	int k;
+
+	(void)state;
+	assert_int_equal(store_begin(T.st), 0);
+	ok(a, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
+	ok(a, "RADIATION date_fin_contrat=2026-11-20;motif_rupture=043");
+	assert_int_equal(store_commit(T.st), 0);
+	outbox0 = count("SELECT max(id) FROM outbox");
+	memset(&run, 0, sizeof(run));
+	run.cfg = T.cfg;
+	run.token_key = key;
+	run.token_keylen = sizeof(key);
+	run.as_of = (struct date){ 2026, 12, 21 };
+	run.in_tx = 1;
+	for (k = 0; k < 2; k++) {	/* the file fails, then commits */
+		assert_int_equal(store_begin(T.st), 0);
+		assert_int_equal(store_timers_run(T.st, &run), 0);
+		assert_int_equal(run.fired, 1);
+		assert_string_equal(kinds_after(outbox0),
+				    "justificatif_chomage");
+		assert_int_equal(k ? store_commit(T.st) :
+				 store_rollback(T.st), 0);
+		assert_string_equal(kinds_after(outbox0),
+				    k ? "justificatif_chomage" : "");
+	}
+	run.in_tx = 0;			/* the daemon's own run: nothing left */
+	assert_int_equal(store_timers_run(T.st, &run), 0);
+	assert_int_equal(run.fired, 0);
+	assert_string_equal(kinds_after(outbox0), "justificatif_chomage");
+}
+
 /* test_review_regressions - what a review found, kept found */
 static void test_review_regressions(void **state)
 {
@@ -712,6 +753,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unemployment_proof, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_timers_in_a_file_transaction,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_review_regressions, setup,
 						teardown),
 	};

@@ -752,50 +752,6 @@ static void test_due_query_uses_the_partial_index(void **state)
 	assert_null(strstr(p, "SCAN"));
 }
 
-/*
- * An ECHEANCES row of the admin drop: the run inside the admin file's
- * transaction (in_tx).  Rolled back with the file, nothing fired; once
- * committed, fired once, and a second run finds nothing.
- */
-static void test_run_inside_a_file_transaction(void **state)
-{
-	struct fx *f = *state;
-	long long id = emp_new(f, MANUAL, "Lemoine", "EN_COURS");
-	struct timer_run r;
-	long long hist = num(f, "SELECT count(*) FROM history");
-
-	invite(f, MANUAL, id, "2026-11-02");
-	memset(&r, 0, sizeof(r));
-	r.cfg = f->cfg;
-	r.token_key = key;
-	r.token_keylen = sizeof(key);
-	r.as_of = day("2026-11-10");
-	r.in_tx = 1;
-	r.fn = record;
-	r.arg = f;
-	assert_int_equal(store_begin(f->st), 0);
-	assert_int_equal(store_timers_run(f->st, &r), 0);
-	assert_int_equal(r.fired, 1);
-	assert_int_equal(r.digests, 1);
-	assert_string_equal(f->order, "2026-11-10:relance");
-	assert_string_equal(status(f, id), "A_RELANCER");
-	assert_int_equal(store_rollback(f->st), 0);	/* the file failed */
-	assert_string_equal(status(f, id), "EN_COURS");
-	assert_int_equal(num(f, "SELECT count(*) FROM history"), hist);
-	assert_int_equal(num(f, "SELECT count(*) FROM outbox WHERE kind ="
-			     " 'digest_relances'"), 0);
-
-	assert_int_equal(store_begin(f->st), 0);
-	assert_int_equal(store_timers_run(f->st, &r), 0);
-	assert_int_equal(store_commit(f->st), 0);
-	assert_int_equal(r.fired, 1);
-	assert_string_equal(status(f, id), "A_RELANCER");
-	assert_int_equal(timer_history(f, id), 1);
-	assert_int_equal(run(f, "2026-11-10"), 0);	/* once */
-	assert_int_equal(num(f, "SELECT count(*) FROM outbox WHERE kind ="
-			     " 'digest_relances'"), 1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -817,7 +773,6 @@ int main(void)
 		T(test_catch_up_in_order),
 		T(test_unknown_employer_is_skipped),
 		T(test_due_query_uses_the_partial_index),
-		T(test_run_inside_a_file_transaction),
 #undef T
 	};
 
