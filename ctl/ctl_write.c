@@ -388,18 +388,40 @@ static int cmd_outbox(const struct cfg *cfg, int argc, char **argv)
 	return one_value(cfg, &w, OP_RENVOI_MESSAGE, "id_message", w.pos[1]);
 }
 
+/* at_of - "AAAA-MM-JJTHH:MM" into day ("AAAA-MM-JJ"), hhmm ("HH:MM"),
+ * d and the minutes after 00:00; 0 or -1 */
+static int at_of(const char *at, char *day, char *hhmm, struct date *d,
+		 int *minutes)
+{
+	char hh[3], mm[3];
+	long h, m;
+
+	if (strlen(at) != 16 || at[10] != 'T' || at[13] != ':')
+		return -1;
+	memcpy(day, at, 10);
+	day[10] = '\0';
+	memcpy(hh, at + 11, 2);
+	memcpy(mm, at + 14, 2);
+	hh[2] = mm[2] = '\0';
+	if (date_parse_iso(day, d) < 0 || parse_long(hh, 0, 23, &h) < 0 ||
+	    parse_long(mm, 0, 59, &m) < 0)
+		return -1;
+	snprintf(hhmm, 6, "%s:%s", hh, mm);
+	*minutes = (int)(h * 60 + m);
+	return 0;
+}
+
 /* when - --as-of DAY or --at DAYTHH:MM into day and hhmm ("" today, now);
  * 0, or EX_USAGE (said) for a bad value or a future one without --force */
 static int when(const struct wline *w, const char *line, char *day,
 		char *hhmm)
 {
-	const char *at = w->val[W_AT];
 	struct date d = date_today(), today = d;
 	time_t t = time(NULL);
-	long h, m;
+	int minutes;
 
 	day[0] = hhmm[0] = '\0';
-	if (w->val[W_AS_OF] && at)
+	if (w->val[W_AS_OF] && w->val[W_AT])
 		return usage(w->verb, line, "--as-of or --at, not both");
 	if (w->val[W_AS_OF]) {
 		if (date_parse_iso(w->val[W_AS_OF], &d) < 0)
@@ -407,15 +429,10 @@ static int when(const struct wline *w, const char *line, char *day,
 		date_format(d, day);
 		if (date_cmp(d, today) != 0)
 			t = date_at_local(d, 0);
-	} else if (at) {
-		if (strlen(at) != 16 || at[10] != 'T' || at[13] != ':' ||
-		    sscanf(at + 11, "%2ld:%2ld", &h, &m) != 2 ||
-		    snprintf(day, DATE_ISO_SIZE, "%.10s", at) < 0 ||
-		    date_parse_iso(day, &d) < 0 || h > 23 || m > 59 ||
-		    h < 0 || m < 0)
+	} else if (w->val[W_AT]) {
+		if (at_of(w->val[W_AT], day, hhmm, &d, &minutes) < 0)
 			return usage(w->verb, line, "--at AAAA-MM-JJTHH:MM");
-		snprintf(hhmm, 6, "%.5s", at + 11);
-		t = date_at_local(d, (int)(h * 60 + m));
+		t = date_at_local(d, minutes);
 	}
 	if ((date_cmp(d, today) > 0 || t > time(NULL)) && !w->val[W_FORCE]) {
 		fprintf(stderr, "affilctl: timers run: %s is after now: add "
