@@ -62,5 +62,17 @@ int ctl_file_decide(struct ctl *c, const char *id, const char *verb);
 
 /* ctl_employers.c: `employers`, the calendar's view of each employer */
 int ctl_employers(struct ctl *c, int argc, char **argv);
+/* ctl_employees.c: `employees`, `show` */
+int ctl_employees(struct ctl *c, int argc, char **argv);
+int ctl_show(struct ctl *c, int argc, char **argv);
+/* ctl_files.c: `files`, `file ID` */
+int ctl_files(struct ctl *c, int argc, char **argv);
+int ctl_file(struct ctl *c, int argc, char **argv);
+/* ctl_outbox.c: `outbox`, `outbox retry ID` */
+int ctl_outbox(struct ctl *c, int argc, char **argv);
+/* ctl_timers.c: `timers`, `timers run` */
+int ctl_timers(struct ctl *c, int argc, char **argv);
+/* ctl_portability.c: `portability open|proof` */
+int ctl_portability(struct ctl *c, int argc, char **argv);
 
 #endif

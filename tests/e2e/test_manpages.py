@@ -35,7 +35,7 @@ def affilctl_verbs():
         src = (REPO / "ctl" / "affilctl.c").read_text()
         table = src[src.index("} commands[] = {"):]
         table = table[:table.index("\n};")]
-        verbs = set(re.findall(r'^\t\{ "([a-z]+)", cmd_', table,
+        verbs = set(re.findall(r'^\t\{ "([a-z]+)", ctl_', table,
                                re.MULTILINE))
     assert len(verbs) >= 8, verbs
     return verbs
