@@ -1,182 +1,228 @@
 /*
- * ctl_employees - `employees` (the list, filtered) and `show` (one
- * employee: record, beneficiaries, history).
+ * ctl_employees - the employees: `employees` (a listing, filtered, sorted,
+ * paged), `export` (every column, streamed to stdout or a file: a million
+ * rows cost the memory of one) and `show` (one employee: the record, its
+ * beneficiaries and its history).  The NIR is shown whole, as to every
+ * admin view; the IBAN never (the store masks it in `show`, and it is not
+ * a column of the list).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
-#include <json-c/json.h>
-
 #include "ctl/ctl.h"
+#include "store/store_query.h"
 
-/* ---- employees -------------------------------------------------------- */
-
-static const struct ctl_col employee_cols[] = {
-	{ "employer", "EMPLOYEUR", 9, 0 }, { "nir", "NIR", 16, 0 },
-	{ "nom", "NOM", 20, 0 }, { "prenom", "PRÉNOM", 16, 0 },
-	{ "status", "STATUT", 12, 0 }, { "option", "OPTION", 10, 0 },
-	{ "since", "DEPUIS", 10, 0 },
+/* The columns of the store's employee rows (store_query.h), as keys. */
+static const struct ctl_col employee_cols[QE_COLUMNS] = {
+	[QE_EMPLOYER] = { "employer", "EMPLOYEUR", COL_TEXT },
+	[QE_NIR] = { "nir", "NIR", COL_TEXT },
+	[QE_MATRICULE] = { "matricule", "MATRICULE", COL_TEXT },
+	[QE_NOM] = { "nom", "NOM", COL_TEXT },
+	[QE_NOM_USAGE] = { "nom_usage", "NOM D'USAGE", COL_TEXT },
+	[QE_PRENOM] = { "prenom", "PRÉNOM", COL_TEXT },
+	[QE_DATE_NAISSANCE] = { "date_naissance", "NAISSANCE", COL_TEXT },
+	[QE_DATE_EMBAUCHE] = { "date_embauche", "EMBAUCHE", COL_TEXT },
+	[QE_CATEGORIE] = { "categorie", "CATÉGORIE", COL_TEXT },
+	[QE_OPTION] = { "option", "OPTION", COL_TEXT },
+	[QE_STATUS] = { "status", "STATUT", COL_TEXT },
+	[QE_STATUS_SINCE] = { "status_since", "DEPUIS", COL_TEXT },
+	[QE_EMAIL] = { "email", "EMAIL", COL_TEXT },
+	[QE_RELANCES] = { "relances", "RELANCES", COL_INT },
+	[QE_INCOMPLETE] = { "incomplete", "INCOMPLET", COL_BOOL },
+	[QE_DATE_FIN_CONTRAT] = { "date_fin_contrat", "FIN CONTRAT",
+				  COL_TEXT },
+	[QE_DATE_FIN_DROITS] = { "date_fin_droits", "FIN DROITS", COL_TEXT },
+	[QE_PORTABILITE_FIN] = { "portabilite_fin", "FIN PORTABILITÉ",
+				 COL_TEXT },
 };
 
-static int print_employee(const struct employee_rec *e, void *arg)
-{
-	const char *vals[] = { e->employer, e->nir, e->nom, e->prenom,
-			       e->status, e->option, e->status_since };
+/* The listing's columns: a few of them, in this order. */
+static const enum qe_col list_cols[] = {
+	QE_EMPLOYER, QE_NIR, QE_MATRICULE, QE_NOM, QE_PRENOM, QE_STATUS,
+	QE_STATUS_SINCE, QE_OPTION,
+};
+#define NLIST ((int)(sizeof(list_cols) / sizeof(list_cols[0])))
 
-	ctl_row(arg, employee_cols, vals, 7);
+/* A listing under way: which columns of the row it prints. */
+struct walk {
+	struct ctl_out *out;
+	const enum qe_col *pick;	/* NULL: every column */
+	int n;
+};
+
+static int one_row(const char *const *vals, void *arg)
+{
+	struct walk *w = arg;
+	const char *picked[QE_COLUMNS];
+	int i;
+
+	if (w->pick == NULL) {
+		ctl_list_row(w->out, vals);
+		return 0;
+	}
+	for (i = 0; i < w->n; i++)
+		picked[i] = vals[w->pick[i]];
+	ctl_list_row(w->out, picked);
 	return 0;
 }
 
-int ctl_employees(struct ctl *c, int argc, char **argv)
+/* query_of - the filters of the command line */
+static void query_of(const struct ctl *c, struct employee_query *q,
+		     enum qe_sort sort)
 {
-	if (argc > 1)
-		c->search = argv[1];
-	ctl_header(c, employee_cols, 7);
-	if (store_employees_each(c->st, c->employer, c->status, c->search,
-				 print_employee, c) < 0)
-		return EX_SOFTWARE;
-	ctl_end(c);
+	q->employer = c->employer;
+	q->status = c->status;
+	q->search = c->nargs ? c->args[0] : NULL;
+	q->sort = sort;
+	if (c->sort && strcmp(c->sort, "nom") == 0)
+		q->sort = QE_SORT_NOM;
+	else if (c->sort && strcmp(c->sort, "since") == 0)
+		q->sort = QE_SORT_SINCE;
+	else if (c->sort && strcmp(c->sort, "status") == 0)
+		q->sort = QE_SORT_STATUS;
+	q->limit = c->limit;
+	q->offset = c->offset;
+}
+
+int ctl_employees(struct ctl *c)
+{
+	struct ctl_col cols[NLIST];
+	struct walk w = { c->out, list_cols, NLIST };
+	struct employee_query q;
+	int i;
+
+	for (i = 0; i < NLIST; i++)
+		cols[i] = employee_cols[list_cols[i]];
+	query_of(c, &q, QE_SORT_EMPLOYER_NOM);
+	ctl_list_begin(c->out, NULL, NULL, cols, NLIST);
+	if (store_query_employees(c->st, &q, one_row, &w) < 0)
+		return ctl_db_error(c, "employees");
+	ctl_list_end(c->out);
+	return 0;
+}
+
+/* ctl_export - the employer, NIR order of the unique index unless
+ * --sort: rows leave as SQLite reads them */
+int ctl_export(struct ctl *c)
+{
+	struct walk w = { c->out, NULL, QE_COLUMNS };
+	struct employee_query q;
+
+	query_of(c, &q, QE_SORT_EMPLOYER_NIR);
+	ctl_list_begin(c->out, NULL, NULL, employee_cols, QE_COLUMNS);
+	if (store_query_employees(c->st, &q, one_row, &w) < 0)
+		return ctl_db_error(c, "export");
+	ctl_list_end(c->out);
 	return 0;
 }
 
 /* ---- one employee ------------------------------------------------------- */
 
 /*
- * cmd_show prints three sections.  As a table each opens at its first
- * row; as JSON the employee is one object built whole (json-c) and printed
- * at the end: one record, its beneficiaries and its history are small.
+ * `show` is a record of three parts: the employee (every field of the
+ * record but the token's hash, under the names of its columns), its
+ * beneficiaries and its history.  The record opens with its first field,
+ * so that an unknown employee prints nothing.
  */
+static const struct ctl_col beneficiary_cols[] = {
+	{ "lien", "LIEN", COL_TEXT }, { "nom", "NOM", COL_TEXT },
+	{ "prenom", "PRÉNOM", COL_TEXT },
+	{ "date_naissance", "NAISSANCE", COL_TEXT },
+	{ "nir", "NIR", COL_TEXT }, { "situation", "SITUATION", COL_TEXT },
+	{ "date_fin", "FIN", COL_TEXT },
+};
+
+static const struct ctl_col history_cols[] = {
+	{ "at", "DATE", COL_TEXT }, { "from", "DE", COL_TEXT },
+	{ "to", "VERS", COL_TEXT }, { "what", "QUOI", COL_TEXT },
+	{ "cause", "CAUSE", COL_TEXT }, { "ref", "RÉF.", COL_TEXT },
+};
+
 struct show {
-	struct ctl *c;
-	int section;		/* 0 record, 1 beneficiaries, 2 history */
-	json_object *root;	/* FMT_JSON: { employee, beneficiaries, history } */
-	json_object *list[3];	/* borrowed from root */
+	struct ctl_out *out;
+	int at;		/* the part open: -1 none, 0 employee, 1 beneficiaries,
+			 * 2 history, 3 done */
 };
 
-static const char *const sections[][2] = {
-	{ "employee", "" }, { "beneficiaries", "ayants droit" },
-	{ "history", "historique" },
-};
-
-/* show_open - the table's titles of the sections up to s */
-static void show_open(struct show *sh, int s)
+/* show_to - close the part open and open the next ones up to part */
+static void show_to(struct show *sh, int part)
 {
-	while (sh->section < s) {
-		sh->section++;
-		if (sh->c->fmt != FMT_JSON)
-			printf("%s:\n", sections[sh->section][1]);
+	while (sh->at < part) {
+		if (sh->at == 0)
+			ctl_object_end(sh->out);
+		else if (sh->at > 0)
+			ctl_list_end(sh->out);
+		sh->at++;
+		if (sh->at == 0) {
+			ctl_record_begin(sh->out);
+			ctl_object_begin(sh->out, "employee");
+		} else if (sh->at == 1) {
+			ctl_list_begin(sh->out, "beneficiaries", "ayants droit",
+				       beneficiary_cols, 7);
+		} else if (sh->at == 2) {
+			ctl_list_begin(sh->out, "history", "historique",
+				       history_cols, 6);
+		} else {
+			ctl_record_end(sh->out);
+		}
 	}
 }
 
 static int show_field(const char *name, const char *value, int number,
 		      void *arg)
 {
+	struct ctl_col col = { name, name, number ? COL_INT : COL_TEXT };
 	struct show *sh = arg;
 
-	if (sh->c->fmt == FMT_JSON)
-		json_object_object_add(sh->list[0], name,
-				       ctl_json_value(value, number));
-	else if (value)
-		printf("%-24s %s\n", name, value);
+	/* a key has one type everywhere: incomplete is a boolean */
+	if (strcmp(name, employee_cols[QE_INCOMPLETE].key) == 0)
+		col.type = COL_BOOL;
+	show_to(sh, 0);
+	ctl_record_field(sh->out, &col, value);
 	return 0;
 }
 
-/* show_list - a beneficiary or history row, under names */
-static int show_list(struct show *sh, int section, const char *const *names,
-		     const char *const *vals, int n)
+/* show_row - a beneficiary's or history's row: n values of the store,
+ * want of ours (a shorter row is padded with absent values) */
+static int show_row(struct show *sh, int part, const char *const *vals,
+		    int n, int want)
 {
-	json_object *o;
+	const char *row[8] = { NULL };
 	int i;
 
-	show_open(sh, section);
-	if (sh->c->fmt == FMT_JSON) {
-		o = json_object_new_object();
-		for (i = 0; i < n; i++)
-			json_object_object_add(o, names[i],
-					       ctl_json_value(vals[i], 0));
-		json_object_array_add(sh->list[section], o);
-		return 0;
-	}
-	printf(" ");
-	for (i = 0; i < n; i++)
-		printf(" %s", vals[i] ? vals[i] : "-");
-	putchar('\n');
+	show_to(sh, part);
+	for (i = 0; i < want && i < n; i++)
+		row[i] = vals[i];
+	ctl_list_row(sh->out, row);
 	return 0;
 }
 
 static int show_beneficiary(const char *const *vals, int n, void *arg)
 {
-	static const char *const names[] = { "lien", "nom", "prenom",
-		"date_naissance", "nir", "situation", "date_fin" };
-
-	return show_list(arg, 1, names, vals, n < 7 ? n : 7);
+	return show_row(arg, 1, vals, n, 7);
 }
 
 static int show_history(const char *const *vals, int n, void *arg)
 {
-	static const char *const names[] = { "at", "from", "to", "what",
-		"cause", "ref" };
-
-	return show_list(arg, 2, names, vals, n < 6 ? n : 6);
+	return show_row(arg, 2, vals, n, 6);
 }
 
-/* show_json_new - the empty document; arrays added only when found */
-static void show_json_new(struct show *sh)
-{
-	int i;
-
-	sh->root = json_object_new_object();
-	for (i = 0; i < 3; i++) {
-		sh->list[i] = i ? json_object_new_array() :
-				  json_object_new_object();
-		if (i == 0)
-			json_object_object_add(sh->root, sections[i][0],
-					       sh->list[i]);
-	}
-}
-
-/* show_json_end - print the document: every section when found, the
- * empty record alone when not */
-static void show_json_end(struct show *sh, int found)
-{
-	int i;
-
-	for (i = 1; i < 3; i++) {
-		if (found)
-			json_object_object_add(sh->root, sections[i][0],
-					       sh->list[i]);
-		else
-			json_object_put(sh->list[i]);
-	}
-	ctl_json_print(sh->root);
-	json_object_put(sh->root);
-}
-
-int ctl_show(struct ctl *c, int argc, char **argv)
+int ctl_show(struct ctl *c)
 {
 	const struct employee_detail_cb cb = {
 		show_field, show_beneficiary, show_history
 	};
-	struct show sh = { c, 0, NULL, { NULL, NULL, NULL } };
+	struct show sh = { c->out, -1 };
 	int rc;
 
-	if (argc != 3) {
-		fprintf(stderr, "affilctl: usage: show EMPLOYER NIR\n");
-		return EX_USAGE;
-	}
-	if (c->fmt == FMT_JSON)
-		show_json_new(&sh);
-	rc = store_employee_detail(c->st, argv[1], argv[2], &cb, &sh);
+	rc = store_employee_detail(c->st, c->args[0], c->args[1], &cb, &sh);
 	if (rc == 0)
-		show_open(&sh, 2);
-	if (c->fmt == FMT_JSON)
-		show_json_end(&sh, rc == 0);
+		show_to(&sh, 3);
 	if (rc == 1) {
-		fprintf(stderr, "affilctl: employer %s has no employee with "
-			"this NIR\n", argv[1]);
+		fprintf(stderr, "affilctl: show: employer %s has no employee "
+			"with this NIR\n", c->args[0]);
 		return EX_DATAERR;
 	}
-	return rc < 0 ? EX_SOFTWARE : 0;
+	return rc < 0 ? ctl_db_error(c, "show") : 0;
 }

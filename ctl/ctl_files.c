@@ -1,90 +1,142 @@
 /*
- * ctl_files - `files` (every file received) and `file ID` (one file and
- * its rejected and warning lines); `file ID approve|refuse` is in
- * ctl_request.c.
+ * ctl_files - the files received: `files` (a listing, by employer and
+ * state) and `file ID` (one file, its counts and its rejected and warning
+ * lines, the NIR of each as the report gave it to the employer).
+ * `file ID approve|refuse` is in ctl_request.c.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sysexits.h>
 
 #include "ctl/ctl.h"
 
-/* ---- files -------------------------------------------------------------- */
+/* A file's fields, the same in the listing and in `file ID`. */
+enum { FC_ID, FC_EMPLOYER, FC_NAME, FC_STATE, FC_VALIDATION, FC_RC, FC_MOVEMENTS,
+       FC_ACCEPTED, FC_REJECTED, FC_WARNINGS, FC_RECEIVED, FC_PROCESSED,
+       FC_REPORT, FC_SIZE, FC_MESSAGE, FC_COUNT };
 
-static const struct ctl_col file_cols[] = {
-	{ "id", "ID", 15, 0 }, { "employer", "EMPLOYEUR", 9, 0 },
-	{ "name", "FICHIER", 24, 0 }, { "state", "ÉTAT", 11, 0 },
-	{ "return_code", "CR", 4, 1 }, { "movements", "MVTS", 6, 1 },
-	{ "accepted", "ACC.", 6, 1 }, { "rejected", "REJ.", 6, 1 },
-	{ "report", "COMPTE RENDU", 0, 0 },
+static const struct ctl_col file_cols[FC_COUNT] = {
+	[FC_ID] = { "file_id", "ID", COL_TEXT },
+	[FC_EMPLOYER] = { "employer", "EMPLOYEUR", COL_TEXT },
+	[FC_NAME] = { "file_name", "FICHIER", COL_TEXT },
+	[FC_STATE] = { "state", "ÉTAT", COL_TEXT },
+	[FC_VALIDATION] = { "validation", "VALID.", COL_BOOL },
+	[FC_RC] = { "return_code", "CR", COL_INT },
+	[FC_MOVEMENTS] = { "movements", "MVTS", COL_INT },
+	[FC_ACCEPTED] = { "accepted", "ACC.", COL_INT },
+	[FC_REJECTED] = { "rejected", "REJ.", COL_INT },
+	[FC_WARNINGS] = { "warnings", "AVERT.", COL_INT },
+	[FC_RECEIVED] = { "received_at", "REÇU", COL_TEXT },
+	[FC_PROCESSED] = { "processed_at", "TRAITÉ", COL_TEXT },
+	[FC_REPORT] = { "report", "COMPTE RENDU", COL_TEXT },
+	[FC_SIZE] = { "size", "OCTETS", COL_INT },
+	[FC_MESSAGE] = { "message", "MESSAGE", COL_TEXT },
 };
 
-static int print_file(const struct file_rec *f, void *arg)
-{
-	char rc[16], mv[24], ac[24], rj[24];
-	const char *vals[9];
+/* The listing's columns: all but the size and the message. */
+#define FC_LISTED FC_SIZE
 
-	snprintf(rc, sizeof(rc), "%d", f->return_code);
-	snprintf(mv, sizeof(mv), "%ld", f->movements);
-	snprintf(ac, sizeof(ac), "%ld", f->accepted);
-	snprintf(rj, sizeof(rj), "%ld", f->rejected);
-	vals[0] = f->id; vals[1] = f->employer; vals[2] = f->name;
-	vals[3] = f->state; vals[4] = f->return_code < 0 ? NULL : rc;
-	vals[5] = mv; vals[6] = ac; vals[7] = rj;
-	vals[8] = f->report;
-	ctl_row(arg, file_cols, vals, 9);
+/* Where a file's numbers are written as text. */
+struct nums {
+	char rc[16], mv[24], ac[24], rj[24], wn[24], sz[24];
+};
+
+/* file_vals - the FC_COUNT values of f, borrowed from f and n */
+static void file_vals(const struct file_rec *f, struct nums *n,
+		      const char **vals)
+{
+	snprintf(n->rc, sizeof(n->rc), "%d", f->return_code);
+	snprintf(n->mv, sizeof(n->mv), "%ld", f->movements);
+	snprintf(n->ac, sizeof(n->ac), "%ld", f->accepted);
+	snprintf(n->rj, sizeof(n->rj), "%ld", f->rejected);
+	snprintf(n->wn, sizeof(n->wn), "%ld", f->warnings);
+	snprintf(n->sz, sizeof(n->sz), "%lld", f->size);
+	vals[FC_ID] = f->id;
+	vals[FC_EMPLOYER] = f->employer;
+	vals[FC_NAME] = f->name;
+	vals[FC_STATE] = f->state;
+	vals[FC_VALIDATION] = f->validation ? "1" : "0";
+	vals[FC_RC] = f->return_code < 0 ? NULL : n->rc;
+	vals[FC_MOVEMENTS] = n->mv;
+	vals[FC_ACCEPTED] = n->ac;
+	vals[FC_REJECTED] = n->rj;
+	vals[FC_WARNINGS] = n->wn;
+	vals[FC_RECEIVED] = f->received_at;
+	vals[FC_PROCESSED] = f->processed_at;
+	vals[FC_REPORT] = f->report;
+	vals[FC_SIZE] = n->sz;
+	vals[FC_MESSAGE] = f->message;
+}
+
+static int list_file(const struct file_rec *f, void *arg)
+{
+	const char *vals[FC_COUNT];
+	struct nums n;
+
+	file_vals(f, &n, vals);
+	ctl_list_row(arg, vals);
 	return 0;
 }
 
-int ctl_files(struct ctl *c, int argc, char **argv)
+int ctl_files(struct ctl *c)
 {
-	(void)argc;
-	(void)argv;
-	ctl_header(c, file_cols, 9);
-	if (store_files_each(c->st, c->employer, c->status, print_file, c) < 0)
-		return EX_SOFTWARE;
-	ctl_end(c);
+	ctl_list_begin(c->out, NULL, NULL, file_cols, FC_LISTED);
+	if (store_files_each(c->st, c->employer, c->state, list_file,
+			     c->out) < 0)
+		return ctl_db_error(c, "files");
+	ctl_list_end(c->out);
 	return 0;
 }
 
-static int print_line(long line, const char *op, const char *nir,
-		      const char *result, const char *code, const char *field,
-		      const char *msg, void *arg)
+/* ---- one file ------------------------------------------------------------- */
+
+static const struct ctl_col line_cols[] = {
+	{ "line", "LIGNE", COL_INT }, { "operation", "OPÉRATION", COL_TEXT },
+	{ "nir", "NIR", COL_TEXT }, { "result", "RÉSULTAT", COL_TEXT },
+	{ "code", "CODE", COL_TEXT }, { "field", "CHAMP", COL_TEXT },
+	{ "message", "MESSAGE", COL_TEXT },
+};
+
+static int one_line(long line, const char *op, const char *nir,
+		    const char *result, const char *code, const char *field,
+		    const char *msg, void *arg)
 {
-	printf("  ligne %ld %s %s %s %s %s: %s\n", line, op ? op : "",
-	       nir ? nir : "", result, code, field ? field : "", msg);
-	(void)arg;
+	char no[24];
+	const char *vals[] = { no, op, nir, result, code, field, msg };
+
+	snprintf(no, sizeof(no), "%ld", line);
+	ctl_list_row(arg, vals);
 	return 0;
 }
 
-int ctl_file(struct ctl *c, int argc, char **argv)
+/* ctl_file - a record: the file (as in the listing, with its size and
+ * message), then its lines; an unknown id is EX_NOINPUT */
+int ctl_file(struct ctl *c)
 {
+	const char *vals[FC_COUNT];
 	struct file_rec f;
-	int rc;
+	struct nums n;
+	int rc, i;
 
-	if (argc == 3)
-		return ctl_file_decide(c, argv[1], argv[2]);
-	if (argc != 2) {
-		fprintf(stderr, "affilctl: usage: file ID [approve|refuse]\n");
-		return EX_USAGE;
+	rc = store_file_get(c->st, c->args[0], &f);
+	if (rc == 0) {
+		fprintf(stderr, "affilctl: file: no file %s (see affilctl "
+			"files)\n", c->args[0]);
+		return EX_NOINPUT;
 	}
-	rc = store_file_get(c->st, argv[1], &f);
-	if (rc != 1) {
-		fprintf(stderr, "affilctl: file %s: %s\n", argv[1],
-			rc == 0 ? "unknown id" : "database error");
-		return rc == 0 ? EX_DATAERR : EX_SOFTWARE;
-	}
-	printf("id: %s\nemployer: %s\nname: %s\nstate: %s\nreceived: %s\n"
-	       "processed: %s\nreturn_code: %d\nmovements: %ld\naccepted: %ld\n"
-	       "rejected: %ld\nwarnings: %ld\nreport: %s\n%s%s%s", f.id,
-	       f.employer, f.name, f.state, f.received_at,
-	       f.processed_at ? f.processed_at : "", f.return_code,
-	       f.movements, f.accepted, f.rejected, f.warnings,
-	       f.report ? f.report : "", f.message ? "message: " : "",
-	       f.message ? f.message : "", f.message ? "\n" : "");
+	if (rc < 0)
+		return ctl_db_error(c, "file");
+	file_vals(&f, &n, vals);
+	ctl_record_begin(c->out);
+	ctl_object_begin(c->out, "file");
+	for (i = 0; i < FC_COUNT; i++)
+		ctl_record_field(c->out, &file_cols[i], vals[i]);
+	ctl_object_end(c->out);
 	file_rec_free(&f);
-	printf("lines:\n");
-	return store_file_lines_each(c->st, argv[1], print_line, c) < 0 ?
-	       EX_SOFTWARE : 0;
+	ctl_list_begin(c->out, "lines", "lignes rejetées et avertissements",
+		       line_cols, 7);
+	if (store_file_lines_each(c->st, c->args[0], one_line, c->out) < 0)
+		return ctl_db_error(c, "file");
+	ctl_list_end(c->out);
+	ctl_record_end(c->out);
+	return 0;
 }

@@ -13,46 +13,53 @@
 #include "common/util.h"
 #include "ctl/ctl.h"
 
-/* ---- outbox ------------------------------------------------------------- */
-
 static const struct ctl_col outbox_cols[] = {
-	{ "id", "ID", 6, 1 }, { "kind", "TYPE", 24, 0 },
-	{ "recipient", "DESTINATAIRE", 32, 0 }, { "state", "ÉTAT", 8, 0 },
-	{ "attempts", "ESS.", 3, 1 }, { "error", "ERREUR", 0, 0 },
+	{ "outbox_id", "ID", COL_INT }, { "kind", "TYPE", COL_TEXT },
+	{ "recipient", "DESTINATAIRE", COL_TEXT },
+	{ "state", "ÉTAT", COL_TEXT }, { "attempts", "ESS.", COL_INT },
+	{ "created_at", "CRÉÉ", COL_TEXT }, { "error", "ERREUR", COL_TEXT },
 };
 
-static int print_outbox(const struct outbox_rec *o, void *arg)
+static int list_message(const struct outbox_rec *o, void *arg)
 {
 	char id[24], at[16];
-	const char *vals[6];
+	const char *vals[] = { id, o->kind, o->recipient, o->state, at,
+			       o->created_at, o->last_error };
 
 	snprintf(id, sizeof(id), "%lld", o->id);
 	snprintf(at, sizeof(at), "%d", o->attempts);
-	vals[0] = id; vals[1] = o->kind; vals[2] = o->recipient;
-	vals[3] = o->state; vals[4] = at;
-	vals[5] = o->last_error;
-	ctl_row(arg, outbox_cols, vals, 6);
+	ctl_list_row(arg, vals);
 	return 0;
 }
 
-/* outbox_retry - a parked message back to pending, due now; logged */
-static int outbox_retry(struct ctl *c, int argc, char **argv)
+int ctl_outbox(struct ctl *c)
+{
+	ctl_list_begin(c->out, NULL, NULL, outbox_cols, 7);
+	if (store_outbox_each(c->st, c->state, list_message, c->out) < 0)
+		return ctl_db_error(c, "outbox");
+	ctl_list_end(c->out);
+	return 0;
+}
+
+/* ctl_outbox_retry - a parked message back to pending, due now; logged */
+int ctl_outbox_retry(struct ctl *c)
 {
 	const char *who = getenv("SUDO_USER");
+	char qw[LOG_QUOTE_MAX];
 	long id;
 	int rc;
 
-	if (argc != 3 || parse_long(argv[2], 1, LONG_MAX, &id) < 0) {
-		fprintf(stderr, "affilctl: usage: outbox retry ID\n");
-		return EX_USAGE;
-	}
+	if (parse_long(c->args[1], 1, LONG_MAX, &id) < 0)
+		return ctl_usage_error(c, "retry %s: a message id is a number",
+				       c->args[1]);
 	rc = store_outbox_requeue(c->st, id);
 	switch (rc) {
 	case 0:
 		/* The admin's action is part of the message's history. */
 		log_init("affilctl", LOG_LEVEL_INFO);
 		log_info("event=outbox_retry id=%ld uid=%d%s%s", id,
-			 (int)getuid(), who ? " sudo_user=" : "", who ? who : "");
+			 (int)getuid(), who ? " sudo_user=" : "",
+			 who ? log_quote(qw, sizeof(qw), who) : "");
 		printf("message %ld remis en file d'envoi\n", id);
 		return 0;
 	case OUTBOX_REQUEUE_UNKNOWN:
@@ -70,16 +77,4 @@ static int outbox_retry(struct ctl *c, int argc, char **argv)
 	default:
 		return EX_SOFTWARE;
 	}
-}
-
-int ctl_outbox(struct ctl *c, int argc, char **argv)
-{
-	if (argc > 1 && strcmp(argv[1], "retry") == 0)
-		return outbox_retry(c, argc, argv);
-	ctl_header(c, outbox_cols, 6);
-	if (store_outbox_each(c->st, argc > 1 && strcmp(argv[1], "--failed")
-			      == 0 ? "failed" : c->status, print_outbox, c) < 0)
-		return EX_SOFTWARE;
-	ctl_end(c);
-	return 0;
 }

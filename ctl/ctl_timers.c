@@ -3,6 +3,7 @@
  * what is due as of a date, as the daemon does at midnight, and the
  * expected-file alerts).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,33 +19,22 @@
 #define TIMERS_LIST_MAX 100
 
 static const struct ctl_col timer_cols[] = {
-	{ "due", "ÉCHÉANCE", 10, 0 }, { "kind", "TYPE", 16, 0 },
-	{ "employer", "EMPLOYEUR", 9, 0 }, { "matricule", "MATRICULE", 10, 0 },
-	{ "nom", "NOM", 20, 0 }, { "prenom", "PRÉNOM", 16, 0 },
-	{ "outcome", "RÉSULTAT", 0, 0 },
+	{ "due", "ÉCHÉANCE", COL_TEXT }, { "kind", "TYPE", COL_TEXT },
+	{ "employer", "EMPLOYEUR", COL_TEXT },
+	{ "matricule", "MATRICULE", COL_TEXT }, { "nom", "NOM", COL_TEXT },
+	{ "prenom", "PRÉNOM", COL_TEXT }, { "outcome", "RÉSULTAT", COL_TEXT },
 };
 
-/* print_timer - one deadline; never the NIR (n: 6 columns or 7 with the
- * outcome of a run) */
-static void print_timer(struct ctl *c, const struct timer_rec *r, int n)
+/* print_timer - one deadline; never the NIR (the outcome column only in
+ * a run's listing) */
+static int print_timer(const struct timer_rec *r, void *arg)
 {
 	static const char *const outcomes[] = { "fait", "sans objet",
 						"en attente" };
 	const char *vals[] = { r->due, r->kind, r->employer, r->matricule,
 			       r->nom, r->prenom, outcomes[r->outcome] };
 
-	ctl_row(c, timer_cols, vals, n);
-}
-
-static int list_timer(const struct timer_rec *r, void *arg)
-{
-	print_timer(arg, r, 6);
-	return 0;
-}
-
-static int ran_timer(const struct timer_rec *r, void *arg)
-{
-	print_timer(arg, r, 7);
+	ctl_list_row(arg, vals);
 	return 0;
 }
 
@@ -93,52 +83,41 @@ static int parse_at(const char *s, struct date *day, time_t *at)
 	return *at == (time_t)-1 ? -1 : 0;
 }
 
-/* timers_args - "--as-of AAAA-MM-JJ" or "--at AAAA-MM-JJTHH:MM" (the
- * expected-file cutoffs need a time of day), and "--force" */
-static int timers_args(int argc, char **argv, struct date *as_of,
-		       time_t *at, int *force)
+/* timers_when - --as-of AAAA-MM-JJ (00:00 that day, or now when it is
+ * today) then --at AAAA-MM-JJTHH:MM (the expected-file cutoffs need a
+ * time of day); now without either.  0 or EX_USAGE (said). */
+static int timers_when(struct ctl *c, struct date *as_of, time_t *at)
 {
-	int i;
-
 	*at = time(NULL);
 	*as_of = date_of_time(*at);
-	*force = 0;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0)
-			*force = 1;
-		else if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc &&
-			 date_parse_iso(argv[i + 1], as_of) == 0) {
-			i++;
-			if (date_cmp(*as_of, date_of_time(*at)) != 0)
-				*at = date_at_local(*as_of, 0);
-		} else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc &&
-			   parse_at(argv[i + 1], as_of, at) == 0)
-			i++;
-		else {
-			fprintf(stderr, "affilctl: usage: timers run "
-				"[--as-of AAAA-MM-JJ | --at AAAA-MM-JJTHH:MM] "
-				"[--force]\n");
-			return -1;
-		}
+	if (c->as_of) {
+		if (date_parse_iso(c->as_of, as_of) < 0)
+			return ctl_usage_error(c, "--as-of %s: not a date "
+					       "AAAA-MM-JJ", c->as_of);
+		if (date_cmp(*as_of, date_of_time(*at)) != 0)
+			*at = date_at_local(*as_of, 0);
 	}
+	if (c->at && parse_at(c->at, as_of, at) < 0)
+		return ctl_usage_error(c, "--at %s: not an instant "
+				       "AAAA-MM-JJTHH:MM", c->at);
 	return 0;
 }
 
-/* cmd_timers_run - fire what is due as of a date, as the daemon would */
-static int cmd_timers_run(struct ctl *c, int argc, char **argv)
+/* ctl_timers_run - fire what is due as of a date, as the daemon would */
+int ctl_timers_run(struct ctl *c)
 {
 	unsigned char key[64];
 	size_t keylen = sizeof(key);
 	char day[DATE_ISO_SIZE], now[DATE_ISO_SIZE];
 	struct timer_run run;
 	time_t at;
-	int force, late;
+	int late;
 
 	memset(&run, 0, sizeof(run));
-	if (timers_args(argc, argv, &run.as_of, &at, &force) < 0)
+	if (timers_when(c, &run.as_of, &at) != 0)
 		return EX_USAGE;
 	if ((date_cmp(run.as_of, date_today()) > 0 || at > time(NULL)) &&
-	    !force) {
+	    !c->force) {
 		fprintf(stderr, "affilctl: --as-of %s is after today (%s): "
 			"add --force to fire future deadlines\n",
 			date_format(run.as_of, day),
@@ -147,41 +126,31 @@ static int cmd_timers_run(struct ctl *c, int argc, char **argv)
 	}
 	if (read_key(c->cfg, key, &keylen) < 0)
 		return EX_CONFIG;
-	store_close(c->st);
-	c->st = store_open(c->cfg->db.path, STORE_RW, 16,
-			   c->cfg->db.busy_timeout_s);
-	if (c->st == NULL)
-		return EX_UNAVAILABLE;
 	run.cfg = c->cfg;
 	run.token_key = key;
 	run.token_keylen = keylen;
-	run.fn = ran_timer;
-	run.arg = c;
-	ctl_header(c, timer_cols, 7);
+	run.fn = print_timer;
+	run.arg = c->out;
+	ctl_list_begin(c->out, NULL, NULL, timer_cols, 7);
 	if (store_timers_run(c->st, &run) < 0 ||
 	    store_expected_run(c->st, c->cfg, at, &late) < 0)
 		return EX_TEMPFAIL;
-	ctl_end(c);
+	ctl_list_end(c->out);
 	if (c->fmt == FMT_TABLE)
-		printf("%d échéance(s) traitée(s), %d sans objet, %d en "
-		       "attente, %d récapitulatif(s) aux employeurs, %d "
-		       "fichier(s) attendu(s) non reçu(s)\n", run.fired,
-		       run.noop, run.skipped, run.digests, late);
+		fprintf(c->outfp, "%d échéance(s) traitée(s), %d sans objet, "
+			"%d en attente, %d récapitulatif(s) aux employeurs, "
+			"%d fichier(s) attendu(s) non reçu(s)\n", run.fired,
+			run.noop, run.skipped, run.digests, late);
 	return 0;
 }
 
-int ctl_timers(struct ctl *c, int argc, char **argv)
+int ctl_timers(struct ctl *c)
 {
-	if (argc > 1 && strcmp(argv[1], "run") == 0)
-		return cmd_timers_run(c, argc - 1, argv + 1);
-	if (argc > 1) {
-		fprintf(stderr, "affilctl: usage: timers [run [--as-of "
-			"AAAA-MM-JJ | --at AAAA-MM-JJTHH:MM] [--force]]\n");
-		return EX_USAGE;
-	}
-	ctl_header(c, timer_cols, 6);
-	if (store_timers_each(c->st, TIMERS_LIST_MAX, list_timer, c) < 0)
-		return EX_SOFTWARE;
-	ctl_end(c);
+	ctl_list_begin(c->out, NULL, NULL, timer_cols, 6);
+	if (store_timers_each(c->st, c->limit < 0 ? TIMERS_LIST_MAX :
+			      c->limit > INT_MAX ? INT_MAX : (int)c->limit,
+			      print_timer, c->out) < 0)
+		return ctl_db_error(c, "timers");
+	ctl_list_end(c->out);
 	return 0;
 }
