@@ -39,13 +39,18 @@ static int open_config(struct ctl *c)
 	return 0;
 }
 
+/* SQLite's page cache, in MiB: a view walks rows once (a larger cache
+ * would only grow with the database: the export's memory must not), a
+ * change is small. */
+#define CTL_CACHE_MB 4
+
 /* open_db - read-only unless the command writes; 0 or EX_UNAVAILABLE */
 static int open_db(struct ctl *c)
 {
 	enum ctl_db db = c->verb->db;
 
 	c->st = store_open(c->cfg->db.path, db == CTL_DB_RW ? STORE_RW :
-			   STORE_RO, 16, c->cfg->db.busy_timeout_s);
+			   STORE_RO, CTL_CACHE_MB, c->cfg->db.busy_timeout_s);
 	if (c->st || db == CTL_DB_TRY)
 		return 0;
 	fprintf(stderr, "affilctl: cannot open the database %s\n",
