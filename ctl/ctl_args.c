@@ -236,7 +236,9 @@ static int resolve(struct ctl *c, const struct occ *occ, int nocc,
 							sizeof(name)),
 					       occ[i].problem, occ[i].opt->arg);
 		if (occ[i].problem)
-			return ctl_usage_error(c, "option %s %s", occ[i].text,
+			return ctl_usage_error(c, "option %s %s",
+					       occ_name(&occ[i], name,
+							sizeof(name)),
 					       occ[i].problem);
 		o = find(&occ[i], allowed);
 		if (o == NULL && find(&occ[i], ~0u) && c->verb_name)
