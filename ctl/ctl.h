@@ -174,8 +174,9 @@ void ctl_object_begin(struct ctl_out *o, const char *key);
 void ctl_object_end(struct ctl_out *o);
 
 /* ctl_open_output - -o FILE (or stdout) for c's output; 0, or an exit
- * status said on stderr.  ctl_close_output - the end: 0, or EX_IOERR
- * said; a file is renamed into place only when all went well. */
+ * status said on stderr.  ctl_close_output - the end of a command whose
+ * status is rc: rc, or EX_IOERR (said) when rc was 0 and a write failed;
+ * a -o file is renamed into place only when both went well. */
 int ctl_open_output(struct ctl *c);
 int ctl_close_output(struct ctl *c, int rc);
 
