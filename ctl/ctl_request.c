@@ -74,25 +74,13 @@ static int record(struct ctl *c, const char *what, const char *id,
 }
 
 /* ctl_reprocess - `reprocess ID --force` */
-int ctl_reprocess(struct ctl *c, int argc, char **argv)
+int ctl_reprocess(struct ctl *c)
 {
-	const char *id = NULL, *why;
+	const char *id = c->args[0], *why;
 	struct file_rec f;
 	long long req;
-	int i, force = 0, rc;
+	int force = c->force, rc;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0)
-			force = 1;
-		else if (id == NULL)
-			id = argv[i];
-		else
-			id = "";
-	}
-	if (id == NULL || *id == '\0') {
-		fprintf(stderr, "affilctl: usage: reprocess ID --force\n");
-		return EX_USAGE;
-	}
 	if ((rc = get_file(c, "reprocess", id, &f)) != 0)
 		return rc;
 	why = reprocess_refusal(&f);
@@ -119,21 +107,16 @@ int ctl_reprocess(struct ctl *c, int argc, char **argv)
  * any other state is refused with EX_DATAERR (the data says no, not the
  * command line).
  */
-int ctl_file_decide(struct ctl *c, const char *id, const char *verb)
+int ctl_file_decide(struct ctl *c)
 {
-	const char *kind;
+	const char *id = c->args[0], *verb = c->args[1], *kind;
+	char qi[LOG_QUOTE_MAX], qb[LOG_QUOTE_MAX];
 	struct file_rec f;
 	long long req;
 	int rc, held;
 
-	if (strcmp(verb, "approve") == 0)
-		kind = REPROCESS_APPROVE;
-	else if (strcmp(verb, "refuse") == 0)
-		kind = REPROCESS_REFUSE;
-	else {
-		fprintf(stderr, "affilctl: usage: file ID [approve|refuse]\n");
-		return EX_USAGE;
-	}
+	kind = strcmp(verb, "approve") == 0 ? REPROCESS_APPROVE :
+	       REPROCESS_REFUSE;
 	if ((rc = get_file(c, verb, id, &f)) != 0)
 		return rc;
 	held = strcmp(f.state, "held") == 0;
@@ -150,7 +133,8 @@ int ctl_file_decide(struct ctl *c, const char *id, const char *verb)
 	log_init("affilctl", LOG_LEVEL_INFO);
 	log_info("event=file_%s_requested id=%s request=%lld by=%s",
 		 strcmp(kind, REPROCESS_APPROVE) == 0 ? "approve" : "refuse",
-		 id, req, ctl_requester());
+		 log_quote(qi, sizeof(qi), id), req,
+		 log_quote(qb, sizeof(qb), ctl_requester()));
 	printf("%s request %lld recorded for file %s: affild %s it between "
 	       "two files; see `affilctl files`\n", verb, req, id,
 	       strcmp(kind, REPROCESS_APPROVE) == 0 ? "applies" : "rejects");
