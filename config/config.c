@@ -74,7 +74,7 @@ static const struct cfg_key spool_keys[] = {
 
 static const struct cfg_key database_keys[] = {
 	CFG_KEY_STR("path", OFF(db.path), NULL, CFG_REQUIRED),
-	CFG_KEY_INT("cache_mb", OFF(db.cache_mb), "64", 1, 4096),
+	CFG_KEY_INT("cache_mb", OFF(db.cache_mb), "16", 1, 4096),
 	CFG_KEY_INT("busy_timeout_s", OFF(db.busy_timeout_s), "60", 0, 3600),
 	CFG_KEY_END,
 };

@@ -72,14 +72,14 @@ int st_outbox_add(struct store *st, const char *from, const char *kind,
 	snprintf(mid, sizeof(mid), "affild.%02x%02x%02x%02x%02x%02x%02x%02x.%llu"
 		 "@%.*s", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
 		 rnd[6], rnd[7], seq, (int)len, dom);
-	st_text(s, 1, now);
-	st_text(s, 2, kind);
-	st_text(s, 3, employer);
+	st_text_kept(s, 1, now);
+	st_text_kept(s, 2, kind);
+	st_text_kept(s, 3, employer);
 	if (employee_id > 0)
 		sqlite3_bind_int64(s, 4, employee_id);
-	st_text(s, 5, recipient);
-	st_text(s, 6, data ? data : "{}");
-	st_text(s, 7, mid);
+	st_text_kept(s, 5, recipient);
+	st_text_kept(s, 6, data ? data : "{}");
+	st_text_kept(s, 7, mid);
 	rc = st_done(st, s);
 	free(data);
 	return rc;

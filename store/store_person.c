@@ -110,24 +110,24 @@ int ap_insert(struct ap *a, const char *status, int invite)
 	if (s == NULL)
 		return -1;
 	st_now(now);
-	st_text(s, 1, a->ctx->emp->numero);
-	st_text(s, 2, mv_get(a->mv, F_NIR));
-	st_text(s, 3, status);
-	st_text(s, 4, d->day);
-	st_text(s, 5, now);
-	st_text(s, 6, a->env.cause);
-	st_text(s, 7, a->env.ref[0] ? a->env.ref : NULL);
+	st_text_kept(s, 1, a->ctx->emp->numero);
+	st_text_kept(s, 2, mv_get(a->mv, F_NIR));
+	st_text_kept(s, 3, status);
+	st_text_kept(s, 4, d->day);
+	st_text_kept(s, 5, now);
+	st_text_kept(s, 6, a->env.cause);
+	st_text_kept(s, 7, a->env.ref[0] ? a->env.ref : NULL);
 	if (invite) {
 		sqlite3_bind_int(s, 8, 1);
-		st_text(s, 9, d->expires);
-		st_text(s, 10, d->jeton);
-		st_text(s, 11, d->day);
-		st_text(s, 12, d->relance);
+		st_text_kept(s, 9, d->expires);
+		st_text_kept(s, 10, d->jeton);
+		st_text_kept(s, 11, d->day);
+		st_text_kept(s, 12, d->relance);
 	} else {
 		sqlite3_bind_int(s, 8, 0);
 	}
 	for (i = 0; i < NELEM(person_cols); i++)
-		st_text(s, (int)i + 13, mv_has(a->mv, person_cols[i].f) ?
+		st_text_kept(s, (int)i + 13, mv_has(a->mv, person_cols[i].f) ?
 			mv_get(a->mv, person_cols[i].f) : NULL);
 	if (st_done(a->st, s) < 0)
 		return -1;

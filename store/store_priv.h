@@ -56,6 +56,11 @@ void st_read_int(sqlite3_stmt *s, void *i);
 void st_read_dup(sqlite3_stmt *s, void *str);
 /* st_text - bind a C string, NULL as SQL NULL */
 int st_text(sqlite3_stmt *s, int i, const char *v);
+/* st_text_kept - the same without SQLite's copy: v must stay unchanged
+ * until the statement has been stepped (the ingest's hot statements,
+ * bound and stepped in one function; st_stmt() clears the bindings
+ * before the next use) */
+int st_text_kept(sqlite3_stmt *s, int i, const char *v);
 char *st_col_dup(sqlite3_stmt *s, int i);	/* owned, NULL for SQL NULL */
 void st_log_error(struct store *st, const char *what);
 /* st_now - the current UTC time as "AAAA-MM-JJTHH:MM:SSZ" */

@@ -226,9 +226,9 @@ int ap_radiation(struct ap *a)
 
 	if (radiation_decide(&a->dc, &a->rec, a->mv, &r) != 0)
 		return 1;
-	rad_json(&r, json, sizeof(json));
 	if (!radiation_held(&r, a->env.today, &due))
 		return rad_carry_out(a->st, &a->env, &a->e, &r);
+	rad_json(&r, json, sizeof(json));
 
 	/* A future end: held as a deadline for the day after it. */
 	if ((rc = st_deadline_pending(a->st, a->e.id, "radiation",

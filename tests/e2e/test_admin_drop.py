@@ -249,7 +249,7 @@ def opens_of_the_database(a, *args):
 def test_affilctl_never_opens_the_database_for_writing(affild):
     affiliate(affild, [6])
     [f] = affild.ctl_json("files")
-    reads = [("files",), ("file", f["id"]), ("employees",),
+    reads = [("files",), ("file", f["file_id"]), ("employees",),
              ("show", EMPLOYER, nir(6)), ("outbox",), ("timers",),
              ("employers",)]
     for args in reads:

@@ -420,7 +420,7 @@ def test_uploads_as_deployed(deployed):
 
     # each applied once: three files done, three employees
     files = dep.ctl_json("files")
-    assert sorted(f["name"] for f in files) == sorted(names), files
+    assert sorted(f["file_name"] for f in files) == sorted(names), files
     assert all(f["state"] == "done" for f in files), files
     emps = dep.ctl_json("employees")
     assert len(emps) == 3, emps

@@ -103,7 +103,7 @@ def test_missed_cutoff_caught_up_at_start_once_to_both(tmp_path, stopper):
     # the other employer has no calendar: nobody told about it
     assert all("Autre SARL" not in b for _, b in mails)
     r = employer_row(a)
-    assert r["late"] == "late" and r["last_file"] is None
+    assert r["late"] is True and r["last_file_id"] is None
     assert r["next_due"] == (yesterday + timedelta(days=7)).isoformat()
     assert r["cutoff"] == "00:00"
     wait_for(lambda: metric(a, 'affild_expected_file_late{employer="%s"} 1'
@@ -124,7 +124,7 @@ def test_missed_cutoff_caught_up_at_start_once_to_both(tmp_path, stopper):
                                       "Léa", BORN.isoformat(), "lea@example.fr"))
     a.wait_report("tardif.csv")
     r = employer_row(a)
-    assert r["late"] == "no" and r["last_file"] and r["last_movements"] == 1
+    assert r["late"] is False and r["last_file_id"] and r["last_movements"] == 1
     wait_for(lambda: metric(a, 'affild_expected_file_late{employer="%s"} 0'
                             % EMPLOYER), what="gauge back to 0", log=a.log)
 
@@ -166,7 +166,7 @@ def test_cutoff_not_before_not_with_a_file_then_once(tmp_path, stopper):
     wait_for(lambda: len(mails_with(a, "Fichier attendu non reçu")) == 2,
              what="the two emails written", log=a.log)
     assert alerts(a, "fichier_attendu") == [ADMIN, HR]
-    assert employer_row(a)["late"] == "no"
+    assert employer_row(a)["late"] is False
 
 
 def test_monthly_last_day_in_the_listing(tmp_path, stopper):
@@ -184,7 +184,7 @@ def test_monthly_last_day_in_the_listing(tmp_path, stopper):
     table = a.ctl("employers")
     assert "Autre SARL" in table and "Exemple SAS" in table
     csv_out = a.ctl("--format", "csv", "employers").splitlines()
-    assert csv_out[0].startswith("employer;name;last_file")
+    assert csv_out[0].startswith("\ufeffemployer;employer_name;folders;")
 
 
 def affiliations(serial0, n):

@@ -50,8 +50,10 @@ def test_report_name_carries_the_tracking_id(affild):
     fid = path.name.split(".")[-3]
     paris = datetime.now(ZoneInfo("Europe/Paris")).date()
     assert len(fid) == 15 and fid[8] == "-" and fid[:8] == paris.strftime("%Y%m%d")
-    info = affild.ctl("file", fid)
-    assert "return_code: 2" in info and "E114" in info
+    info = affild.ctl_json("file", fid)
+    assert info["file"]["file_id"] == fid
+    assert info["file"]["return_code"] == 2
+    assert "E114" in [line["code"] for line in info["lines"]]
 
 
 def test_emails_are_valid_french_rfc5322(affild):

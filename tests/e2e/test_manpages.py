@@ -1,11 +1,13 @@
 """Manual pages and shell completion stay true to the code.
 
 The three mdoc pages lint clean; every affilctl command (from `affilctl
---help`, or the command table of ctl/affilctl.c when not built) is
-documented in affilctl.8 and completed by the bash completion; every
-configuration key (docs/config.md and the key tables of config/) is in
-affild.yaml.5; and the completion really offers `employees` for `emp`.
+--help`, or the command table of ctl/ctl_table.c when not built) and every
+option of the table is documented in affilctl.8 and completed by the bash
+completion (which asks `affilctl --complete`); every configuration key
+(docs/config.md and the key tables of config/) is in affild.yaml.5; and the
+completion really offers `employees` for `emp`.
 """
+import os
 import re
 import shutil
 import subprocess
@@ -23,7 +25,7 @@ COMPLETION = REPO / "packaging" / "affilctl.bash-completion"
 
 def affilctl_verbs():
     """The commands of affilctl: from the built binary's usage, else from
-    the command table in ctl/affilctl.c."""
+    the command table in ctl/ctl_table.c."""
     exe = BIN / "affilctl"
     if exe.exists():
         out = subprocess.run([str(exe), "--help"], capture_output=True,
@@ -32,13 +34,24 @@ def affilctl_verbs():
         verbs = {m.group(1) for m in
                  re.finditer(r"^  ([a-z]+)\b", out, re.MULTILINE)}
     else:
-        src = (REPO / "ctl" / "affilctl.c").read_text()
-        table = src[src.index("} commands[] = {"):]
+        src = (REPO / "ctl" / "ctl_table.c").read_text()
+        table = src[src.index("ctl_verbs[] = {"):]
         table = table[:table.index("\n};")]
-        verbs = set(re.findall(r'^\t\{ "([a-z]+)", cmd_', table,
+        verbs = set(re.findall(r'\.name = "([a-z]+)"', table,
                                re.MULTILINE))
     assert len(verbs) >= 8, verbs
     return verbs
+
+
+def affilctl_options():
+    """The long names of the options of the command table (ctl_table.c),
+    aliases included."""
+    src = (REPO / "ctl" / "ctl_table.c").read_text()
+    names = set()
+    for m in re.finditer(r'\{ OPT_\w+, "([a-z-]+)", (?:"([a-z-]+)"|NULL)',
+                         src):
+        names.update(n for n in m.groups() if n)
+    return names
 
 
 def page(name):
@@ -102,16 +115,19 @@ def code_config_keys():
 
 def complete(*words):
     """What the bash completion offers for the words, the last one being
-    completed."""
+    completed; it runs the built affilctl (found in PATH, as installed)."""
     if shutil.which("bash") is None:
         pytest.skip("bash is not installed")
+    if not (BIN / "affilctl").exists():
+        pytest.skip("affilctl is not built")
     script = ('source "$1"; shift; COMP_WORDS=("$@"); '
               'COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; '
               'COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); '
               '_affilctl; printf "%s\\n" "${COMPREPLY[@]}"')
+    env = dict(os.environ, PATH="%s:%s" % (BIN, os.environ.get("PATH", "")))
     r = subprocess.run(["bash", "--norc", "--noprofile", "-c", script, "_",
                         str(COMPLETION)] + list(words),
-                       capture_output=True, text=True, timeout=30)
+                       capture_output=True, text=True, timeout=30, env=env)
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     return r.stdout.split()
@@ -137,22 +153,26 @@ def test_every_affilctl_command_is_documented():
 
 
 def test_every_affilctl_command_is_completed():
-    text = COMPLETION.read_text()
-    m = re.search(r'verbs="([^"]*)"', text)
-    assert m, "no verbs= list in the completion"
-    listed = set(m.group(1).split())
-    assert listed == affilctl_verbs()
+    assert set(complete("affilctl", "")) == affilctl_verbs()
+    # the completion lists nothing of its own: it asks affilctl
+    assert "employees" not in COMPLETION.read_text()
 
 
 def test_affilctl_options_documented_and_completed():
-    src = (REPO / "ctl" / "affilctl.c").read_text()
-    longs = set(re.findall(r'\{ "([a-z-]+)", (?:required|no)_argument',
-                           src))
-    assert {"config", "format", "employer", "status", "help"} <= longs
-    man, comp = page("affilctl.8"), COMPLETION.read_text()
+    longs = affilctl_options()
+    assert {"config", "format", "employer", "status", "state", "help",
+            "sort", "limit", "offset", "output"} <= longs
+    man = page("affilctl.8")
+    offered = set()
+    for verb in affilctl_verbs() | {""}:
+        offered.update(complete("affilctl", *([verb] if verb else []), "--"))
+    offered.update(complete("affilctl", "timers", "run", "--"))
+    offered.update(complete("affilctl", "portability", "open", "--"))
     for opt in longs:
         assert "Fl \\-" + opt in man, opt
-        assert "--" + opt in comp, opt
+    # every option is offered by some command (--status of files and
+    # outbox, the older name of --state there, by employees)
+    assert {o[2:] for o in offered} == longs
 
 
 def test_every_documented_config_key_is_in_the_page():
@@ -204,7 +224,7 @@ def test_completion_parses():
 
 def test_completion_offers_employees():
     # "emp" is also employers (the expected-file calendar's listing)
-    assert complete("affilctl", "emp") == ["employees", "employers"]
+    assert sorted(complete("affilctl", "emp")) == ["employees", "employers"]
     assert complete("affilctl", "employee") == ["employees"]
 
 
@@ -212,5 +232,33 @@ def test_completion_of_formats_and_subcommands():
     assert complete("affilctl", "--format", "") == ["table", "csv", "json"]
     assert complete("affilctl", "-c", "x.yaml", "--format", "json",
                     "ti") == ["timers"]
-    assert complete("affilctl", "outbox", "") == ["--failed", "retry"]
+    assert complete("affilctl", "outbox", "") == ["retry"]
     assert complete("affilctl", "timers", "") == ["run"]
+    assert complete("affilctl", "file", "20261128-000042", "") == [
+        "approve", "refuse"]
+    assert complete("affilctl", "help", "ou") == ["outbox"]
+
+
+def test_completion_of_options_after_the_command():
+    # options anywhere, each command its own, their values from the table
+    assert "--state" in complete("affilctl", "outbox", "--")
+    assert "--failed" in complete("affilctl", "outbox", "--")
+    assert "--sort" not in complete("affilctl", "outbox", "--")
+    assert complete("affilctl", "employees", "--so") == ["--sort"]
+    assert complete("affilctl", "employees", "Dupont", "--sort", "") == [
+        "nom", "since", "status"]
+    assert complete("affilctl", "files", "--state", "h") == ["held"]
+    assert complete("affilctl", "outbox", "--state", "") == [
+        "pending", "sent", "failed"]
+    assert complete("affilctl", "timers", "run", "--") == [
+        "--config", "--format", "--help", "--version", "--as-of", "--at",
+        "--force", "--no-wait", "--timeout"]
+    # the changes too: their options, their values, edit's fields
+    radiate = complete("affilctl", "radiate", "12345678", "1", "--")
+    assert {"--fin", "--motif", "--portabilite", "--no-wait",
+            "--timeout"} <= set(radiate) and "--demande" not in radiate
+    assert complete("affilctl", "radiate", "--portabilite", "") == ["O", "N"]
+    assert "ville=" in complete("affilctl", "edit", "12345678", "1", "v")
+    assert complete("affilctl", "file", "1", "") == ["approve", "refuse"]
+    # --format=... : bash makes '=' a word of its own
+    assert complete("affilctl", "files", "--format", "=", "c") == ["csv"]

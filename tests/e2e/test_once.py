@@ -104,7 +104,7 @@ def test_a_file_with_rejected_lines_gives_status_1(batch):
     # A file rejected whole (not CSV nor XML): quarantined, CR3, still 1.
     batch.drop("paie.pdf", "%PDF-1.4\n")
     assert once(batch) == 1
-    [f] = [f for f in batch.ctl_json("files") if f["name"] == "paie.pdf"]
+    [f] = [f for f in batch.ctl_json("files") if f["file_name"] == "paie.pdf"]
     assert f["state"] == "quarantined"
     # Nothing new: 0 again, the earlier reports are not counted twice.
     assert once(batch) == 0
@@ -150,11 +150,11 @@ def test_a_pending_reprocess_request_is_served(batch):
     [f] = batch.ctl_json("files")
     # no daemon to wait for: queued in the admin drop, served by the run
     # (the request recorded by that file, then the copy it asks for)
-    queued = batch.ctl("reprocess", f["id"], "--force", "--no-wait").strip()
+    queued = batch.ctl("reprocess", f["file_id"], "--force", "--no-wait").strip()
     assert queued.startswith("reprocess-") and queued.endswith(".csv")
     assert once(batch) == 0
     rows = batch.wait_report("juin.csv", count=2)
-    assert "retraitement forcé du fichier %s" % f["id"] in rows[-1]["message"]
+    assert "retraitement forcé du fichier %s" % f["file_id"] in rows[-1]["message"]
     assert [x["employer"] for x in batch.ctl_json("files")] == \
         ["12345678", "admin", "12345678"]
 

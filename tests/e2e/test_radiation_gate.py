@@ -80,7 +80,7 @@ def covered(a):
 
 def file_named(a, name, state=None):
     return [f for f in a.ctl_json("files")
-            if f["name"] == name and (state is None or f["state"] == state)]
+            if f["file_name"] == name and (state is None or f["state"] == state)]
 
 
 def held_files(a):
@@ -104,15 +104,15 @@ def test_a_file_radiating_30_percent_is_held_until_approved_then_applied_once(ga
     assert "en attente de validation" in rows[-1]["message"]
     assert held["state"] == "held"
     assert covered(gate) == 10                      # nothing applied
-    assert held_files(gate) == ["%s.departs.csv" % held["id"]]
+    assert held_files(gate) == ["%s.departs.csv" % held["file_id"]]
     assert "event=file_held" in gate.log.read_text()
     # an approval of a file that is not held is refused, with EX_DATAERR
     [done] = file_named(gate, "embauches.csv")
-    r = ctl_run(gate, "file", done["id"], "approve")
+    r = ctl_run(gate, "file", done["file_id"], "approve")
     assert r.returncode == EX_DATAERR and "E272" in r.stderr
     assert "pas en attente de validation (état done)" in r.stdout
 
-    r = ctl_run(gate, "file", held["id"], "approve")
+    r = ctl_run(gate, "file", held["file_id"], "approve")
     assert r.returncode == 0, r.stderr
     rows = gate.wait_report("departs.csv", count=2)
     assert rows[-1]["code"] == "CR0", rows
@@ -120,16 +120,16 @@ def test_a_file_radiating_30_percent_is_held_until_approved_then_applied_once(ga
     wait_for(lambda: covered(gate) == 7, what="3 radiations")
     statuses = {e["nir"]: e["status"] for e in gate.ctl_json("employees")}
     assert all(statuses[n] == "RADIE" for n in NIRS[:3])
-    assert file_named(gate, "departs.csv", "approved")[0]["id"] == held["id"]
+    assert file_named(gate, "departs.csv", "approved")[0]["file_id"] == held["file_id"]
     [run] = file_named(gate, "departs.csv", "done")
     assert held_files(gate) == []
     assert list((gate.root / "spool/.affild/archive" / EMPLOYER).glob(
-        "*/%s.departs.csv" % run["id"]))
+        "*/%s.departs.csv" % run["file_id"]))
     with db(gate) as c:
         assert c.execute("SELECT kind, new_file_id FROM reprocess").fetchall() \
-            == [("approve", run["id"])]
+            == [("approve", run["file_id"])]
     # decided once: a second approval is refused
-    r = ctl_run(gate, "file", held["id"], "approve")
+    r = ctl_run(gate, "file", held["file_id"], "approve")
     assert r.returncode == EX_DATAERR
     assert len(gate.reports("departs.csv")) == 2
 
@@ -137,7 +137,7 @@ def test_a_file_radiating_30_percent_is_held_until_approved_then_applied_once(ga
 def test_refused_file_is_rejected_with_e021_and_quarantined(gate):
     setup_ten(gate)
     _, held = hold_three(gate, "erreur.csv")
-    r = ctl_run(gate, "file", held["id"], "refuse")
+    r = ctl_run(gate, "file", held["file_id"], "refuse")
     assert r.returncode == 0, r.stderr
     rows = gate.wait_report("erreur.csv", count=2)
     assert [r["code"] for r in rows] == ["E021", "CR3"], rows
@@ -147,9 +147,9 @@ def test_refused_file_is_rejected_with_e021_and_quarantined(gate):
     assert file_named(gate, "erreur.csv", "refused")
     [q] = file_named(gate, "erreur.csv", "quarantined")
     assert (gate.root / "spool/.affild/quarantine" / EMPLOYER /
-            ("%s.erreur.csv" % q["id"])).exists()
+            ("%s.erreur.csv" % q["file_id"])).exists()
     assert held_files(gate) == []
-    assert ctl_run(gate, "file", held["id"], "refuse").returncode == EX_DATAERR
+    assert ctl_run(gate, "file", held["file_id"], "refuse").returncode == EX_DATAERR
 
 
 def test_one_radiation_of_ten_goes_through(gate):
@@ -204,18 +204,18 @@ def test_approve_of_unknown_or_done_file_exits_65(gate):
     gate.drop("embauches.csv", portfolio(NIRS[:2]))
     gate.wait_report("embauches.csv")
     [f] = file_named(gate, "embauches.csv")
-    for fid in (f["id"], "20000101-999999"):
+    for fid in (f["file_id"], "20000101-999999"):
         for verb in ("approve", "refuse"):
             r = ctl_run(gate, "file", fid, verb)
             assert r.returncode == EX_DATAERR, (fid, verb, r.stderr)
-    r = ctl_run(gate, "file", f["id"], "bless")
+    r = ctl_run(gate, "file", f["file_id"], "bless")
     assert r.returncode == 64
 
 
 def test_sigkill_right_after_the_approval_applies_once(gate):
     setup_ten(gate)
     _, held = hold_three(gate)
-    assert ctl_run(gate, "file", held["id"], "approve").returncode == 0
+    assert ctl_run(gate, "file", held["file_id"], "approve").returncode == 0
     gate.kill()
     gate.start()
     rows = gate.wait_report("departs.csv", count=2)
@@ -236,7 +236,7 @@ def test_crash_at_the_move_out_of_held_applies_once(tmp_path, action):
     try:
         setup_ten(a)
         _, held = hold_three(a)
-        assert ctl_run(a, "file", held["id"], "approve").returncode == 0
+        assert ctl_run(a, "file", held["file_id"], "approve").returncode == 0
         a.wait_killed()
         a.start()
         rows = a.wait_report("departs.csv", count=2)

@@ -149,7 +149,7 @@ def test_csv_reconciliation_reports_each_difference_and_applies_nothing(
     rows = a.wait_report("population.csv")
     check_differences(rows, [2, 3, 4, 5])
     assert snapshot(a) == before
-    f = [f for f in a.ctl_json("files") if f["name"] == "population.csv"][0]
+    f = [f for f in a.ctl_json("files") if f["file_name"] == "population.csv"][0]
     assert f["state"] == "done" and f["return_code"] == 1
     # never a duplicate: the same bytes next month are compared again
     a.drop("population.csv", as_csv(RECON_ROWS))

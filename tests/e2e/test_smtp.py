@@ -183,26 +183,26 @@ def test_550_is_parked_with_its_reason_and_retry_requeues_it(tmp_path):
 
         # The admin retries: back to pending at once, attempts kept.
         srv.handler.refuse.clear()
-        rc, out, err = ctl_rc(a, "outbox", "retry", str(conf["id"]))
+        rc, out, err = ctl_rc(a, "outbox", "retry", str(conf["outbox_id"]))
         assert rc == 0, err
         assert "remis en file" in out
         # the daemon did it, from the admin drop, and says who asked
-        assert "event=outbox_retry id=%s by=root" % conf["id"] in \
+        assert "event=outbox_retry id=%s by=root" % conf["outbox_id"] in \
             a.log.read_text()
         wait_for(lambda: any(r == ["refuse@example.fr"]
                              for _, r, _ in srv.handler.messages),
                  what="the retried message", log=a.log)
-        wait_for(lambda: {m["id"]: m for m in outbox(a)}[conf["id"]]["state"]
+        wait_for(lambda: {m["outbox_id"]: m for m in outbox(a)}[conf["outbox_id"]]["state"]
                  == "sent", what="retried message sent", log=a.log)
-        assert {m["id"]: m for m in outbox(a)}[conf["id"]]["attempts"] == 2
+        assert {m["outbox_id"]: m for m in outbox(a)}[conf["outbox_id"]]["attempts"] == 2
 
         # A parked invitation lost its link: retrying it is refused.
         inv = failed["invite-refuse@example.fr"]
         assert inv["kind"] == "invitation"
-        rc, _, err = ctl_rc(a, "outbox", "retry", str(inv["id"]))
+        rc, _, err = ctl_rc(a, "outbox", "retry", str(inv["outbox_id"]))
         assert rc != 0 and "lien d'invitation" in err
         # Retrying a sent message or an unknown id is an error too.
-        assert ctl_rc(a, "outbox", "retry", str(conf["id"]))[0] != 0
+        assert ctl_rc(a, "outbox", "retry", str(conf["outbox_id"]))[0] != 0
         assert ctl_rc(a, "outbox", "retry", "99999")[0] != 0
     finally:
         a.stop()

@@ -65,7 +65,7 @@ def test_rename_done_as_link_and_unlink_is_processed_once(tmp_path):
         assert sum(r["resultat"] == "ACCEPTE" for r in rows[:-1]) == 4
         time.sleep(0.8)
         assert len(a.reports("linked.csv")) == 1
-        assert [f["name"] for f in a.ctl_json("files")] == ["linked.csv"]
+        assert [f["file_name"] for f in a.ctl_json("files")] == ["linked.csv"]
         assert len(a.ctl_json("employees")) == 4
     finally:
         a.stop()
@@ -90,7 +90,7 @@ def test_symlink_fifo_and_folder_are_never_read(tmp_path):
             rows = a.wait_report(name)
             assert rows[0]["code"] == "E016" and rows[-1]["code"] == "CR3"
         assert a.reports("inside.csv") == []
-        assert sorted(f["name"] for f in a.ctl_json("files")) == \
+        assert sorted(f["file_name"] for f in a.ctl_json("files")) == \
             ["canary.csv", "folder.csv", "pipe.csv", "real.csv"]
         assert len(a.ctl_json("employees")) == 1
         assert [p.name for p in a.drop_dir().iterdir()] == ["validation"]

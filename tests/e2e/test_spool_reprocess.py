@@ -18,7 +18,7 @@ def test_same_file_twice_is_applied_once_and_the_second_report_names_the_first(a
     rows = affild.wait_report("janvier-bis.csv")
     [first, second] = affild.ctl_json("files")
     assert rows[0]["code"] == "E005" and rows[-1]["code"] == "CR3"
-    assert "janvier.csv" in rows[0]["message"] and first["id"] in rows[0]["message"]
+    assert "janvier.csv" in rows[0]["message"] and first["file_id"] in rows[0]["message"]
     assert second["state"] == "quarantined"
     assert len(affild.ctl_json("employees")) == 3
     assert len(affild.mails()) <= 3
@@ -34,7 +34,7 @@ def test_reprocess_needs_force_then_processes_the_duplicate_again(affild):
     dup = affild.ctl_json("files")[1]
     assert dup["state"] == "quarantined"
 
-    r = ctl_run(affild, "reprocess", dup["id"])
+    r = ctl_run(affild, "reprocess", dup["file_id"])
     assert r.returncode != 0 and "--force" in r.stderr
     # affild says it, in the request's report: E271, and EX_DATAERR
     r = ctl_run(affild, "reprocess", "20000101-999999", "--force")
@@ -43,12 +43,12 @@ def test_reprocess_needs_force_then_processes_the_duplicate_again(affild):
     with db(affild) as c:
         assert c.execute("SELECT count(*) FROM reprocess").fetchone()[0] == 0
 
-    r = ctl_run(affild, "reprocess", dup["id"], "--force")
+    r = ctl_run(affild, "reprocess", dup["file_id"], "--force")
     assert r.returncode == 0, r.stderr
     assert "I270" in r.stdout and "demande 1 enregistrée" in r.stdout
     rows = affild.wait_report("fevrier.csv", count=3)
     assert rows[-1]["code"] in ("CR0", "CR1"), rows[-1]
-    assert "retraitement forcé du fichier %s" % dup["id"] in rows[-1]["message"]
+    assert "retraitement forcé du fichier %s" % dup["file_id"] in rows[-1]["message"]
     # by the login of whoever wrote the admin file (root here)
     assert "demandé par root" in rows[-1]["message"]
     # the employer's files: the admin drop's requests are files too
@@ -58,14 +58,14 @@ def test_reprocess_needs_force_then_processes_the_duplicate_again(affild):
     with db(affild) as c:
         req = c.execute("SELECT file_id, new_file_id, done_at, error"
                         " FROM reprocess").fetchall()
-    assert req == [(dup["id"], files[2]["id"], req[0][2], None)] and req[0][2]
+    assert req == [(dup["file_id"], files[2]["file_id"], req[0][2], None)] and req[0][2]
     # the original stays in quarantine, and the copy is archived
-    assert any(p.name.startswith(dup["id"]) for p in
+    assert any(p.name.startswith(dup["file_id"]) for p in
                (affild.root / "spool/.affild/quarantine/12345678").iterdir())
     assert list((affild.root / "spool/.affild/archive/12345678").glob(
-        "*/%s.fevrier.csv" % files[2]["id"]))
+        "*/%s.fevrier.csv" % files[2]["file_id"]))
     # a second request for the same id is served again, once each
-    assert ctl_run(affild, "reprocess", dup["id"], "--force").returncode == 0
+    assert ctl_run(affild, "reprocess", dup["file_id"], "--force").returncode == 0
     affild.wait_report("fevrier.csv", count=4)
     assert len(affild.ctl_json("--employer", "12345678", "files")) == 4
     assert len(affild.ctl_json("--employer", "admin", "files")) == 3

@@ -81,7 +81,7 @@ static void test_demo_sections(void **state)
 	assert_int_equal(cfg->spool.archive_retention_days, 90);
 	assert_int_equal(cfg->spool.quarantine_retention_days, 90);
 	assert_string_equal(cfg->db.path, "run/affild.db");
-	assert_int_equal(cfg->db.cache_mb, 64);
+	assert_int_equal(cfg->db.cache_mb, 16);
 	assert_int_equal(cfg->db.busy_timeout_s, 60);
 	assert_int_equal(cfg->mail.transport, CFG_TRANSPORT_FILE);
 	assert_string_equal(cfg->mail.dir, "run/mail");
