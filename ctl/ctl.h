@@ -205,6 +205,7 @@ int ctl_db_error(struct ctl *c, const char *what);
 int ctl_edit(struct ctl *c);			/* edit EMPLOYER NIR F=V... */
 extern const char *const ctl_edit_fields[];	/* edit's FIELDs, NULL-ended */
 int ctl_remind(struct ctl *c);			/* remind EMPLOYER NIR */
+int ctl_bulletin(struct ctl *c);		/* bulletin EMPLOYER NIR */
 int ctl_force(struct ctl *c);			/* force EMPLOYER NIR */
 int ctl_radiate(struct ctl *c);			/* radiate EMPLOYER NIR */
 int ctl_dispense(struct ctl *c);		/* dispense EMPLOYER NIR */

@@ -220,10 +220,10 @@ fail:
 
 /* ---- the report -------------------------------------------------------------- */
 
-/* find_report - out/<name>.<id>.cr.csv into path; 1 found, 0 not yet,
- * -1 out/ unreadable (errno) */
-static int find_report(const char *out, const char *name, char *path,
-		       size_t len)
+/* find_out - out/<name>.<id><suffix> into path; 1 found, 0 not yet, -1
+ * out/ unreadable (errno) */
+static int find_out(const char *out, const char *name, const char *suffix,
+		    char *path, size_t len)
 {
 	size_t n = strlen(name);
 	struct dirent *de;
@@ -234,11 +234,60 @@ static int find_report(const char *out, const char *name, char *path,
 		return -1;
 	while (!found && (de = readdir(dh)) != NULL)
 		if (strncmp(de->d_name, name, n) == 0 && de->d_name[n] == '.' &&
-		    str_has_suffix(de->d_name + n, ".cr.csv"))
+		    str_has_suffix(de->d_name + n, suffix))
 			found = spool_path(path, len, "%s/%s", out,
 					   de->d_name) == 0;
 	closedir(dh);
 	return found;
+}
+
+/* find_report - out/<name>.<id>.cr.csv */
+static int find_report(const char *out, const char *name, char *path,
+		       size_t len)
+{
+	return find_out(out, name, ".cr.csv", path, len);
+}
+
+/* copy_into - the file at from into fp; an exit status said on stderr */
+static int copy_into(const char *from, FILE *fp)
+{
+	char data[65536];
+	FILE *in = fopen(from, "rb");
+	size_t n;
+	int bad;
+
+	if (in == NULL) {
+		fprintf(stderr, "affilctl: %s: %s\n", from, strerror(errno));
+		return EX_NOINPUT;
+	}
+	while ((n = fread(data, 1, sizeof(data), in)) > 0)
+		if (fwrite(data, 1, n, fp) != n)
+			break;
+	bad = ferror(in) || ferror(fp);
+	fclose(in);
+	if (bad) {
+		fprintf(stderr, "affilctl: %s: %s\n", from, strerror(errno));
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* attachment - the document the row asked for, once its report is in */
+static int attachment(const char *out, const char *name,
+		      const struct ctl_submit *o)
+{
+	char path[SPOOL_PATH_MAX];
+
+	if (find_out(out, name, o->attach, path, sizeof(path)) != 1) {
+		fprintf(stderr, "affilctl: no %s beside the report in %s (see "
+			"the report above)\n", o->attach, out);
+		return EX_DATAERR;
+	}
+	if (o->attach_fp == NULL) {
+		printf("%s\n", path);
+		return 0;
+	}
+	return copy_into(path, o->attach_fp);
 }
 
 /* read_whole - a report into b; 0 or -1 (said) */
@@ -354,8 +403,9 @@ static int print_report(const char *path)
 /* wait_report - poll out/ for name's report until timeout_s; an exit
  * status once printed */
 static int wait_report(const struct cfg *cfg, const char *out,
-		       const char *name, int timeout_s)
+		       const char *name, const struct ctl_submit *o)
 {
+	int timeout_s = o->timeout_s;
 	struct timespec nap = { 0, POLL_MS * 1000000L };
 	char path[SPOOL_PATH_MAX];
 	long waited_ms = 0;
@@ -365,8 +415,11 @@ static int wait_report(const struct cfg *cfg, const char *out,
 		rc = find_report(out, name, path, sizeof(path));
 		if (rc < 0)
 			return refused(cfg, out, errno);
-		if (rc > 0)
-			return print_report(path);
+		if (rc > 0) {
+			rc = print_report(path);
+			return rc == 0 && o->attach ? attachment(out, name, o) :
+			       rc;
+		}
 		if (waited_ms >= (long)timeout_s * 1000)
 			break;
 		(void)nanosleep(&nap, NULL);
@@ -393,5 +446,5 @@ int ctl_submit(const struct cfg *cfg, const struct ctl_csv *csv,
 		printf("%s\n", name);
 		return 0;
 	}
-	return wait_report(cfg, out, name, o->timeout_s);
+	return wait_report(cfg, out, name, o);
 }

@@ -22,6 +22,8 @@
 #ifndef AFFILD_CTL_SUBMIT_H
 #define AFFILD_CTL_SUBMIT_H
 
+#include <stdio.h>
+
 #include "common/buf.h"
 #include "config/config.h"
 
@@ -45,6 +47,11 @@ struct ctl_submit {
 	const char *verb;	/* the start of the file's name ("edit") */
 	int wait;		/* 0: --no-wait, print the name, exit 0 */
 	int timeout_s;		/* --timeout */
+	/* A document the row asks for, beside the report in out/:
+	 * <name>.<id><attach> (".bulletin-2.pdf"), copied into attach_fp
+	 * (affilctl's -o FILE) or, when NULL, its path printed. */
+	const char *attach;
+	FILE *attach_fp;
 };
 
 /* ctl_submit - csv into the admin drop, then (o->wait) its report

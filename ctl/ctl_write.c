@@ -6,6 +6,7 @@
  *   edit EMPLOYER NIR field=value...     MODIFICATION
  *   remind EMPLOYER NIR                  RELANCE
  *   force EMPLOYER NIR                   AFFILIATION_FORCEE
+ *   bulletin EMPLOYER NIR [-o FILE]      BULLETIN (the PDF)
  *   radiate EMPLOYER NIR --fin --motif   RADIATION
  *   dispense EMPLOYER NIR --motif        DISPENSE
  *   reprocess ID --force                 RETRAITEMENT
@@ -36,13 +37,15 @@
 
 #define EDIT_MAX (CTL_ARGS_MAX - 3)	/* field=value pairs of one edit */
 
-/* send - one row under cols into the admin drop, as verb (the start of
- * the file's name); an exit status */
-static int send(struct ctl *c, const char *verb, const char *const *cols,
-		const char *const *vals, int n)
+/* submit - one row under cols into the admin drop, as verb (the start of
+ * the file's name), and the document it asks for when attach; an exit
+ * status */
+static int submit(struct ctl *c, const char *verb, const char *const *cols,
+		  const char *const *vals, int n, const char *attach)
 {
 	struct ctl_submit o = { verb, !c->no_wait, c->timeout_s > 0 ?
-				(int)c->timeout_s : CTL_SUBMIT_TIMEOUT_S };
+				(int)c->timeout_s : CTL_SUBMIT_TIMEOUT_S,
+				attach, attach && c->output ? c->outfp : NULL };
 	struct ctl_csv csv;
 	int rc;
 
@@ -58,6 +61,13 @@ static int send(struct ctl *c, const char *verb, const char *const *cols,
 	rc = ctl_submit(c->cfg, &csv, &o);
 	ctl_csv_free(&csv);
 	return rc;
+}
+
+/* send - a row whose report is all there is to wait for */
+static int send(struct ctl *c, const char *verb, const char *const *cols,
+		const char *const *vals, int n)
+{
+	return submit(c, verb, cols, vals, n, NULL);
 }
 
 /* ---- one employee's movement -------------------------------------------- */
@@ -136,6 +146,25 @@ int ctl_remind(struct ctl *c)
 int ctl_force(struct ctl *c)
 {
 	return employee_op(c, OP_AFFILIATION_FORCEE);
+}
+
+/*
+ * ctl_bulletin - EMPLOYER NIR [-o FILE]: the employee's bulletin, as the
+ * employer's BULLETIN row gives it: affild writes the PDF beside the
+ * report (out/<name>.<id>.bulletin-2.pdf, the row being line 2); it is
+ * copied to -o FILE (0600, put in place once whole: it names the
+ * person), or its path printed.
+ */
+int ctl_bulletin(struct ctl *c)
+{
+	static const char *const cols[] = { "operation", "numero_personne",
+					    "nir" };
+	const char *vals[3] = { op_name(OP_BULLETIN), c->args[0], c->args[1] };
+
+	if (c->output && strcmp(c->output, "-") == 0)	/* the report's */
+		return ctl_usage_error(c, "-o -: the standard output carries "
+				       "the report; name a file");
+	return submit(c, "bulletin", cols, vals, 3, ".bulletin-2.pdf");
 }
 
 /* ctl_radiate - EMPLOYER NIR --fin DATE --motif CODE [...]: a RADIATION */

@@ -66,6 +66,8 @@ struct run {
 	struct bulletin_req {		/* BULLETIN: one PDF each */
 		long line;
 		char nir[16];
+		const struct cfg_employer *emp;	/* the drop's, or the
+						 * row's (admin drop) */
 	} *bulletins;
 	int nbulletins;
 	/* RECONCILIATION (pipeline_recon.c). */

@@ -108,17 +108,20 @@ int pipeline_want_bulletin(struct run *r, struct movement *mv)
 	struct buf t, b;
 	int rc;
 
-	if (r->job->emp == NULL) {
+	if (r->job->emp == NULL && !r->job->admin) {
 		mv_diag(mv, "E108", F_OPERATION, "BULLETIN : demande réservée "
-			"au dépôt de l'employeur");
+			"au dépôt de l'employeur ou de l'assureur");
 		return 0;
 	}
+	/* The admin drop: the employer the row names (affilctl bulletin). */
+	if ((cc.emp = pipeline_employer_of(r, mv)) == NULL)
+		return 0;
 	check_movement(&cc, mv);
 	if (mv_has_error(mv))
 		return 0;
 	buf_init(&t, 1024);
 	buf_init(&b, 64u << 10);
-	rc = store_bulletin(r->d->store, r->d->cfg, r->job->employer,
+	rc = store_bulletin(r->d->store, r->d->cfg, cc.emp->numero,
 			    mv_get(mv, F_NIR), r->today, &t, &b);
 	buf_free(&t);
 	buf_free(&b);
@@ -141,6 +144,7 @@ int pipeline_want_bulletin(struct run *r, struct movement *mv)
 		(void)strlcpy_ok(r->bulletins[r->nbulletins].nir,
 				 mv_get(mv, F_NIR),
 				 sizeof(r->bulletins[0].nir));
+		r->bulletins[r->nbulletins].emp = cc.emp;
 		r->nbulletins++;
 		(void)pipeline_bulletin_name(r, mv->line, name, sizeof(name));
 		base = strrchr(name, '/');
@@ -167,14 +171,14 @@ static int write_bulletin(struct run *r, const struct bulletin_req *q)
 		return -1;
 	buf_init(&t, 1024);
 	buf_init(&b, 64u << 10);
-	rc = store_bulletin(r->d->store, cfg, r->job->employer, q->nir,
+	rc = store_bulletin(r->d->store, cfg, q->emp->numero, q->nir,
 			    r->today, &t, &b);
 	if (rc == 0) {
 		memset(&l, 0, sizeof(l));
 		l.sender = cfg->mail.letter_sender;
 		l.place = cfg->mail.letter_place;
 		l.date = r->today;
-		l.name = r->job->emp->name;
+		l.name = q->emp->name;
 		l.subject = buf_str(&t);
 		l.body = buf_str(&b);
 		l.document = 1;

@@ -319,3 +319,42 @@ def test_edits_in_a_loop_while_a_large_file_applies(affild):
         assert sum(h["cause"].startswith("admin:") for h in rec["history"]) \
             == len([k for k in range(edits) if k % len(people) == i])
     assert len(admin_reports(affild, "edit")) == edits
+
+
+# --- a document asked through the drop: the bulletin -----------------------
+
+@root_only
+def test_bulletin_is_fetched_through_the_drop(admins):
+    """affilctl bulletin: a BULLETIN row in the admin drop; affild writes
+    the PDF beside the report; affilctl copies it to -o FILE, 0600, owned
+    by the admin who asked, or prints its path."""
+    a = admins
+    affiliate(a, [7])
+    home = Path(tempfile.mkdtemp(prefix="affild-bul-", dir="/tmp"))
+    try:
+        os.chown(home, pwd.getpwnam(a.admin).pw_uid, -1)
+        dest = home / "bulletin.pdf"
+        r = ctl(a, "bulletin", EMPLOYER, nir(7), "-o", str(dest),
+                user=a.admin)
+        assert r.returncode == 0, r.stderr
+        rows = read_report(admin_reports(a, "bulletin")[0])
+        assert rows[-1]["code"] == "CR0", rows
+        st = os.stat(dest)
+        assert st.st_mode & 0o777 == 0o600
+        assert st.st_uid == pwd.getpwnam(a.admin).pw_uid
+        assert dest.read_bytes().startswith(b"%PDF-")
+        text = subprocess.run(["pdftotext", "-layout", str(dest), "-"],
+                              capture_output=True, text=True)
+        assert "Nom7" in text.stdout, (text.stderr, dest.stat().st_size)
+        # without -o: the path of the PDF in the admins' out/
+        r = ctl(a, "bulletin", EMPLOYER, nir(7), user=a.admin)
+        assert r.returncode == 0, r.stderr
+        path = r.stdout.decode().splitlines()[-1]
+        assert path.startswith(str(admin_out(a))) and \
+            path.endswith(".bulletin-2.pdf"), r.stdout
+        # an unknown employee: the report says E202, no document, 65
+        r = ctl(a, "bulletin", EMPLOYER, nir(8), user=a.admin)
+        assert r.returncode == 65, r
+        assert b"E202" in r.stdout
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
