@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "ctl/ctl.h"
 #include "ctl/ctl_submit.h"
 #include "spool/spool.h"
 
@@ -375,8 +376,46 @@ static int tell(const char *text, size_t len)
 	return code[2] - '0';
 }
 
-/* print_report - the report on stdout as it is; an exit status */
-static int print_report(const char *path)
+/* The report's columns as `affilctl file ID` names them in JSON. */
+static const struct ctl_col report_cols[] = {
+	{ "line", "LIGNE", COL_INT }, { "operation", "OPÉRATION", COL_TEXT },
+	{ "nir", "NIR", COL_TEXT }, { "result", "RÉSULTAT", COL_TEXT },
+	{ "code", "CODE", COL_TEXT }, { "field", "CHAMP", COL_TEXT },
+	{ "message", "MESSAGE", COL_TEXT },
+};
+
+/* report_json - the report's lines (after its header) as a JSON array on
+ * stdout; 0 or -1 */
+static int report_json(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl, *e;
+	char v[7][1024];
+	const char *vals[7];
+	struct ctl_out *o = ctl_out_open(stdout, FMT_JSON);
+	int i, first = 1;
+
+	ctl_list_begin(o, NULL, NULL, report_cols, 7);
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		e = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
+		if (first || e == p) {	/* the header; an empty line */
+			first = 0;
+			continue;
+		}
+		for (i = 0; i < 7; i++) {
+			field(p, e, i, v[i], sizeof(v[i]));
+			vals[i] = v[i][0] ? v[i] : NULL;
+		}
+		ctl_list_row(o, vals);
+	}
+	ctl_list_end(o);
+	return ctl_out_close(o);
+}
+
+/* print_report - the report on stdout as it is, or as JSON; an exit
+ * status */
+static int print_report(const char *path, int json)
 {
 	struct buf b;
 	int rc;
@@ -386,7 +425,8 @@ static int print_report(const char *path)
 		buf_free(&b);
 		return EX_IOERR;
 	}
-	if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+	if (json ? report_json(b.data, b.len) < 0 || fflush(stdout) != 0 :
+	    fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
 		buf_free(&b);
 		return EX_IOERR;
 	}
@@ -416,7 +456,7 @@ static int wait_report(const struct cfg *cfg, const char *out,
 		if (rc < 0)
 			return refused(cfg, out, errno);
 		if (rc > 0) {
-			rc = print_report(path);
+			rc = print_report(path, o->json);
 			return rc == 0 && o->attach ? attachment(out, name, o) :
 			       rc;
 		}

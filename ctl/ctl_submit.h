@@ -52,6 +52,8 @@ struct ctl_submit {
 	 * (affilctl's -o FILE) or, when NULL, its path printed. */
 	const char *attach;
 	FILE *attach_fp;
+	int json;		/* --format json: the report's lines as the
+				 * typed JSON of `affilctl file ID` */
 };
 
 /* ctl_submit - csv into the admin drop, then (o->wait) its report

@@ -45,7 +45,8 @@ static int submit(struct ctl *c, const char *verb, const char *const *cols,
 {
 	struct ctl_submit o = { verb, !c->no_wait, c->timeout_s > 0 ?
 				(int)c->timeout_s : CTL_SUBMIT_TIMEOUT_S,
-				attach, attach && c->output ? c->outfp : NULL };
+				attach, attach && c->output ? c->outfp : NULL,
+				c->fmt == FMT_JSON };
 	struct ctl_csv csv;
 	int rc;
 

@@ -358,3 +358,20 @@ def test_bulletin_is_fetched_through_the_drop(admins):
         assert b"E202" in r.stdout
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_changes_report_as_csv_and_as_json(affild):
+    """The report of a change: as the daemon wrote it, or typed JSON with
+    the keys of `affilctl file ID`, and the exit status from its code."""
+    affiliate(affild, [21])
+    r = ctl(affild, "remind", EMPLOYER, nir(21))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(b"\xef\xbb\xbfligne;operation;nir;resultat;")
+    r = ctl(affild, "remind", EMPLOYER, nir(21), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    lines = json.loads(r.stdout)
+    assert [(x["line"], x["code"]) for x in lines] == [(2, "I000"), (0, "CR0")]
+    assert lines[0]["nir"] == nir(21) and lines[0]["field"] is None
+    r = ctl(affild, "--format", "json", "remind", EMPLOYER, nir(22))
+    assert r.returncode == 65
+    assert [x["code"] for x in json.loads(r.stdout)] == ["E202", "CR3"]
