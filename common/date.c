@@ -147,6 +147,17 @@ const char *date_format_fr(struct date d, char out[DATE_ISO_SIZE])
 	return out;
 }
 
+const char *date_iso_fr(const char *iso, char out[DATE_ISO_SIZE])
+{
+	struct date d;
+
+	if (iso == NULL || date_parse_iso(iso, &d) < 0) {
+		out[0] = '\0';
+		return out;
+	}
+	return date_format_fr(d, out);
+}
+
 /* digits - value of n ASCII digits at s, or -1 */
 static int digits(const char *s, int n)
 {

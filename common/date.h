@@ -61,6 +61,9 @@ int date_age(struct date birth, struct date at);
  */
 const char *date_format(struct date d, char out[DATE_ISO_SIZE]);
 const char *date_format_fr(struct date d, char out[DATE_ISO_SIZE]);
+/* date_iso_fr - an "AAAA-MM-JJ" text as "JJ/MM/AAAA"; "" for NULL or an
+ * unreadable date */
+const char *date_iso_fr(const char *iso, char out[DATE_ISO_SIZE]);
 
 /*
  * date_parse_iso - strict "AAAA-MM-JJ", for our own storage (database,

@@ -159,6 +159,11 @@ struct ctl_col {
 	enum col_type type;
 };
 
+/* The columns of a report's lines (ctl_files.c): `file ID`'s listing and
+ * a change's report with --format json (ctl_submit.c). */
+#define CTL_LINE_COLS 7
+extern const struct ctl_col ctl_line_cols[CTL_LINE_COLS];
+
 /* ctl_out_open - output to fp (borrowed) in fmt; ctl_out_close - flush,
  * free; -1 when a write failed (errno kept) */
 struct ctl_out *ctl_out_open(FILE *fp, enum format fmt);

@@ -89,7 +89,8 @@ int ctl_files(struct ctl *c)
 
 /* ---- one file ------------------------------------------------------------- */
 
-static const struct ctl_col line_cols[] = {
+/* A report's lines: `file ID` and a change's report in JSON (ctl.h) */
+const struct ctl_col ctl_line_cols[CTL_LINE_COLS] = {
 	{ "line", "LIGNE", COL_INT }, { "operation", "OPÉRATION", COL_TEXT },
 	{ "nir", "NIR", COL_TEXT }, { "result", "RÉSULTAT", COL_TEXT },
 	{ "code", "CODE", COL_TEXT }, { "field", "CHAMP", COL_TEXT },
@@ -133,7 +134,7 @@ int ctl_file(struct ctl *c)
 	ctl_object_end(c->out);
 	file_rec_free(&f);
 	ctl_list_begin(c->out, "lines", "lignes rejetées et avertissements",
-		       line_cols, 7);
+		       ctl_line_cols, CTL_LINE_COLS);
 	if (store_file_lines_each(c->st, c->args[0], one_line, c->out) < 0)
 		return ctl_db_error(c, "file");
 	ctl_list_end(c->out);

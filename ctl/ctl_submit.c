@@ -376,25 +376,17 @@ static int tell(const char *text, size_t len)
 	return code[2] - '0';
 }
 
-/* The report's columns as `affilctl file ID` names them in JSON. */
-static const struct ctl_col report_cols[] = {
-	{ "line", "LIGNE", COL_INT }, { "operation", "OPÉRATION", COL_TEXT },
-	{ "nir", "NIR", COL_TEXT }, { "result", "RÉSULTAT", COL_TEXT },
-	{ "code", "CODE", COL_TEXT }, { "field", "CHAMP", COL_TEXT },
-	{ "message", "MESSAGE", COL_TEXT },
-};
-
 /* report_json - the report's lines (after its header) as a JSON array on
  * stdout; 0 or -1 */
 static int report_json(const char *text, size_t len)
 {
 	const char *p = text, *end = text + len, *nl, *e;
-	char v[7][1024];
-	const char *vals[7];
+	char v[CTL_LINE_COLS][1024];
+	const char *vals[CTL_LINE_COLS];
 	struct ctl_out *o = ctl_out_open(stdout, FMT_JSON);
 	int i, first = 1;
 
-	ctl_list_begin(o, NULL, NULL, report_cols, 7);
+	ctl_list_begin(o, NULL, NULL, ctl_line_cols, CTL_LINE_COLS);
 	for (; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
@@ -403,7 +395,7 @@ static int report_json(const char *text, size_t len)
 			first = 0;
 			continue;
 		}
-		for (i = 0; i < 7; i++) {
+		for (i = 0; i < CTL_LINE_COLS; i++) {
 			field(p, e, i, v[i], sizeof(v[i]));
 			vals[i] = v[i][0] ? v[i] : NULL;
 		}

@@ -13,18 +13,6 @@ static int same(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-/* fr_date - an ISO date as JJ/MM/AAAA; "" when unreadable */
-static const char *fr_date(const char *iso, char out[DATE_ISO_SIZE])
-{
-	struct date d;
-
-	if (iso == NULL || date_parse_iso(iso, &d) < 0) {
-		out[0] = '\0';
-		return out;
-	}
-	return date_format_fr(d, out);
-}
-
 /* contract_allows - a facultative reason the employer's contract lists */
 static int contract_allows(const struct cfg_employer *emp, const char *code)
 {
@@ -124,7 +112,7 @@ int fin_portabilite_rights(const struct record *r, struct movement *mv,
 	    date_cmp(ev, debut) < 0) {
 		mv_diag(mv, "E295", F_DATE_EVENEMENT, "date d'événement "
 			"antérieure au début de la portabilité (%s)",
-			fr_date(r->portabilite_debut, fr));
+			date_iso_fr(r->portabilite_debut, fr));
 		return 1;
 	}
 	*droits = date_add_days(ev, -1);

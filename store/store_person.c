@@ -51,37 +51,6 @@ static void from_movement(struct ap *a, const char *status)
 	}
 }
 
-/* The dates of a first invitation, formatted once a day, not once a row. */
-struct invite_days {
-	struct date today;
-	int ttl, after;
-	char day[DATE_ISO_SIZE], expires[DATE_ISO_SIZE];
-	char jeton[DATE_ISO_SIZE], relance[DATE_ISO_SIZE];
-};
-
-static const struct invite_days *invite_days(const struct ap *a)
-{
-	static _Thread_local struct invite_days d;
-	const struct cfg *cfg = a->ctx->cfg;
-	int ttl = cfg->portal.invitation_ttl_days;
-	int after = cfg->process.reminder_after_days;
-	struct date e;
-
-	if (d.ttl == ttl && d.after == after &&
-	    date_cmp(d.today, a->env.today) == 0 && d.day[0] != '\0')
-		return &d;
-	d.today = a->env.today;
-	d.ttl = ttl;
-	d.after = after;
-	e = date_add_days(d.today, ttl);
-	date_format(d.today, d.day);
-	/* st_invite's link 1: it works through its last day */
-	date_format(e, d.expires);
-	date_format(date_add_days(e, 1), d.jeton);
-	date_format(date_add_days(d.today, after), d.relance);
-	return &d;
-}
-
 /*
  * ap_insert - a new record (employer, nir) in status, with the personal
  * data of the movement, who created it (the record's created_* columns,
@@ -103,7 +72,8 @@ int ap_insert(struct ap *a, const char *status, int invite)
 		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
 		" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
 	sqlite3_stmt *s = st_stmt(a->st, sql);
-	const struct invite_days *d = invite_days(a);
+	const struct st_invite_days *d = st_invite_days(a->ctx->cfg,
+							a->env.today);
 	char now[32];
 	size_t i;
 

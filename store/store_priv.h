@@ -190,6 +190,17 @@ int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
  */
 int st_invite(struct store *st, const struct st_env *env,
 	      const struct st_emp *e, const char *kind);
+/* The dates an invitation sets, as text: today (invited_on), the link's
+ * last day (token_expires), the day after (due_jeton) and the reminder's
+ * (due_relance); for cfg's delays, the same for every row of a day. */
+struct st_invite_days {
+	struct date today;
+	int ttl, after;
+	char day[DATE_ISO_SIZE], expires[DATE_ISO_SIZE];
+	char jeton[DATE_ISO_SIZE], relance[DATE_ISO_SIZE];
+};
+const struct st_invite_days *st_invite_days(const struct cfg *cfg,
+					    struct date today);
 /* st_invite_queue - kind queued with link token_n, valid through expires */
 int st_invite_queue(struct store *st, const struct st_env *env,
 		    const struct st_emp *e, const char *kind, int token_n,

@@ -100,17 +100,6 @@ static int rad_parse(struct store *st, const char *json,
 	return 0;
 }
 
-static const char *fr_date(const char *iso, char out[DATE_ISO_SIZE])
-{
-	struct date d;
-
-	if (iso == NULL || date_parse_iso(iso, &d) < 0) {
-		out[0] = '\0';
-		return out;
-	}
-	return date_format_fr(d, out);
-}
-
 /* rad_notice - the notice of the decision to the former employee */
 static int rad_notice(struct store *st, const struct st_env *env,
 		      const struct st_emp *e, const struct radiation *r)
@@ -118,7 +107,7 @@ static int rad_notice(struct store *st, const struct st_env *env,
 	char droits[DATE_ISO_SIZE], p0[DATE_ISO_SIZE], p1[DATE_ISO_SIZE];
 	char months[16];
 
-	fr_date(r->droits, droits);
+	date_iso_fr(r->droits, droits);
 	if (st_same(r->notice, "deces"))
 		return st_letter_dependants(st, env, e, droits);
 	if (r->notice[0] == '\0')
@@ -127,8 +116,8 @@ static int rad_notice(struct store *st, const struct st_env *env,
 	{
 		const char *vars[] = {
 			"date_fin_droits", droits,
-			"date_debut_portabilite", fr_date(r->p0, p0),
-			"date_fin_portabilite", fr_date(r->p1, p1),
+			"date_debut_portabilite", date_iso_fr(r->p0, p0),
+			"date_fin_portabilite", date_iso_fr(r->p1, p1),
 			"duree_mois", months, NULL
 		};
 

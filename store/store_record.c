@@ -336,6 +336,31 @@ int st_revoke_token(struct store *st, long long id)
 	return st_done(st, s);
 }
 
+/* st_invite_days - see store_priv.h: formatted once a day, not once a row
+ * (per thread, like st_now) */
+const struct st_invite_days *st_invite_days(const struct cfg *cfg,
+					    struct date today)
+{
+	static _Thread_local struct st_invite_days d;
+	int ttl = cfg->portal.invitation_ttl_days;
+	int after = cfg->process.reminder_after_days;
+	struct date e;
+
+	if (d.ttl == ttl && d.after == after && d.day[0] != '\0' &&
+	    date_cmp(d.today, today) == 0)
+		return &d;
+	d.today = today;
+	d.ttl = ttl;
+	d.after = after;
+	e = date_add_days(today, ttl);
+	date_format(today, d.day);
+	/* The link works through its last day: it dies the day after. */
+	date_format(e, d.expires);
+	date_format(date_add_days(e, 1), d.jeton);
+	date_format(date_add_days(today, after), d.relance);
+	return &d;
+}
+
 int st_invite(struct store *st, const struct st_env *env,
 	      const struct st_emp *e, const char *kind)
 {
@@ -345,26 +370,21 @@ int st_invite(struct store *st, const struct st_env *env,
 		" invited_on = CASE WHEN ?3 THEN ?4 ELSE invited_on END,"
 		" due_relance = CASE WHEN ?3 THEN ?5 ELSE due_relance END"
 		" WHERE id = ?6 RETURNING token_n";
-	char expires[DATE_ISO_SIZE], jeton[DATE_ISO_SIZE];
-	char today[DATE_ISO_SIZE], relance[DATE_ISO_SIZE];
+	const struct st_invite_days *d = st_invite_days(env->cfg, env->today);
 	sqlite3_stmt *s = st_stmt(st, sql);
 	int first = strcmp(kind, "invitation") == 0, token_n = 0;
-	struct date exp = date_add_days(env->today,
-					env->cfg->portal.invitation_ttl_days);
 
 	if (s == NULL)
 		return -1;
-	/* The link works through its last day: it dies the day after. */
-	st_text(s, 1, date_format(exp, expires));
-	st_text(s, 2, date_format(date_add_days(exp, 1), jeton));
+	st_text(s, 1, d->expires);
+	st_text(s, 2, d->jeton);
 	sqlite3_bind_int(s, 3, first);
-	st_text(s, 4, date_format(env->today, today));
-	st_text(s, 5, date_format(date_add_days(env->today,
-			env->cfg->process.reminder_after_days), relance));
+	st_text(s, 4, d->day);
+	st_text(s, 5, d->relance);
 	sqlite3_bind_int64(s, 6, e->id);
 	if (st_one_row(st, s, "invite", st_read_int, &token_n) != 1)
 		return -1;
-	return st_invite_queue(st, env, e, kind, token_n, expires);
+	return st_invite_queue(st, env, e, kind, token_n, d->expires);
 }
 
 int st_invite_queue(struct store *st, const struct st_env *env,

@@ -390,16 +390,12 @@ static int fire_preuve_chomage(struct store *st, const struct st_env *env,
 			       const struct st_emp *e,
 			       const struct timer_rule *t)
 {
-	char p0[DATE_ISO_SIZE] = "", p1[DATE_ISO_SIZE] = "";
-	struct date d;
+	char p0[DATE_ISO_SIZE], p1[DATE_ISO_SIZE];
 
 	if (e->preuve_chomage != NULL)
 		return 1;	/* recorded meanwhile */
-	if (e->portabilite_debut && date_parse_iso(e->portabilite_debut,
-						   &d) == 0)
-		date_format_fr(d, p0);
-	if (e->portabilite_fin && date_parse_iso(e->portabilite_fin, &d) == 0)
-		date_format_fr(d, p1);
+	date_iso_fr(e->portabilite_debut, p0);
+	date_iso_fr(e->portabilite_fin, p1);
 	{
 		const char *vars[] = { "date_debut_portabilite", p0,
 				       "date_fin_portabilite", p1, NULL };
