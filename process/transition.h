@@ -109,19 +109,34 @@ struct transition {
 /* What the decisions read of an employee record: borrowed strings, NULL
  * for none; status STATUS_NONE when there is no record. */
 struct record {
+	long long id;			/* 0: no record */
 	enum status status, prev_status;
-	const char *nom, *date_embauche, *option;
+	const char *nir;
+	const char *nom, *date_embauche, *option;	/* = person[F_...] */
+	const char *person[F_COUNT];	/* the personal data (person_fields) */
 	const char *date_fin_contrat, *motif_rupture, *radiation_at;
 	const char *portabilite_debut, *portabilite_fin;
 	const char *portabilite_motif_fin;
 	const char *dispense_motif, *dispense_fin;
+	const char *token_hash, *token_expires;	/* the live link */
+	int token_n;
+	const char *invited_on, *preuve_chomage;
+	int relances;
+	long long radiation_hist;	/* the last radiation's history row */
 };
+
+/* The fields of a record's personal data, which a movement carries onto
+ * it (F_NONE-terminated): the columns of the same names. */
+extern const enum field person_fields[];
 
 /* The environment of a decision: borrowed, read only. */
 struct decide_ctx {
 	const struct cfg *cfg;
 	const struct cfg_employer *emp;
 	struct date today;
+	const unsigned char *token_key;	/* signs the personal links */
+	size_t token_keylen;
+	int portal;			/* the movement came from the portal */
 };
 
 /* transition_of - the cell of (from, op); NULL for an operation the

@@ -6,134 +6,140 @@
  * through the cell of the transition table for the record's status
  * (process/transition.h: the one place the rules refuse a transition, with
  * E201 or E202, or find the movement already in effect, I200), and hands
- * what the cell lets through to its handler (store_apply.h lists which file
- * holds which).  A handler writes the record, one history row per change,
- * the deadlines and the outbox rows the change requires.  A movement the
+ * what the cell lets through to its handler (process/handle.h), which
+ * decides the change: the record, one history row per change, the
+ * deadlines and the messages.  The store answers the handler's questions
+ * (struct facts) and writes the change (store_change.c).  A movement the
  * rules refuse gets an E finding and changes nothing.
  *
  * Isolation: every query is keyed by the employer of the file, so a row can
  * only ever see its own employer's employees; an unknown NIR reads the same
  * whether or not another employer has it.
  */
-#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "common/util.h"
 #include "store/store_apply.h"
 
-/* The handler of each cell that applies a movement. */
-static int (*const handlers[HANDLER_COUNT])(struct ap *) = {
-	[H_SIMPLE] = ap_simple,
-	[H_COMPLETE] = ap_complete,
-	[H_FINALISATION] = ap_finalisation,
-	[H_FORCEE] = ap_forcee,
-	[H_RELANCE] = ap_relance,
-	[H_DISPENSE] = ap_dispense,
-	[H_RADIATION] = ap_radiation,
-	[H_FIN_PORTABILITE] = ap_fin_portabilite,
-	[H_ANNULATION] = ap_annulation,
-	[H_MODIFICATION] = ap_modification,
-	[H_AYANT_DROIT] = ap_ayant_droit,
+/* The movement being applied, as the facts' callbacks see it. */
+struct ap {
+	struct store *st;
+	const struct cfg_employer *emp;
+	long long id;			/* the record's; 0 for none */
 };
 
-int ap_refuse(struct ap *a, const char *code, enum field f, const char *fmt,
-	      ...)
+static int rum_taken(void *arg, const char *rum)
 {
-	char msg[DIAG_MSG_MAX];
-	va_list ap;
+	struct ap *a = arg;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mv_diag(a->mv, code, f, "%s", msg);
-	return 1;
+	return st_rum_taken(a->st, a->id, rum);
 }
 
-int ap_already(struct ap *a, const char *what)
+static int nir_taken(void *arg, const char *nir)
 {
-	transition_already(a->mv, what);
-	return 0;
+	static const char sql[] =
+		"SELECT 1 FROM employee WHERE employer = ? AND nir = ?";
+	struct ap *a = arg;
+	sqlite3_stmt *s = st_stmt(a->st, sql);
+
+	if (s == NULL)
+		return -1;
+	st_text(s, 1, a->emp->numero);
+	st_text(s, 2, nir);
+	return st_one_row(a->st, s, "nir lookup", NULL, NULL);
 }
 
-const char *ap_target(const struct ap *a)
+static int beneficiary(void *arg, const struct movement *mv,
+		       struct ben_facts *out)
 {
-	int to = a->t->out[0].to;
+	struct ap *a = arg;
 
-	if (to == TO_SAME)
-		return status_name(a->from);
-	if (to == TO_PREVIOUS)
-		return status_name(a->rec.prev_status);
-	return status_name((enum status)to);
+	return st_ben_facts(a->st, a->id, mv, out);
 }
 
-void ap_record_of(const struct st_emp *e, struct record *r)
+static int held_radiation(void *arg, char *data, size_t datalen)
 {
-	memset(r, 0, sizeof(*r));
-	r->status = e->id ? status_from_name(e->status) : STATUS_NONE;
-	r->prev_status = status_from_name(e->prev_status);
-	r->nom = e->nom;
-	r->date_embauche = e->date_embauche;
-	r->option = e->option;
-	r->date_fin_contrat = e->date_fin_contrat;
-	r->motif_rupture = e->motif_rupture;
-	r->radiation_at = e->radiation_at;
-	r->portabilite_debut = e->portabilite_debut;
-	r->portabilite_fin = e->portabilite_fin;
-	r->portabilite_motif_fin = e->portabilite_motif_fin;
-	r->dispense_motif = e->dispense_motif;
-	r->dispense_fin = e->dispense_fin;
-}
-
-int ap_reload(struct ap *a)
-{
-	long long id = a->e.id;
+	struct ap *a = arg;
+	char *pending = NULL;
 	int rc;
 
-	st_emp_free(&a->e);
-	rc = st_emp_load_id(a->st, id, &a->e);
-	ap_record_of(&a->e, &a->rec);
+	rc = st_deadline_pending(a->st, a->id, timer_rule(DL_RADIATION)->name,
+				 &pending);
+	if (rc == 1 && strlcpy_ok(data, pending ? pending : "", datalen) < 0)
+		data[0] = '\0';	/* longer than any decision: not one */
+	free(pending);
 	return rc;
+}
+
+static long long last_history(void *arg)
+{
+	struct ap *a = arg;
+
+	return st_last_history(a->st, a->id);
 }
 
 /* store_apply - apply one checked movement; see store.h */
 int store_apply(struct store *st, const struct apply_ctx *ctx,
 		struct movement *mv)
 {
+	struct ap a = { st, ctx->emp, 0 };
+	const struct facts facts = {
+		&a, rum_taken, nir_taken, beneficiary, held_radiation,
+		last_history,
+	};
+	const struct transition *t;
+	struct decide_ctx dc;
+	struct handle h;
+	struct record rec;
+	struct st_env env;
+	struct st_emp e;
+	struct change c;
 	char q[64];
-	struct ap a;
 	int rc = -1;
 
-	memset(&a, 0, sizeof(a));
-	a.st = st;
-	a.ctx = ctx;
-	a.mv = mv;
-	a.env.cfg = ctx->cfg;
-	a.env.emp = ctx->emp;
-	a.env.today = ctx->today;
-	a.env.token_key = ctx->token_key;
-	a.env.token_keylen = ctx->token_keylen;
-	a.env.cause = ctx->cause ? ctx->cause :
-		      ctx->portal ? "portail" : "fichier";
-	snprintf(a.env.ref, sizeof(a.env.ref), "%s:%ld", ctx->file_id,
-		 mv->line);
-	a.dc.cfg = ctx->cfg;
-	a.dc.emp = ctx->emp;
-	a.dc.today = ctx->today;
-	if (st_emp_load(st, ctx->emp->numero, mv_get(mv, F_NIR), &a.e) < 0)
+	memset(&env, 0, sizeof(env));
+	env.cfg = ctx->cfg;
+	env.emp = ctx->emp;
+	env.today = ctx->today;
+	env.token_key = ctx->token_key;
+	env.token_keylen = ctx->token_keylen;
+	env.cause = ctx->cause ? ctx->cause : ctx->portal ? "portail" :
+		    "fichier";
+	snprintf(env.ref, sizeof(env.ref), "%s:%ld", ctx->file_id, mv->line);
+	st_decide_ctx(&env, &dc);
+	dc.portal = ctx->portal;
+	if (st_emp_load(st, ctx->emp->numero, mv_get(mv, F_NIR), &e) < 0)
 		return -1;
-	ap_record_of(&a.e, &a.rec);
-	a.from = a.rec.status;
-	if (a.e.id != 0 && a.from == STATUS_NONE) {
+	a.id = e.id;
+	st_emp_record(&e, &rec);
+	if (e.id != 0 && rec.status == STATUS_NONE) {
 		/* Only status_name() ever wrote the column. */
-		log_err("event=unknown_status employee=%lld status=%s", a.e.id,
-			log_quote(q, sizeof(q), a.e.status));
+		log_err("event=unknown_status employee=%lld status=%s", e.id,
+			log_quote(q, sizeof(q), e.status));
 		goto out;
 	}
-	switch (transition_decide(&a.rec, mv, &a.dc, &a.t)) {
+	switch (transition_decide(&rec, mv, &dc, &t)) {
 	case TRANSITION_APPLY:
-		rc = handlers[a.t->handler](&a);
+		h.dc = &dc;
+		h.r = &rec;
+		h.f = &facts;
+		h.mv = mv;
+		h.t = t;
+		if ((rc = handle(&h, &c)) != 0) {
+			if (rc < 0)
+				log_err("event=apply_failed handler=%s "
+					"employee=%lld",
+					handler_name(t->handler), e.id);
+			break;
+		}
+		if (c.full)
+			log_err("event=bug where=change_full handler=%s",
+				handler_name(t->handler));
+		if (!change_empty(&c))
+			rc = st_change_write(st, &env, &e, mv, &c);
 		break;
 	case TRANSITION_DONE:
 		rc = 0;
@@ -144,6 +150,6 @@ int store_apply(struct store *st, const struct apply_ctx *ctx,
 		break;
 	}
 out:
-	st_emp_free(&a.e);
+	st_emp_free(&e);
 	return rc;
 }

@@ -1,106 +1,86 @@
 /*
  * store_apply - what the apply step's files share (private to store/).
  *
- * One struct ap is one movement being applied: the store, the movement,
- * the environment of the change (cause: file or portal, and its line), the
- * employee record the movement names, loaded once, and the cell of the
- * transition table (process/transition.h) for its status and operation.
+ * store_apply() (store_apply.c) loads the record a movement names, runs
+ * it through its cell (process/transition.h) and its handler
+ * (process/handle.h), answering the handler's questions about what only
+ * the database knows (struct facts), and writes the change the handler
+ * returns with st_change_write() (store_change.c).  The store decides
+ * nothing: it reads, and writes what it is told.
  *
- * store_apply() (store_apply.c) loads the record and runs the movement
- * through its cell (transition_decide(): the refusals E201, E202, what is
- * already in effect, I200), then hands it to the cell's handler, one file
- * per concept:
- *
- *   store_affiliation.c  AFFILIATION_SIMPLE, AFFILIATION_COMPLETE (a
- *                        rehire too), RELANCE, AFFILIATION_FORCEE, the
- *                        portal's FINALISATION
- *   store_person.c       the personal data a movement carries; MODIFICATION
- *   store_mandate.c      the SEPA mandate: RUM given or generated, the bank
- *                        details a direct-debit option needs
- *   store_dispense.c     DISPENSE and its end-date deadlines
- *   store_beneficiary.c  AYANT_DROIT; the loi Evin letters to dependants
- *   store_radiation.c    RADIATION, ANNULATION, FIN_PORTABILITE
- *
- * A handler takes its target status from the cell and its other decisions
- * from process/decide.h; it tests no status.  It reads what the database
- * alone knows (a RUM taken, a deadline pending), and only then writes; a
- * refusal (an E finding) changes nothing.
+ *   store_change.c       the writer of a struct change
+ *   store_person.c       the record's personal data: the columns, the
+ *                        insert, the update, the record for process/
+ *   store_mandate.c      the RUM: who holds one, the next one generated
+ *   store_beneficiary.c  the beneficiaries: the facts of an AYANT_DROIT,
+ *                        added, ended, the loi Evin letters
+ *   store_radiation.c    the columns of a radiation, one held for its day
+ *                        (the timer's side), the admin's changes
  */
 #ifndef AFFILD_STORE_APPLY_H
 #define AFFILD_STORE_APPLY_H
 
-#include "process/decide.h"
+#include "process/handle.h"
 #include "store/store_priv.h"
 
-struct ap {
-	struct store *st;
-	const struct apply_ctx *ctx;
-	struct movement *mv;
-	struct st_env env;
-	struct st_emp e;
-	struct record rec;		/* e's fields, for process/ */
-	struct decide_ctx dc;
-	enum status from;		/* the status before the movement */
-	const struct transition *t;	/* the cell of (from, operation) */
-};
+/*
+ * st_change_write - write c about e (loaded; for an insert, filled from
+ * mv): the movement mv for the personal data, NULL for a deadline's or an
+ * admin's change.  Nothing in c is decided here.  0 or -1.
+ */
+int st_change_write(struct store *st, const struct st_env *env,
+		    struct st_emp *e, struct movement *mv,
+		    const struct change *c);
 
-#define VIDE "#VIDE"		/* MODIFICATION: clear the field */
-
-/* The transitions: each returns 0 applied or already in effect, 1 refused,
- * -1 error. */
-int ap_simple(struct ap *a);		/* store_affiliation.c */
-int ap_complete(struct ap *a);
-int ap_forcee(struct ap *a);
-int ap_relance(struct ap *a);
-int ap_finalisation(struct ap *a);
-int ap_modification(struct ap *a);	/* store_person.c */
-int ap_dispense(struct ap *a);		/* store_dispense.c */
-int ap_ayant_droit(struct ap *a);	/* store_beneficiary.c */
-int ap_radiation(struct ap *a);		/* store_radiation.c */
-int ap_annulation(struct ap *a);
-int ap_fin_portabilite(struct ap *a);
-
-/* ap_refuse - an E finding; returns 1 */
-int ap_refuse(struct ap *a, const char *code, enum field f, const char *fmt,
-	      ...) __attribute__((format(printf, 4, 5)));
-/* ap_already - I200 "déjà pris en compte"; returns 0 */
-int ap_already(struct ap *a, const char *what);
-/* ap_target - the database name of the cell's target status (out[0]):
- * the record's own status when the cell leaves it unchanged, the one
- * before its last change for TO_PREVIOUS */
-const char *ap_target(const struct ap *a);
-/* ap_reload - read the record again after a change (a->rec follows) */
-int ap_reload(struct ap *a);
-/* ap_record_of - the fields of e that process/ reads (borrowed from e) */
-void ap_record_of(const struct st_emp *e, struct record *r);
+/* st_emp_record - the fields of e that process/ reads (borrowed from e) */
+void st_emp_record(const struct st_emp *e, struct record *r);
+/* st_decide_ctx - the decision's environment from the change's */
+void st_decide_ctx(const struct st_env *env, struct decide_ctx *dc);
 
 /* ---- the personal data (store_person.c) ----------------------------- */
 
-/* ap_insert - a new record (employer, nir) in status with the movement's
- * personal data and its creation (cause, file, line); invite: with its
- * first link and the relance and jeton deadlines (queue it with
- * st_invite_queue).  a->e filled from the movement.  0 or -1 */
-int ap_insert(struct ap *a, const char *status, int invite);
-/* ap_set_person - the personal data the movement carries onto the record:
- * an absent or empty cell keeps the column, "#VIDE" clears it.  0 or -1 */
-int ap_set_person(struct ap *a);
+/* st_emp_insert - a new record (env's employer, mv's nir) in status with
+ * the movement's personal data and its creation (env's cause and ref);
+ * invite: with its first link and the relance and jeton deadlines.  e is
+ * filled from the movement.  0 or -1 */
+int st_emp_insert(struct store *st, const struct st_env *env,
+		  const struct movement *mv, const char *status, int invite,
+		  struct st_emp *e);
+/* st_emp_set_person - the personal data mv carries onto record id: an
+ * absent or empty cell keeps the column, "#VIDE" clears it.  0 or -1 */
+int st_emp_set_person(struct store *st, long long id,
+		      const struct movement *mv);
 
 /* ---- the SEPA mandate (store_mandate.c) ----------------------------- */
 
-/* ap_mandate - the RUM of a direct-debit option: the file's, if no other
- * employee holds it, else one generated.  0 ok, 1 refused, -1 error */
-int ap_mandate(struct ap *a);
-/* ap_mandate_kept - a MODIFICATION leaves a direct-debit option with its
- * IBAN and signature date.  0 ok, 1 refused */
-int ap_mandate_kept(struct ap *a);
+/* st_rum_taken - 1 when an employee other than id holds rum, 0, -1 */
+int st_rum_taken(struct store *st, long long id, const char *rum);
+/* st_rum_generate - the next RUM of env's employer, never given twice,
+ * onto mv (F_RUM), with its I231 finding.  0 or -1 */
+int st_rum_generate(struct store *st, const struct st_env *env,
+		    long long id, struct movement *mv);
 
-/* ap_covered - the affiliation is complete: link revoked, no reminder
- * (store_affiliation.c).  0 or -1 */
-int ap_covered(struct ap *a);
+/* ---- the beneficiaries (store_beneficiary.c) ------------------------ */
 
+/* st_ben_facts - what an AYANT_DROIT row needs to know (handle.h) */
+int st_ben_facts(struct store *st, long long emp_id,
+		 const struct movement *mv, struct ben_facts *out);
+/* st_ben_add - the beneficiary mv describes; its id, or -1 */
+long long st_ben_add(struct store *st, long long emp_id,
+		     const struct movement *mv);
+/* st_ben_end - beneficiary id's cover ends on date_fin.  0 or -1 */
+int st_ben_end(struct store *st, long long id, const char *date_fin);
 /* st_letter_dependants - the loi Evin letter to each covered adult
  * dependant after the employee's death, rights ended on droits (FR date) */
 int st_letter_dependants(struct store *st, const struct st_env *env,
 			 const struct st_emp *e, const char *droits);
+
+/* ---- a radiation (store_radiation.c) -------------------------------- */
+
+/* st_rad_write - the record of a radiation carried out, in one statement;
+ * hist: the id of its history row.  0 or -1 */
+int st_rad_write(struct store *st, const struct st_env *env,
+		 const struct st_emp *e, const struct radiation *r,
+		 long long hist);
 
 #endif

@@ -1,11 +1,12 @@
 /*
- * store_person - the personal data a movement carries (names, dates,
- * contact, address, option, bank details), written onto the employee record
- * when it is created or updated, and the MODIFICATION that corrects them.
+ * store_person - the personal data of a record (names, dates, contact,
+ * address, option, bank details; process/'s person_fields): written when
+ * the record is created or a movement carries them, and read for
+ * process/ (st_emp_record).
  *
  * An absent or empty cell keeps what the record holds; "#VIDE" (only in a
- * MODIFICATION) clears it.  The columns are listed once, in person_cols,
- * in the order of the statements' parameters.
+ * MODIFICATION) clears it.  The statements list the columns in the order
+ * of person_fields, which person_col follows; test_apply checks both.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -15,50 +16,82 @@
 #include "common/util.h"
 #include "store/store_apply.h"
 
-/* The personal data a movement may set, in ap_set_person()'s ?N order. */
-static const struct {
-	enum field f;
-	const char *col;
-	size_t off;		/* in struct st_emp */
-} person_cols[] = {
-#define P(f, c) { f, #c, offsetof(struct st_emp, c) }
-	P(F_NOM, nom), P(F_NOM_USAGE, nom_usage), P(F_PRENOM, prenom),
-	P(F_DATE_NAISSANCE, date_naissance), P(F_DATE_EMBAUCHE, date_embauche),
-	P(F_DATE_EFFET, date_effet), P(F_CATEGORIE, categorie),
-	P(F_EMAIL, email), P(F_EMAIL_PERSONNEL, email_personnel),
-	P(F_ADRESSE, adresse), P(F_CODE_POSTAL, code_postal),
-	P(F_VILLE, ville), P(F_PAYS, pays), P(F_TELEPHONE, telephone),
-	P(F_MATRICULE, matricule), P(F_OPTION, option), P(F_IBAN, iban),
-	P(F_BIC, bic), P(F_RUM, rum),
-	P(F_DATE_SIGNATURE_MANDAT, date_signature_mandat),
+/* The member of struct st_emp holding each field of person_fields, in
+ * its order (the ?N order of the statements below). */
+static const size_t person_col[] = {
+#define P(c) offsetof(struct st_emp, c)
+	P(nom), P(nom_usage), P(prenom), P(date_naissance), P(date_embauche),
+	P(date_effet), P(categorie), P(email), P(email_personnel),
+	P(adresse), P(code_postal), P(ville), P(pays), P(telephone),
+	P(matricule), P(option), P(iban), P(bic), P(rum),
+	P(date_signature_mandat),
 #undef P
 };
 
-/* from_movement - a->e as the insert wrote it, without reading it back */
-static void from_movement(struct ap *a, const char *status)
+static char **person_of(struct st_emp *e, size_t i)
+{
+	return (char **)((char *)e + person_col[i]);
+}
+
+void st_emp_record(const struct st_emp *e, struct record *r)
 {
 	size_t i;
 
-	a->e.employer = xstrdup(a->ctx->emp->numero);
-	a->e.nir = xstrdup(mv_get(a->mv, F_NIR));
-	a->e.status = xstrdup(status);
-	for (i = 0; i < NELEM(person_cols); i++) {
-		const char *v = mv_get(a->mv, person_cols[i].f);
+	memset(r, 0, sizeof(*r));
+	r->id = e->id;
+	r->status = e->id ? status_from_name(e->status) : STATUS_NONE;
+	r->prev_status = status_from_name(e->prev_status);
+	r->nir = e->nir;
+	for (i = 0; i < NELEM(person_col); i++)
+		r->person[person_fields[i]] =
+			*person_of((struct st_emp *)e, i);
+	r->nom = e->nom;
+	r->date_embauche = e->date_embauche;
+	r->option = e->option;
+	r->date_fin_contrat = e->date_fin_contrat;
+	r->motif_rupture = e->motif_rupture;
+	r->radiation_at = e->radiation_at;
+	r->portabilite_debut = e->portabilite_debut;
+	r->portabilite_fin = e->portabilite_fin;
+	r->portabilite_motif_fin = e->portabilite_motif_fin;
+	r->dispense_motif = e->dispense_motif;
+	r->dispense_fin = e->dispense_fin;
+	r->token_hash = e->token_hash;
+	r->token_expires = e->token_expires;
+	r->token_n = e->token_n;
+	r->invited_on = e->invited_on;
+	r->preuve_chomage = e->preuve_chomage;
+	r->relances = e->relances;
+	r->radiation_hist = e->radiation_hist;
+}
+
+/* from_movement - e as the insert wrote it, without reading it back */
+static void from_movement(struct st_emp *e, const struct st_env *env,
+			  const struct movement *mv, const char *status)
+{
+	size_t i;
+
+	e->employer = xstrdup(env->emp->numero);
+	e->nir = xstrdup(mv_get(mv, F_NIR));
+	e->status = xstrdup(status);
+	for (i = 0; i < NELEM(person_col); i++) {
+		const char *v = mv_get(mv, person_fields[i]);
 
 		if (v != NULL && *v != '\0')
-			*(char **)((char *)&a->e + person_cols[i].off) =
-				xstrdup(v);
+			*person_of(e, i) = xstrdup(v);
 	}
 }
 
 /*
- * ap_insert - a new record (employer, nir) in status, with the personal
- * data of the movement, who created it (the record's created_* columns,
- * instead of a history row) and, for invite, the first link and the two
- * deadlines it sets: one statement, the common case of a bulk file.
- * a->e is filled from the movement.
+ * st_emp_insert - a new record (employer, nir) in status, with the
+ * personal data of the movement, who created it (the record's created_*
+ * columns, instead of a history row) and, for invite, the first link and
+ * the two deadlines it sets: one statement, the common case of a bulk
+ * file.  e is filled from the movement.
  */
-int ap_insert(struct ap *a, const char *status, int invite)
+int st_emp_insert(struct store *st, const struct st_env *env,
+		  const struct movement *mv, const char *status, int invite,
+		  struct st_emp *e)
 {
 	static const char sql[] =
 		"INSERT INTO employee (employer, nir, status, status_since,"
@@ -71,22 +104,21 @@ int ap_insert(struct ap *a, const char *status, int invite)
 		" (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
 		" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
-	sqlite3_stmt *s = st_stmt(a->st, sql);
-	const struct st_invite_days *d = st_invite_days(a->ctx->cfg,
-							a->env.today);
+	sqlite3_stmt *s = st_stmt(st, sql);
+	const struct st_invite_days *d = st_invite_days(env->cfg, env->today);
 	char now[32];
 	size_t i;
 
 	if (s == NULL)
 		return -1;
 	st_now(now);
-	st_text_kept(s, 1, a->ctx->emp->numero);
-	st_text_kept(s, 2, mv_get(a->mv, F_NIR));
+	st_text_kept(s, 1, env->emp->numero);
+	st_text_kept(s, 2, mv_get(mv, F_NIR));
 	st_text_kept(s, 3, status);
 	st_text_kept(s, 4, d->day);
 	st_text_kept(s, 5, now);
-	st_text_kept(s, 6, a->env.cause);
-	st_text_kept(s, 7, a->env.ref[0] ? a->env.ref : NULL);
+	st_text_kept(s, 6, env->cause);
+	st_text_kept(s, 7, env->ref[0] ? env->ref : NULL);
 	if (invite) {
 		sqlite3_bind_int(s, 8, 1);
 		st_text_kept(s, 9, d->expires);
@@ -96,26 +128,27 @@ int ap_insert(struct ap *a, const char *status, int invite)
 	} else {
 		sqlite3_bind_int(s, 8, 0);
 	}
-	for (i = 0; i < NELEM(person_cols); i++)
-		st_text_kept(s, (int)i + 13, mv_has(a->mv, person_cols[i].f) ?
-			mv_get(a->mv, person_cols[i].f) : NULL);
-	if (st_done(a->st, s) < 0)
+	for (i = 0; i < NELEM(person_col); i++)
+		st_text_kept(s, (int)i + 13, mv_has(mv, person_fields[i]) ?
+			     mv_get(mv, person_fields[i]) : NULL);
+	if (st_done(st, s) < 0)
 		return -1;
-	a->e.id = sqlite3_last_insert_rowid(a->st->db);
-	from_movement(a, status);
+	e->id = sqlite3_last_insert_rowid(st->db);
+	from_movement(e, env, mv, status);
 	if (invite) {
-		a->e.token_n = 1;
-		a->e.token_expires = xstrdup(d->expires);
-		a->e.invited_on = xstrdup(d->day);
+		e->token_n = 1;
+		e->token_expires = xstrdup(d->expires);
+		e->invited_on = xstrdup(d->day);
 	}
 	return 0;
 }
 
 /*
- * ap_set_person - write the personal data the movement carries: an absent
- * or empty cell keeps the column, "#VIDE" (MODIFICATION) clears it.
+ * st_emp_set_person - write the personal data the movement carries: an
+ * absent or empty cell keeps the column, "#VIDE" (MODIFICATION) clears it.
  */
-int ap_set_person(struct ap *a)
+int st_emp_set_person(struct store *st, long long id,
+		      const struct movement *mv)
 {
 #define COL(n, c) " " #c " = CASE WHEN ?" #n " IS NULL THEN " #c \
 	" WHEN ?" #n " = '' THEN NULL ELSE ?" #n " END,"
@@ -129,14 +162,14 @@ int ap_set_person(struct ap *a)
 		COL(20, date_signature_mandat)
 		" updated_at = ?21 WHERE id = ?22";
 #undef COL
-	sqlite3_stmt *s = st_stmt(a->st, sql);
+	sqlite3_stmt *s = st_stmt(st, sql);
 	char now[32];
 	size_t i;
 
 	if (s == NULL)
 		return -1;
-	for (i = 0; i < NELEM(person_cols); i++) {
-		const char *v = mv_get(a->mv, person_cols[i].f);
+	for (i = 0; i < NELEM(person_col); i++) {
+		const char *v = mv_get(mv, person_fields[i]);
 
 		if (v == NULL || *v == '\0')
 			v = NULL;
@@ -145,68 +178,7 @@ int ap_set_person(struct ap *a)
 		st_text(s, (int)i + 1, v);
 	}
 	st_now(now);
-	st_text(s, (int)NELEM(person_cols) + 1, now);
-	sqlite3_bind_int64(s, (int)NELEM(person_cols) + 2, a->e.id);
-	return st_done(a->st, s);
-}
-
-/* changed_fields - the names of the columns the movement would change */
-static void changed_fields(const struct ap *a, char *out, size_t outlen)
-{
-	size_t i, n = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < NELEM(person_cols); i++) {
-		const char *v = mv_get(a->mv, person_cols[i].f);
-		const char *have = *(char *const *)((const char *)&a->e +
-						    person_cols[i].off);
-
-		if (v == NULL || *v == '\0')
-			continue;
-		if (strcmp(v, VIDE) == 0 ? have == NULL : st_same(v, have))
-			continue;
-		n += (size_t)snprintf(out + n, n < outlen ? outlen - n : 0,
-				      "%s%s", n ? ", " : "",
-				      person_cols[i].col);
-	}
-}
-
-/* ap_modification - personal data; status unchanged; history kept */
-int ap_modification(struct ap *a)
-{
-	const char *nouveau = mv_get(a->mv, F_NOUVEAU_NIR);
-	char what[512];
-	struct st_emp other;
-	int rc;
-
-	changed_fields(a, what, sizeof(what));
-	if (nouveau && *nouveau && !st_same(nouveau, a->e.nir)) {
-		if (st_emp_load(a->st, a->ctx->emp->numero, nouveau,
-				&other) < 0)
-			return -1;
-		rc = other.id != 0;
-		st_emp_free(&other);
-		if (rc)
-			return ap_refuse(a, "E206", F_NOUVEAU_NIR, "nouveau NIR "
-					 "déjà attribué à un autre salarié de "
-					 "cet employeur");
-	} else {
-		nouveau = NULL;
-	}
-	if (what[0] == '\0' && nouveau == NULL)
-		return ap_already(a, "aucune donnée différente de celles "
-				  "enregistrées");
-	if ((rc = ap_mandate_kept(a)) != 0 || (rc = ap_mandate(a)) != 0)
-		return rc;
-	if (ap_set_person(a) < 0 ||
-	    (nouveau && st_set_col(a->st, a->e.id, "nir", nouveau) < 0))
-		return -1;
-	if (nouveau) {
-		size_t n = strlen(what);
-
-		snprintf(what + n, sizeof(what) - n, "%snir remplacé "
-			 "(…%s)", n ? ", " : "", a->e.nir + 11);
-	}
-	return st_history(a->st, &a->env, a->e.id, a->e.status, a->e.status,
-			  what) < 0 ? -1 : 0;
+	st_text(s, (int)NELEM(person_col) + 1, now);
+	sqlite3_bind_int64(s, (int)NELEM(person_col) + 2, id);
+	return st_done(st, s);
 }

@@ -21,26 +21,12 @@
 #include "config/config.h"
 #include "parsers/check.h"
 #include "process/decide.h"
+#include "process/handle.h"
 #include "process/transition.h"
 
 #include "apply_rows.h"
+#include "process_fixture.h"
 
-static const char config_yaml[] =
-	"spool:\n  dir: %s/spool\n  sftp_chroot: false\n"
-	"database:\n  path: %s/affild.db\n"
-	"mail:\n  transport: file\n  dir: %s/mail\n"
-	"  from: \"Espace <affiliation@assureur.example>\"\n"
-	"portal:\n  enabled: true\n"
-	"  link_url: \"https://espace.example/a/{token}\"\n"
-	"process:\n  creditor_id: FR12ZZZ123456\n"
-	"employers:\n"
-	"  - numero: \"12345678\"\n    name: Exemple SAS\n"
-	"    options:\n      - code: BASE\n      - code: CONFORT\n"
-	"        direct_debit: true\n"
-	"    base_plan: BASE\n    contact_email: rh@exemple.example\n";
-
-static struct cfg *cfg;
-static struct decide_ctx dc;
 
 /* ---- records and movements -------------------------------------------- */
 
@@ -82,31 +68,18 @@ static void record_of(const char *key, struct record *r)
 		    strcmp(key, "RADIE_RETRAITE") == 0 ? STATUS_RADIE :
 		    status_from_name(key);
 	assert_int_not_equal(r->status, STATUS_NONE);
+	/* The person of apply_rows.h's PERSON, as the store reads her. */
+	r->id = 1;
+	r->nir = "290049900000059";
+	r->person[F_NOM] = r->nom;
+	r->person[F_PRENOM] = "Zoé";
+	r->person[F_DATE_NAISSANCE] = "1990-04-12";
+	r->person[F_DATE_EMBAUCHE] = r->date_embauche;
+	r->person[F_CATEGORIE] = "CADRE";
+	r->person[F_EMAIL] = "zoe@example.fr";
+	r->person[F_OPTION] = r->option;
 }
 
-/* movement_of - "OP field=value;..." checked as the pipeline checks it */
-static void movement_of(const char *spec, int portal, struct movement *mv)
-{
-	struct check_ctx cc = { cfg, &cfg->employers[0], dc.today, portal,
-				0 };
-	char buf[1024], *field, *save = NULL;
-
-	mv_init(mv);
-	snprintf(buf, sizeof(buf), "%s", spec);
-	field = strtok_r(buf, " ", &save);
-	mv->op = op_from_name(field);
-	mv_set(mv, F_OPERATION, field);
-	mv_set(mv, F_NIR, "290049900000059");
-	while ((field = strtok_r(NULL, ";", &save)) != NULL) {
-		char *eq = strchr(field, '=');
-
-		assert_non_null(eq);
-		*eq = '\0';
-		assert_int_not_equal(field_from_name(field), F_NONE);
-		mv_set(mv, field_from_name(field), eq + 1);
-	}
-	check_movement(&cc, mv);
-}
 
 /* decide - the record key and the movement through transition_decide */
 static enum tr_result decide(const char *key, const char *spec, int portal,
@@ -417,58 +390,81 @@ static int store_only(const struct row *r)
 		strncmp(r->event, "MODIFICATION", 12) == 0);
 }
 
-/* then - the pure decision after the cell: where the movement leads and
- * the notices it allows; 1 when it refuses (finding on mv) */
+/* The facts of a record alone in its database: no RUM nor NIR taken, no
+ * beneficiary, no radiation held, its radiation the last history row. */
+static int no_rum(void *arg, const char *rum)
+{
+	(void)arg;
+	(void)rum;
+	return 0;
+}
+
+static int no_ben(void *arg, const struct movement *mv,
+		  struct ben_facts *out)
+{
+	(void)arg;
+	(void)mv;
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+static int none_held(void *arg, char *data, size_t datalen)
+{
+	(void)arg;
+	(void)data;
+	(void)datalen;
+	return 0;
+}
+
+static long long last_is_radiation(void *arg)
+{
+	return ((const struct record *)arg)->radiation_hist;
+}
+
+/* then - the movement through the cell's handler (process/handle.h), as
+ * the store runs it but without one: where the change leads and the
+ * notices it queues; 1 when it refuses (finding on mv) */
 static int then(const struct record *rec, struct movement *mv,
 		const struct transition *t, const char **to,
-		unsigned *notices, const char **extra)
+		unsigned *notices)
 {
-	struct radiation rad;
-	struct date due;
+	const struct facts f = { (void *)rec, no_rum, no_rum, no_ben,
+				 none_held, last_is_radiation };
+	const struct handle h = { &dc, rec, &f, mv, t };
+	static struct change c;
+	size_t i;
+	int rc = handle(&h, &c);
 
-	*to = t->out[0].to == TO_SAME ? status_name(rec->status) :
-	      status_name(t->out[0].to);
-	*notices = t->out[0].notices;
-	switch (mv->op) {
-	case OP_RADIATION:
-		if (radiation_decide(&dc, rec, mv, &rad) != 0)
-			return 1;
-		if (radiation_held(&rad, dc.today, &due)) {
-			*to = status_name(rec->status);
-			*notices = 0;
-			*extra = "I213";
-			return 0;
-		}
-		*to = status_name(rad.to);
-		*notices = strcmp(rad.notice, "deces") == 0 ?
-			   NOTICE_BIT(NOTICE_LOI_EVIN_AYANTS_DROIT) :
-			   *rad.notice ? NOTICE_BIT(notice_from_name(rad.notice))
-			   : 0;
-		return 0;
-	case OP_FIN_PORTABILITE:
-		if (fin_portabilite_rights(rec, mv, &due) != 0)
-			return 1;
-		*notices = NOTICE_BIT(strcmp(mv_get(mv, F_MOTIF_FIN), "DECES") ?
-				      NOTICE_FIN_PORTABILITE :
-				      NOTICE_LOI_EVIN_AYANTS_DROIT);
-		return 0;
-	case OP_ANNULATION:
-		if (annulation_check(&dc, rec, mv) != 0)
-			return 1;
-		*to = status_name(rec->prev_status);
-		*notices = status_is(rec->prev_status, STATUS_AWAITING) ?
-			   NOTICE_BIT(NOTICE_RELANCE) : 0;
-		return 0;
-	default:
-		return 0;
-	}
+	assert_int_not_equal(rc, -1);
+	if (rc == 1)
+		return 1;
+	assert_false(c.full);
+	*to = status_name(c.radiated ? c.rad.to : c.to != STATUS_NONE ?
+			  c.to : rec->status);
+	*notices = c.invite != NOTICE_COUNT ? NOTICE_BIT(c.invite) : 0;
+	for (i = 0; i < c.nnotice; i++)
+		if (c.notice[i].to != RCPT_EMPLOYER || c.notice[i].addr)
+			*notices |= NOTICE_BIT(c.notice[i].kind);
+	return 0;
+}
+
+/* kinds_of - the notices a row's outbox kinds name */
+static unsigned kinds_of(const char *kinds)
+{
+	char buf[256], *k, *save = NULL;
+	unsigned bits = 0;
+
+	snprintf(buf, sizeof(buf), "%s", kinds);
+	for (k = strtok_r(buf, ",", &save); k; k = strtok_r(NULL, ",", &save))
+		bits |= NOTICE_BIT(notice_from_name(k));
+	return bits;
 }
 
 /* check_row - one row of apply_rows.h through check, cell and decision */
 static void check_row(const struct row *r)
 {
 	const struct transition *t = NULL;
-	const char *to = NULL, *extra = "", *code;
+	const char *to = NULL, *code;
 	struct outcome allowed = { 0, 0, NULL, NULL };
 	int refused, applied = 0, i, hit = 0;
 	struct movement mv;
@@ -489,13 +485,12 @@ static void check_row(const struct row *r)
 			to = r->from;
 			break;
 		case TRANSITION_APPLY:
-			refused = then(&rec, &mv, t, &to, &allowed.notices,
-				       &extra);
+			refused = then(&rec, &mv, t, &to, &allowed.notices);
 			applied = !refused;
 			break;
 		}
 	}
-	code = mv.ndiags ? mv.diags[0].code : extra;
+	code = mv.ndiags ? mv.diags[0].code : "";
 	if (refused) {
 		if (r->to != NULL || strcmp(code, r->code) != 0)
 			fail_msg("%s | %s: refused %s, want %s %s", r->from,
@@ -512,8 +507,16 @@ static void check_row(const struct row *r)
 		/* Queued: what the decision allows, and the cell says. */
 		allowed.to = status_from_name(to);
 		if (!outcome_fits(&allowed, r, to, r->kinds))
-			fail_msg("%s | %s: queued %s, not what the decision "
-				 "allows", r->from, r->event, r->kinds);
+			fail_msg("%s | %s: queued %s, not what the handler "
+				 "queues", r->from, r->event, r->kinds);
+		/* ... and all it queues, but the letters to dependants the
+		 * store lists (none in these rows). */
+		if ((allowed.notices &
+		     ~NOTICE_BIT(NOTICE_LOI_EVIN_AYANTS_DROIT)) !=
+		    kinds_of(r->kinds))
+			fail_msg("%s | %s: the handler queues %#x, the store "
+				 "%s", r->from, r->event, allowed.notices,
+				 r->kinds);
 		for (i = 0; i < TR_MAX_OUTCOMES && t->out[i].to; i++)
 			hit |= outcome_fits(&t->out[i], r, to, r->kinds);
 		if (!hit)
@@ -705,38 +708,6 @@ static void test_doc_is_the_table(void **state)
 
 /* ---- the configuration, in a temporary folder ------------------------- */
 
-static int setup(void **state)
-{
-	char dir[] = "/tmp/affild-process-XXXXXX", path[128], yaml[2048];
-	struct cfg_errors errs = { NULL, 0 };
-	FILE *f;
-	int rc;
-
-	(void)state;
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/affild.yaml", dir);
-	snprintf(yaml, sizeof(yaml), config_yaml, dir, dir, dir);
-	if ((f = fopen(path, "w")) == NULL)
-		return -1;
-	fputs(yaml, f);
-	fclose(f);
-	cfg = cfg_load(path, &errs);
-	rc = unlink(path) | rmdir(dir);
-	if (cfg == NULL)
-		return -1;
-	dc.cfg = cfg;
-	dc.emp = &cfg->employers[0];
-	dc.today = (struct date){ 2026, 11, 28 };
-	return rc;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	cfg_free(cfg);
-	return 0;
-}
 
 int main(void)
 {
