@@ -19,6 +19,7 @@
  *   handle_radiation.c    RADIATION (now, or held for its day, and on that
  *                         day), ANNULATION, FIN_PORTABILITE, and the
  *                         admin's OUVERTURE_PORTABILITE and PREUVE_CHOMAGE
+ *   handle_timer.c        the deadlines on their day (timer_change)
  */
 #ifndef AFFILD_PROCESS_HANDLE_H
 #define AFFILD_PROCESS_HANDLE_H
@@ -56,6 +57,8 @@ struct facts {
 	int (*radiation_held)(void *arg, char *data, size_t datalen);
 	/* last_history - the id of the record's latest history row */
 	long long (*last_history)(void *arg);
+	/* ben_covered - 1 when beneficiary id is the record's and covered */
+	int (*ben_covered)(void *arg, long long id);
 };
 
 /* One movement through its handler. */
@@ -98,6 +101,13 @@ int handle_radiation(const struct handle *h, struct change *c);
 int handle_annulation(const struct handle *h, struct change *c);
 int handle_fin_portabilite(const struct handle *h, struct change *c);
 
+/* lien_is_partner - CONJOINT, PACS or CONCUBIN: one covered at a time */
+int lien_is_partner(const char *lien);
+/* dependant_gets_letter - a covered dependant gets the loi Evin letter
+ * on today: an adult (a child is reached through them) */
+int dependant_gets_letter(const char *lien, const char *date_naissance,
+			  struct date today);
+
 /* handle_mandate - the RUM of a direct-debit option: the movement's, if
  * not reserved (E232) nor another's (E230), else one to generate; 0, 1
  * refused, -1 error */
@@ -127,6 +137,16 @@ int admin_portability_change(const struct decide_ctx *dc,
 /* admin_proof_change - PREUVE_CHOMAGE: 0 with the change, 1 refused */
 int admin_proof_change(const struct decide_ctx *dc, const struct record *r,
 		       struct change *c, char *why, size_t whylen);
+
+/*
+ * timer_change - a deadline of kind (due on due, with data) on its day,
+ * on r, whose status timer_fires() let it fire on: 0 with the change, 1
+ * moot (what it was for happened meanwhile: nothing to write), -1 error
+ * (its data unreadable, a fact failed).  handle_timer.c.
+ */
+int timer_change(const struct decide_ctx *dc, const struct record *r,
+		 const struct facts *f, enum deadline_kind kind,
+		 const char *due, const char *data, struct change *c);
 
 /* radiation_json - the decision as a held radiation's data (the same
  * bytes for the same decision, so that a pending one compares); 0, or -1

@@ -157,10 +157,21 @@ int handle_dispense(const struct handle *h, struct change *c)
 
 /* ---- AYANT_DROIT ---------------------------------------------------- */
 
-static int is_partner(const char *lien)
+int lien_is_partner(const char *lien)
 {
 	return same(lien, "CONJOINT") || same(lien, "PACS") ||
 	       same(lien, "CONCUBIN");
+}
+
+int dependant_gets_letter(const char *lien, const char *date_naissance,
+			  struct date today)
+{
+	char adult[DATE_ISO_SIZE];
+
+	if (!same(lien, "ENFANT"))
+		return 1;
+	date_format(date_add_months(today, -12 * 18), adult);
+	return date_naissance != NULL && strcmp(date_naissance, adult) <= 0;
 }
 
 /* child_limit - the age at which a child's cover ends: 0 for none */
@@ -235,7 +246,7 @@ int handle_ayant_droit(const struct handle *h, struct change *c)
 		mv_diag(h->mv, vr.code, F_DATE_NAISSANCE, "%s", vr.msg);
 		return 1;
 	}
-	if (is_partner(mv_get(mv, F_LIEN)) && b.partners != 0) {
+	if (lien_is_partner(mv_get(mv, F_LIEN)) && b.partners != 0) {
 		mv_diag(h->mv, "E240", F_LIEN, "un conjoint ou partenaire est "
 			"déjà couvert : clore le précédent (AYANT_DROIT avec "
 			"date_fin) avant d'en ajouter un");

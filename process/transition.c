@@ -184,14 +184,18 @@ const enum op transition_ops[] = {
 };
 
 static const char *const handler_names[HANDLER_COUNT] = {
-	[H_NONE] = "", [H_SIMPLE] = "ap_simple", [H_COMPLETE] = "ap_complete",
-	[H_FINALISATION] = "ap_finalisation", [H_FORCEE] = "ap_forcee",
-	[H_RELANCE] = "ap_relance", [H_DISPENSE] = "ap_dispense",
-	[H_RADIATION] = "ap_radiation",
-	[H_FIN_PORTABILITE] = "ap_fin_portabilite",
-	[H_ANNULATION] = "ap_annulation",
-	[H_MODIFICATION] = "ap_modification",
-	[H_AYANT_DROIT] = "ap_ayant_droit",
+	[H_NONE] = "",
+	[H_SIMPLE] = "handle_simple",
+	[H_COMPLETE] = "handle_complete",
+	[H_FINALISATION] = "handle_finalisation",
+	[H_FORCEE] = "handle_forcee",
+	[H_RELANCE] = "handle_relance",
+	[H_DISPENSE] = "handle_dispense",
+	[H_RADIATION] = "handle_radiation",
+	[H_FIN_PORTABILITE] = "handle_fin_portabilite",
+	[H_ANNULATION] = "handle_annulation",
+	[H_MODIFICATION] = "handle_modification",
+	[H_AYANT_DROIT] = "handle_ayant_droit",
 };
 
 static const char *const notice_names[NOTICE_COUNT] = {
@@ -206,6 +210,8 @@ static const char *const notice_names[NOTICE_COUNT] = {
 	[NOTICE_LOI_EVIN] = "loi_evin",
 	[NOTICE_LOI_EVIN_AYANTS_DROIT] = "loi_evin_ayants_droit",
 	[NOTICE_FIN_PORTABILITE] = "fin_portabilite",
+	[NOTICE_DISPENSE_JUSTIFICATIF] = "dispense_justificatif",
+	[NOTICE_JUSTIFICATIF_CHOMAGE] = "justificatif_chomage",
 };
 
 const struct transition *transition_of(enum status from, enum op op)

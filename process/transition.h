@@ -3,8 +3,8 @@
  * operation) saying what docs/process.md's rules do with a movement of
  * that operation on a record in that status.
  *
- * A cell's verdict is TR_APPLY (its handler in store/ applies the
- * movement), TR_REFUSED (E201: the rules have no such transition),
+ * A cell's verdict is TR_APPLY (its handler, process/handle.h, decides
+ * what the movement changes), TR_REFUSED (E201: the rules have no such transition),
  * TR_UNKNOWN (E202: no such employee) or TR_CONFLICT (the movement
  * contradicts the record: the operation's own code, E203, E204 or E207).
  * Before the verdict, a guard may refuse (E201) and an "again" test may
@@ -16,9 +16,8 @@
  *
  * transition_decide() runs a movement through its cell.  Every finding of
  * that step (E106, E201, E202, E203, E204, E207, E208, E260-E263, E290,
- * E294, I200) is worded there and only there; the store then calls the
- * handler the cell names, which writes and decides nothing more about the
- * status.  Pure: no I/O, no SQLite, no allocation.
+ * E294, I200) is worded there and only there; then the handler the cell
+ * names decides the change the store writes.  Pure: no I/O, no SQLite, no allocation.
  */
 #ifndef AFFILD_PROCESS_TRANSITION_H
 #define AFFILD_PROCESS_TRANSITION_H
@@ -37,8 +36,8 @@ enum verdict {
 	TR_CONFLICT,		/* the operation's own code: E203, E204, E207 */
 };
 
-/* The store's handler of an applied movement (store/store_apply.c maps
- * each to its ap_* function). */
+/* The handler of an applied movement (process/handle.h; handle.c maps
+ * each to its handle_* function). */
 enum handler {
 	H_NONE = 0,
 	H_SIMPLE, H_COMPLETE, H_FINALISATION, H_FORCEE, H_RELANCE, H_DISPENSE,
@@ -71,13 +70,15 @@ enum again {
 	AGAIN_COUNT
 };
 
-/* The notices a transition may queue: outbox kinds (templates/fr/). */
+/* The notices a transition or a deadline may queue: outbox kinds
+ * (templates/fr/). */
 enum notice {
 	NOTICE_INVITATION = 0, NOTICE_RELANCE, NOTICE_CONFIRMATION,
 	NOTICE_FINALISATION_EMPLOYEUR, NOTICE_AFFILIATION_FORCEE,
 	NOTICE_DISPENSE_EMPLOYEUR, NOTICE_RADIATION,
 	NOTICE_RADIATION_PORTABILITE, NOTICE_LOI_EVIN,
 	NOTICE_LOI_EVIN_AYANTS_DROIT, NOTICE_FIN_PORTABILITE,
+	NOTICE_DISPENSE_JUSTIFICATIF, NOTICE_JUSTIFICATIF_CHOMAGE,
 	NOTICE_COUNT
 };
 #define NOTICE_BIT(n) (1u << (n))

@@ -24,16 +24,10 @@
 #include "common/util.h"
 #include "store/store_apply.h"
 
-/* The movement being applied, as the facts' callbacks see it. */
-struct ap {
-	struct store *st;
-	const struct cfg_employer *emp;
-	long long id;			/* the record's; 0 for none */
-};
 
 static int rum_taken(void *arg, const char *rum)
 {
-	struct ap *a = arg;
+	struct st_facts *a = arg;
 
 	return st_rum_taken(a->st, a->id, rum);
 }
@@ -42,7 +36,7 @@ static int nir_taken(void *arg, const char *nir)
 {
 	static const char sql[] =
 		"SELECT 1 FROM employee WHERE employer = ? AND nir = ?";
-	struct ap *a = arg;
+	struct st_facts *a = arg;
 	sqlite3_stmt *s = st_stmt(a->st, sql);
 
 	if (s == NULL)
@@ -55,14 +49,14 @@ static int nir_taken(void *arg, const char *nir)
 static int beneficiary(void *arg, const struct movement *mv,
 		       struct ben_facts *out)
 {
-	struct ap *a = arg;
+	struct st_facts *a = arg;
 
 	return st_ben_facts(a->st, a->id, mv, out);
 }
 
 static int held_radiation(void *arg, char *data, size_t datalen)
 {
-	struct ap *a = arg;
+	struct st_facts *a = arg;
 	char *pending = NULL;
 	int rc;
 
@@ -76,21 +70,93 @@ static int held_radiation(void *arg, char *data, size_t datalen)
 
 static long long last_history(void *arg)
 {
-	struct ap *a = arg;
+	struct st_facts *a = arg;
 
 	return st_last_history(a->st, a->id);
+}
+
+static int ben_covered(void *arg, long long id)
+{
+	static const char sql[] = "SELECT 1 FROM beneficiary WHERE id = ?"
+		" AND employee_id = ? AND date_fin IS NULL";
+	struct st_facts *a = arg;
+	sqlite3_stmt *s = st_stmt(a->st, sql);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, a->id);
+	return st_one_row(a->st, s, "beneficiary covered", NULL, NULL);
+}
+
+void st_facts(struct st_facts *a, struct store *st,
+	      const struct cfg_employer *emp, long long id)
+{
+	a->st = st;
+	a->emp = emp;
+	a->id = id;
+	a->f.arg = a;
+	a->f.rum_taken = rum_taken;
+	a->f.nir_taken = nir_taken;
+	a->f.beneficiary = beneficiary;
+	a->f.radiation_held = held_radiation;
+	a->f.last_history = last_history;
+	a->f.ben_covered = ben_covered;
+}
+
+/*
+ * try_new - the common case of a bulk file, a new employee: the movement
+ * decided on no record and inserted only if the employer has none of its
+ * NIR, without looking it up first.  1 when that is not the case (the
+ * record exists, or on no record the movement would be refused, say
+ * anything or draw a RUM): then the usual way, from the start.
+ */
+static int try_new(struct store *st, const struct st_env *env,
+		   const struct decide_ctx *dc, struct movement *mv)
+{
+	const struct transition *t = transition_of(STATUS_NONE, mv->op);
+	int ndiags = mv->ndiags, nerrors = mv->nerrors;
+	int said = ndiags + mv->ndropped;
+	struct st_facts facts;
+	struct record none;
+	struct handle h;
+	struct change c;
+	struct st_emp e;
+	int rc;
+
+	if (t == NULL || t->verdict != TR_APPLY)
+		return 1;
+	memset(&none, 0, sizeof(none));
+	st_facts(&facts, st, env->emp, 0);
+	h.dc = dc;
+	h.r = &none;
+	h.f = &facts.f;
+	h.mv = mv;
+	if (transition_decide(&none, mv, dc, &h.t) != TRANSITION_APPLY ||
+	    mv->ndiags + mv->ndropped != said)
+		rc = 1;
+	else if ((rc = handle(&h, &c)) == 0 &&
+		 (mv->ndiags + mv->ndropped != said || c.record == CR_UPDATE ||
+		  c.rum_generate || c.full))
+		rc = 1;
+	if (rc != 0) {
+		mv->ndiags = ndiags;	/* said again the usual way */
+		mv->nerrors = nerrors;
+		mv->ndropped = said - ndiags;
+		return rc < 0 ? -1 : 1;
+	}
+	memset(&e, 0, sizeof(e));
+	rc = st_change_write_new(st, env, &e, mv, &c);
+	st_emp_free(&e);
+	return rc;
 }
 
 /* store_apply - apply one checked movement; see store.h */
 int store_apply(struct store *st, const struct apply_ctx *ctx,
 		struct movement *mv)
 {
-	struct ap a = { st, ctx->emp, 0 };
-	const struct facts facts = {
-		&a, rum_taken, nir_taken, beneficiary, held_radiation,
-		last_history,
-	};
 	const struct transition *t;
+	struct st_facts facts;
 	struct decide_ctx dc;
 	struct handle h;
 	struct record rec;
@@ -111,9 +177,12 @@ int store_apply(struct store *st, const struct apply_ctx *ctx,
 	snprintf(env.ref, sizeof(env.ref), "%s:%ld", ctx->file_id, mv->line);
 	st_decide_ctx(&env, &dc);
 	dc.portal = ctx->portal;
+	if ((rc = try_new(st, &env, &dc, mv)) != 1)
+		return rc;
+	rc = -1;
 	if (st_emp_load(st, ctx->emp->numero, mv_get(mv, F_NIR), &e) < 0)
 		return -1;
-	a.id = e.id;
+	st_facts(&facts, st, ctx->emp, e.id);
 	st_emp_record(&e, &rec);
 	if (e.id != 0 && rec.status == STATUS_NONE) {
 		/* Only status_name() ever wrote the column. */
@@ -125,7 +194,7 @@ int store_apply(struct store *st, const struct apply_ctx *ctx,
 	case TRANSITION_APPLY:
 		h.dc = &dc;
 		h.r = &rec;
-		h.f = &facts;
+		h.f = &facts.f;
 		h.mv = mv;
 		h.t = t;
 		if ((rc = handle(&h, &c)) != 0) {

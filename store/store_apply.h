@@ -31,6 +31,22 @@
 int st_change_write(struct store *st, const struct st_env *env,
 		    struct st_emp *e, struct movement *mv,
 		    const struct change *c);
+/* st_change_write_new - the same for a change decided on no record, only
+ * if the employer has none of mv's NIR: 1, nothing written, when it has */
+int st_change_write_new(struct store *st, const struct st_env *env,
+			struct st_emp *e, struct movement *mv,
+			const struct change *c);
+
+/* The facts a handler or a deadline may ask about one record (the
+ * record id of employer emp; 0 for none), answered from st. */
+struct st_facts {
+	struct facts f;
+	struct store *st;
+	const struct cfg_employer *emp;
+	long long id;
+};
+void st_facts(struct st_facts *a, struct store *st,
+	      const struct cfg_employer *emp, long long id);
 
 /* st_emp_record - the fields of e that process/ reads (borrowed from e) */
 void st_emp_record(const struct st_emp *e, struct record *r);
@@ -42,10 +58,11 @@ void st_decide_ctx(const struct st_env *env, struct decide_ctx *dc);
 /* st_emp_insert - a new record (env's employer, mv's nir) in status with
  * the movement's personal data and its creation (env's cause and ref);
  * invite: with its first link and the relance and jeton deadlines.  e is
- * filled from the movement.  0 or -1 */
+ * filled from the movement.  0, -1, or with if_absent 1 when the record
+ * exists (nothing written) */
 int st_emp_insert(struct store *st, const struct st_env *env,
 		  const struct movement *mv, const char *status, int invite,
-		  struct st_emp *e);
+		  int if_absent, struct st_emp *e);
 /* st_emp_set_person - the personal data mv carries onto record id: an
  * absent or empty cell keeps the column, "#VIDE" clears it.  0 or -1 */
 int st_emp_set_person(struct store *st, long long id,
@@ -76,6 +93,7 @@ int st_letter_dependants(struct store *st, const struct st_env *env,
 			 const struct st_emp *e, const char *droits);
 
 /* ---- a radiation (store_radiation.c) -------------------------------- */
+
 
 /* st_rad_write - the record of a radiation carried out, in one statement;
  * hist: the id of its history row.  0 or -1 */

@@ -169,9 +169,10 @@ static int notices(struct store *st, const struct st_env *env,
 	return rc;
 }
 
-int st_change_write(struct store *st, const struct st_env *env,
-		    struct st_emp *e, struct movement *mv,
-		    const struct change *c)
+/* change_write - st_change_write; if_absent: st_change_write_new */
+static int change_write(struct store *st, const struct st_env *env,
+			struct st_emp *e, struct movement *mv,
+			const struct change *c, int if_absent)
 {
 	struct st_emp now;
 	long long hist = 0;
@@ -189,9 +190,10 @@ int st_change_write(struct store *st, const struct st_env *env,
 	if (c->rum_generate && st_rum_generate(st, env, e->id, mv) < 0)
 		return -1;
 	if (c->record != CR_UPDATE &&
-	    st_emp_insert(st, env, mv, status_name(c->to),
-			  c->record == CR_INSERT_INVITED, e) < 0)
-		return -1;
+	    (rc = st_emp_insert(st, env, mv, status_name(c->to),
+				c->record == CR_INSERT_INVITED, if_absent,
+				e)) != 0)
+		return rc;
 	for (i = 0; i < c->nhist; i++)
 		if ((hist = st_history(st, env, e->id,
 				       status_name(c->hist[i].from),
@@ -212,4 +214,24 @@ int st_change_write(struct store *st, const struct st_env *env,
 	rc = notices(st, env, &now, c);
 	st_emp_free(&now);
 	return rc;
+}
+
+int st_change_write(struct store *st, const struct st_env *env,
+		    struct st_emp *e, struct movement *mv,
+		    const struct change *c)
+{
+	return change_write(st, env, e, mv, c, 0);
+}
+
+int st_change_write_new(struct store *st, const struct st_env *env,
+			struct st_emp *e, struct movement *mv,
+			const struct change *c)
+{
+	/* Only a change whose first write is the insert: nothing before it
+	 * to undo when the record exists after all. */
+	if (c->record == CR_UPDATE || c->rum_generate) {
+		log_err("event=bug where=st_change_write_new");
+		return -1;
+	}
+	return change_write(st, env, e, mv, c, 1);
 }

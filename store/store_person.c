@@ -82,29 +82,35 @@ static void from_movement(struct st_emp *e, const struct st_env *env,
 	}
 }
 
+/* The insert of a new record, in person_fields' order from ?13. */
+#define INSERT_EMPLOYEE \
+	"INSERT INTO employee (employer, nir, status, status_since," \
+	" updated_at, created_at, created_cause, created_ref," \
+	" token_n, token_expires, due_jeton, invited_on, due_relance," \
+	" nom, nom_usage, prenom, date_naissance," \
+	" date_embauche, date_effet, categorie, email, email_personnel," \
+	" adresse, code_postal, ville, pays, telephone, matricule," \
+	" option, iban, bic, rum, date_signature_mandat) VALUES" \
+	" (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12," \
+	" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24," \
+	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"
+
 /*
  * st_emp_insert - a new record (employer, nir) in status, with the
  * personal data of the movement, who created it (the record's created_*
  * columns, instead of a history row) and, for invite, the first link and
  * the two deadlines it sets: one statement, the common case of a bulk
- * file.  e is filled from the movement.
+ * file.  e is filled from the movement.  if_absent: 1, and nothing
+ * written, when the employer has a record of that NIR already.
  */
 int st_emp_insert(struct store *st, const struct st_env *env,
 		  const struct movement *mv, const char *status, int invite,
-		  struct st_emp *e)
+		  int if_absent, struct st_emp *e)
 {
-	static const char sql[] =
-		"INSERT INTO employee (employer, nir, status, status_since,"
-		" updated_at, created_at, created_cause, created_ref,"
-		" token_n, token_expires, due_jeton, invited_on, due_relance,"
-		" nom, nom_usage, prenom, date_naissance,"
-		" date_embauche, date_effet, categorie, email, email_personnel,"
-		" adresse, code_postal, ville, pays, telephone, matricule,"
-		" option, iban, bic, rum, date_signature_mandat) VALUES"
-		" (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
-		" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	static const char sql[] = INSERT_EMPLOYEE;
+	static const char absent[] = INSERT_EMPLOYEE
+		" ON CONFLICT (employer, nir) DO NOTHING";
+	sqlite3_stmt *s = st_stmt(st, if_absent ? absent : sql);
 	const struct st_invite_days *d = st_invite_days(env->cfg, env->today);
 	char now[32];
 	size_t i;
@@ -133,6 +139,8 @@ int st_emp_insert(struct store *st, const struct st_env *env,
 			     mv_get(mv, person_fields[i]) : NULL);
 	if (st_done(st, s) < 0)
 		return -1;
+	if (if_absent && sqlite3_changes(st->db) == 0)
+		return 1;
 	e->id = sqlite3_last_insert_rowid(st->db);
 	from_movement(e, env, mv, status);
 	if (invite) {

@@ -218,15 +218,6 @@ int st_revoke_token(struct store *st, long long id);
 int st_notify(struct store *st, const struct st_env *env,
 	      const struct st_emp *e, const char *kind,
 	      const char *const *vars, int departure);
-/*
- * st_radiation_fire - a radiation held as a "radiation" deadline (its
- * date_fin_contrat was in the future), applied on the day after the end
- * with the decision stored in data when it was accepted (store_radiation.c).
- * 0 applied, 1 no longer applicable (logged in history), -1 error.
- */
-int st_radiation_fire(struct store *st, const struct st_env *env,
-		      const struct st_emp *e, const char *data);
-
 /* st_notify_employer - queue kind to an employer address (NULL: nothing) */
 int st_notify_employer(struct store *st, const struct st_env *env,
 		       const struct st_emp *e, const char *to,

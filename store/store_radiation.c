@@ -1,8 +1,7 @@
 /*
  * store_radiation - the end of an affiliation as the store writes it: the
  * columns of a radiation carried out (one statement, for files of
- * thousands of radiations), a radiation held for its day carried out by
- * the timer, and the insurer's changes after a radiation.  What a
+ * thousands of radiations), and the insurer's changes after a radiation.  What a
  * radiation does is process/handle_radiation.c's.
  */
 #include <stdio.h>
@@ -61,29 +60,6 @@ int st_rad_write(struct store *st, const struct st_env *env,
 	sqlite3_bind_int64(s, 1, e->id);
 	st_text(s, 2, now);
 	return st_done(st, s);
-}
-
-/* st_radiation_fire - the timer's side of a future-dated radiation */
-int st_radiation_fire(struct store *st, const struct st_env *env,
-		      const struct st_emp *e, const char *data)
-{
-	struct st_emp copy = *e;	/* borrowed: a radiation reads no
-					 * personal data back */
-	struct decide_ctx dc;
-	struct record rec;
-	struct change c;
-	int rc;
-
-	st_decide_ctx(env, &dc);
-	st_emp_record(e, &rec);
-	if ((rc = radiation_fire_change(&dc, &rec, data, &c)) < 0) {
-		log_err("event=bad_deadline_data kind=radiation employee=%lld",
-			e->id);
-		return -1;
-	}
-	if (rc == 1)
-		return 1;
-	return st_change_write(st, env, &copy, NULL, &c) < 0 ? -1 : 0;
 }
 
 /*

@@ -167,7 +167,7 @@ static const struct {
 	SET(dispense_fin), SET(dispense_demande), SET(dispense_justificatif),
 	SET(radiation_at), SET(radiation_hist), SET(portabilite_motif_fin),
 	SET(last_relance), SET(relances), SET(email), SET(email_personnel),
-	SET(preuve_chomage),
+	SET(preuve_chomage), SET(token_hash), SET(token_expires),
 };
 #undef SET
 

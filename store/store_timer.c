@@ -7,9 +7,10 @@
  * The apply step writes deadline rows (a date in Europe/Paris, a kind, an
  * employee, optional JSON data); this file is the only one that fires
  * them.  A firing is one transaction: the deadline is claimed first inside
- * it (done_at set where still NULL), the record changes through the shared
- * record layer (store_record.c) with history cause "timer" and ref
- * "echeance:<id>", the outbox rows are queued, then the COMMIT.  So a
+ * it (done_at set where still NULL), process/handle_timer.c decides what
+ * it does to the record, the one writer (store_change.c) writes that with
+ * history cause "timer" and ref "echeance:<id>", outbox rows included,
+ * then the COMMIT.  So a
  * deadline fires once whatever the number of restarts, crashes or
  * concurrent runs (affilctl and the daemon serialise on BEGIN IMMEDIATE).
  *
@@ -30,10 +31,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "process/timer.h"
-#include "store/store_priv.h"
-
-/* The next automatic reminder: a kind of the timers' own. */
-#define KIND_RELANCE_AUTO (timer_rule(DL_RELANCE_AUTO)->name)
+#include "store/store_apply.h"
 
 /* The due query: the next pending deadline after the cursor (due, id). */
 const char store_timers_due_sql[] =
@@ -154,289 +152,40 @@ static int dl_claim(struct store *st, const struct dl *d)
 	return sqlite3_changes(st->db) == 1;
 }
 
-/* changes - rows changed by the last statement */
-static int changes(struct store *st)
-{
-	return sqlite3_changes(st->db);
-}
-
-/* ---- reminders ------------------------------------------------------ */
-
-/*
- * auto_remind - under reminders: automatic, the next reminder: a new link
- * (st_invite "relance"), relances + 1, last_relance today, and the one
- * after it scheduled while the count stays under reminder_max.
- */
-static int auto_remind(struct store *st, const struct st_env *env,
-		       const struct st_emp *e)
-{
-	const struct cfg_employer *emp = env->emp;
-	char count[16], day[DATE_ISO_SIZE], what[64];
-	int n = e->relances + 1;
-
-	if (e->relances >= emp->reminder_max)
-		return 1;
-	snprintf(count, sizeof(count), "%d", n);
-	snprintf(what, sizeof(what), "relance automatique %d/%d", n,
-		 emp->reminder_max);
-	if (st_invite(st, env, e, "relance") < 0 ||
-	    st_set_col(st, e->id, "relances", count) < 0 ||
-	    st_set_col(st, e->id, "last_relance",
-		       date_format(env->today, day)) < 0 ||
-	    st_history(st, env, e->id, e->status, e->status, what) < 0)
-		return -1;
-	if (n < emp->reminder_max &&
-	    st_deadline_add(st, date_add_days(env->today,
-					      emp->reminder_interval_days),
-			    KIND_RELANCE_AUTO, e->id, NULL) < 0)
-		return -1;
-	return 0;
-}
-
-/* fire_relance - invited, past reminder_after_days: to remind */
-static int fire_relance(struct store *st, const struct st_env *env,
-			struct st_emp *e, const struct timer_rule *t)
-{
-	const char *to = status_name(t->to);
-
-	if (st_set_status(st, env, e->id, to) < 0 ||
-	    st_history(st, env, e->id, e->status, to, t->what) < 0)
-		return -1;
-	free(e->status);
-	e->status = xstrdup(to);
-	if (env->emp->reminders == CFG_REMINDERS_AUTOMATIC &&
-	    auto_remind(st, env, e) < 0)
-		return -1;
-	return 0;
-}
-
-/* fire_relance_auto - the next automatic reminder, while still to remind */
-static int fire_relance_auto(struct store *st, const struct st_env *env,
-			     struct st_emp *e)
-{
-	if (env->emp->reminders != CFG_REMINDERS_AUTOMATIC)
-		return 1;
-	return auto_remind(st, env, e);
-}
-
-/* fire_jeton - the personal link expired (its last valid day is
- * token_expires, the date the email gives): forget its hash */
-static int fire_jeton(struct store *st, const struct st_env *env,
-		      const struct st_emp *e, const struct timer_rule *t)
-{
-	static const char sql[] =
-		"UPDATE employee SET token_hash = NULL, token_expires = NULL"
-		" WHERE id = ? AND token_expires IS NOT NULL"
-		" AND token_expires < ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
-	char day[DATE_ISO_SIZE];
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, e->id);
-	st_text(s, 2, date_format(env->today, day));
-	if (st_done(st, s) < 0)
-		return -1;
-	if (changes(st) == 0)
-		return 1;
-	return st_history(st, env, e->id, e->status, e->status,
-			  t->what) < 0 ? -1 : 0;
-}
-
-/* ---- portability and dispenses ------------------------------------------ */
-
-/* ended - 1 when the date column s is before today (the end has passed) */
-static int ended(const char *s, struct date today, struct date *out)
-{
-	if (date_parse_iso(s, out) < 0)
-		return 0;
-	return date_cmp(*out, today) < 0;
-}
-
-/* fire_fin_portabilite - the portability past its end: radiated */
-static int fire_fin_portabilite(struct store *st, const struct st_env *env,
-				const struct st_emp *e,
-				const struct timer_rule *t)
-{
-	const char *to = status_name(t->to);
-	struct date fin;
-	char fr[DATE_ISO_SIZE];
-
-	if (!ended(e->portabilite_fin, env->today, &fin))
-		return 1;
-	date_format_fr(fin, fr);
-	{
-		const char *vars[] = { "date_fin_droits", fr, NULL };
-
-		if (st_set_status(st, env, e->id, to) < 0 ||
-		    st_set_col(st, e->id, "date_fin_droits",
-			       e->portabilite_fin) < 0 ||
-		    st_history(st, env, e->id, e->status, to, t->what) < 0 ||
-		    st_notify(st, env, e, "fin_portabilite", vars, 1) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* motif_label - the dispense reason as the employee reads it */
-static const char *motif_label(const struct cfg *cfg, const char *code)
-{
-	const struct cfg_dispense_reason *r = cfg_dispense_reason(cfg, code);
-
-	return r && r->label ? r->label : code ? code : "";
-}
-
-/* fire_fin_dispense - the dispense ended: what the reason's at_end says */
-static int fire_fin_dispense(struct store *st, const struct st_env *env,
-			     struct st_emp *e, const struct timer_rule *t)
-{
-	const struct cfg_dispense_reason *r;
-	const char *to = status_name(t->to);
-	struct date fin;
-	char zero[] = "0";
-
-	if (!ended(e->dispense_fin, env->today, &fin))
-		return 1;	/* renewed: a later end */
-	r = cfg_dispense_reason(env->cfg, e->dispense_motif);
-	if (r == NULL || r->at_end == CFG_AT_END_NONE)
-		return st_history(st, env, e->id, e->status, e->status,
-				  "fin de dispense (fin du contrat) : "
-				  "statut inchangé") < 0 ? -1 : 0;
-	/* reinvite, or proof with no renewed proof: a renewal would have
-	 * moved dispense_fin and replaced this deadline. */
-	if (st_set_status(st, env, e->id, to) < 0 ||
-	    st_history(st, env, e->id, e->status, to,
-		       r->at_end == CFG_AT_END_PROOF ?
-		       "fin de dispense sans nouveau justificatif : "
-		       "nouvelle invitation" :
-		       "fin de dispense : nouvelle invitation") < 0 ||
-	    st_set_col(st, e->id, "relances", zero) < 0 ||
-	    st_deadline_drop(st, e->id, "preuve_dispense") < 0 ||
-	    st_deadline_drop(st, e->id, KIND_RELANCE_AUTO) < 0)
-		return -1;
-	e->relances = 0;
-	return st_invite(st, env, e, "invitation") < 0 ? -1 : 0;
-}
-
-/* fire_preuve_dispense - 30 days before the end: ask for renewed proof */
-static int fire_preuve_dispense(struct store *st, const struct st_env *env,
-				const struct st_emp *e,
-				const struct timer_rule *t)
-{
-	struct date fin;
-	char fr[DATE_ISO_SIZE];
-
-	if (date_parse_iso(e->dispense_fin, &fin) < 0 ||
-	    date_cmp(env->today, fin) > 0)
-		return 1;	/* over already: fin_dispense takes it */
-	date_format_fr(fin, fr);
-	{
-		const char *vars[] = {
-			"motif_dispense", motif_label(env->cfg, e->dispense_motif),
-			"date_fin_dispense", fr, NULL
-		};
-
-		if (st_notify(st, env, e, "dispense_justificatif", vars,
-			      0) < 0 ||
-		    st_history(st, env, e->id, e->status, e->status,
-			       t->what) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* ---- radiations and beneficiaries ---------------------------------------- */
-
-/* fire_ayant_droit_age - a child reaches the age limit: cover ends the
- * day before the deadline */
-static int fire_ayant_droit_age(struct store *st, const struct st_env *env,
-				const struct st_emp *e, const struct dl *d,
-				const struct timer_rule *t)
-{
-	static const char sql[] =
-		"UPDATE beneficiary SET date_fin = ?1"
-		" WHERE id = json_extract(?2, '$.beneficiary')"
-		" AND employee_id = ?3 AND date_fin IS NULL";
-	sqlite3_stmt *s = st_stmt(st, sql);
-	struct date due;
-	char last[DATE_ISO_SIZE];
-
-	if (s == NULL)
-		return -1;
-	if (d->data == NULL || date_parse_iso(d->due, &due) < 0)
-		return 1;
-	st_text(s, 1, date_format(date_add_days(due, -1), last));
-	st_text(s, 2, d->data);
-	sqlite3_bind_int64(s, 3, e->id);
-	if (st_done(st, s) < 0)
-		return -1;
-	if (changes(st) == 0)
-		return 1;
-	return st_history(st, env, e->id, e->status, e->status,
-			  t->what) < 0 ? -1 : 0;
-}
-
-/* fire_radiation - a future-dated radiation reaches its day (the decision
- * taken when the file was accepted is in data; store_radiation.c) */
-static int fire_radiation(struct store *st, const struct st_env *env,
-			  const struct st_emp *e, const struct dl *d)
-{
-	return st_radiation_fire(st, env, e, d->data);
-}
-
-/* fire_preuve_chomage - portability started N days ago and the proof of
- * unemployment benefits has not arrived: remind the former employee */
-static int fire_preuve_chomage(struct store *st, const struct st_env *env,
-			       const struct st_emp *e,
-			       const struct timer_rule *t)
-{
-	char p0[DATE_ISO_SIZE], p1[DATE_ISO_SIZE];
-
-	if (e->preuve_chomage != NULL)
-		return 1;	/* recorded meanwhile */
-	date_iso_fr(e->portabilite_debut, p0);
-	date_iso_fr(e->portabilite_fin, p1);
-	{
-		const char *vars[] = { "date_debut_portabilite", p0,
-				       "date_fin_portabilite", p1, NULL };
-
-		if (st_history(st, env, e->id, e->status, e->status,
-			       t->what) < 0 ||
-		    st_notify(st, env, e, "justificatif_chomage", vars, 1) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* ---- one firing ------------------------------------------------------------- */
 
 /*
  * fire_kind - the deadline's rule (process/timer.c) says whether it fires
- * on the record's status now; then the kind's own conditions and writes.
+ * on the record's status now; then what it does, decided by
+ * process/handle_timer.c, written by the one writer (store_change.c).
  * 0 done, 1 no-op, 2 unknown kind, -1 error.
  */
 static int fire_kind(struct store *st, const struct st_env *env,
 		     struct st_emp *e, const struct dl *d)
 {
 	enum deadline_kind k = timer_kind_from_name(d->kind);
-	const struct timer_rule *t = timer_rule(k);
+	struct st_facts facts;
+	struct decide_ctx dc;
+	struct record rec;
+	struct change c;
+	int rc;
 
-	if (t == NULL)
+	if (timer_rule(k) == NULL)
 		return 2;
 	if (!timer_fires(k, status_from_name(e->status)))
 		return 1;	/* moot: the record moved on */
-	switch (k) {
-	case DL_RELANCE:		return fire_relance(st, env, e, t);
-	case DL_RELANCE_AUTO:		return fire_relance_auto(st, env, e);
-	case DL_JETON:			return fire_jeton(st, env, e, t);
-	case DL_FIN_PORTABILITE:	return fire_fin_portabilite(st, env, e, t);
-	case DL_FIN_DISPENSE:		return fire_fin_dispense(st, env, e, t);
-	case DL_PREUVE_DISPENSE:	return fire_preuve_dispense(st, env, e, t);
-	case DL_RADIATION:		return fire_radiation(st, env, e, d);
-	case DL_AYANT_DROIT_AGE:	return fire_ayant_droit_age(st, env, e, d, t);
-	case DL_PREUVE_CHOMAGE:		return fire_preuve_chomage(st, env, e, t);
-	default:			return 2;
+	st_facts(&facts, st, env->emp, e->id);
+	st_decide_ctx(env, &dc);
+	st_emp_record(e, &rec);
+	rc = timer_change(&dc, &rec, &facts.f, k, d->due, d->data, &c);
+	if (rc < 0) {
+		log_err("event=bad_deadline id=%lld kind=%s employee=%lld",
+			d->id, d->kind, e->id);
+		return -1;
 	}
+	if (rc == 1)
+		return 1;
+	return st_change_write(st, env, e, NULL, &c) < 0 ? -1 : 0;
 }
 
 /* fire_in_tx - inside the transaction; the outcome, or -1 */

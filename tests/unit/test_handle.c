@@ -27,6 +27,7 @@ static struct {
 	struct ben_facts ben;
 	const char *held;		/* a radiation held: its data */
 	long long last;			/* the last history row */
+	int ben_covered;
 	int asked;			/* calls, all facts together */
 } F;
 
@@ -72,8 +73,16 @@ static long long f_last(void *arg)
 	return F.last;
 }
 
+static int f_covered(void *arg, long long id)
+{
+	(void)arg;
+	(void)id;
+	F.asked++;
+	return F.ben_covered;
+}
+
 static const struct facts facts = { NULL, f_rum, f_nir, f_ben, f_held,
-				    f_last };
+				    f_last, f_covered };
 
 /* rec_in - Zoé Martin's record in status s (none for STATUS_NONE),
  * affiliated at BASE when covered, radiated on 2026-11-20 when former */
@@ -355,6 +364,22 @@ static void test_ayant_droit_facts(void **state)
 	assert_string_equal(c.drop_age, "{\"beneficiary\":9}");
 }
 
+static void test_who_is_who(void **state)
+{
+	struct date today = { 2026, 11, 28 };
+
+	(void)state;
+	assert_true(lien_is_partner("PACS"));
+	assert_true(lien_is_partner("CONCUBIN"));
+	assert_false(lien_is_partner("ENFANT"));
+	assert_false(lien_is_partner(NULL));
+	/* The loi Evin letter: adults, a child of 18 the day it is. */
+	assert_true(dependant_gets_letter("CONJOINT", "1999-01-01", today));
+	assert_true(dependant_gets_letter("ENFANT", "2008-11-28", today));
+	assert_false(dependant_gets_letter("ENFANT", "2008-11-29", today));
+	assert_false(dependant_gets_letter("ENFANT", NULL, today));
+}
+
 /* ---- radiation -------------------------------------------------------- */
 
 static void test_radiation_held_once(void **state)
@@ -447,6 +472,78 @@ static void test_annulation_facts(void **state)
 	assert_int_equal(c.drop, DL_BIT(DL_RADIATION));
 }
 
+/* ---- the deadlines on their day ------------------------------------- */
+
+static void test_timer_changes(void **state)
+{
+	const struct cfg_dispense_reason *css;
+	struct change c;
+	struct record r;
+
+	(void)state;
+	reset();
+	/* An invitation unanswered: to remind (reminders are manual). */
+	rec_in(STATUS_EN_COURS, &r);
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_RELANCE,
+				      "2026-11-28", NULL, &c), 0);
+	assert_int_equal(c.to, STATUS_A_RELANCER);
+	assert_int_equal(c.invite, NOTICE_COUNT);
+	/* The link: forgotten once its last day has passed, not before. */
+	r.token_expires = "2026-11-28";
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_JETON,
+				      "2026-11-29", NULL, &c), 1);
+	r.token_expires = "2026-11-27";
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_JETON,
+				      "2026-11-28", NULL, &c), 0);
+	assert_string_equal(c.set[0].col, "token_hash");
+	assert_null(c.set[1].value);
+	/* A dispense renewed meanwhile (a later end) is moot; one ended
+	 * does what its reason's at_end says. */
+	rec_in(STATUS_DISPENSE, &r);
+	r.dispense_motif = "CSS";
+	r.dispense_fin = "2027-01-31";
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_FIN_DISPENSE,
+				      "2026-11-28", NULL, &c), 1);
+	r.dispense_fin = "2026-11-27";
+	css = cfg_dispense_reason(cfg, "CSS");
+	assert_non_null(css);
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_FIN_DISPENSE,
+				      "2026-11-28", NULL, &c), 0);
+	if (css->at_end == CFG_AT_END_NONE) {
+		assert_int_equal(c.to, STATUS_NONE);
+	} else {
+		assert_int_equal(c.to, STATUS_EN_COURS);
+		assert_int_equal(c.invite, NOTICE_INVITATION);
+		assert_true(c.drop & DL_BIT(DL_PREUVE_DISPENSE));
+	}
+	/* A child's cover ends the day before: only while still covered. */
+	rec_in(STATUS_AFFILIE, &r);
+	F.ben_covered = 0;
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_AYANT_DROIT_AGE,
+				      "2026-11-28", "{\"beneficiary\":9}", &c),
+			 1);
+	F.ben_covered = 1;
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_AYANT_DROIT_AGE,
+				      "2026-11-28", "{\"beneficiary\":9}", &c),
+			 0);
+	assert_int_equal(c.ben.op, BEN_END);
+	assert_int_equal(c.ben.id, 9);
+	assert_string_equal(c.ben.date_fin, "2026-11-27");
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_AYANT_DROIT_AGE,
+				      "2026-11-28", "{}", &c), 1);
+	/* The proof of unemployment, received meanwhile: nothing to ask. */
+	rec_in(STATUS_PORTABILITE, &r);
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_PREUVE_CHOMAGE,
+				      "2026-11-28", NULL, &c), 0);
+	assert_int_equal(c.notice[0].kind, NOTICE_JUSTIFICATIF_CHOMAGE);
+	r.preuve_chomage = "2026-11-25";
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_PREUVE_CHOMAGE,
+				      "2026-11-28", NULL, &c), 1);
+	/* A held radiation whose data is not one: an error, not a guess. */
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_RADIATION,
+				      "2026-11-28", "[]", &c), -1);
+}
+
 /* ---- the change itself ------------------------------------------------ */
 
 static void test_change_full_is_marked(void **state)
@@ -486,9 +583,11 @@ int main(void)
 		cmocka_unit_test(test_modification_facts),
 		cmocka_unit_test(test_dispense_from_the_portal),
 		cmocka_unit_test(test_ayant_droit_facts),
+		cmocka_unit_test(test_who_is_who),
 		cmocka_unit_test(test_radiation_held_once),
 		cmocka_unit_test(test_radiation_now),
 		cmocka_unit_test(test_annulation_facts),
+		cmocka_unit_test(test_timer_changes),
 		cmocka_unit_test(test_change_full_is_marked),
 	};
 

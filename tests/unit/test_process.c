@@ -134,7 +134,7 @@ static void render(const struct transition *t, char *out, size_t len)
 	}
 }
 
-#define RADIATED(eligible) "ap_radiation -> " eligible \
+#define RADIATED(eligible) "handle_radiation -> " eligible \
 	" RADIE [radiation loi_evin], RADIE [radiation]," \
 	" RADIE [loi_evin_ayants_droit], same []"
 
@@ -147,60 +147,60 @@ static const struct {
 	const char *cells[STATUS_COUNT];
 } expected[] = {
 	{ OP_AFFILIATION_SIMPLE, {
-		"ap_simple -> EN_COURS [invitation]",
+		"handle_simple -> EN_COURS [invitation]",
 		"conflict unless again", "conflict unless again", "E201",
-		"E201", "ap_simple unless again, rehire -> EN_COURS "
-		"[invitation]", "ap_simple unless again, rehire via RADIE -> "
+		"E201", "handle_simple unless again, rehire -> EN_COURS "
+		"[invitation]", "handle_simple unless again, rehire via RADIE -> "
 		"EN_COURS [invitation]" } },
 	{ OP_AFFILIATION_COMPLETE, {
-		"ap_complete -> AFFILIE [confirmation]",
-		"ap_complete -> AFFILIE [confirmation]",
-		"ap_complete -> AFFILIE [confirmation]",
-		"conflict unless again", "E201", "ap_complete unless again, "
-		"rehire -> AFFILIE [confirmation]", "ap_complete unless again, "
+		"handle_complete -> AFFILIE [confirmation]",
+		"handle_complete -> AFFILIE [confirmation]",
+		"handle_complete -> AFFILIE [confirmation]",
+		"conflict unless again", "E201", "handle_complete unless again, "
+		"rehire -> AFFILIE [confirmation]", "handle_complete unless again, "
 		"rehire via RADIE -> AFFILIE [confirmation]" } },
 	{ OP_FINALISATION, {
-		"E202", "ap_finalisation -> AFFILIE [confirmation "
-		"finalisation_employeur]", "ap_finalisation -> AFFILIE "
+		"E202", "handle_finalisation -> AFFILIE [confirmation "
+		"finalisation_employeur]", "handle_finalisation -> AFFILIE "
 		"[confirmation finalisation_employeur]", "E201 unless again",
 		"E201", "E201", "E201" } },
 	{ OP_AFFILIATION_FORCEE, {
-		"E202", "ap_forcee -> AFFILIE [affiliation_forcee]",
-		"ap_forcee -> AFFILIE [affiliation_forcee]",
+		"E202", "handle_forcee -> AFFILIE [affiliation_forcee]",
+		"handle_forcee -> AFFILIE [affiliation_forcee]",
 		"E201 unless again", "E201", "E201", "E201" } },
 	{ OP_RELANCE, {
-		"E202", "ap_relance -> same [relance]",
-		"ap_relance -> same [relance]", "E201", "E201", "E201",
+		"E202", "handle_relance -> same [relance]",
+		"handle_relance -> same [relance]", "E201", "E201", "E201",
 		"E201" } },
 	{ OP_DISPENSE, {
-		"E202", "ap_dispense -> DISPENSE [dispense_employeur]",
-		"ap_dispense -> DISPENSE [dispense_employeur]",
-		"ap_dispense if guard -> DISPENSE [dispense_employeur]",
-		"ap_dispense if guard unless again -> same "
+		"E202", "handle_dispense -> DISPENSE [dispense_employeur]",
+		"handle_dispense -> DISPENSE [dispense_employeur]",
+		"handle_dispense if guard -> DISPENSE [dispense_employeur]",
+		"handle_dispense if guard unless again -> same "
 		"[dispense_employeur]", "E201", "E201" } },
 	{ OP_RADIATION, {
 		"E202", RADIATED("PORTABILITE [radiation_portabilite],"),
 		RADIATED("PORTABILITE [radiation_portabilite],"),
 		RADIATED("PORTABILITE [radiation_portabilite],"),
-		"ap_radiation -> RADIE [], same []",
+		"handle_radiation -> RADIE [], same []",
 		"conflict unless again", "conflict unless again" } },
 	{ OP_FIN_PORTABILITE, {
 		"E202", "E201", "E201", "E201", "E201", "E201 unless again",
-		"ap_fin_portabilite -> RADIE [fin_portabilite], RADIE "
+		"handle_fin_portabilite -> RADIE [fin_portabilite], RADIE "
 		"[loi_evin_ayants_droit]" } },
 	{ OP_ANNULATION, {
-		"E202", "ap_annulation -> same []", "ap_annulation -> same []",
-		"ap_annulation -> same []", "ap_annulation -> same []",
-		"ap_annulation -> previous [relance]",
-		"ap_annulation -> previous [relance]" } },
+		"E202", "handle_annulation -> same []", "handle_annulation -> same []",
+		"handle_annulation -> same []", "handle_annulation -> same []",
+		"handle_annulation -> previous [relance]",
+		"handle_annulation -> previous [relance]" } },
 	{ OP_MODIFICATION, {
-		"E202", "ap_modification -> same []",
-		"ap_modification -> same []", "ap_modification -> same []",
-		"ap_modification -> same []", "ap_modification -> same []",
-		"ap_modification -> same []" } },
+		"E202", "handle_modification -> same []",
+		"handle_modification -> same []", "handle_modification -> same []",
+		"handle_modification -> same []", "handle_modification -> same []",
+		"handle_modification -> same []" } },
 	{ OP_AYANT_DROIT, {
-		"E202", "E201", "E201", "ap_ayant_droit -> same []", "E201",
-		"E201", "ap_ayant_droit -> same []" } },
+		"E202", "E201", "E201", "handle_ayant_droit -> same []", "E201",
+		"E201", "handle_ayant_droit -> same []" } },
 };
 
 /* test_every_cell - each status × each operation, as the doc has it */
@@ -429,7 +429,7 @@ static int then(const struct record *rec, struct movement *mv,
 		unsigned *notices)
 {
 	const struct facts f = { (void *)rec, no_rum, no_rum, no_ben,
-				 none_held, last_is_radiation };
+				 none_held, last_is_radiation, NULL };
 	const struct handle h = { &dc, rec, &f, mv, t };
 	static struct change c;
 	size_t i;
