@@ -55,9 +55,10 @@ struct xml_reader {
 	xmlTextReaderPtr xr;
 	xmlSchemaValidCtxtPtr vctxt;
 
-	/* The first libxml2 error, turned into the fatal finding. */
-	int have_err;
-	struct file_diag err;
+	/* The first libxml2 error, turned into the fatal finding; and,
+	 * after a schema error, the parser's first (a cut file). */
+	int have_err, have_late;
+	struct file_diag err, late;
 
 	struct buf root_numero;		/* the root's numero_personne */
 	int root_seen;
@@ -156,22 +157,51 @@ int xml_reader_schema_ok(void)
 	return schema_get() != NULL ? 0 : -1;
 }
 
-/* on_error - keep libxml2's first error; it stops the file */
+/* diag_of - a libxml2 error as a finding: E013 from the XSD validator,
+ * E012 from the parser */
+static void diag_of(xml_error_arg e, struct file_diag *d)
+{
+	int schema_err = e->domain == XML_FROM_SCHEMASV;
+
+	d->line = e->line > 0 ? e->line : 0;
+	d->d.field = F_NONE;
+	xml_errmsg(schema_err, e->code, e->message, d->d.msg,
+		   sizeof(d->d.msg));
+	(void)strlcpy_ok(d->d.code, schema_err ? "E013" : "E012",
+			 sizeof(d->d.code));
+}
+
+/* cut_error - a parser error that says the data ended inside a tag */
+static int cut_error(xml_error_arg e)
+{
+	return e != NULL && e->level >= XML_ERR_ERROR &&
+	       e->domain == XML_FROM_PARSER &&
+	       (e->code == XML_ERR_GT_REQUIRED ||
+		e->code == XML_ERR_LTSLASH_REQUIRED ||
+		e->code == XML_ERR_TAG_NOT_FINISHED ||
+		e->code == XML_ERR_ATTRIBUTE_NOT_STARTED ||
+		e->code == XML_ERR_ATTRIBUTE_WITHOUT_VALUE ||
+		e->code == XML_ERR_EQUAL_REQUIRED);
+}
+
+/* on_error - keep libxml2's first error; it stops the file.  After a
+ * schema error, keep a cut too: a file cut inside a tag name shows the
+ * validator a strange element before the parser finds the end of data,
+ * and the cut is what the file is (take_error) */
 static void on_error(void *arg, xml_error_arg e)
 {
 	struct xml_reader *r = arg;
-	int schema_err;
 
-	if (e == NULL || e->level < XML_ERR_ERROR || r->have_err)
+	if (e == NULL || e->level < XML_ERR_ERROR)
 		return;
-	r->have_err = 1;
-	r->err.line = e->line > 0 ? e->line : 0;
-	r->err.d.field = F_NONE;
-	schema_err = e->domain == XML_FROM_SCHEMASV;
-	xml_errmsg(schema_err, e->code, e->message, r->err.d.msg,
-		   sizeof(r->err.d.msg));
-	(void)strlcpy_ok(r->err.d.code, schema_err ? "E013" : "E012",
-			 sizeof(r->err.d.code));
+	if (!r->have_err) {
+		r->have_err = 1;
+		diag_of(e, &r->err);
+	} else if (!r->have_late && cut_error(e) &&
+		   strcmp(r->err.d.code, "E013") == 0) {
+		r->have_late = 1;
+		diag_of(e, &r->late);
+	}
 }
 
 /* parser_line - where libxml2's parser is; the locator for XSD errors */
@@ -527,14 +557,24 @@ static int step(struct xml_reader *r, struct movement *mv)
 	}
 }
 
-/* take_error - libxml2's pending error becomes the fatal finding */
+/* take_error - libxml2's pending error becomes the fatal finding; a
+ * schema error met where the data ends inside a tag is the cut (E012):
+ * the validator saw the tag's name before the parser saw the end */
 static int take_error(struct xml_reader *r)
 {
+	xml_error_arg last;
+
 	if (!r->have_err)
 		return 0;
 	if (!r->failed) {
+		last = xmlGetLastError();
+		if (!r->have_late && strcmp(r->err.d.code, "E013") == 0 &&
+		    cut_error(last)) {
+			r->have_late = 1;
+			diag_of(last, &r->late);
+		}
 		r->failed = 1;
-		r->fatal = r->err;
+		r->fatal = r->have_late ? r->late : r->err;
 	}
 	return -1;
 }

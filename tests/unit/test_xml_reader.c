@@ -322,6 +322,16 @@ static void test_not_well_formed(void **state)
 		 &r);
 	assert_string_equal(r.fatal.d.code, "E012");
 	assert_non_null(strstr(r.fatal.d.msg, "envoi interrompu"));
+	/* ... even inside a tag's name, which the schema sees first as an
+	 * element it does not know; and a real unknown element stays E013. */
+	read_mem("<mouvements version=\"1\">\n<relance><nir>1</nir></relance>\n"
+		 "<relance><ni", 69, 0, &r);
+	assert_fatal(&r, "E012", 3);
+	read_mem("<?xml version=\"1.0\"?>\n<mouvements", 33, 0, &r);
+	assert_string_equal(r.fatal.d.code, "E012");
+	read_mem("<mouvements version=\"1\">\n<relance><ni></ni></relance>\n"
+		 "</mouvements>", 67, 0, &r);
+	assert_fatal(&r, "E013", 2);
 	read_mem("", 0, 0, &r);
 	assert_fatal(&r, "E002", 0);
 	read_mem("pas du XML\n", 11, 0, &r);
