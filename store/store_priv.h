@@ -125,9 +125,11 @@ struct st_env {
 	char ref[64];
 };
 
-/* An employee record as loaded; every string owned (NULL for SQL NULL). */
+/* An employee record as loaded; every string owned (NULL for SQL NULL):
+ * in block when loaded, one allocation each when filled by hand. */
 struct st_emp {
 	long long id;			/* 0: no record */
+	char *block;
 	char *employer, *nir, *status, *prev_status, *status_since;
 	char *nom, *nom_usage, *prenom, *date_naissance, *date_embauche;
 	char *date_effet, *categorie, *email, *email_personnel, *adresse;

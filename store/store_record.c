@@ -43,20 +43,37 @@ void st_emp_free(struct st_emp *e)
 {
 	size_t i;
 
-	for (i = 0; i < NELEM(emp_text); i++)
-		free(*emp_field(e, i));
+	if (e->block != NULL)
+		free(e->block);
+	else
+		for (i = 0; i < NELEM(emp_text); i++)
+			free(*emp_field(e, i));
 	memset(e, 0, sizeof(*e));
 }
 
-/* emp_from_row - one employee row (id, emp_text..., the numbers) */
+/* emp_from_row - one employee row (id, emp_text..., the numbers); its
+ * strings in one allocation, a record being loaded once a movement */
 static void emp_from_row(sqlite3_stmt *s, void *arg)
 {
 	struct st_emp *e = arg;
-	size_t i, n = NELEM(emp_text);
+	size_t i, n = NELEM(emp_text), len[NELEM(emp_text)], total = 0;
+	const unsigned char *t;
+	char *p;
 
 	e->id = sqlite3_column_int64(s, 0);
-	for (i = 0; i < n; i++)
-		*emp_field(e, i) = st_col_dup(s, (int)i + 1);
+	for (i = 0; i < n; i++) {
+		t = sqlite3_column_text(s, (int)i + 1);
+		len[i] = t ? (size_t)sqlite3_column_bytes(s, (int)i + 1) + 1 : 0;
+		total += len[i];
+	}
+	p = e->block = total ? xmalloc(total) : NULL;
+	for (i = 0; i < n; i++) {
+		if (len[i] == 0)
+			continue;
+		memcpy(p, sqlite3_column_text(s, (int)i + 1), len[i]);
+		*emp_field(e, i) = p;
+		p += len[i];
+	}
 	e->radiation_hist = sqlite3_column_int64(s, (int)n + 1);
 	e->relances = sqlite3_column_int(s, (int)n + 2);
 	e->incomplete = sqlite3_column_int(s, (int)n + 3);
