@@ -79,8 +79,10 @@ struct change {
 	size_t nhist;
 	int radiated;			/* rad carried out: its columns,
 					 * the link revoked, the deadline
-					 * columns cleared, hist[0] noted
-					 * as the radiation's row */
+					 * columns cleared, the last of
+					 * hist[] noted as the radiation's
+					 * row (radiation_change adds it
+					 * last) */
 	struct radiation rad;
 	struct {
 		enum ben_op op;

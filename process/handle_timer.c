@@ -141,7 +141,8 @@ static int preuve_dispense(const struct decide_ctx *dc,
 }
 
 /* beneficiary_of - the beneficiary an ayant_droit_age deadline is about
- * ({"beneficiary": id}); 0 when data names none */
+ * ({"beneficiary": id}, as store_change.c writes it); 0 when data is not
+ * that */
 static long long beneficiary_of(const char *data)
 {
 	json_object *o = data ? json_tokener_parse(data) : NULL, *v;
@@ -160,12 +161,16 @@ static int ayant_droit_age(const struct record *r, const struct facts *f,
 			   const struct timer_rule *t, const char *due,
 			   const char *data, struct change *c)
 {
-	long long id = beneficiary_of(data);
+	long long id;
 	struct date d;
 	int rc;
 
-	if (id == 0 || date_parse_iso(due, &d) < 0)
+	if (data == NULL || date_parse_iso(due, &d) < 0)
 		return 1;
+	/* Unreadable: an error, left pending and logged, never a child's
+	 * cover that silently goes on. */
+	if ((id = beneficiary_of(data)) == 0)
+		return -1;
 	if ((rc = f->ben_covered(f->arg, id)) != 1)
 		return rc < 0 ? -1 : 1;		/* ended meanwhile */
 	c->ben.op = BEN_END;

@@ -124,7 +124,10 @@ static int try_new(struct store *st, const struct st_env *env,
 	struct st_emp e;
 	int rc;
 
-	if (t == NULL || t->verdict != TR_APPLY)
+	/* Only the handlers that take a movement on no record and set
+	 * nothing on it but findings, which are rewound. */
+	if (t == NULL || t->verdict != TR_APPLY ||
+	    (t->handler != H_SIMPLE && t->handler != H_COMPLETE))
 		return 1;
 	memset(&none, 0, sizeof(none));
 	st_facts(&facts, st, env->emp, 0);
@@ -139,11 +142,16 @@ static int try_new(struct store *st, const struct st_env *env,
 		 (mv->ndiags + mv->ndropped != said || c.record == CR_UPDATE ||
 		  c.rum_generate || c.full))
 		rc = 1;
+	if (rc < 0) {
+		log_err("event=apply_failed handler=%s employee=0",
+			handler_name(h.t->handler));
+		return -1;
+	}
 	if (rc != 0) {
 		mv->ndiags = ndiags;	/* said again the usual way */
 		mv->nerrors = nerrors;
 		mv->ndropped = said - ndiags;
-		return rc < 0 ? -1 : 1;
+		return 1;
 	}
 	memset(&e, 0, sizeof(e));
 	rc = st_change_write_new(st, env, &e, mv, &c);

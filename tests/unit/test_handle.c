@@ -529,8 +529,13 @@ static void test_timer_changes(void **state)
 	assert_int_equal(c.ben.op, BEN_END);
 	assert_int_equal(c.ben.id, 9);
 	assert_string_equal(c.ben.date_fin, "2026-11-27");
+	/* Its data unreadable: an error (left pending, logged), not a
+	 * cover that silently goes on. */
 	assert_int_equal(timer_change(&dc, &r, &facts, DL_AYANT_DROIT_AGE,
-				      "2026-11-28", "{}", &c), 1);
+				      "2026-11-28", "{}", &c), -1);
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_AYANT_DROIT_AGE,
+				      "2026-11-28", "{\"beneficiary\":\"9\"}",
+				      &c), -1);
 	/* The proof of unemployment, received meanwhile: nothing to ask. */
 	rec_in(STATUS_PORTABILITE, &r);
 	assert_int_equal(timer_change(&dc, &r, &facts, DL_PREUVE_CHOMAGE,
