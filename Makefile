@@ -300,7 +300,8 @@ uninstall:
 # package runs no tests (make test needs root and services).
 
 DEB_EXCLUDE = --exclude=./.git --exclude=./build --exclude=./build-asan \
-	--exclude=./build-clang --exclude=./bin --exclude=./run --exclude=./dist \
+	--exclude=./build-clang --exclude=./build-tsan \
+	--exclude=./build-fuzz --exclude=./bin --exclude=./run --exclude=./dist \
 	--exclude=__pycache__
 
 deb:
