@@ -97,8 +97,10 @@ run: deps
 	@sh scripts/demo-prepare.sh
 	exec $(BIN)/affild -c demo/affild.yaml
 
+# unit and e2e one after the other, not side by side under make -j.
 test: deps
-	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-asan
 	@if command -v $(FUZZ_CC) >/dev/null; then \
@@ -122,11 +124,21 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libaffild.a
 transitions-doc: $(BUILD)/tools/print_transitions
 	sh scripts/gen-transitions.sh $<
 
+# The end-to-end tests spend most of their time waiting on the daemon
+# (settle delays, retries, timers), so with pytest-xdist
+# (python3-pytest-xdist) they run on E2E_JOBS workers at once, even on two
+# cores: each test has its own temporary root, ports, accounts and names
+# (tests/e2e/conftest.py spreads the longest ones over the workers).
+# E2E_JOBS=1, or no xdist, runs them in one process.
+E2E_JOBS ?= 4
+E2E_XDIST = $(shell [ "$(E2E_JOBS)" -gt 1 ] 2>/dev/null && \
+	$(PYTHON) -c 'import xdist' 2>/dev/null && echo "-n $(E2E_JOBS)")
+
 e2e: all $(FAULT_LIB) $(TOOLS)
 	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) \
 		AFFILD_FAULT_LIB=$(CURDIR)/$(FAULT_LIB) \
 		AFFILD_TOOLS=$(CURDIR)/$(BUILD)/tools \
-		$(PYTHON) -m pytest -q -p no:cacheprovider .
+		$(PYTHON) -m pytest -q -p no:cacheprovider $(E2E_XDIST) .
 
 # SIGKILL at random named points and random moments, restarted without the
 # shim each time (tests/e2e/test_crash_matrix.py); AFFILD_STRESS_SEED
@@ -165,12 +177,15 @@ test-tsan: build-tsan/test_date
 		CFLAGS="-O1 -g -fsanitize=thread" all
 	cd tests/e2e && TSAN_OPTIONS=halt_on_error=1 \
 		AFFILD_BIN=$(CURDIR)/build-tsan/bin \
-		$(PYTHON) -m pytest -q -p no:cacheprovider $(TSAN_E2E)
+		$(PYTHON) -m pytest -q -p no:cacheprovider $(E2E_XDIST) $(TSAN_E2E)
 
 test-asan:
 	@AFFILD_CRASH_ITERATIONS=40 AFFILD_SANITIZED=1 \
 	$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin \
-		CFLAGS="$(ASAN_FLAGS)" unit e2e
+		CFLAGS="$(ASAN_FLAGS)" unit
+	@AFFILD_CRASH_ITERATIONS=40 AFFILD_SANITIZED=1 \
+	$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin \
+		CFLAGS="$(ASAN_FLAGS)" e2e
 
 bench: all
 	@sh bench/run.sh
@@ -285,7 +300,8 @@ uninstall:
 # package runs no tests (make test needs root and services).
 
 DEB_EXCLUDE = --exclude=./.git --exclude=./build --exclude=./build-asan \
-	--exclude=./build-clang --exclude=./bin --exclude=./run --exclude=./dist \
+	--exclude=./build-clang --exclude=./build-tsan \
+	--exclude=./build-fuzz --exclude=./bin --exclude=./run --exclude=./dist \
 	--exclude=__pycache__
 
 deb:

@@ -170,6 +170,54 @@ def row(op, nir, nom, prenom, born, email="", option="", hired=None,
                      email, option]) + "\n"
 
 
+# The longest tests, spread over the heads of the workers' first batches.
+# pytest-xdist's load scheduling (make e2e runs the suite on several
+# workers) hands each worker a batch of consecutive tests at the start,
+# then more as it empties: left in the files' order, the long tests can
+# land on one worker that ends alone, a minute after the others.  The
+# order only: the same tests run, and a run without xdist keeps the files'
+# order.  Seconds as --durations gave them for the normal build.
+SLOW_FIRST = (
+    ("test_load.py::test_wall_clock_stepped_two_hours_each_way", 59),
+    ("test_spool_crash.py::test_sigkill_at_random_moments_applies_each_file_exactly_once", 40),
+    ("test_crash_matrix.py::test_sigkill_at_a_named_point[mid_apply]", 10),
+    ("test_spool_events.py::test_burst_of_2000_files_with_queue_overflow_each_processed_once", 10),
+    ("test_mail_record.py::test_outcomes_kept_until_recorded_smtp", 10),
+    ("test_io_faults.py::test_database_full_when_an_smtp_outcome_comes_back", 9),
+    ("test_hostile_catalogue.py::test_file_growing_in_place_is_taken_once_stable", 8),
+    ("test_smtp.py::test_server_down_then_up_every_message_arrives_once", 7),
+    ("test_affilctl.py::test_export_memory_stays_flat", 6),
+    ("test_spool_readiness.py::test_file_written_slowly_in_place_is_processed_once_complete", 5),
+    ("test_admin_drop.py::test_edits_in_a_loop_while_a_large_file_applies", 4),
+)
+
+
+@pytest.hookimpl(trylast=True)          # after pytest's own reordering
+def pytest_collection_modifyitems(config, items):
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if workers < 2:
+        return
+    secs = dict(SLOW_FIRST)
+    slow = sorted((it for it in items if it.nodeid in secs),
+                  key=lambda it: -secs[it.nodeid])
+    rest = [it for it in items if it.nodeid not in secs]
+    # each long test to the worker with the fewest seconds so far
+    heads = [[] for _ in range(workers)]
+    load = [0] * workers
+    for it in slow:
+        k = load.index(min(load))
+        heads[k].append(it)
+        load[k] += secs[it.nodeid]
+    # xdist 3's first batch is max(len(items) // workers // 4, 2) tests
+    batch = max(len(items) // workers // 4, 2)
+    out = []
+    for k in range(workers):
+        take = max(batch - len(heads[k]), 0)
+        out += heads[k] + rest[:take]
+        del rest[:take]
+    items[:] = out + rest
+
+
 @pytest.fixture
 def affild(tmp_path):
     a = Affild(tmp_path)
