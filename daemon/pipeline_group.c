@@ -1,8 +1,10 @@
 /*
  * pipeline_group - one movement at a time: checked (parsers/check.c),
- * applied under its own savepoint (store_apply), reported.  A parent and its
+ * decided whole then written (store_apply), reported.  A parent and its
  * beneficiaries (formats.md, "Movement groups") are held until the group
- * closes, then applied whole or not at all.
+ * closes, then applied whole or not at all: the parent waits for the next
+ * movement, and only when a beneficiary follows is the savepoint "grp"
+ * taken, for a rejected beneficiary to undo its parent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,8 +89,8 @@ const struct cfg_employer *pipeline_employer_of(struct run *r,
 	return emp;
 }
 
-/* apply_one - check and apply one movement under its own savepoint; a
- * movement the store refuses changes nothing */
+/* apply_one - check and apply one movement; a movement the store refuses
+ * changes nothing (decided before its first write) */
 static int apply_one(struct run *r, struct movement *mv)
 {
 	struct daemon *d = r->d;
@@ -159,8 +161,15 @@ int pipeline_group_close(struct run *r)
 
 	if (r->ngrp == 0)
 		return 0;
+	if (r->grp_held) {	/* a parent alone: no savepoint needed */
+		r->grp_held = 0;
+		if (apply_one(r, &r->grp[0]) < 0)
+			return -1;
+		if (mv_has_error(&r->grp[0]))
+			r->grp_bad = r->grp[0].line;
+	}
 	if (r->grp_bad) {
-		if (store_rollback_to(st, "grp") < 0)
+		if (r->grp_sp && store_rollback_to(st, "grp") < 0)
 			return -1;
 		for (i = 0; i < r->ngrp; i++) {
 			struct movement *m = &r->grp[i];
@@ -177,13 +186,14 @@ int pipeline_group_close(struct run *r)
 					"en entier : l'ayant droit de la ligne "
 					"%ld est rejeté", r->grp_bad);
 		}
-	} else if (store_release(st, "grp") < 0) {
+	} else if (r->grp_sp && store_release(st, "grp") < 0) {
 		return -1;
 	}
 	for (i = 0; i < r->ngrp && rc == 0; i++)
 		rc = emit_movement(r, &r->grp[i]);
 	r->ngrp = 0;
 	r->grp_bad = 0;
+	r->grp_sp = 0;
 	return rc;
 }
 
@@ -198,11 +208,26 @@ static int group_add(struct run *r, const struct movement *mv)
 		for (i = 0; i < GROUP_MAX; i++)
 			mv_init(&r->grp[i]);
 	}
-	if (r->ngrp == 0 && store_savepoint(r->d->store, "grp") < 0)
-		return -1;
 	m = &r->grp[r->ngrp++];
 	if (mv_copy(m, mv) < 0)
 		return -1;
+	if (r->ngrp == 1) {
+		/* The parent waits: most come alone, and a parent alone is
+		 * decided whole before it writes (store_apply), so it needs
+		 * no savepoint; one is taken when a beneficiary follows. */
+		r->grp_held = 1;
+		return 0;
+	}
+	if (r->grp_held) {
+		r->grp_held = 0;
+		if (store_savepoint(r->d->store, "grp") < 0)
+			return -1;
+		r->grp_sp = 1;
+		if (apply_one(r, &r->grp[0]) < 0)
+			return -1;
+		if (mv_has_error(&r->grp[0]))
+			r->grp_bad = r->grp[0].line;
+	}
 	if (r->grp_bad) {	/* checked for the report, not applied */
 		struct check_ctx cc = { r->d->cfg, pipeline_employer_of(r, m),
 					r->today, r->portal, r->job->admin };

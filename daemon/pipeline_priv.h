@@ -46,6 +46,8 @@ struct run {
 	struct movement *grp;		/* GROUP_MAX, initialised lazily */
 	int ngrp;
 	long grp_bad;			/* line of its first rejected member */
+	int grp_held;			/* the parent read, not yet applied */
+	int grp_sp;			/* the savepoint "grp" is taken */
 	char overflow_nir[16];		/* a group cut at GROUP_MAX */
 	int portal;			/* the portal's drop */
 	char cause[16 + PIPE_LOGIN_MAX];/* admin drop: "admin:<login>" */
