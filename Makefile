@@ -190,6 +190,11 @@ test-asan:
 bench: all
 	@sh bench/run.sh
 
+# The timers' due check against the library (bench/bench_timers.sh).
+$(BUILD)/bench/bench_timers: bench/bench_timers.c $(BUILD)/libaffild.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libaffild.a $(LIBS)
+
 # --- fuzzing: clang's libFuzzer with ASan+UBSan, objects in build-fuzz/ ---
 # The daemon's library is rebuilt with coverage instrumentation, and libcsv
 # from fuzz/libcsv/ (Debian ships no source in its -dev package) so that
