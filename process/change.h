@@ -8,14 +8,17 @@
  * order and decides nothing:
  *
  *   1. a RUM generated (rum_generate), the movement's RUM from then on;
- *   2. the record: inserted (record), or its last period closed
- *      (new_period), its status, the movement's personal data (person),
- *      a new NIR, the other columns (set[]);
- *   3. the history rows (hist[], in order);
- *   4. the beneficiary added or ended (ben);
- *   5. the deadlines cancelled (drop, drop_age), the link revoked and the
+ *   2. a new record inserted (record);
+ *   3. the history rows (hist[], in order; a radiation's row id is
+ *      written on the record next);
+ *   4. the record's columns: its last period closed (new_period), its
+ *      status, the movement's personal data (person), a new NIR, the
+ *      other columns (set[]), a radiation's (radiated);
+ *   5. the beneficiary added or ended (ben);
+ *   6. the deadlines cancelled (drop, drop_age), the link revoked and the
  *      reminder dropped (covered), the deadlines set (due[]);
- *   6. a fresh personal link queued (invite), then the notices (notice[]).
+ *   7. a fresh personal link queued (invite), then the notices (notice[]),
+ *      about the record as written.
  *
  * A change owns its strings: they live in its arena (change_str), so a
  * later mv_set() on the movement cannot pull them away.  No allocation,

@@ -6,7 +6,8 @@
  *
  * An absent or empty cell keeps what the record holds; "#VIDE" (only in a
  * MODIFICATION) clears it.  The statements list the columns in the order
- * of person_fields, which person_col follows; test_apply checks both.
+ * of person_fields, which person_col follows; test_store_change writes
+ * and reads back every field.
  */
 #include <stddef.h>
 #include <stdio.h>
