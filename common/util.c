@@ -135,3 +135,8 @@ uint64_t fnv1a64(const char *s)
 	}
 	return h;
 }
+
+int str_same(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}

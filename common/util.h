@@ -26,6 +26,9 @@ int strlcpy_ok(char *dst, const char *s, size_t dstlen);
 /* parse_long - whole string s as a base-10 integer in [min, max]; 0 or -1 */
 int parse_long(const char *s, long min, long max, long *out);
 
+/* str_same - both strings set and equal (NULL equals nothing) */
+int str_same(const char *a, const char *b);
+
 /* str_has_suffix - 1 when s ends with suffix */
 int str_has_suffix(const char *s, const char *suffix);
 

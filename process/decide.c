@@ -5,13 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "process/decide.h"
-
-/* same - both set and equal (NULL equals nothing) */
-static int same(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
 
 /* contract_allows - a facultative reason the employer's contract lists */
 static int contract_allows(const struct cfg_employer *emp, const char *code)
@@ -19,7 +14,7 @@ static int contract_allows(const struct cfg_employer *emp, const char *code)
 	size_t i;
 
 	for (i = 0; i < emp->nallowed_dispenses; i++)
-		if (same(emp->allowed_dispenses[i], code))
+		if (str_same(emp->allowed_dispenses[i], code))
 			return 1;
 	return 0;
 }

@@ -13,12 +13,6 @@
 #include "process/decide.h"
 #include "rules/portability.h"
 
-/* same - both set and equal (NULL equals nothing) */
-static int same(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
 /* flag - the row's portabilite column: 'O', 'N', 0 (empty) or '?' */
 static int flag(const struct movement *mv)
 {
@@ -101,9 +95,9 @@ static void notice(struct radiation *rad, enum status from,
 
 	if (from == STATUS_DISPENSE)
 		kind = "";		/* never covered: nothing to end */
-	else if (same(motif, "066"))	/* letters to the dependants */
+	else if (str_same(motif, "066"))	/* letters to the dependants */
 		kind = "deces";
-	else if (same(motif, "038") || same(motif, "039"))
+	else if (str_same(motif, "038") || str_same(motif, "039"))
 		kind = "loi_evin";
 	(void)strlcpy_ok(rad->notice, kind, sizeof(rad->notice));
 }
@@ -159,7 +153,7 @@ int radiation_decide(const struct decide_ctx *c, const struct record *r,
 	int ok, incomplete;
 
 	memset(out, 0, sizeof(*out));
-	if (same(motif, "998")) {
+	if (str_same(motif, "998")) {
 		mv_diag(mv, "E181", F_MOTIF_RUPTURE, "motif 998 : un transfert "
 			"sans rupture du contrat n'est pas une radiation");
 		return 1;
@@ -174,7 +168,7 @@ int radiation_decide(const struct decide_ctx *c, const struct record *r,
 	if ((ok = eligible(mv, dr)) < 0)
 		return 1;
 	incomplete = status_is(r->status, STATUS_AWAITING);
-	if (r->status == STATUS_DISPENSE || same(motif, "066") ||
+	if (r->status == STATUS_DISPENSE || str_same(motif, "066") ||
 	    (incomplete && !c->emp->portability_if_incomplete))
 		ok = 0;
 	(void)strlcpy_ok(out->motif, motif, sizeof(out->motif));
@@ -241,7 +235,7 @@ int radiation_reopen(const struct decide_ctx *c, const struct record *r,
 		return 1;
 	}
 	if (dr->portabilite != CFG_PORTA_EXAMEN ||
-	    same(r->motif_rupture, "066")) {
+	    str_same(r->motif_rupture, "066")) {
 		snprintf(why, whylen, "motif de rupture %s : pas un motif à "
 			 "examiner, la portabilité ne peut pas être ouverte",
 			 r->motif_rupture);

@@ -8,13 +8,8 @@
 #include <string.h>
 
 #include "parsers/validate.h"
+#include "common/util.h"
 #include "process/handle.h"
-
-/* same - both set and equal */
-static int same(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
 
 /* ---- MODIFICATION --------------------------------------------------- */
 
@@ -30,7 +25,7 @@ static void changed_fields(const struct handle *h, char *out, size_t outlen)
 
 		if (v == NULL || *v == '\0')
 			continue;
-		if (strcmp(v, VIDE) == 0 ? have == NULL : same(v, have))
+		if (strcmp(v, VIDE) == 0 ? have == NULL : str_same(v, have))
 			continue;
 		n += (size_t)snprintf(out + n, n < outlen ? outlen - n : 0,
 				      "%s%s", n ? ", " : "", field_name(f));
@@ -71,7 +66,7 @@ int handle_modification(const struct handle *h, struct change *c)
 	int rc;
 
 	changed_fields(h, what, sizeof(what));
-	if (nouveau && *nouveau && !same(nouveau, r->nir)) {
+	if (nouveau && *nouveau && !str_same(nouveau, r->nir)) {
 		if ((rc = h->f->nir_taken(h->f->arg, nouveau)) != 0) {
 			if (rc > 0)
 				mv_diag(h->mv, "E206", F_NOUVEAU_NIR, "nouveau "
@@ -159,8 +154,8 @@ int handle_dispense(const struct handle *h, struct change *c)
 
 int lien_is_partner(const char *lien)
 {
-	return same(lien, "CONJOINT") || same(lien, "PACS") ||
-	       same(lien, "CONCUBIN");
+	return str_same(lien, "CONJOINT") || str_same(lien, "PACS") ||
+	       str_same(lien, "CONCUBIN");
 }
 
 int dependant_gets_letter(const char *lien, const char *date_naissance,
@@ -168,7 +163,7 @@ int dependant_gets_letter(const char *lien, const char *date_naissance,
 {
 	char adult[DATE_ISO_SIZE];
 
-	if (!same(lien, "ENFANT"))
+	if (!str_same(lien, "ENFANT"))
 		return 1;
 	date_format(date_add_months(today, -12 * 18), adult);
 	return date_naissance != NULL && strcmp(date_naissance, adult) <= 0;
@@ -180,10 +175,10 @@ static int child_limit(const struct handle *h)
 	const char *sit = mv_get(h->mv, F_SITUATION);
 	int limit = h->dc->emp->child_age_limit;
 
-	if (!same(mv_get(h->mv, F_LIEN), "ENFANT") || same(sit, "HANDICAPE"))
+	if (!str_same(mv_get(h->mv, F_LIEN), "ENFANT") || str_same(sit, "HANDICAPE"))
 		return 0;
-	if (same(sit, "ETUDIANT") || same(sit, "APPRENTI") ||
-	    same(sit, "DEMANDEUR_EMPLOI"))
+	if (str_same(sit, "ETUDIANT") || str_same(sit, "APPRENTI") ||
+	    str_same(sit, "DEMANDEUR_EMPLOI"))
 		limit = limit > CHILD_AGE_LIMIT_STUDIES ? limit :
 			CHILD_AGE_LIMIT_STUDIES;
 	return limit;
@@ -240,7 +235,7 @@ int handle_ayant_droit(const struct handle *h, struct change *c)
 			"illisible");
 		return 1;
 	}
-	if (same(mv_get(mv, F_LIEN), "ENFANT") &&
+	if (str_same(mv_get(mv, F_LIEN), "ENFANT") &&
 	    v_child_age(birth, h->dc->today, mv_get(mv, F_SITUATION),
 			h->dc->emp->child_age_limit, &vr) == V_ERR) {
 		mv_diag(h->mv, vr.code, F_DATE_NAISSANCE, "%s", vr.msg);

@@ -10,14 +10,9 @@
  */
 #include <string.h>
 
+#include "common/util.h"
 #include "process/decide.h"
 #include "process/transition_priv.h"
-
-/* same - both set and equal (NULL equals nothing) */
-static int same(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
 
 void transition_already(struct movement *mv, const char *what)
 {
@@ -57,7 +52,7 @@ static int end_known(struct movement *mv)
 	size_t i;
 
 	for (i = 0; i < sizeof(motifs) / sizeof(motifs[0]); i++)
-		if (same(motif, motifs[i]))
+		if (str_same(motif, motifs[i]))
 			return 1;
 	mv_diag(mv, "E294", F_MOTIF_FIN, "motif de fin « %.40s » inconnu : "
 		"REPRISE_EMPLOI, FIN_INDEMNISATION, RETRAITE ou DECES",
@@ -76,7 +71,7 @@ static int movement_ok(struct movement *mv, const struct decide_ctx *c,
 	case OP_FIN_PORTABILITE:
 		return end_known(mv);
 	case OP_ANNULATION:
-		if (same(mv_get(mv, F_OPERATION_ANNULEE), "RADIATION"))
+		if (str_same(mv_get(mv, F_OPERATION_ANNULEE), "RADIATION"))
 			return 1;
 		mv_diag(mv, "E290", F_OPERATION_ANNULEE, "seule une RADIATION "
 			"peut être annulée");
@@ -91,10 +86,10 @@ static int guard_ok(enum guard g, const struct record *r,
 {
 	switch (g) {
 	case GUARD_COLLECTIVE:
-		return dr && (same(dr->code, "CSS") ||
-			      same(dr->code, "AUTRE_COUVERTURE_COLLECTIVE"));
+		return dr && (str_same(dr->code, "CSS") ||
+			      str_same(dr->code, "AUTRE_COUVERTURE_COLLECTIVE"));
 	case GUARD_SAME_REASON:
-		return dr && same(r->dispense_motif, dr->code);
+		return dr && str_same(r->dispense_motif, dr->code);
 	default:
 		return 1;
 	}
@@ -115,15 +110,15 @@ static enum again_is again(enum again a, const struct record *r,
 
 	switch (a) {
 	case AGAIN_HIRE:
-		in_effect = same(r->nom, mv_get(mv, F_NOM)) &&
-			    same(r->date_embauche, hire);
+		in_effect = str_same(r->nom, mv_get(mv, F_NOM)) &&
+			    str_same(r->date_embauche, hire);
 		break;
 	case AGAIN_OPTION:
 	case AGAIN_FINALISED:
-		in_effect = same(r->option, mv_get(mv, F_OPTION));
+		in_effect = str_same(r->option, mv_get(mv, F_OPTION));
 		break;
 	case AGAIN_BASE_PLAN:
-		in_effect = same(r->option, c->emp->base_plan);
+		in_effect = str_same(r->option, c->emp->base_plan);
 		break;
 	case AGAIN_REHIRE:
 		/* A new period only after the last contract's end: the same
@@ -132,21 +127,21 @@ static enum again_is again(enum again a, const struct record *r,
 		if (r->date_fin_contrat == NULL || hire == NULL ||
 		    strcmp(hire, r->date_fin_contrat) > 0)
 			return AGAIN_IS_NOT;
-		return same(hire, r->date_embauche) ? AGAIN_IS :
+		return str_same(hire, r->date_embauche) ? AGAIN_IS :
 		       AGAIN_IS_EARLIER;
 	case AGAIN_END:
-		in_effect = same(r->date_fin_contrat,
+		in_effect = str_same(r->date_fin_contrat,
 				 mv_get(mv, F_DATE_FIN_CONTRAT)) &&
-			    same(r->motif_rupture,
+			    str_same(r->motif_rupture,
 				 mv_get(mv, F_MOTIF_RUPTURE));
 		break;
 	case AGAIN_MOTIF_FIN:
-		in_effect = same(r->portabilite_motif_fin,
+		in_effect = str_same(r->portabilite_motif_fin,
 				 mv_get(mv, F_MOTIF_FIN));
 		break;
 	case AGAIN_DISPENSE_END:
 		in_effect = dr && (!dispense_end(dr, mv, c->today, &end) ||
-				   same(r->dispense_fin,
+				   str_same(r->dispense_fin,
 					date_format(end, day)));
 		break;
 	default:

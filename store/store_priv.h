@@ -68,12 +68,6 @@ void st_now(char out[32]);
 /* st_stmt_now - st_stmt(), with now filled for the statement's timestamp */
 sqlite3_stmt *st_stmt_now(struct store *st, const char *sql, char now[32]);
 
-/* st_same - both strings set and equal (NULL equals nothing) */
-static inline int st_same(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
 int store_migrate(struct store *st);
 
 /*

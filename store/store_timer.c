@@ -136,7 +136,7 @@ static int dl_claim(struct store *st, const struct dl *d)
 	sqlite3_stmt *s;
 
 	if (d->id == 0) {
-		s = st_stmt(st, st_same(d->kind, "relance") ? relance : jeton);
+		s = st_stmt(st, str_same(d->kind, "relance") ? relance : jeton);
 		if (s == NULL)
 			return -1;
 		st_text(s, 1, d->due);
