@@ -108,7 +108,7 @@ static int portability(const struct decide_ctx *c, const struct record *r,
 		       struct radiation *rad)
 {
 	const char *start_s = mv_has(mv, F_DATE_DEBUT_CONTRAT) ?
-		mv_get(mv, F_DATE_DEBUT_CONTRAT) : r->date_embauche;
+		mv_get(mv, F_DATE_DEBUT_CONTRAT) : r->person[F_DATE_EMBAUCHE];
 	struct date start, p0, p1;
 	char fr[DATE_ISO_SIZE];
 
@@ -241,8 +241,8 @@ int radiation_reopen(const struct decide_ctx *c, const struct record *r,
 			 r->motif_rupture);
 		return 1;
 	}
-	if (r->date_embauche == NULL ||
-	    date_parse_iso(r->date_embauche, &start) < 0 ||
+	if (r->person[F_DATE_EMBAUCHE] == NULL ||
+	    date_parse_iso(r->person[F_DATE_EMBAUCHE], &start) < 0 ||
 	    date_parse_iso(r->date_fin_contrat, &end) < 0 ||
 	    portability_compute(start, end,
 				c->cfg->process.portability_max_months,

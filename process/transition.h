@@ -113,7 +113,6 @@ struct record {
 	long long id;			/* 0: no record */
 	enum status status, prev_status;
 	const char *nir;
-	const char *nom, *date_embauche, *option;	/* = person[F_...] */
 	const char *person[F_COUNT];	/* the personal data (person_fields) */
 	const char *date_fin_contrat, *motif_rupture, *radiation_at;
 	const char *portabilite_debut, *portabilite_fin;

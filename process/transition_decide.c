@@ -110,15 +110,15 @@ static enum again_is again(enum again a, const struct record *r,
 
 	switch (a) {
 	case AGAIN_HIRE:
-		in_effect = str_same(r->nom, mv_get(mv, F_NOM)) &&
-			    str_same(r->date_embauche, hire);
+		in_effect = str_same(r->person[F_NOM], mv_get(mv, F_NOM)) &&
+			    str_same(r->person[F_DATE_EMBAUCHE], hire);
 		break;
 	case AGAIN_OPTION:
 	case AGAIN_FINALISED:
-		in_effect = str_same(r->option, mv_get(mv, F_OPTION));
+		in_effect = str_same(r->person[F_OPTION], mv_get(mv, F_OPTION));
 		break;
 	case AGAIN_BASE_PLAN:
-		in_effect = str_same(r->option, c->emp->base_plan);
+		in_effect = str_same(r->person[F_OPTION], c->emp->base_plan);
 		break;
 	case AGAIN_REHIRE:
 		/* A new period only after the last contract's end: the same
@@ -127,7 +127,7 @@ static enum again_is again(enum again a, const struct record *r,
 		if (r->date_fin_contrat == NULL || hire == NULL ||
 		    strcmp(hire, r->date_fin_contrat) > 0)
 			return AGAIN_IS_NOT;
-		return str_same(hire, r->date_embauche) ? AGAIN_IS :
+		return str_same(hire, r->person[F_DATE_EMBAUCHE]) ? AGAIN_IS :
 		       AGAIN_IS_EARLIER;
 	case AGAIN_END:
 		in_effect = str_same(r->date_fin_contrat,
@@ -192,7 +192,7 @@ static enum tr_result conflict(enum again a, const struct record *r,
 	case AGAIN_OPTION:
 		mv_diag(mv, code, F_OPTION, "salarié déjà affilié avec l'option "
 			"%s : pour en changer, envoyez une MODIFICATION",
-			r->option);
+			r->person[F_OPTION]);
 		break;
 	case AGAIN_REHIRE:
 		mv_diag(mv, code, F_DATE_EMBAUCHE, "date d'embauche antérieure "

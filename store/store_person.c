@@ -46,9 +46,6 @@ void st_emp_record(const struct st_emp *e, struct record *r)
 	for (i = 0; i < NELEM(person_col); i++)
 		r->person[person_fields[i]] =
 			*person_of((struct st_emp *)e, i);
-	r->nom = e->nom;
-	r->date_embauche = e->date_embauche;
-	r->option = e->option;
 	r->date_fin_contrat = e->date_fin_contrat;
 	r->motif_rupture = e->motif_rupture;
 	r->radiation_at = e->radiation_at;

@@ -95,13 +95,13 @@ static void rec_in(enum status s, struct record *r)
 	r->status = s;
 	r->prev_status = STATUS_AFFILIE;
 	r->nir = "290049900000059";
-	r->nom = r->person[F_NOM] = "Martin";
+	r->person[F_NOM] = "Martin";
 	r->person[F_PRENOM] = "Zoé";
 	r->person[F_DATE_NAISSANCE] = "1990-04-12";
-	r->date_embauche = r->person[F_DATE_EMBAUCHE] = "2026-09-01";
+	r->person[F_DATE_EMBAUCHE] = "2026-09-01";
 	r->person[F_EMAIL] = "zoe@example.fr";
 	if (s != STATUS_EN_COURS && s != STATUS_A_RELANCER)
-		r->option = r->person[F_OPTION] = "BASE";
+		r->person[F_OPTION] = "BASE";
 	if (status_is(s, STATUS_FORMER)) {
 		r->date_fin_contrat = "2026-11-20";
 		r->motif_rupture = s == STATUS_PORTABILITE ? "043" : "039";

@@ -40,12 +40,12 @@ static void record_of(const char *key, struct record *r)
 	memset(r, 0, sizeof(*r));
 	if (*key == '\0')
 		return;
-	r->nom = "Martin";
-	r->date_embauche = "2026-09-01";
+	r->person[F_NOM] = "Martin";
+	r->person[F_DATE_EMBAUCHE] = "2026-09-01";
 	r->prev_status = STATUS_AFFILIE;
 	if (strncmp(key, "AFFILIE", 7) == 0 || strncmp(key, "RADIE", 5) == 0 ||
 	    strcmp(key, "PORTABILITE") == 0)
-		r->option = strcmp(key, "AFFILIE_CONFORT") == 0 ? "CONFORT" :
+		r->person[F_OPTION] = strcmp(key, "AFFILIE_CONFORT") == 0 ? "CONFORT" :
 			    "BASE";
 	if (strcmp(key, "DISPENSE") == 0) {
 		r->prev_status = STATUS_EN_COURS;
@@ -71,13 +71,10 @@ static void record_of(const char *key, struct record *r)
 	/* The person of apply_rows.h's PERSON, as the store reads her. */
 	r->id = 1;
 	r->nir = "290049900000059";
-	r->person[F_NOM] = r->nom;
 	r->person[F_PRENOM] = "Zoé";
 	r->person[F_DATE_NAISSANCE] = "1990-04-12";
-	r->person[F_DATE_EMBAUCHE] = r->date_embauche;
 	r->person[F_CATEGORIE] = "CADRE";
 	r->person[F_EMAIL] = "zoe@example.fr";
-	r->person[F_OPTION] = r->option;
 }
 
 
