@@ -99,7 +99,6 @@ static int apply_one(struct run *r, struct movement *mv)
 	struct apply_ctx ac = { d->cfg, NULL, r->job->id, cc.today,
 				d->token_key, d->token_keylen, cc.portal,
 				r->job->admin ? r->cause : NULL };
-	int rc;
 
 	cc.emp = ac.emp = pipeline_employer_of(r, mv);
 	if (cc.emp == NULL)
@@ -107,14 +106,8 @@ static int apply_one(struct run *r, struct movement *mv)
 	check_movement(&cc, mv);
 	if (mv_has_error(mv))
 		return 0;
-	if (store_savepoint(d->store, "mv") < 0)
-		return -1;
-	rc = store_apply(d->store, &ac, mv);
-	if (rc < 0)
-		return -1;
-	if (rc == 1)
-		return store_rollback_to(d->store, "mv");
-	return store_release(d->store, "mv");
+	/* No savepoint: a refused movement (1) has written nothing. */
+	return store_apply(d->store, &ac, mv) < 0 ? -1 : 0;
 }
 
 /* nir_key - a NIR as the checks will normalise it: no spaces or

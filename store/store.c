@@ -356,10 +356,11 @@ int store_rollback(struct store *st)
 }
 
 /*
- * Savepoints: "grp" for a movement group, "mv" for each movement, "tm"
- * for a deadline fired inside an admin file's transaction.  They are
- * taken for every movement, so their statements are prepared once, like
- * any other (st_stmt caches by the address of the static SQL).
+ * Savepoints: "grp" for a movement group, "mv" for a row of the admin
+ * drop (its operations may write before they refuse), "tm"
+ * for a deadline fired inside an admin file's transaction.  They may be
+ * taken for many rows, so their statements are prepared once, like any
+ * other (st_stmt caches by the address of the static SQL).
  */
 static const struct {
 	const char *name, *begin, *release, *rollback;
