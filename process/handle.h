@@ -148,6 +148,12 @@ int timer_change(const struct decide_ctx *dc, const struct record *r,
 		 const struct facts *f, enum deadline_kind kind,
 		 const char *due, const char *data, struct change *c);
 
+/* ben_deadline_data - the data of beneficiary id's ayant_droit_age
+ * deadline, {"beneficiary":id} (json-c; the same bytes every time, so
+ * that the deadline of an ended one is found by it); 0, or -1 when out is
+ * too small */
+int ben_deadline_data(long long id, char *out, size_t outlen);
+
 /* radiation_json - the decision as a held radiation's data (the same
  * bytes for the same decision, so that a pending one compares); 0, or -1
  * when out is too small */

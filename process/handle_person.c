@@ -189,6 +189,7 @@ static int ben_end(const struct handle *h, struct change *c,
 		   const struct ben_facts *b)
 {
 	const struct movement *mv = h->mv;
+	char data[64];
 
 	if (b->id == 0) {
 		mv_diag(h->mv, "E242", F_NOM, "ayant droit inconnu pour ce "
@@ -205,7 +206,9 @@ static int ben_end(const struct handle *h, struct change *c,
 	change_hist(c, h->r->status, h->r->status, change_strf(c,
 		"ayant droit clos au %s : %s %s", mv_get(mv, F_DATE_FIN),
 		mv_get(mv, F_LIEN), mv_get(mv, F_PRENOM)));
-	c->drop_age = change_strf(c, "{\"beneficiary\":%lld}", b->id);
+	if (ben_deadline_data(b->id, data, sizeof(data)) < 0)
+		return -1;
+	c->drop_age = change_str(c, data);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "common/util.h"
 #include "process/handle.h"
 
 /* ended - the date s is before today (the end has passed) */
@@ -140,9 +141,20 @@ static int preuve_dispense(const struct decide_ctx *dc,
 	return 0;
 }
 
+int ben_deadline_data(long long id, char *out, size_t outlen)
+{
+	json_object *o = json_object_new_object();
+	int rc;
+
+	json_object_object_add(o, "beneficiary", json_object_new_int64(id));
+	rc = strlcpy_ok(out, json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN), outlen);
+	json_object_put(o);
+	return rc;
+}
+
 /* beneficiary_of - the beneficiary an ayant_droit_age deadline is about
- * ({"beneficiary": id}, as store_change.c writes it); 0 when data is not
- * that */
+ * (ben_deadline_data); 0 when data is not that */
 static long long beneficiary_of(const char *data)
 {
 	json_object *o = data ? json_tokener_parse(data) : NULL, *v;

@@ -80,7 +80,8 @@ static int beneficiary(struct store *st, const struct st_emp *e,
 		return -1;
 	if (!c->ben.age_due)
 		return 0;
-	snprintf(data, sizeof(data), "{\"beneficiary\":%lld}", bid);
+	if (ben_deadline_data(bid, data, sizeof(data)) < 0)
+		return -1;
 	return st_deadline_add(st, c->ben.age,
 			       timer_rule(DL_AYANT_DROIT_AGE)->name, e->id,
 			       data);
