@@ -476,7 +476,6 @@ static void test_annulation_facts(void **state)
 
 static void test_timer_changes(void **state)
 {
-	const struct cfg_dispense_reason *css;
 	struct change c;
 	struct record r;
 
@@ -498,24 +497,34 @@ static void test_timer_changes(void **state)
 	assert_string_equal(c.set[0].col, "token_hash");
 	assert_null(c.set[1].value);
 	/* A dispense renewed meanwhile (a later end) is moot; one ended
-	 * does what its reason's at_end says. */
+	 * does what its reason's at_end says (the dispense table's
+	 * defaults, docs/process.md): CSS reinvites, AUTRE_COUVERTURE_
+	 * COLLECTIVE reinvites for want of a renewed proof, CDD_MOINS_3_MOIS
+	 * leaves the status. */
 	rec_in(STATUS_DISPENSE, &r);
 	r.dispense_motif = "CSS";
 	r.dispense_fin = "2027-01-31";
 	assert_int_equal(timer_change(&dc, &r, &facts, DL_FIN_DISPENSE,
 				      "2026-11-28", NULL, &c), 1);
 	r.dispense_fin = "2026-11-27";
-	css = cfg_dispense_reason(cfg, "CSS");
-	assert_non_null(css);
 	assert_int_equal(timer_change(&dc, &r, &facts, DL_FIN_DISPENSE,
 				      "2026-11-28", NULL, &c), 0);
-	if (css->at_end == CFG_AT_END_NONE) {
-		assert_int_equal(c.to, STATUS_NONE);
-	} else {
-		assert_int_equal(c.to, STATUS_EN_COURS);
-		assert_int_equal(c.invite, NOTICE_INVITATION);
-		assert_true(c.drop & DL_BIT(DL_PREUVE_DISPENSE));
-	}
+	assert_int_equal(c.to, STATUS_EN_COURS);
+	assert_int_equal(c.invite, NOTICE_INVITATION);
+	assert_true(c.drop & DL_BIT(DL_PREUVE_DISPENSE));
+	assert_string_equal(c.hist[0].what, "fin de dispense : nouvelle "
+			    "invitation");
+	r.dispense_motif = "AUTRE_COUVERTURE_COLLECTIVE";
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_FIN_DISPENSE,
+				      "2026-11-28", NULL, &c), 0);
+	assert_int_equal(c.to, STATUS_EN_COURS);
+	assert_string_equal(c.hist[0].what, "fin de dispense sans nouveau "
+			    "justificatif : nouvelle invitation");
+	r.dispense_motif = "CDD_MOINS_3_MOIS";
+	assert_int_equal(timer_change(&dc, &r, &facts, DL_FIN_DISPENSE,
+				      "2026-11-28", NULL, &c), 0);
+	assert_int_equal(c.to, STATUS_NONE);
+	assert_int_equal(c.invite, NOTICE_COUNT);
 	/* A child's cover ends the day before: only while still covered. */
 	rec_in(STATUS_AFFILIE, &r);
 	F.ben_covered = 0;
