@@ -112,7 +112,6 @@ struct change {
 };
 
 #define DL_BIT(k) (1u << (k))
-#define DL_ALL (~0u)
 
 /* change_init - nothing to write */
 void change_init(struct change *c);
