@@ -14,7 +14,7 @@
 #   make deb        dist/affild_VERSION_ARCH.deb, built from a copy of the tree
 
 CC      ?= cc
-PKGS     = libxml-2.0 sqlite3 libcurl yaml-0.1 libsystemd libcrypto \
+PKGS     = libxml-2.0 sqlite3 libpq libcurl yaml-0.1 libsystemd libcrypto \
            cairo-pdf pangocairo fontconfig glib-2.0 json-c
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \

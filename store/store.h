@@ -1,9 +1,10 @@
 /*
- * store - affild's state in SQLite: employees, their history, the files
- * received, the outbox and the deadlines.  sqlite3.h is included nowhere
- * else.
+ * store - affild's state: employees, their history, the files received,
+ * the outbox and the deadlines, in SQLite (a local file, the default) or
+ * PostgreSQL (shared by several daemons); store/db.h is the one seam, and
+ * sqlite3.h and libpq-fe.h are included nowhere else.
  *
- * One struct store is one connection.  The daemon holds the only writer:
+ * One struct store is one connection.  Daemons are the only writers:
  * nothing else writes the database.  affilctl opens its own read-only
  * (readers never wait, thanks to WAL); its changes are files of the admin
  * drop, applied by the daemon like any other (docs/design.md, "One
@@ -33,13 +34,29 @@ struct store;
 
 enum store_mode { STORE_RW, STORE_RO };
 
-/* store_open - open (and migrate, when RW) the database; NULL on error */
-struct store *store_open(const char *path, enum store_mode mode,
+/*
+ * store_open - open (and migrate, when RW) the database: target is a
+ * file path (SQLite) or a postgresql:// URI; NULL on error.
+ * store_open_pw - the same with PostgreSQL's password read from a file
+ * (NULL: the unit's credential db-password, else libpq's ~/.pgpass).
+ */
+struct store *store_open(const char *target, enum store_mode mode,
 			 int cache_mb, int busy_timeout_s);
+struct store *store_open_pw(const char *target, const char *password_file,
+			    enum store_mode mode, int cache_mb,
+			    int busy_timeout_s);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
 
-int store_begin(struct store *st);	/* BEGIN IMMEDIATE */
+/*
+ * store_begin - the write transaction, alone among writers (SQLite's
+ * BEGIN IMMEDIATE; PostgreSQL's advisory lock on the whole database).
+ * store_begin_for - a file's transaction: PostgreSQL serialises it only
+ * with the employer's other writers (a lock on the employer, shared on
+ * the whole), so daemons apply different employers' files side by side.
+ */
+int store_begin(struct store *st);
+int store_begin_for(struct store *st, const char *employer);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
 /* Savepoints by name ("file", "mv"); rollback_to also releases it. */

@@ -37,7 +37,7 @@ static int nir_taken(void *arg, const char *nir)
 	static const char sql[] =
 		"SELECT 1 FROM employee WHERE employer = ? AND nir = ?";
 	struct st_facts *a = arg;
-	sqlite3_stmt *s = st_stmt(a->st, sql);
+	struct db_stmt *s = st_stmt(a->st, sql);
 
 	if (s == NULL)
 		return -1;
@@ -80,12 +80,12 @@ static int ben_covered(void *arg, long long id)
 	static const char sql[] = "SELECT 1 FROM beneficiary WHERE id = ?"
 		" AND employee_id = ? AND date_fin IS NULL";
 	struct st_facts *a = arg;
-	sqlite3_stmt *s = st_stmt(a->st, sql);
+	struct db_stmt *s = st_stmt(a->st, sql);
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, a->id);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, a->id);
 	return st_one_row(a->st, s, "beneficiary covered", NULL, NULL);
 }
 

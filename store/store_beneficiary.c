@@ -28,34 +28,34 @@ int st_ben_facts(struct store *st, long long emp_id,
 		" AND prenom = ?5 AND date_naissance = ?6) AS hit"
 		" FROM beneficiary WHERE employee_id = ?1"
 		" ORDER BY hit DESC, date_fin IS NOT NULL, id DESC";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, emp_id);
+	db_bind_int64(s, 1, emp_id);
 	st_text(s, 2, mv_has(mv, F_NIR_AYANT_DROIT) ?
 		mv_get(mv, F_NIR_AYANT_DROIT) : NULL);
 	st_text(s, 3, mv_get(mv, F_LIEN));
 	st_text(s, 4, mv_get(mv, F_NOM));
 	st_text(s, 5, mv_get(mv, F_PRENOM));
 	st_text(s, 6, mv_get(mv, F_DATE_NAISSANCE));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int ended = sqlite3_column_int(s, 1);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int ended = db_col_int(s, 1);
 
-		if (sqlite3_column_int(s, 3) && out->id == 0) {
-			out->id = sqlite3_column_int64(s, 0);
+		if (db_col_int(s, 3) && out->id == 0) {
+			out->id = db_col_int64(s, 0);
 			out->ended = ended;
 		}
 		if (ended)
 			continue;
 		out->covered++;
-		if (lien_is_partner((const char *)sqlite3_column_text(s, 2)))
+		if (lien_is_partner(db_col_text(s, 2)))
 			out->partners++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		st_log_error(st, "beneficiary lookup");
 		return -1;
 	}
@@ -67,12 +67,14 @@ long long st_ben_add(struct store *st, long long emp_id,
 {
 	static const char sql[] =
 		"INSERT INTO beneficiary (employee_id, lien, nom, prenom,"
-		" date_naissance, nir, situation) VALUES (?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *s = st_stmt(st, sql);
+		" date_naissance, nir, situation) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		" RETURNING id";
+	struct db_stmt *s = st_stmt(st, sql);
+	long long id = -1;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, emp_id);
+	db_bind_int64(s, 1, emp_id);
 	st_text(s, 2, mv_get(mv, F_LIEN));
 	st_text(s, 3, mv_get(mv, F_NOM));
 	st_text(s, 4, mv_get(mv, F_PRENOM));
@@ -81,21 +83,20 @@ long long st_ben_add(struct store *st, long long emp_id,
 		mv_get(mv, F_NIR_AYANT_DROIT) : NULL);
 	st_text(s, 7, mv_has(mv, F_SITUATION) ? mv_get(mv, F_SITUATION) :
 		NULL);
-	if (st_done(st, s) < 0)
-		return -1;
-	return sqlite3_last_insert_rowid(st->db);
+	return st_one_row(st, s, "beneficiary", st_read_int64, &id) == 1 ?
+		id : -1;
 }
 
 int st_ben_end(struct store *st, long long id, const char *date_fin)
 {
 	static const char sql[] =
 		"UPDATE beneficiary SET date_fin = ? WHERE id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, date_fin);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 2, id);
 	return st_done(st, s);
 }
 
@@ -106,19 +107,19 @@ int st_letter_dependants(struct store *st, const struct st_env *env,
 	static const char sql[] =
 		"SELECT prenom, nom, lien, date_naissance FROM beneficiary"
 		" WHERE employee_id = ? AND date_fin IS NULL ORDER BY id";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, e->id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, e->id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		char *prenom, *nom;
 
 		if (!dependant_gets_letter((const char *)
-					   sqlite3_column_text(s, 2),
+					   db_col_text(s, 2),
 					   (const char *)
-					   sqlite3_column_text(s, 3),
+					   db_col_text(s, 3),
 					   env->today))
 			continue;
 		prenom = st_col_dup(s, 0);
@@ -145,6 +146,6 @@ int st_letter_dependants(struct store *st, const struct st_env *env,
 		if (rc < 0)
 			break;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 0 : -1;
 }

@@ -26,14 +26,14 @@ static int digest_due(struct store *st, const char *employer, const char *day,
 	static const char sql[] =
 		"SELECT 1 FROM timer_digest WHERE employer = ?1 AND"
 		" (sent_day >= ?2 OR (checked_day >= ?2 AND NOT ?3))";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, employer);
 	st_text(s, 2, day);
-	sqlite3_bind_int(s, 3, fired);
+	db_bind_int(s, 3, fired);
 	rc = st_one_row(st, s, "digest day", NULL, NULL);
 	return rc < 0 ? -1 : !rc;
 }
@@ -46,7 +46,7 @@ static long digest_list(struct store *st, const char *employer, struct buf *b)
 		"SELECT nom, prenom, matricule FROM employee"
 		" WHERE employer = ? AND status = ?"
 		" ORDER BY nom, prenom, id";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	const char *nom, *prenom, *mat;
 	long n = 0;
 	int rc;
@@ -55,18 +55,18 @@ static long digest_list(struct store *st, const char *employer, struct buf *b)
 		return -1;
 	st_text(s, 1, employer);
 	st_text(s, 2, status_name(STATUS_A_RELANCER));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (n++ >= DIGEST_MAX_LINES)
 			continue;
-		nom = (const char *)sqlite3_column_text(s, 0);
-		prenom = (const char *)sqlite3_column_text(s, 1);
-		mat = (const char *)sqlite3_column_text(s, 2);
+		nom = db_col_text(s, 0);
+		prenom = db_col_text(s, 1);
+		mat = db_col_text(s, 2);
 		buf_printf(b, "- %s %s%s%s%s\n", nom ? nom : "",
 			   prenom ? prenom : "", mat ? " (matricule " : "",
 			   mat ? mat : "", mat ? ")" : "");
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		st_log_error(st, "digest list");
 		return -1;
 	}
@@ -84,13 +84,13 @@ static int digest_record(struct store *st, const char *employer,
 		" VALUES (?1, CASE WHEN ?3 THEN ?2 END, ?2)"
 		" ON CONFLICT (employer) DO UPDATE SET checked_day = ?2,"
 		" sent_day = CASE WHEN ?3 THEN ?2 ELSE sent_day END";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, employer);
 	st_text(s, 2, day);
-	sqlite3_bind_int(s, 3, sent);
+	db_bind_int(s, 3, sent);
 	return st_done(st, s);
 }
 

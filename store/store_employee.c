@@ -9,15 +9,15 @@
 #include "process/status.h"
 #include "store/store_priv.h"
 
-static void employee_from_row(sqlite3_stmt *s, struct employee_rec *e)
+static void employee_from_row(struct db_stmt *s, struct employee_rec *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->id = sqlite3_column_int64(s, 0);
-	(void)strlcpy_ok(e->employer, (const char *)sqlite3_column_text(s, 1),
+	e->id = db_col_int64(s, 0);
+	(void)strlcpy_ok(e->employer, db_col_text(s, 1),
 			 sizeof(e->employer));
-	(void)strlcpy_ok(e->nir, (const char *)sqlite3_column_text(s, 2),
+	(void)strlcpy_ok(e->nir, db_col_text(s, 2),
 			 sizeof(e->nir));
-	(void)strlcpy_ok(e->status, (const char *)sqlite3_column_text(s, 3),
+	(void)strlcpy_ok(e->status, db_col_text(s, 3),
 			 sizeof(e->status));
 	e->nom = st_col_dup(s, 4);
 	e->prenom = st_col_dup(s, 5);
@@ -47,18 +47,18 @@ int store_employees_covered(struct store *st, const char *employer,
 	static const char sql[] =
 		"SELECT count(*) FROM employee WHERE employer = ?"
 		" AND " ST_COVERED;
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int rc;
 
 	*count = 0;
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, employer);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*count = (long)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW) {
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*count = (long)db_col_int64(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW) {
 		st_log_error(st, "employees covered");
 		return -1;
 	}
@@ -80,23 +80,23 @@ int store_employees_each(struct store *st, const char *employer,
 		"      OR nom LIKE '%' || ?3 || '%' OR prenom LIKE '%' || ?3 || '%')"
 		" ORDER BY employer, nom, prenom, nir";
 	struct employee_rec e;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, stop = 0;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = db_prepare(st->db, sql, 1)) == NULL) {
 		st_log_error(st, "employees");
 		return -1;
 	}
 	st_text(s, 1, employer);
 	st_text(s, 2, status);
 	st_text(s, 3, search);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = db_step(s)) == DB_ROW) {
 		employee_from_row(s, &e);
 		stop = fn(&e, arg);
 		employee_rec_free(&e);
 	}
-	sqlite3_finalize(s);
-	if (!stop && rc != SQLITE_DONE) {
+	db_finalize(s);
+	if (!stop && rc != DB_DONE) {
 		st_log_error(st, "employees");
 		return -1;
 	}
@@ -117,21 +117,21 @@ static const char *mask(const char *name, const char *v, char *out,
 }
 
 /* each_row - every row of s as its values, text or NULL */
-static int each_row(struct store *st, sqlite3_stmt *s,
+static int each_row(struct store *st, struct db_stmt *s,
 		    int (*fn)(const char *const *vals, int n, void *),
 		    void *arg)
 {
 	const char *vals[16];
-	int rc, i, n = sqlite3_column_count(s), stop = 0;
+	int rc, i, n = db_col_count(s), stop = 0;
 
 	if (n > 16)
 		n = 16;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = db_step(s)) == DB_ROW) {
 		for (i = 0; i < n; i++)
-			vals[i] = (const char *)sqlite3_column_text(s, i);
+			vals[i] = db_col_text(s, i);
 		stop = fn(vals, n, arg);
 	}
-	if (!stop && rc != SQLITE_DONE) {
+	if (!stop && rc != DB_DONE) {
 		st_log_error(st, "employee detail");
 		return -1;
 	}
@@ -146,23 +146,22 @@ struct detail {
 };
 
 /* detail_fields - every column by name but the token's hash; IBAN masked */
-static void detail_fields(sqlite3_stmt *s, void *arg)
+static void detail_fields(struct db_stmt *s, void *arg)
 {
 	struct detail *d = arg;
 	char masked[16];
 	int i;
 
-	for (i = 0; i < sqlite3_column_count(s); i++) {
-		const char *name = sqlite3_column_name(s, i);
+	for (i = 0; i < db_col_count(s); i++) {
+		const char *name = db_col_name(s, i);
 
 		if (strcmp(name, "id") == 0)
-			d->id = sqlite3_column_int64(s, i);
+			d->id = db_col_int64(s, i);
 		else if (strcmp(name, "token_hash") != 0)
 			d->cb->field(name, mask(name, (const char *)
-						sqlite3_column_text(s, i),
+						db_col_text(s, i),
 						masked, sizeof(masked)),
-				     sqlite3_column_type(s, i) ==
-				     SQLITE_INTEGER, d->arg);
+				     db_col_is_int(s, i), d->arg);
 	}
 }
 
@@ -192,30 +191,29 @@ int store_employee_detail(struct store *st, const char *employer,
 		" cause_ref FROM history WHERE employee_id = ?1)"
 		" ORDER BY k";
 	struct detail d = { cb, arg, 0 };
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int i, rc;
 
-	if (sqlite3_prepare_v2(st->db, rec, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = db_prepare(st->db, rec, 0)) == NULL) {
 		st_log_error(st, "employee detail");
 		return -1;
 	}
 	st_text(s, 1, employer);
 	st_text(s, 2, nir ? nir : "");
 	rc = st_one_row(st, s, "employee detail", detail_fields, &d);
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (rc != 1)
 		return rc == 0 ? 1 : -1;
 	for (i = 0; i < 2; i++) {
-		if (sqlite3_prepare_v2(st->db, i ? his : ben, -1, &s,
-				       NULL) != SQLITE_OK) {
+		if ((s = db_prepare(st->db, i ? his : ben, 0)) == NULL) {
 			st_log_error(st, "employee detail");
 			return -1;
 		}
-		sqlite3_bind_int64(s, 1, d.id);
+		db_bind_int64(s, 1, d.id);
 		if (i)	/* a new record is invited or affiliated at once */
 			st_text(s, 2, status_name(STATUS_EN_COURS));
 		rc = each_row(st, s, i ? cb->history : cb->beneficiary, arg);
-		sqlite3_finalize(s);
+		db_finalize(s);
 		if (rc < 0)
 			return -1;
 	}
@@ -241,7 +239,7 @@ int store_export_each(struct store *st, const char *employer,
 		" FROM employee WHERE employer = ?1"
 		" AND (?2 IS NULL OR status = ?2)"
 		" ORDER BY nom, prenom, nir";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	const char *vals[EXPORT_COLUMNS];
 	int rc, i, stop = 0;
 
@@ -249,16 +247,16 @@ int store_export_each(struct store *st, const char *employer,
 		return -1;
 	st_text(s, 1, employer);
 	st_text(s, 2, status);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = db_step(s)) == DB_ROW) {
 		for (i = 0; i < EXPORT_COLUMNS; i++) {
-			vals[i] = (const char *)sqlite3_column_text(s, i);
+			vals[i] = db_col_text(s, i);
 			if (vals[i] == NULL)
 				vals[i] = "";
 		}
 		stop = fn(vals, arg);
 	}
-	sqlite3_reset(s);
-	if (!stop && rc != SQLITE_DONE) {
+	db_reset(s);
+	if (!stop && rc != DB_DONE) {
 		st_log_error(st, "export");
 		return -1;
 	}
@@ -290,29 +288,29 @@ static int bulletin_beneficiaries(struct store *st, long long id,
 	static const char sql[] =
 		"SELECT lien, prenom, nom, date_naissance, date_fin"
 		" FROM beneficiary WHERE employee_id = ? ORDER BY id";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	char d1[DATE_ISO_SIZE], d2[DATE_ISO_SIZE];
 	int rc, n = 0;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	buf_addstr(b, "\nAyants droit :\n");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *fin = (const char *)sqlite3_column_text(s, 4);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *fin = db_col_text(s, 4);
 
 		buf_printf(b, "  - %s : %s %s, né(e) le %s%s%s\n",
-			   sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
-			   sqlite3_column_text(s, 2),
-			   fr((const char *)sqlite3_column_text(s, 3), d1),
+			   db_col_text(s, 0), db_col_text(s, 1),
+			   db_col_text(s, 2),
+			   fr(db_col_text(s, 3), d1),
 			   fin ? ", couverture terminée le " : "",
 			   fin ? fr(fin, d2) : "");
 		n++;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	if (n == 0)
 		buf_addstr(b, "  aucun ayant droit enregistré\n");
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* store_bulletin - the individual affiliation bulletin, as text */

@@ -36,7 +36,7 @@ static int alerted(struct store *st, const char *employer, const char *kind,
 {
 	static const char sql[] = "SELECT 1 FROM expected_alert"
 		" WHERE employer = ? AND kind = ? AND ref = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
@@ -53,7 +53,7 @@ static int record(struct store *st, const char *employer, const char *kind,
 	static const char sql[] = "INSERT INTO expected_alert"
 		" (employer, kind, ref, at) VALUES (?, ?, ?, ?)";
 	char now[32];
-	sqlite3_stmt *s = st_stmt_now(st, sql, now);
+	struct db_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
@@ -72,7 +72,7 @@ static int received_since(struct store *st, const char *employer,
 	static const char sql[] = "SELECT 1 FROM file WHERE employer = ?"
 		" AND received_at > ? AND received_at <= ? AND validation = 0"
 		" LIMIT 1";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	char a[32], b[32];
 
 	if (s == NULL)
@@ -187,18 +187,18 @@ static int history(struct store *st, const char *employer,
 		" AND requests_only = 0 AND state = 'done'"
 		" AND return_code BETWEEN 0 AND 2"
 		" ORDER BY received_at DESC, id DESC LIMIT ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int n = 0, rc;
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, employer);
 	st_text(s, 2, file_id);
-	sqlite3_bind_int(s, 3, EXPECTED_HISTORY);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < EXPECTED_HISTORY)
-		v[n++] = (long)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	db_bind_int(s, 3, EXPECTED_HISTORY);
+	while ((rc = db_step(s)) == DB_ROW && n < EXPECTED_HISTORY)
+		v[n++] = (long)db_col_int64(s, 0);
+	db_reset(s);
+	if (rc != DB_DONE && rc != DB_ROW) {
 		st_log_error(st, "file history");
 		return -1;
 	}
@@ -241,15 +241,15 @@ int store_expected_small(struct store *st, const struct cfg *cfg,
 }
 
 /* last_read - the last file's (id, received_at, movements) */
-static void last_read(sqlite3_stmt *s, void *arg)
+static void last_read(struct db_stmt *s, void *arg)
 {
 	struct expected_state *out = arg;
-	const char *id = (const char *)sqlite3_column_text(s, 0);
-	const char *at = (const char *)sqlite3_column_text(s, 1);
+	const char *id = db_col_text(s, 0);
+	const char *at = db_col_text(s, 1);
 
 	snprintf(out->last_id, sizeof(out->last_id), "%s", id ? id : "");
 	snprintf(out->last_at, sizeof(out->last_at), "%s", at ? at : "");
-	out->last_movements = (long)sqlite3_column_int64(s, 2);
+	out->last_movements = (long)db_col_int64(s, 2);
 }
 
 int store_expected_state(struct store *st, const struct cfg_employer *emp,
@@ -258,7 +258,7 @@ int store_expected_state(struct store *st, const struct cfg_employer *emp,
 	static const char sql[] = "SELECT id, received_at, movements FROM file"
 		" WHERE employer = ? AND validation = 0"
 		" ORDER BY received_at DESC, id DESC LIMIT 1";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	struct expected_occ last;
 	int rc;
 

@@ -23,12 +23,12 @@ static const char sql_claim[] =
 	" VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?, ?)";
 
 /* seq_read - the sequence after the day's last id ("AAAAMMJJ-NNNNNN") */
-static void seq_read(sqlite3_stmt *s, void *arg)
+static void seq_read(struct db_stmt *s, void *arg)
 {
-	const unsigned char *last = sqlite3_column_text(s, 0);
+	const char *last = db_col_text(s, 0);
 	long *seq = arg;
 
-	if (last && parse_long((const char *)last + 9, 0, 999999, seq) == 0)
+	if (last && parse_long(last + 9, 0, 999999, seq) == 0)
 		(*seq)++;
 }
 
@@ -36,7 +36,7 @@ static void seq_read(sqlite3_stmt *s, void *arg)
 static int next_id(struct store *st, char id[STORE_ID_LEN])
 {
 	char lo[32], hi[32];
-	sqlite3_stmt *s = st_stmt(st, sql_last_id);
+	struct db_stmt *s = st_stmt(st, sql_last_id);
 	struct date today = date_today();
 	long seq = 1;
 
@@ -61,7 +61,7 @@ static int claim_row(struct store *st, const char *employer, const char *name,
 		     long long size, int validation, long long reprocess_id,
 		     const char *by, char id[STORE_ID_LEN])
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char now[32];
 
 	if (store_begin(st) < 0)
@@ -72,13 +72,13 @@ static int claim_row(struct store *st, const char *employer, const char *name,
 	st_text(s, 1, id);
 	st_text(s, 2, employer);
 	st_text(s, 3, name);
-	sqlite3_bind_int64(s, 4, size);
-	sqlite3_bind_int(s, 5, validation);
+	db_bind_int64(s, 4, size);
+	db_bind_int(s, 5, validation);
 	st_text(s, 6, now);
 	if (reprocess_id > 0)
-		sqlite3_bind_int64(s, 7, reprocess_id);
+		db_bind_int64(s, 7, reprocess_id);
 	else
-		sqlite3_bind_null(s, 7);
+		db_bind_null(s, 7);
 	st_text(s, 8, by);
 	if (st_done(st, s) < 0 || store_commit(st) < 0)
 		goto fail;
@@ -116,7 +116,7 @@ int store_file_forget(struct store *st, const char *id)
 {
 	static const char sql[] =
 		"DELETE FROM file WHERE id = ? AND state = 'claimed'";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
@@ -130,7 +130,7 @@ int store_file_attempt(struct store *st, const char *id, int *attempts)
 	static const char sql[] =
 		"UPDATE file SET attempts = attempts + 1 WHERE id = ?"
 		" RETURNING attempts";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int rc;
 
 	if (s == NULL)
@@ -150,14 +150,14 @@ int store_file_attempt(struct store *st, const char *id, int *attempts)
 	" accepted, rejected, warnings, size, submitted_by FROM file"
 
 /* file_from_row - one row of FILE_COLS into a struct file_rec */
-static void file_from_row(sqlite3_stmt *s, void *arg)
+static void file_from_row(struct db_stmt *s, void *arg)
 {
 	struct file_rec *f = arg;
 
 	memset(f, 0, sizeof(*f));
-	(void)strlcpy_ok(f->id, (const char *)sqlite3_column_text(s, 0),
+	(void)strlcpy_ok(f->id, db_col_text(s, 0),
 			 sizeof(f->id));
-	(void)strlcpy_ok(f->employer, (const char *)sqlite3_column_text(s, 1),
+	(void)strlcpy_ok(f->employer, db_col_text(s, 1),
 			 sizeof(f->employer));
 	f->name = st_col_dup(s, 2);
 	f->sha256 = st_col_dup(s, 3);
@@ -166,13 +166,13 @@ static void file_from_row(sqlite3_stmt *s, void *arg)
 	f->processed_at = st_col_dup(s, 6);
 	f->report = st_col_dup(s, 7);
 	f->message = st_col_dup(s, 8);
-	f->validation = sqlite3_column_int(s, 9);
-	f->return_code = sqlite3_column_int(s, 10);
-	f->movements = sqlite3_column_int64(s, 11);
-	f->accepted = sqlite3_column_int64(s, 12);
-	f->rejected = sqlite3_column_int64(s, 13);
-	f->warnings = sqlite3_column_int64(s, 14);
-	f->size = sqlite3_column_int64(s, 15);
+	f->validation = db_col_int(s, 9);
+	f->return_code = db_col_int(s, 10);
+	f->movements = db_col_int64(s, 11);
+	f->accepted = db_col_int64(s, 12);
+	f->rejected = db_col_int64(s, 13);
+	f->warnings = db_col_int64(s, 14);
+	f->size = db_col_int64(s, 15);
 	f->submitted_by = st_col_dup(s, 16);
 }
 
@@ -192,7 +192,7 @@ void file_rec_free(struct file_rec *f)
 int store_file_get(struct store *st, const char *id, struct file_rec *out)
 {
 	static const char sql[] = FILE_COLS " WHERE id = ?";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if ((s = st_stmt(st, sql)) == NULL)
 		return -1;
@@ -208,21 +208,21 @@ int store_file_finish(struct store *st, const struct file_rec *f)
 		" warnings = ?, report = ?, message = ?, requests_only = ?"
 		" WHERE id = ?";
 	char now[32];
-	sqlite3_stmt *s = st_stmt_now(st, sql, now);
+	struct db_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, f->state);
 	st_text(s, 2, f->sha256);
 	st_text(s, 3, now);
-	sqlite3_bind_int(s, 4, f->return_code);
-	sqlite3_bind_int64(s, 5, f->movements);
-	sqlite3_bind_int64(s, 6, f->accepted);
-	sqlite3_bind_int64(s, 7, f->rejected);
-	sqlite3_bind_int64(s, 8, f->warnings);
+	db_bind_int(s, 4, f->return_code);
+	db_bind_int64(s, 5, f->movements);
+	db_bind_int64(s, 6, f->accepted);
+	db_bind_int64(s, 7, f->rejected);
+	db_bind_int64(s, 8, f->warnings);
 	st_text(s, 9, f->report);
 	st_text(s, 10, f->message);
-	sqlite3_bind_int(s, 11, f->requests_only);
+	db_bind_int(s, 11, f->requests_only);
 	st_text(s, 12, f->id);
 	return st_done(st, s);
 }
@@ -234,12 +234,12 @@ int store_file_line(struct store *st, const char *file_id, long line,
 	static const char sql[] =
 		"INSERT INTO file_line (file_id, line, operation, nir, result,"
 		" code, field, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, file_id);
-	sqlite3_bind_int64(s, 2, line);
+	db_bind_int64(s, 2, line);
 	st_text(s, 3, op);
 	st_text(s, 4, nir);
 	st_text(s, 5, result);
@@ -255,16 +255,16 @@ struct earlier {
 	size_t namelen, atlen;
 };
 
-static void earlier_read(sqlite3_stmt *s, void *arg)
+static void earlier_read(struct db_stmt *s, void *arg)
 {
 	struct earlier *e = arg;
 
-	(void)strlcpy_ok(e->id, (const char *)sqlite3_column_text(s, 0),
+	(void)strlcpy_ok(e->id, db_col_text(s, 0),
 			 STORE_ID_LEN);
-	(void)strlcpy_ok(e->name, (const char *)sqlite3_column_text(s, 1),
+	(void)strlcpy_ok(e->name, db_col_text(s, 1),
 			 e->namelen);
-	(void)strlcpy_ok(e->at, sqlite3_column_text(s, 2) ?
-			 (const char *)sqlite3_column_text(s, 2) : "",
+	(void)strlcpy_ok(e->at, db_col_text(s, 2) ?
+			 db_col_text(s, 2) : "",
 			 e->atlen);
 }
 
@@ -279,7 +279,7 @@ int store_file_duplicate(struct store *st, const char *employer,
 		" AND requests_only = 0"
 		" AND state = 'done' AND return_code BETWEEN 0 AND 2"
 		" ORDER BY id LIMIT 1";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	struct earlier e = { earlier_id, earlier_name, earlier_at, namelen,
 			     atlen };
 
@@ -297,25 +297,25 @@ int store_files_each(struct store *st, const char *employer,
 {
 	static const char sql[] = FILE_COLS " WHERE (?1 IS NULL OR"
 		" employer = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY id";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct file_rec f;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = db_prepare(st->db, sql, 0)) == NULL) {
 		st_log_error(st, "files");
 		return -1;
 	}
 	st_text(s, 1, employer);
 	st_text(s, 2, state);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		file_from_row(s, &f);
 		rc = fn(&f, arg);
 		file_rec_free(&f);
 		if (rc != 0)
 			break;
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE || rc == 0 ? 0 : -1;
+	db_finalize(s);
+	return rc == DB_DONE || rc == 0 ? 0 : -1;
 }
 
 int store_file_lines_each(struct store *st, const char *file_id,
@@ -328,21 +328,21 @@ int store_file_lines_each(struct store *st, const char *file_id,
 	static const char sql[] =
 		"SELECT line, operation, nir, result, code, field, message"
 		" FROM file_line WHERE file_id = ? ORDER BY rowid";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, file_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn(sqlite3_column_int64(s, 0),
-		       (const char *)sqlite3_column_text(s, 1),
-		       (const char *)sqlite3_column_text(s, 2),
-		       (const char *)sqlite3_column_text(s, 3),
-		       (const char *)sqlite3_column_text(s, 4),
-		       (const char *)sqlite3_column_text(s, 5),
-		       (const char *)sqlite3_column_text(s, 6), arg) != 0)
+	while ((rc = db_step(s)) == DB_ROW)
+		if (fn(db_col_int64(s, 0),
+		       db_col_text(s, 1),
+		       db_col_text(s, 2),
+		       db_col_text(s, 3),
+		       db_col_text(s, 4),
+		       db_col_text(s, 5),
+		       db_col_text(s, 6), arg) != 0)
 			break;
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }

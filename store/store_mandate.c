@@ -15,12 +15,12 @@ int st_rum_taken(struct store *st, long long id, const char *rum)
 {
 	static const char sql[] =
 		"SELECT 1 FROM employee WHERE rum = ? AND id != ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, rum);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 2, id);
 	return st_one_row(st, s, "rum lookup", NULL, NULL);
 }
 
@@ -32,7 +32,7 @@ static int rum_next(struct store *st, const struct st_env *env, char *out,
 		"INSERT INTO rum_seq (employer, next) VALUES (?, 1)"
 		" ON CONFLICT (employer) DO UPDATE SET next = next + 1"
 		" RETURNING next";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	const char *prefix = env->cfg->process.rum_prefix ?
 		env->cfg->process.rum_prefix : "AFF";
 	long long seq = -1;

@@ -35,17 +35,17 @@ int store_metrics(struct store *st,
 	size_t i;
 
 	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++) {
-		sqlite3_stmt *s = st_stmt(st, metrics[i].sql);
+		struct db_stmt *s = st_stmt(st, metrics[i].sql);
 		int rc;
 
 		if (s == NULL)
 			return -1;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		while ((rc = db_step(s)) == DB_ROW)
 			fn(metrics[i].name, metrics[i].help, metrics[i].label,
-			   (const char *)sqlite3_column_text(s, 0),
-			   sqlite3_column_int64(s, 1), arg);
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE) {
+			   db_col_text(s, 0),
+			   db_col_int64(s, 1), arg);
+		db_reset(s);
+		if (rc != DB_DONE) {
 			st_log_error(st, "metrics");
 			return -1;
 		}

@@ -57,7 +57,7 @@ int st_outbox_add(struct store *st, const char *from, const char *kind,
 	 * counter: unique without a system call per message. */
 	static unsigned char rnd[8];
 	static unsigned long long seq;
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	char now[32], mid[256], *data;
 	const char *dom;
 	size_t len;
@@ -76,7 +76,7 @@ int st_outbox_add(struct store *st, const char *from, const char *kind,
 	st_text_kept(s, 2, kind);
 	st_text_kept(s, 3, employer);
 	if (employee_id > 0)
-		sqlite3_bind_int64(s, 4, employee_id);
+		db_bind_int64(s, 4, employee_id);
 	st_text_kept(s, 5, recipient);
 	st_text_kept(s, 6, data ? data : "{}");
 	st_text_kept(s, 7, mid);
@@ -85,9 +85,9 @@ int st_outbox_add(struct store *st, const char *from, const char *kind,
 	return rc;
 }
 
-static void outbox_from_row(sqlite3_stmt *s, struct outbox_rec *o)
+static void outbox_from_row(struct db_stmt *s, struct outbox_rec *o)
 {
-	o->id = sqlite3_column_int64(s, 0);
+	o->id = db_col_int64(s, 0);
 	o->kind = st_col_dup(s, 1);
 	o->recipient = st_col_dup(s, 2);
 	o->data = st_col_dup(s, 3);
@@ -95,7 +95,7 @@ static void outbox_from_row(sqlite3_stmt *s, struct outbox_rec *o)
 	o->state = st_col_dup(s, 5);
 	o->last_error = st_col_dup(s, 6);
 	o->created_at = st_col_dup(s, 7);
-	o->attempts = sqlite3_column_int(s, 8);
+	o->attempts = db_col_int(s, 8);
 }
 
 static void outbox_rec_free(struct outbox_rec *o)
@@ -112,23 +112,23 @@ static void outbox_rec_free(struct outbox_rec *o)
 #define OUTBOX_COLS "SELECT id, kind, recipient, data, message_id, state," \
 	" last_error, created_at, attempts FROM outbox"
 
-static int outbox_each(struct store *st, sqlite3_stmt *s,
+static int outbox_each(struct store *st, struct db_stmt *s,
 		       int (*fn)(const struct outbox_rec *, void *), void *arg)
 {
 	struct outbox_rec o;
 	int rc, stop = 0;
 
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = db_step(s)) == DB_ROW) {
 		outbox_from_row(s, &o);
 		stop = fn(&o, arg);
 		outbox_rec_free(&o);
 	}
-	if (!stop && rc != SQLITE_DONE) {
+	if (!stop && rc != DB_DONE) {
 		st_log_error(st, "outbox");
-		sqlite3_finalize(s);
+		db_finalize(s);
 		return -1;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return 0;
 }
 
@@ -138,15 +138,15 @@ int store_outbox_due(struct store *st, int max,
 {
 	static const char sql[] = OUTBOX_COLS " WHERE state = 'pending'"
 		" AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	/* Not cached: the callback may run other statements meanwhile. */
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = db_prepare(st->db, sql, 0)) == NULL) {
 		st_log_error(st, "outbox due");
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
-	sqlite3_bind_int(s, 2, max);
+	db_bind_int64(s, 1, time(NULL));
+	db_bind_int(s, 2, max);
 	return outbox_each(st, s, fn, arg);
 }
 
@@ -155,9 +155,9 @@ int store_outbox_each(struct store *st, const char *state,
 {
 	static const char sql[] = OUTBOX_COLS
 		" WHERE (?1 IS NULL OR state = ?1) ORDER BY id";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = db_prepare(st->db, sql, 0)) == NULL) {
 		st_log_error(st, "outbox list");
 		return -1;
 	}
@@ -185,15 +185,15 @@ static int frozen(struct store *st, long long id, struct ovars *v)
 {
 	static const char sql[] = "SELECT j.key, j.value FROM outbox,"
 		" json_each(outbox.data) AS j WHERE outbox.id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && !v->stop) {
-		const char *k = (const char *)sqlite3_column_text(s, 0);
-		const char *val = (const char *)sqlite3_column_text(s, 1);
+	db_bind_int64(s, 1, id);
+	while ((rc = db_step(s)) == DB_ROW && !v->stop) {
+		const char *k = db_col_text(s, 0);
+		const char *val = db_col_text(s, 1);
 
 		if (k == NULL)
 			continue;
@@ -208,8 +208,8 @@ static int frozen(struct store *st, long long id, struct ovars *v)
 			ov_put(v, k, val);
 		}
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE) {
 		st_log_error(st, "outbox vars");
 		return -1;
 	}
@@ -238,23 +238,23 @@ struct person {
 	long long emp_id;
 };
 
-static void person_read(sqlite3_stmt *s, void *arg)
+static void person_read(struct db_stmt *s, void *arg)
 {
 	static const char *const names[] = {
 		"prenom", "nom", "matricule", "adresse", "code_postal",
 		"ville", "pays",
 	};
 	struct person *p = arg;
-	const char *employer = (const char *)sqlite3_column_text(s, 0);
+	const char *employer = db_col_text(s, 0);
 	const struct cfg_employer *emp = employer && p->cfg ?
 		cfg_employer(p->cfg, employer) : NULL;
 	size_t i;
 
-	p->emp_id = sqlite3_column_int64(s, 1);
+	p->emp_id = db_col_int64(s, 1);
 	ov_put(p->v, "employeur", emp && emp->name ? emp->name : "");
 	for (i = 0; i < NELEM(names); i++)
 		ov_put(p->v, names[i],
-		       (const char *)sqlite3_column_text(s, (int)i + 2));
+		       db_col_text(s, (int)i + 2));
 }
 
 int store_outbox_vars(struct store *st, const struct outbox_keys *k,
@@ -270,11 +270,11 @@ int store_outbox_vars(struct store *st, const struct outbox_keys *k,
 	struct person p = { &v, k->cfg, 0 };
 	char token[CRYPTO_TOKEN_LEN], url[512], fr[DATE_ISO_SIZE];
 	struct date exp;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (frozen(st, id, &v) < 0 || (s = st_stmt(st, sql)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	if (st_one_row(st, s, "outbox person", person_read, &p) < 0)
 		return -1;
 	if (v.has_lien || v.lien_n[0] == '\0' || p.emp_id == 0 ||
@@ -303,12 +303,12 @@ int store_outbox_sent(struct store *st, long long id, const char *message_id)
 		" data = json_remove(data, '$.lien') WHERE id = ?"
 		" AND coalesce(message_id, '') = ?3 AND state <> 'sent'";
 	char now[32];
-	sqlite3_stmt *s = st_stmt_now(st, sql, now);
+	struct db_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, now);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 2, id);
 	st_text(s, 3, message_id ? message_id : "");
 	return st_done(st, s);
 }
@@ -320,14 +320,14 @@ static int outbox_later(struct store *st, long long id, int delay_s,
 	static const char sql[] =
 		"UPDATE outbox SET attempts = attempts + ?1, next_attempt = ?2,"
 		" last_error = ?3 WHERE id = ?4 AND state = 'pending'";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, attempt);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL) + delay_s);
+	db_bind_int(s, 1, attempt);
+	db_bind_int64(s, 2, time(NULL) + delay_s);
 	st_text(s, 3, why);
-	sqlite3_bind_int64(s, 4, id);
+	db_bind_int64(s, 4, id);
 	return st_done(st, s);
 }
 
@@ -344,12 +344,12 @@ int store_outbox_failed(struct store *st, long long id, const char *why)
 		"UPDATE outbox SET state = 'failed', attempts = attempts + 1,"
 		" last_error = ?, data = json_remove(data, '$.lien')"
 		" WHERE id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, why);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 2, id);
 	return st_done(st, s);
 }
 
@@ -369,13 +369,13 @@ struct parked {
 	int no_link;		/* an invitation whose link was erased */
 };
 
-static void parked_read(sqlite3_stmt *s, void *arg)
+static void parked_read(struct db_stmt *s, void *arg)
 {
 	struct parked *p = arg;
 
-	p->failed = strcmp((const char *)sqlite3_column_text(s, 0),
+	p->failed = strcmp(db_col_text(s, 0),
 			   "failed") == 0;
-	p->no_link = sqlite3_column_int(s, 1);
+	p->no_link = db_col_int(s, 1);
 }
 
 /*
@@ -392,17 +392,17 @@ int store_outbox_requeue(struct store *st, long long id)
 	static const char sql[] =
 		"UPDATE outbox SET state = 'pending', next_attempt = ?"
 		" WHERE id = ? AND state = 'failed'";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct parked p = { 0, 0 };
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, look, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = db_prepare(st->db, look, 0)) == NULL) {
 		st_log_error(st, "outbox requeue");
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	rc = st_one_row(st, s, "outbox requeue", parked_read, &p);
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
@@ -413,8 +413,8 @@ int store_outbox_requeue(struct store *st, long long id)
 		return OUTBOX_REQUEUE_NO_LINK;
 	if ((s = st_stmt(st, sql)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, time(NULL));
+	db_bind_int64(s, 2, id);
 	return st_done(st, s);
 }
 
@@ -427,7 +427,7 @@ int store_outbox_purge(struct store *st, const char *before, long long *count)
 {
 	static const char sql[] =
 		"DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	*count = 0;
 	if (s == NULL)
@@ -435,6 +435,6 @@ int store_outbox_purge(struct store *st, const char *before, long long *count)
 	st_text(s, 1, before);
 	if (st_done(st, s) < 0)
 		return -1;
-	*count = sqlite3_changes(st->db);
+	*count = db_changes(st->db);
 	return 0;
 }

@@ -105,13 +105,14 @@ int st_emp_insert(struct store *st, const struct st_env *env,
 		  const struct movement *mv, const char *status, int invite,
 		  int if_absent, struct st_emp *e)
 {
-	static const char sql[] = INSERT_EMPLOYEE;
+	static const char sql[] = INSERT_EMPLOYEE " RETURNING id";
 	static const char absent[] = INSERT_EMPLOYEE
-		" ON CONFLICT (employer, nir) DO NOTHING";
-	sqlite3_stmt *s = st_stmt(st, if_absent ? absent : sql);
+		" ON CONFLICT (employer, nir) DO NOTHING RETURNING id";
+	struct db_stmt *s = st_stmt(st, if_absent ? absent : sql);
 	const struct st_invite_days *d = st_invite_days(env->cfg, env->today);
 	char now[32];
 	size_t i;
+	int rc;
 
 	if (s == NULL)
 		return -1;
@@ -124,22 +125,23 @@ int st_emp_insert(struct store *st, const struct st_env *env,
 	st_text_kept(s, 6, env->cause);
 	st_text_kept(s, 7, env->ref[0] ? env->ref : NULL);
 	if (invite) {
-		sqlite3_bind_int(s, 8, 1);
+		db_bind_int(s, 8, 1);
 		st_text_kept(s, 9, d->expires);
 		st_text_kept(s, 10, d->jeton);
 		st_text_kept(s, 11, d->day);
 		st_text_kept(s, 12, d->relance);
 	} else {
-		sqlite3_bind_int(s, 8, 0);
+		db_bind_int(s, 8, 0);
 	}
 	for (i = 0; i < NELEM(person_col); i++)
 		st_text_kept(s, (int)i + 13, mv_has(mv, person_fields[i]) ?
 			     mv_get(mv, person_fields[i]) : NULL);
-	if (st_done(st, s) < 0)
-		return -1;
-	if (if_absent && sqlite3_changes(st->db) == 0)
-		return 1;
-	e->id = sqlite3_last_insert_rowid(st->db);
+	/* no row back: ON CONFLICT found the NIR (an INSERT without it
+	 * always gives its row) */
+	e->id = 0;
+	rc = st_one_row(st, s, "employee", st_read_int64, &e->id);
+	if (rc != 1)
+		return rc == 0 && if_absent ? 1 : -1;
 	from_movement(e, env, mv, status);
 	if (invite) {
 		e->token_n = 1;
@@ -168,7 +170,7 @@ int st_emp_set_person(struct store *st, long long id,
 		COL(20, date_signature_mandat)
 		" updated_at = ?21 WHERE id = ?22";
 #undef COL
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	char now[32];
 	size_t i;
 
@@ -185,6 +187,6 @@ int st_emp_set_person(struct store *st, long long id,
 	}
 	st_now(now);
 	st_text(s, (int)NELEM(person_col) + 1, now);
-	sqlite3_bind_int64(s, (int)NELEM(person_col) + 2, id);
+	db_bind_int64(s, (int)NELEM(person_col) + 2, id);
 	return st_done(st, s);
 }

@@ -12,7 +12,7 @@
 
 #include "store/store_priv.h"
 
-static void postal_read(sqlite3_stmt *s, void *arg)
+static void postal_read(struct db_stmt *s, void *arg)
 {
 	struct outbox_postal *p = arg;
 
@@ -34,12 +34,12 @@ int store_outbox_postal(struct store *st, long long id,
 		" e.ville, e.pays FROM outbox AS o"
 		" LEFT JOIN employee AS e ON e.id = o.employee_id"
 		" WHERE o.id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	memset(p, 0, sizeof(*p));
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	return st_one_row(st, s, "outbox postal", postal_read, p) == 1 ? 0 : -1;
 }
 

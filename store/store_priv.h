@@ -4,20 +4,20 @@
 #ifndef AFFILD_STORE_PRIV_H
 #define AFFILD_STORE_PRIV_H
 
-#include <sqlite3.h>
 #include <string.h>
 
 #include "common/date.h"
+#include "store/db.h"
 #include "store/store.h"
 
 #define STORE_MAX_STMTS 256	/* every static SQL string of the store, with room */
 
 struct store {
-	sqlite3 *db;
-	char *path;
+	struct db *db;
+	char *path;		/* for logs: db_target() */
 	struct {
 		const char *sql;	/* static string: compared by address */
-		sqlite3_stmt *stmt;
+		struct db_stmt *stmt;
 	} cache[STORE_MAX_STMTS];
 	int ncache;
 	int last_error;		/* primary code of the last failure logged */
@@ -35,10 +35,10 @@ void st_decided(struct store *st);
 
 /* st_stmt - a prepared, reset statement for a static SQL string; taking
  * the pending savepoint "mv" first when the statement writes */
-sqlite3_stmt *st_stmt(struct store *st, const char *sql);
+struct db_stmt *st_stmt(struct store *st, const char *sql);
 int st_exec(struct store *st, const char *sql);
 /* st_done - step a statement to completion; 0 or -1 after logging */
-int st_done(struct store *st, sqlite3_stmt *s);
+int st_done(struct store *st, struct db_stmt *s);
 /*
  * st_one_row - step s once for the one row a lookup expects: 1 when there
  * was one (read, when set, got it first: column values are valid only
@@ -47,26 +47,26 @@ int st_done(struct store *st, sqlite3_stmt *s);
  * where an UPDATE ... RETURNING commits outside a transaction).  What read
  * allocated is the caller's to free, whatever the result.
  */
-int st_one_row(struct store *st, sqlite3_stmt *s, const char *what,
-	       void (*read)(sqlite3_stmt *s, void *arg), void *arg);
+int st_one_row(struct store *st, struct db_stmt *s, const char *what,
+	       void (*read)(struct db_stmt *s, void *arg), void *arg);
 /* Readers of column 0 for st_one_row: into a long long, an int, or an
  * owned copy of the text (char **, NULL for SQL NULL). */
-void st_read_int64(sqlite3_stmt *s, void *ll);
-void st_read_int(sqlite3_stmt *s, void *i);
-void st_read_dup(sqlite3_stmt *s, void *str);
+void st_read_int64(struct db_stmt *s, void *ll);
+void st_read_int(struct db_stmt *s, void *i);
+void st_read_dup(struct db_stmt *s, void *str);
 /* st_text - bind a C string, NULL as SQL NULL */
-int st_text(sqlite3_stmt *s, int i, const char *v);
+int st_text(struct db_stmt *s, int i, const char *v);
 /* st_text_kept - the same without SQLite's copy: v must stay unchanged
  * until the statement has been stepped (the ingest's hot statements,
  * bound and stepped in one function; st_stmt() clears the bindings
  * before the next use) */
-int st_text_kept(sqlite3_stmt *s, int i, const char *v);
-char *st_col_dup(sqlite3_stmt *s, int i);	/* owned, NULL for SQL NULL */
+int st_text_kept(struct db_stmt *s, int i, const char *v);
+char *st_col_dup(struct db_stmt *s, int i);	/* owned, NULL for SQL NULL */
 void st_log_error(struct store *st, const char *what);
 /* st_now - the current UTC time as "AAAA-MM-JJTHH:MM:SSZ" */
 void st_now(char out[32]);
 /* st_stmt_now - st_stmt(), with now filled for the statement's timestamp */
-sqlite3_stmt *st_stmt_now(struct store *st, const char *sql, char now[32]);
+struct db_stmt *st_stmt_now(struct store *st, const char *sql, char now[32]);
 
 int store_migrate(struct store *st);
 

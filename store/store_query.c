@@ -7,6 +7,7 @@
  * number of employees but, for an order the index does not give, SQLite's
  * own sorter (which spills to a temporary file past its cache).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,12 +76,12 @@ int store_query_employees(struct store *st, const struct employee_query *q,
 {
 	const char *vals[QE_COLUMNS];
 	char *names = NULL, *nir = NULL;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, i, stop = 0;
 
 	/* Not the statement cache: a walk may outlive another query. */
-	if (sqlite3_prepare_v2(st->db, store_query_employees_sql(q->sort), -1,
-			       &s, NULL) != SQLITE_OK) {
+	if ((s = db_prepare(st->db, store_query_employees_sql(q->sort), 1))
+	    == NULL) {
 		st_log_error(st, "employees query");
 		return -1;
 	}
@@ -92,19 +93,19 @@ int store_query_employees(struct store *st, const struct employee_query *q,
 	st_text(s, 2, q->status);
 	st_text(s, 3, names);
 	st_text(s, 4, nir);
-	sqlite3_bind_int64(s, 5, q->limit < 0 ? -1 : q->limit);
-	sqlite3_bind_int64(s, 6, q->offset < 0 ? 0 : q->offset);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 5, q->limit < 0 ? LLONG_MAX : q->limit);
+	db_bind_int64(s, 6, q->offset < 0 ? 0 : q->offset);
+	while (!stop && (rc = db_step(s)) == DB_ROW) {
 		for (i = 0; i < QE_COLUMNS; i++)
-			vals[i] = (const char *)sqlite3_column_text(s, i);
+			vals[i] = db_col_text(s, i);
 		stop = fn(vals, arg);
 	}
-	if (!stop && rc != SQLITE_DONE)
+	if (!stop && rc != DB_DONE)
 		st_log_error(st, "employees query");
-	sqlite3_finalize(s);
+	db_finalize(s);
 	free(names);
 	free(nir);
-	return !stop && rc != SQLITE_DONE ? -1 : 0;
+	return !stop && rc != DB_DONE ? -1 : 0;
 }
 
 /* ---- status ------------------------------------------------------------ */
@@ -113,52 +114,52 @@ int store_query_employees(struct store *st, const struct employee_query *q,
 static int count_by_state(struct store *st, const char *sql,
 			  const char *const *states, long *const *counts)
 {
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int rc, i;
 
 	if (s == NULL)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *state = (const char *)sqlite3_column_text(s, 0);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *state = db_col_text(s, 0);
 
 		for (i = 0; state && states[i]; i++)
 			if (strcmp(states[i], state) == 0)
-				*counts[i] = (long)sqlite3_column_int64(s, 1);
+				*counts[i] = (long)db_col_int64(s, 1);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		st_log_error(st, "status");
 		return -1;
 	}
 	return 0;
 }
 
-static void last_read(sqlite3_stmt *s, void *arg)
+static void last_read(struct db_stmt *s, void *arg)
 {
 	struct store_status *o = arg;
 	const char *v;
 
 	o->has_last = 1;
-	(void)strlcpy_ok(o->last_id, (const char *)sqlite3_column_text(s, 0),
+	(void)strlcpy_ok(o->last_id, db_col_text(s, 0),
 			 sizeof(o->last_id));
 	(void)strlcpy_ok(o->last_employer,
-			 (const char *)sqlite3_column_text(s, 1),
+			 db_col_text(s, 1),
 			 sizeof(o->last_employer));
-	if (strlcpy_ok(o->last_name, (const char *)sqlite3_column_text(s, 2),
+	if (strlcpy_ok(o->last_name, db_col_text(s, 2),
 		       sizeof(o->last_name)) < 0)
 		utf8_trim(o->last_name);
-	(void)strlcpy_ok(o->last_state, (const char *)sqlite3_column_text(s, 3),
+	(void)strlcpy_ok(o->last_state, db_col_text(s, 3),
 			 sizeof(o->last_state));
-	o->last_return_code = sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 :
-			      sqlite3_column_int(s, 4);
-	v = (const char *)sqlite3_column_text(s, 5);
+	o->last_return_code = db_col_null(s, 4) ? -1 :
+			      db_col_int(s, 4);
+	v = db_col_text(s, 5);
 	(void)strlcpy_ok(o->last_processed_at, v ? v : "",
 			 sizeof(o->last_processed_at));
 }
 
-static void due_read(sqlite3_stmt *s, void *arg)
+static void due_read(struct db_stmt *s, void *arg)
 {
-	*(long *)arg = (long)sqlite3_column_int64(s, 0);
+	*(long *)arg = (long)db_col_int64(s, 0);
 }
 
 int store_query_status(struct store *st, struct date day,
@@ -187,7 +188,7 @@ int store_query_status(struct store *st, struct date day,
 	long *const msg_counts[] = { &out->outbox_pending,
 				     &out->outbox_failed };
 	char d[DATE_ISO_SIZE];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	memset(out, 0, sizeof(*out));
 	out->last_return_code = -1;

@@ -36,7 +36,7 @@ int st_rad_write(struct store *st, const struct st_env *env,
 		"UPDATE deadline SET done_at = ?2, cancelled = 1"
 		" WHERE employee_id = ?1 AND done_at IS NULL"
 		" AND kind IN ('radiation', 'preuve_chomage')";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int porta = radiation_portability(r);
 	char now[32], day[DATE_ISO_SIZE];
 
@@ -51,13 +51,13 @@ int st_rad_write(struct store *st, const struct st_env *env,
 	st_text(s, 6, r->droits);
 	st_text(s, 7, porta ? r->p0 : NULL);
 	st_text(s, 8, porta ? r->p1 : NULL);
-	sqlite3_bind_int(s, 9, r->incomplete);
+	db_bind_int(s, 9, r->incomplete);
 	st_text(s, 10, env->emp->base_plan);
-	sqlite3_bind_int64(s, 11, hist);
-	sqlite3_bind_int64(s, 12, e->id);
+	db_bind_int64(s, 11, hist);
+	db_bind_int64(s, 12, e->id);
 	if (st_done(st, s) < 0 || (s = st_stmt(st, drop)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, e->id);
+	db_bind_int64(s, 1, e->id);
 	st_text(s, 2, now);
 	return st_done(st, s);
 }

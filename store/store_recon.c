@@ -29,7 +29,7 @@ int store_recon_begin(struct store *st)
 	return st_exec(st, "CREATE TEMP TABLE IF NOT EXISTS recon_nir ("
 		       " nir TEXT PRIMARY KEY, line INTEGER NOT NULL)"
 		       " WITHOUT ROWID;"
-		       "DELETE FROM temp.recon_nir");
+		       "DELETE FROM recon_nir");
 }
 
 /*
@@ -39,19 +39,20 @@ int store_recon_begin(struct store *st)
 static long note_nir(struct store *st, const char *nir, long line)
 {
 	static const char ins[] =
-		"INSERT OR IGNORE INTO temp.recon_nir (nir, line) VALUES (?, ?)";
+		"INSERT INTO recon_nir (nir, line) VALUES (?, ?)"
+		" ON CONFLICT DO NOTHING";
 	static const char sel[] =
-		"SELECT line FROM temp.recon_nir WHERE nir = ?";
-	sqlite3_stmt *s = st_stmt(st, ins);
+		"SELECT line FROM recon_nir WHERE nir = ?";
+	struct db_stmt *s = st_stmt(st, ins);
 	long long earlier = 0;
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, nir);
-	sqlite3_bind_int64(s, 2, line);
+	db_bind_int64(s, 2, line);
 	if (st_done(st, s) < 0)
 		return -1;
-	if (sqlite3_changes(st->db) == 1)
+	if (db_changes(st->db) == 1)
 		return 0;
 	if ((s = st_stmt(st, sel)) == NULL)
 		return -1;
@@ -78,7 +79,7 @@ struct compare {
 };
 
 /* differ - W254 for each field the row gives otherwise than the record */
-static void differ(sqlite3_stmt *s, struct compare *c)
+static void differ(struct db_stmt *s, struct compare *c)
 {
 	char a[64], b[64];
 	const char *db, *file;
@@ -87,13 +88,13 @@ static void differ(sqlite3_stmt *s, struct compare *c)
 
 	for (i = 0; i < RECON_NFIELDS; i++) {
 		f = recon_fields[i];
-		if (strcmp(sqlite3_column_name(s, i), field_name(f)) != 0) {
+		if (strcmp(db_col_name(s, i), field_name(f)) != 0) {
 			c->bad_columns = 1;
 			return;
 		}
 		if (!mv_has(c->mv, f))
 			continue;	/* the employer does not send it */
-		db = (const char *)sqlite3_column_text(s, i);
+		db = db_col_text(s, i);
 		file = mv_get(c->mv, f);
 		if (recon_same(f, db, file))
 			continue;
@@ -107,17 +108,17 @@ static void differ(sqlite3_stmt *s, struct compare *c)
 }
 
 /* compare_row - st_one_row's reader: the record is there */
-static void compare_row(sqlite3_stmt *s, void *arg)
+static void compare_row(struct db_stmt *s, void *arg)
 {
 	struct compare *c = arg;
-	const char *status = (const char *)sqlite3_column_text(s,
+	const char *status = db_col_text(s,
 							      RECON_NFIELDS);
-	const char *since = (const char *)sqlite3_column_text(s,
+	const char *since = db_col_text(s,
 							     RECON_NFIELDS + 1);
 	char fr[DATE_ISO_SIZE] = "";
 	struct date d;
 
-	if (sqlite3_column_int(s, RECON_NFIELDS + 2)) {
+	if (db_col_int(s, RECON_NFIELDS + 2)) {
 		differ(s, c);
 		return;
 	}
@@ -135,7 +136,7 @@ int store_recon_row(struct store *st, const char *employer,
 {
 	struct compare c = { mv, RECON_UNKNOWN, 0, 0 };
 	const char *nir = mv_get(mv, F_NIR);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	long earlier;
 	int rc;
 
@@ -181,21 +182,21 @@ int store_recon_missing_each(struct store *st, const char *employer,
 	static const char sql[] =
 		"SELECT nir, prenom, nom, status FROM employee"
 		" WHERE employer = ? AND " ST_COVERED
-		" AND nir NOT IN (SELECT nir FROM temp.recon_nir)"
+		" AND nir NOT IN (SELECT nir FROM recon_nir)"
 		" ORDER BY employer, nir";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int rc, stop = 0;
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, employer);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		stop = fn((const char *)sqlite3_column_text(s, 0),
-			  (const char *)sqlite3_column_text(s, 1),
-			  (const char *)sqlite3_column_text(s, 2),
-			  (const char *)sqlite3_column_text(s, 3), arg);
-	sqlite3_reset(s);
-	if (!stop && rc != SQLITE_DONE) {
+	while (!stop && (rc = db_step(s)) == DB_ROW)
+		stop = fn(db_col_text(s, 0),
+			  db_col_text(s, 1),
+			  db_col_text(s, 2),
+			  db_col_text(s, 3), arg);
+	db_reset(s);
+	if (!stop && rc != DB_DONE) {
 		st_log_error(st, "reconciliation");
 		return -1;
 	}

@@ -53,35 +53,35 @@ void st_emp_free(struct st_emp *e)
 
 /* emp_from_row - one employee row (id, emp_text..., the numbers); its
  * strings in one allocation, a record being loaded once a movement */
-static void emp_from_row(sqlite3_stmt *s, void *arg)
+static void emp_from_row(struct db_stmt *s, void *arg)
 {
 	struct st_emp *e = arg;
 	size_t i, n = NELEM(emp_text), len[NELEM(emp_text)], total = 0;
-	const unsigned char *t;
+	const char *t;
 	char *p;
 
-	e->id = sqlite3_column_int64(s, 0);
+	e->id = db_col_int64(s, 0);
 	for (i = 0; i < n; i++) {
-		t = sqlite3_column_text(s, (int)i + 1);
-		len[i] = t ? (size_t)sqlite3_column_bytes(s, (int)i + 1) + 1 : 0;
+		t = db_col_text(s, (int)i + 1);
+		len[i] = t ? (size_t)db_col_bytes(s, (int)i + 1) + 1 : 0;
 		total += len[i];
 	}
 	p = e->block = total ? xmalloc(total) : NULL;
 	for (i = 0; i < n; i++) {
 		if (len[i] == 0)
 			continue;
-		memcpy(p, sqlite3_column_text(s, (int)i + 1), len[i]);
+		memcpy(p, db_col_text(s, (int)i + 1), len[i]);
 		*emp_field(e, i) = p;
 		p += len[i];
 	}
-	e->radiation_hist = sqlite3_column_int64(s, (int)n + 1);
-	e->relances = sqlite3_column_int(s, (int)n + 2);
-	e->incomplete = sqlite3_column_int(s, (int)n + 3);
-	e->token_n = sqlite3_column_int(s, (int)n + 4);
+	e->radiation_hist = db_col_int64(s, (int)n + 1);
+	e->relances = db_col_int(s, (int)n + 2);
+	e->incomplete = db_col_int(s, (int)n + 3);
+	e->token_n = db_col_int(s, (int)n + 4);
 }
 
 /* emp_read - step s and fill e; 0 (e->id 0 when no row) or -1 */
-static int emp_read(struct store *st, sqlite3_stmt *s, struct st_emp *e)
+static int emp_read(struct store *st, struct db_stmt *s, struct st_emp *e)
 {
 	memset(e, 0, sizeof(*e));
 	return st_one_row(st, s, "employee load", emp_from_row, e) < 0 ? -1 : 0;
@@ -91,7 +91,7 @@ int st_emp_load(struct store *st, const char *employer, const char *nir,
 		struct st_emp *e)
 {
 	static const char sql[] = EMP_SELECT "WHERE employer = ? AND nir = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	memset(e, 0, sizeof(*e));
 	if (s == NULL)
@@ -104,12 +104,12 @@ int st_emp_load(struct store *st, const char *employer, const char *nir,
 int st_emp_load_id(struct store *st, long long id, struct st_emp *e)
 {
 	static const char sql[] = EMP_SELECT "WHERE id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	memset(e, 0, sizeof(*e));
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	return emp_read(st, s, e);
 }
 
@@ -119,34 +119,34 @@ long long st_history(struct store *st, const struct st_env *env,
 {
 	static const char sql[] =
 		"INSERT INTO history (employee_id, at, from_status, to_status,"
-		" what, cause, cause_ref) VALUES (?, ?, ?, ?, ?, ?, ?)";
+		" what, cause, cause_ref) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		" RETURNING id";
+	long long id = -1;
 	char now[32];
-	sqlite3_stmt *s = st_stmt_now(st, sql, now);
+	struct db_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, emp_id);
+	db_bind_int64(s, 1, emp_id);
 	st_text(s, 2, now);
 	st_text(s, 3, from);
 	st_text(s, 4, to);
 	st_text(s, 5, what);
 	st_text(s, 6, env->cause);
 	st_text(s, 7, env->ref[0] ? env->ref : NULL);
-	if (st_done(st, s) < 0)
-		return -1;
-	return sqlite3_last_insert_rowid(st->db);
+	return st_one_row(st, s, "history", st_read_int64, &id) == 1 ? id : -1;
 }
 
 long long st_last_history(struct store *st, long long emp_id)
 {
 	static const char sql[] =
 		"SELECT max(id) FROM history WHERE employee_id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	long long id = -1;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, emp_id);
+	db_bind_int64(s, 1, emp_id);
 	if (st_one_row(st, s, "last history", st_read_int64, &id) < 0)
 		return -1;
 	return id;
@@ -158,7 +158,7 @@ int st_set_status(struct store *st, const struct st_env *env, long long id,
 	static const char sql[] =
 		"UPDATE employee SET prev_status = status, status = ?,"
 		" status_since = ?, updated_at = ? WHERE id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	char now[32], day[DATE_ISO_SIZE];
 
 	if (s == NULL)
@@ -167,7 +167,7 @@ int st_set_status(struct store *st, const struct st_env *env, long long id,
 	st_text(s, 1, status);
 	st_text(s, 2, date_format(env->today, day));
 	st_text(s, 3, now);
-	sqlite3_bind_int64(s, 4, id);
+	db_bind_int64(s, 4, id);
 	return st_done(st, s);
 }
 
@@ -191,7 +191,7 @@ static const struct {
 int st_set_col(struct store *st, long long id, const char *col,
 	       const char *value)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 
 	for (i = 0; i < NELEM(settable); i++)
@@ -204,7 +204,7 @@ int st_set_col(struct store *st, long long id, const char *col,
 	if ((s = st_stmt(st, settable[i].sql)) == NULL)
 		return -1;
 	st_text(s, 1, value);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 2, id);
 	return st_done(st, s);
 }
 
@@ -230,13 +230,13 @@ static int set_due(struct store *st, long long emp_id, const char *col,
 		"UPDATE employee SET due_relance = ? WHERE id = ?";
 	static const char jeton[] =
 		"UPDATE employee SET due_jeton = ? WHERE id = ?";
-	sqlite3_stmt *s = st_stmt(st, strcmp(col, "due_relance") == 0 ?
+	struct db_stmt *s = st_stmt(st, strcmp(col, "due_relance") == 0 ?
 				  relance : jeton);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, day);
-	sqlite3_bind_int64(s, 2, emp_id);
+	db_bind_int64(s, 2, emp_id);
 	return st_done(st, s);
 }
 
@@ -248,7 +248,7 @@ int st_deadline_add(struct store *st, struct date due, const char *kind,
 		" VALUES (?, ?, ?, ?)";
 	const char *col = col_of(kind);
 	char day[DATE_ISO_SIZE];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	date_format(due, day);
 	if (col != NULL)
@@ -257,7 +257,7 @@ int st_deadline_add(struct store *st, struct date due, const char *kind,
 		return -1;
 	st_text(s, 1, day);
 	st_text(s, 2, kind);
-	sqlite3_bind_int64(s, 3, emp_id);
+	db_bind_int64(s, 3, emp_id);
 	st_text(s, 4, data);
 	return st_done(st, s);
 }
@@ -278,20 +278,20 @@ int st_deadline_drop_data(struct store *st, long long emp_id,
 		" due_jeton = NULL WHERE id = ? AND " EMP_DUE_WHERE;
 	const char *col = col_of(kind);
 	char now[32];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (col != NULL)
 		return set_due(st, emp_id, col, NULL);
 	if (kind == NULL) {
 		if ((s = st_stmt(st, both)) == NULL)
 			return -1;
-		sqlite3_bind_int64(s, 1, emp_id);
+		db_bind_int64(s, 1, emp_id);
 		if (st_done(st, s) < 0)
 			return -1;
 	}
 	if ((s = st_stmt_now(st, sql, now)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, emp_id);
+	db_bind_int64(s, 1, emp_id);
 	st_text(s, 2, kind);
 	st_text(s, 3, data);
 	st_text(s, 4, now);
@@ -309,7 +309,7 @@ int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
 	static const char jeton[] = "SELECT NULL FROM employee"
 		" WHERE id = ? AND due_jeton IS NOT NULL";
 	const char *col = col_of(kind);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	*data = NULL;
 	if (col != NULL)
@@ -319,7 +319,7 @@ int st_deadline_pending(struct store *st, long long emp_id, const char *kind,
 		s = st_stmt(st, sql);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, emp_id);
+	db_bind_int64(s, 1, emp_id);
 	if (col == NULL)
 		st_text(s, 2, kind);
 	return st_one_row(st, s, "deadline pending", col ? NULL : st_read_dup,
@@ -345,11 +345,11 @@ int st_revoke_token(struct store *st, long long id)
 	static const char sql[] = "UPDATE employee SET token_hash = NULL,"
 		" token_expires = NULL, due_jeton = NULL WHERE id = ?"
 		" AND (token_expires IS NOT NULL OR due_jeton IS NOT NULL)";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	return st_done(st, s);
 }
 
@@ -388,17 +388,17 @@ int st_invite(struct store *st, const struct st_env *env,
 		" due_relance = CASE WHEN ?3 THEN ?5 ELSE due_relance END"
 		" WHERE id = ?6 RETURNING token_n";
 	const struct st_invite_days *d = st_invite_days(env->cfg, env->today);
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	int first = strcmp(kind, "invitation") == 0, token_n = 0;
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, d->expires);
 	st_text(s, 2, d->jeton);
-	sqlite3_bind_int(s, 3, first);
+	db_bind_int(s, 3, first);
 	st_text(s, 4, d->day);
 	st_text(s, 5, d->relance);
-	sqlite3_bind_int64(s, 6, e->id);
+	db_bind_int64(s, 6, e->id);
 	if (st_one_row(st, s, "invite", st_read_int, &token_n) != 1)
 		return -1;
 	return st_invite_queue(st, env, e, kind, token_n, d->expires);

@@ -24,21 +24,21 @@
 #include "store/store_priv.h"
 
 /* rq_from_row - (id, file_id, requested_by, requested_at) */
-static void rq_from_row(sqlite3_stmt *s, void *arg)
+static void rq_from_row(struct db_stmt *s, void *arg)
 {
 	struct reprocess_rec *rq = arg;
 
 	memset(rq, 0, sizeof(*rq));
-	rq->id = sqlite3_column_int64(s, 0);
-	(void)strlcpy_ok(rq->file_id, (const char *)sqlite3_column_text(s, 1),
+	rq->id = db_col_int64(s, 0);
+	(void)strlcpy_ok(rq->file_id, db_col_text(s, 1),
 			 sizeof(rq->file_id));
 	(void)strlcpy_ok(rq->requested_by,
-			 (const char *)sqlite3_column_text(s, 2),
+			 db_col_text(s, 2),
 			 sizeof(rq->requested_by));
 	(void)strlcpy_ok(rq->requested_at,
-			 (const char *)sqlite3_column_text(s, 3),
+			 db_col_text(s, 3),
 			 sizeof(rq->requested_at));
-	(void)strlcpy_ok(rq->kind, (const char *)sqlite3_column_text(s, 4),
+	(void)strlcpy_ok(rq->kind, db_col_text(s, 4),
 			 sizeof(rq->kind));
 }
 
@@ -49,9 +49,9 @@ int store_reprocess_request(struct store *st, const char *file_id,
 {
 	static const char sql[] =
 		"INSERT INTO reprocess (file_id, requested_by, requested_at,"
-		" kind) VALUES (?, ?, ?, ?)";
+		" kind) VALUES (?, ?, ?, ?) RETURNING id";
 	char now[32];
-	sqlite3_stmt *s = st_stmt_now(st, sql, now);
+	struct db_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
@@ -59,10 +59,8 @@ int store_reprocess_request(struct store *st, const char *file_id,
 	st_text(s, 2, by);
 	st_text(s, 3, now);
 	st_text(s, 4, kind);
-	if (st_done(st, s) < 0)
-		return -1;
-	*req_id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return st_one_row(st, s, "reprocess request", st_read_int64, req_id)
+		== 1 ? 0 : -1;
 }
 
 /* store_reprocess_pending - 1 when file_id already has a pending request */
@@ -70,7 +68,7 @@ int store_reprocess_pending(struct store *st, const char *file_id)
 {
 	static const char sql[] =
 		"SELECT 1 FROM reprocess WHERE file_id = ? AND done_at IS NULL";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
@@ -86,7 +84,7 @@ int store_reprocess_next(struct store *st, struct reprocess_rec *rq)
 		" FROM reprocess r"
 		" WHERE done_at IS NULL AND NOT EXISTS (SELECT 1 FROM file f"
 		" WHERE f.reprocess_id = r.id) ORDER BY id LIMIT 1";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
@@ -101,7 +99,7 @@ int store_reprocess_of(struct store *st, const char *file_id,
 		"SELECT r.id, r.file_id, r.requested_by, r.requested_at, r.kind"
 		" FROM file f JOIN reprocess r ON r.id = f.reprocess_id"
 		" WHERE f.id = ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
@@ -117,14 +115,14 @@ int store_reprocess_close(struct store *st, long long req_id,
 		"UPDATE reprocess SET done_at = ?, new_file_id = ?, error = ?"
 		" WHERE id = ?";
 	char now[32];
-	sqlite3_stmt *s = st_stmt_now(st, sql, now);
+	struct db_stmt *s = st_stmt_now(st, sql, now);
 
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, now);
 	st_text(s, 2, new_file_id);
 	st_text(s, 3, error);
-	sqlite3_bind_int64(s, 4, req_id);
+	db_bind_int64(s, 4, req_id);
 	return st_done(st, s);
 }
 
@@ -134,7 +132,7 @@ int store_file_decided(struct store *st, const char *file_id,
 {
 	static const char sql[] =
 		"UPDATE file SET state = ? WHERE id = ? AND state = 'held'";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)
 		return -1;
@@ -142,7 +140,7 @@ int store_file_decided(struct store *st, const char *file_id,
 	st_text(s, 2, file_id);
 	if (st_done(st, s) < 0)
 		return -1;
-	return sqlite3_changes(st->db) == 1 ? 0 : 1;
+	return db_changes(st->db) == 1 ? 0 : 1;
 }
 
 /* store_file_lines_purge - lines of files claimed before the day of
@@ -151,7 +149,7 @@ int store_file_lines_purge(struct store *st, const char *before_id,
 			   long long *count)
 {
 	static const char sql[] = "DELETE FROM file_line WHERE file_id < ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	*count = 0;
 	if (s == NULL)
@@ -159,6 +157,6 @@ int store_file_lines_purge(struct store *st, const char *before_id,
 	st_text(s, 1, before_id);
 	if (st_done(st, s) < 0)
 		return -1;
-	*count = sqlite3_changes(st->db);
+	*count = db_changes(st->db);
 	return 0;
 }

@@ -11,6 +11,7 @@
  * in rowid order; their indexes are on columns that grow with time.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -184,53 +185,57 @@ static const char *const migrations[] = {
 
 int store_schema_version(struct store *st)
 {
-	sqlite3_stmt *s;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	if (st_one_row(st, s, "schema version", st_read_int, &v) < 0)
-		v = -1;
-	sqlite3_finalize(s);
-	return v;
+	return db_schema_version(st->db);
 }
 
-/* migrate_one - apply migration n (1-based) and record it */
-static int migrate_one(struct store *st, int n)
+/*
+ * migrate_one - apply the migration after the version found inside the
+ * transaction (another daemon may have applied it while this one waited
+ * for the lock): 1 applied, 0 none was due, -1 error
+ */
+static int migrate_one(struct store *st, int want)
 {
-	char sql[64], qd[LOG_QUOTE_MAX];
+	char qd[LOG_QUOTE_MAX];
+	char *pg = NULL;
+	int have, rc;
 
 	if (store_begin(st) < 0)
 		return -1;
-	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", n);
-	if (st_exec(st, migrations[n - 1]) < 0 || st_exec(st, sql) < 0 ||
-	    store_commit(st) < 0) {
+	if ((have = store_schema_version(st)) < 0) {
+		st_log_error(st, "schema version");
 		store_rollback(st);
-		return -1;
-	}
-	log_info("event=db_migrated db=%s version=%d",
-		 log_quote(qd, sizeof(qd), st->path), n);
-	return 0;
-}
-
-/* store_migrate - bring the schema to the version this binary knows */
-int store_migrate(struct store *st)
-{
-	int have = store_schema_version(st), want = (int)NELEM(migrations);
-	char qd[LOG_QUOTE_MAX];
-
-	if (have < 0) {
-		st_log_error(st, "user_version");
 		return -1;
 	}
 	if (have > want) {
 		log_err("event=db_too_new db=%s version=%d known=%d",
 			log_quote(qd, sizeof(qd), st->path), have, want);
+		store_rollback(st);
 		return -1;
 	}
-	while (have < want)
-		if (migrate_one(st, ++have) < 0)
-			return -1;
-	return 0;
+	if (have == want)
+		return store_commit(st) < 0 ? -1 : 0;
+	if (db_kind(st->db) == DB_PG)
+		pg = db_pg_ddl(migrations[have]);
+	rc = st_exec(st, pg ? pg : migrations[have]);
+	free(pg);
+	if (rc < 0 || db_set_schema_version(st->db, have + 1) < 0 ||
+	    store_commit(st) < 0) {
+		if (rc == 0)
+			st_log_error(st, "schema version");
+		store_rollback(st);
+		return -1;
+	}
+	log_info("event=db_migrated db=%s version=%d",
+		 log_quote(qd, sizeof(qd), st->path), have + 1);
+	return 1;
+}
+
+/* store_migrate - bring the schema to the version this binary knows */
+int store_migrate(struct store *st)
+{
+	int want = (int)NELEM(migrations), rc;
+
+	while ((rc = migrate_one(st, want)) == 1)
+		;
+	return rc;
 }

@@ -58,16 +58,16 @@ struct dl {
 };
 
 /* dl_read - fill d from a row (id, due, kind, employee_id, data) */
-static void dl_read(sqlite3_stmt *s, void *arg)
+static void dl_read(struct db_stmt *s, void *arg)
 {
 	struct dl *d = arg;
-	const char *due = (const char *)sqlite3_column_text(s, 1);
-	const char *kind = (const char *)sqlite3_column_text(s, 2);
+	const char *due = db_col_text(s, 1);
+	const char *kind = db_col_text(s, 2);
 
-	d->id = sqlite3_column_int64(s, 0);
+	d->id = db_col_int64(s, 0);
 	snprintf(d->due, sizeof(d->due), "%s", due ? due : "");
 	snprintf(d->kind, sizeof(d->kind), "%s", kind ? kind : "");
-	d->emp_id = sqlite3_column_int64(s, 3);
+	d->emp_id = db_col_int64(s, 3);
 	d->data = st_col_dup(s, 4);
 }
 
@@ -81,14 +81,14 @@ struct dl_cursor {
 static int dl_probe(struct store *st, const char *sql, const char *as_of,
 		    const struct dl_cursor *c, struct dl *d)
 {
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 
 	memset(d, 0, sizeof(*d));
 	if (s == NULL)
 		return -1;
 	st_text(s, 1, as_of);
 	st_text(s, 2, c->due);
-	sqlite3_bind_int64(s, 3, c->id);
+	db_bind_int64(s, 3, c->id);
 	return st_one_row(st, s, "deadline due", dl_read, d);
 }
 
@@ -133,23 +133,23 @@ static int dl_claim(struct store *st, const struct dl *d)
 	static const char jeton[] = "UPDATE employee SET due_jeton = NULL"
 		" WHERE id = ?2 AND due_jeton = ?1";
 	char now[32];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (d->id == 0) {
 		s = st_stmt(st, str_same(d->kind, "relance") ? relance : jeton);
 		if (s == NULL)
 			return -1;
 		st_text(s, 1, d->due);
-		sqlite3_bind_int64(s, 2, d->emp_id);
+		db_bind_int64(s, 2, d->emp_id);
 	} else {
 		if ((s = st_stmt_now(st, sql, now)) == NULL)
 			return -1;
 		st_text(s, 1, now);
-		sqlite3_bind_int64(s, 2, d->id);
+		db_bind_int64(s, 2, d->id);
 	}
 	if (st_done(st, s) < 0)
 		return -1;
-	return sqlite3_changes(st->db) == 1;
+	return db_changes(st->db) == 1;
 }
 
 /* ---- one firing ------------------------------------------------------------- */
@@ -322,11 +322,11 @@ struct next_due {
 	int found;		/* the date was readable */
 };
 
-static void next_due_read(sqlite3_stmt *s, void *arg)
+static void next_due_read(struct db_stmt *s, void *arg)
 {
 	struct next_due *n = arg;
 
-	n->found = date_parse_iso((const char *)sqlite3_column_text(s, 0),
+	n->found = date_parse_iso(db_col_text(s, 0),
 				  n->due) == 0;
 }
 
@@ -337,7 +337,7 @@ int store_timer_next(struct store *st, struct date *due)
 		" ORDER BY due LIMIT 1) UNION ALL SELECT due FROM"
 		" (SELECT " EMP_DUE " AS due FROM employee WHERE " EMP_DUE_WHERE
 		" ORDER BY " EMP_DUE " LIMIT 1) ORDER BY 1 LIMIT 1";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	struct next_due n = { due, 0 };
 
 	if (s == NULL)
@@ -362,28 +362,28 @@ int store_timers_each(struct store *st, int limit,
 		" matricule, nom, prenom FROM employee WHERE " EMP_DUE_WHERE
 		" AND due_jeton IS NOT NULL"
 		" ORDER BY 2, 4, 1 LIMIT ?";
-	sqlite3_stmt *s = st_stmt(st, sql);
+	struct db_stmt *s = st_stmt(st, sql);
 	struct timer_rec r;
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int(s, 1, limit);
+	while ((rc = db_step(s)) == DB_ROW) {
 		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(s, 0);
-		r.due = (const char *)sqlite3_column_text(s, 1);
-		r.kind = (const char *)sqlite3_column_text(s, 2);
-		r.employee_id = sqlite3_column_int64(s, 3);
-		r.employer = (const char *)sqlite3_column_text(s, 4);
-		r.matricule = (const char *)sqlite3_column_text(s, 5);
-		r.nom = (const char *)sqlite3_column_text(s, 6);
-		r.prenom = (const char *)sqlite3_column_text(s, 7);
+		r.id = db_col_int64(s, 0);
+		r.due = db_col_text(s, 1);
+		r.kind = db_col_text(s, 2);
+		r.employee_id = db_col_int64(s, 3);
+		r.employer = db_col_text(s, 4);
+		r.matricule = db_col_text(s, 5);
+		r.nom = db_col_text(s, 6);
+		r.prenom = db_col_text(s, 7);
 		if (fn(&r, arg) != 0)
 			break;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE) {
 		st_log_error(st, "deadline list");
 		return -1;
 	}

@@ -1,0 +1,462 @@
+/*
+ * db_pg - the PostgreSQL driver (libpq), for a database shared by several
+ * daemons.
+ *
+ * Statements are prepared once per connection (PQprepare, named s1, s2...)
+ * and run with text parameters; a connection lost between transactions is
+ * reset and its statements prepared again on their next use.  Writers
+ * serialise on advisory locks held until COMMIT (db_begin): the whole
+ * database, as SQLite's BEGIN IMMEDIATE does, or, for a file, shared on
+ * the whole and exclusive on its employer.  A COMMIT that returned is
+ * durable (synchronous_commit, the server's default).
+ */
+#include <ctype.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "store/db_impl.h"
+
+/* The advisory locks' first key: the whole database, an employer. */
+#define LOCK_ALL "1"
+#define LOCK_KEY 2
+
+#define INT8OID 20
+#define INT2OID 21
+#define INT4OID 23
+
+/* fail_of - the class of an SQLSTATE (PostgreSQL's appendix A) */
+static enum db_fail fail_of(const char *state)
+{
+	if (state == NULL)
+		return DB_IO;		/* no answer: the connection is gone */
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+	    strncmp(state, "58", 2) == 0)
+		return DB_IO;
+	if (strcmp(state, "53100") == 0)
+		return DB_FULL;
+	if (strcmp(state, "53200") == 0)
+		return DB_NOMEM;
+	if (strncmp(state, "53", 2) == 0 || strncmp(state, "40", 2) == 0 ||
+	    strcmp(state, "55P03") == 0)
+		return DB_BUSY;
+	if (strcmp(state, "25006") == 0)	/* a standby, after failover */
+		return DB_READONLY;
+	if (strncmp(state, "23", 2) == 0)
+		return DB_CONSTRAINT;
+	return DB_OTHER;
+}
+
+/* failed - note the failure of res (NULL: of the connection) */
+static void failed(struct db *db, PGresult *res)
+{
+	const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(db->pg);
+	size_t n;
+
+	db->fail = PQstatus(db->pg) != CONNECTION_OK ? DB_IO :
+		fail_of(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
+	snprintf(db->msg, sizeof(db->msg), "%s", m && *m ? m : "no answer");
+	n = strlen(db->msg);
+	while (n > 0 && isspace((unsigned char)db->msg[n - 1]))
+		db->msg[--n] = '\0';
+}
+
+/* result_ok - res is a success; cleared and noted when not */
+static int result_ok(struct db *db, PGresult *res)
+{
+	ExecStatusType t = PQresultStatus(res);
+
+	if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ||
+	    t == PGRES_SINGLE_TUPLE)
+		return 1;
+	failed(db, res);
+	PQclear(res);
+	return 0;
+}
+
+/* strip_password - the URI for logs: user@host/db, no password */
+static char *strip_password(const char *uri)
+{
+	const char *at = strchr(uri, '@'), *scheme = strstr(uri, "://");
+	const char *colon;
+	char *out;
+
+	if (at == NULL || scheme == NULL || at < scheme)
+		return xstrdup(uri);
+	colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+	if (colon == NULL)
+		return xstrdup(uri);
+	out = xmalloc(strlen(uri) + 1);
+	memcpy(out, uri, (size_t)(colon - uri));
+	strcpy(out + (colon - uri), at);
+	return out;
+}
+
+/*
+ * ready - the connection usable for a new transaction: a connection lost
+ * since (a server restart, a failover) is reset, and every statement
+ * will be prepared again (gen).
+ */
+static int ready(struct db *db)
+{
+	if (PQstatus(db->pg) == CONNECTION_OK)
+		return 0;
+	PQreset(db->pg);
+	db->gen++;
+	db->streaming = NULL;
+	if (PQstatus(db->pg) != CONNECTION_OK) {
+		failed(db, NULL);
+		return -1;
+	}
+	log_info("event=db_reconnected db=%s", db->target);
+	return pg_exec(db, db->readonly ?
+		       "SET default_transaction_read_only = on" : "SELECT 1");
+}
+
+/*
+ * password - the password from password_file, else from the unit's
+ * credential db-password; NULL when neither is set (libpq looks in
+ * ~/.pgpass), or after logging when the file cannot be read.
+ */
+static char *password(const char *password_file, int *err)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char path[4096], buf[1024];
+	size_t n;
+	FILE *fp;
+
+	*err = 0;
+	if (password_file == NULL) {
+		if (dir == NULL || (size_t)snprintf(path, sizeof(path),
+				    "%s/db-password", dir) >= sizeof(path) ||
+		    access(path, F_OK) != 0)
+			return NULL;
+		password_file = path;
+	}
+	if ((fp = fopen(password_file, "re")) == NULL) {
+		log_err_errno("event=db_password_unreadable path=%s",
+			      password_file);
+		*err = 1;
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return xstrdup(buf);
+}
+
+struct db *pg_open(const char *uri, const char *password_file, int readonly)
+{
+	static const char *const keys[] = {
+		"dbname", "application_name", "password", NULL
+	};
+	const char *vals[4] = { uri, "affild", NULL, NULL };
+	struct db *db = xcalloc(1, sizeof(*db));
+	char qd[LOG_QUOTE_MAX], qe[LOG_QUOTE_MAX];
+	char *pw;
+	int err;
+
+	db->kind = DB_PG;
+	db->target = strip_password(uri);
+	db->readonly = readonly;
+	db->gen = 1;
+	vals[2] = pw = password(password_file, &err);
+	if (err)
+		goto fail;
+	db->pg = PQconnectdbParams(keys, vals, 1);
+	if (pw) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	if (db->pg == NULL || PQstatus(db->pg) != CONNECTION_OK) {
+		log_err("event=db_open_failed db=%s error=%s",
+			log_quote(qd, sizeof(qd), db->target),
+			log_quote(qe, sizeof(qe), db->pg ?
+				  PQerrorMessage(db->pg) : "out of memory"));
+		goto fail;
+	}
+	/* notices (a savepoint's, IF NOT EXISTS) are not errors */
+	PQsetNoticeProcessor(db->pg, NULL, NULL);
+	if (pg_exec(db, "SET client_encoding = 'UTF8'") < 0 ||
+	    (readonly && pg_exec(db, "SET default_transaction_read_only = on")
+	     < 0)) {
+		log_err("event=db_open_failed db=%s error=%s",
+			log_quote(qd, sizeof(qd), db->target),
+			log_quote(qe, sizeof(qe), db->msg));
+		goto fail;
+	}
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void pg_close(struct db *db)
+{
+	if (db->pg)
+		PQfinish(db->pg);
+}
+
+int pg_exec(struct db *db, const char *sql)
+{
+	PGresult *res;
+
+	db->fail = DB_OK;
+	if (db->streaming)
+		pg_reset(db->streaming);
+	if ((res = PQexec(db->pg, sql)) == NULL) {
+		failed(db, NULL);
+		return -1;
+	}
+	if (!result_ok(db, res))
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int pg_in_tx(struct db *db)
+{
+	PGTransactionStatusType t = PQtransactionStatus(db->pg);
+
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
+	       t == PQTRANS_ACTIVE;
+}
+
+int pg_begin(struct db *db, const char *key)
+{
+	const char *params[1] = { key };
+	PGresult *res;
+
+	if (ready(db) < 0 || pg_exec(db, "BEGIN") < 0)
+		return -1;
+	if (key == NULL)
+		return pg_exec(db, "SELECT pg_advisory_xact_lock(" LOCK_ALL ", 0)");
+	res = PQexecParams(db->pg, "SELECT pg_advisory_xact_lock_shared("
+			   LOCK_ALL ", 0), pg_advisory_xact_lock(2,"
+			   " hashtext($1))", 1, NULL, params, NULL, NULL, 0);
+	if (res == NULL) {
+		failed(db, NULL);
+		return -1;
+	}
+	if (!result_ok(db, res))
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/* is_select - the statement reads only (for the lazy savepoint) */
+static int is_select(const char *sql)
+{
+	while (isspace((unsigned char)*sql))
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0 && strstr(sql, " FOR UPDATE") == NULL;
+}
+
+int pg_prepare(struct db *db, struct db_stmt *s, const char *sql)
+{
+	int n = 0;
+
+	s->sql = db_pg_sql(sql, &n);
+	s->nparams = n;
+	s->readonly = is_select(sql);
+	s->values = xcalloc((size_t)n + 1, sizeof(*s->values));
+	s->owned = xcalloc((size_t)n + 1, sizeof(*s->owned));
+	s->nums = xcalloc((size_t)n + 1, sizeof(*s->nums));
+	snprintf(s->name, sizeof(s->name), "s%u", ++db->nstmt);
+	return 0;		/* prepared on the server at its first step */
+}
+
+/* server_prepare - the statement known to this connection */
+static int server_prepare(struct db_stmt *s)
+{
+	struct db *db = s->db;
+	PGresult *res;
+
+	if (s->gen == db->gen)
+		return 0;
+	if ((res = PQprepare(db->pg, s->name, s->sql, 0, NULL)) == NULL) {
+		failed(db, NULL);
+		return -1;
+	}
+	if (!result_ok(db, res))
+		return -1;
+	PQclear(res);
+	s->gen = db->gen;
+	return 0;
+}
+
+void pg_finalize(struct db_stmt *s)
+{
+	struct db *db = s->db;
+	char sql[32];
+	int i;
+
+	pg_reset(s);
+	if (s->gen == db->gen && PQstatus(db->pg) == CONNECTION_OK &&
+	    !db_in_tx(db)) {
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+		PQclear(PQexec(db->pg, sql));
+	}
+	for (i = 0; i < s->nparams; i++)
+		free(s->owned[i]);
+	free(s->owned);
+	free(s->values);
+	free(s->nums);
+	free(s->sql);
+}
+
+static void set_changes(struct db *db, PGresult *res)
+{
+	const char *n = PQcmdTuples(res);
+
+	if (n && *n)
+		db->changes = strtoll(n, NULL, 10);
+}
+
+/* run - send the statement; its rows whole, or one at a time (stream) */
+static int run(struct db_stmt *s)
+{
+	struct db *db = s->db;
+
+	db->fail = DB_OK;
+	if (db->streaming && db->streaming != s)
+		pg_reset(db->streaming);
+	if (server_prepare(s) < 0)
+		return DB_ERROR;
+	if (!s->stream) {
+		s->res = PQexecPrepared(db->pg, s->name, s->nparams, s->values,
+					NULL, NULL, 0);
+		if (s->res == NULL) {
+			failed(db, NULL);
+			return DB_ERROR;
+		}
+		if (!result_ok(db, s->res)) {
+			s->res = NULL;
+			return DB_ERROR;
+		}
+		set_changes(db, s->res);
+		s->nrows = PQntuples(s->res);
+		s->row = -1;
+		s->state = 1;
+		return 0;
+	}
+	if (!PQsendQueryPrepared(db->pg, s->name, s->nparams, s->values,
+				 NULL, NULL, 0) || !PQsetSingleRowMode(db->pg)) {
+		failed(db, NULL);
+		return DB_ERROR;
+	}
+	db->streaming = s;
+	s->state = 2;
+	return 0;
+}
+
+/* drain - read what the server still sends for a streamed statement */
+static void drain(struct db_stmt *s)
+{
+	PGresult *res;
+
+	while ((res = PQgetResult(s->db->pg)) != NULL)
+		PQclear(res);
+	if (s->db->streaming == s)
+		s->db->streaming = NULL;
+}
+
+int pg_step(struct db_stmt *s)
+{
+	PGresult *res;
+
+	if (s->state == 0 && run(s) < 0)
+		return DB_ERROR;
+	if (s->state == 1) {
+		if (++s->row < s->nrows)
+			return DB_ROW;
+		s->state = 3;
+		return DB_DONE;
+	}
+	if (s->state != 2)
+		return DB_DONE;
+	PQclear(s->res);
+	s->res = res = PQgetResult(s->db->pg);
+	if (res && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+		s->row = 0;
+		return DB_ROW;
+	}
+	s->state = 3;
+	s->res = NULL;
+	if (res == NULL) {
+		drain(s);
+		return DB_DONE;
+	}
+	if (!result_ok(s->db, res)) {
+		drain(s);
+		return DB_ERROR;
+	}
+	set_changes(s->db, res);
+	PQclear(res);
+	drain(s);
+	return DB_DONE;
+}
+
+int pg_reset(struct db_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	if (s->state == 2)
+		drain(s);
+	s->state = 0;
+	return 0;
+}
+
+int pg_bind(struct db_stmt *s, int i, const char *v, int kept)
+{
+	if (i < 1 || i > s->nparams)
+		return -1;
+	free(s->owned[i - 1]);
+	s->owned[i - 1] = NULL;
+	if (v != NULL && !kept)
+		v = s->owned[i - 1] = xstrdup(v);
+	s->values[i - 1] = v;
+	return 0;
+}
+
+int pg_col_count(struct db_stmt *s)
+{
+	return s->res ? PQnfields(s->res) : 0;
+}
+
+const char *pg_col_name(struct db_stmt *s, int i)
+{
+	return s->res ? PQfname(s->res, i) : NULL;
+}
+
+int pg_col_null(struct db_stmt *s, int i)
+{
+	return s->res == NULL || PQgetisnull(s->res, s->row, i);
+}
+
+int pg_col_is_int(struct db_stmt *s, int i)
+{
+	Oid t;
+
+	if (pg_col_null(s, i))
+		return 0;
+	t = PQftype(s->res, i);
+	return t == INT8OID || t == INT4OID || t == INT2OID;
+}
+
+const char *pg_col_text(struct db_stmt *s, int i)
+{
+	if (pg_col_null(s, i))
+		return NULL;
+	return PQgetvalue(s->res, s->row, i);
+}
+
+size_t pg_col_bytes(struct db_stmt *s, int i)
+{
+	return pg_col_null(s, i) ? 0 : (size_t)PQgetlength(s->res, s->row, i);
+}
