@@ -44,7 +44,7 @@ UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
-.PHONY: all run deps test unit e2e test-tsan test-asan bench clean check-config install \
+.PHONY: all run deps test unit e2e e2e-pg test-tsan test-asan bench clean check-config install \
 	uninstall deb fuzz fuzz-smoke stress fault transitions-doc
 
 all: $(BIN)/affild $(BIN)/affilctl
@@ -101,6 +101,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory e2e-pg
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-asan
 	@if command -v $(FUZZ_CC) >/dev/null; then \
@@ -136,6 +137,19 @@ E2E_XDIST = $(shell [ "$(E2E_JOBS)" -gt 1 ] 2>/dev/null && \
 
 e2e: all $(FAULT_LIB) $(TOOLS)
 	cd tests/e2e && AFFILD_BIN=$(CURDIR)/$(BIN) \
+		AFFILD_FAULT_LIB=$(CURDIR)/$(FAULT_LIB) \
+		AFFILD_TOOLS=$(CURDIR)/$(BUILD)/tools \
+		$(PYTHON) -m pytest -q -p no:cacheprovider $(E2E_XDIST) .
+
+# The same suite on PostgreSQL: a throwaway cluster in a temporary folder
+# (scripts/pg-cluster.sh, fsync off: only affild is killed, never the
+# machine), a database per test (tests/e2e/pg_util.py).  The tests of
+# SQLite's own file (its faults, its lock, its upgrade) skip themselves.
+e2e-pg: all $(FAULT_LIB) $(TOOLS)
+	@d=$$(mktemp -d /tmp/affild-pg.XXXXXX) && rmdir "$$d" && \
+	sh scripts/pg-cluster.sh start "$$d" --fast >/dev/null && \
+	trap 'sh scripts/pg-cluster.sh stop "$$d"' EXIT && \
+	cd tests/e2e && AFFILD_TEST_PG="$$d" AFFILD_BIN=$(CURDIR)/$(BIN) \
 		AFFILD_FAULT_LIB=$(CURDIR)/$(FAULT_LIB) \
 		AFFILD_TOOLS=$(CURDIR)/$(BUILD)/tools \
 		$(PYTHON) -m pytest -q -p no:cacheprovider $(E2E_XDIST) .

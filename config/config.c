@@ -74,6 +74,11 @@ static const struct cfg_key spool_keys[] = {
 
 static const struct cfg_key database_keys[] = {
 	CFG_KEY_STR("path", OFF(db.path), NULL, CFG_REQUIRED),
+	/* PostgreSQL instead of the SQLite file: path then only names
+	 * this node's own files (its lock, the mail journal, metrics) */
+	CFG_KEY_STR("url", OFF(db.url), NULL, CFG_OPTIONAL),
+	CFG_KEY_STR("password_file", OFF(db.password_file), NULL,
+		    CFG_OPTIONAL),
 	CFG_KEY_INT("cache_mb", OFF(db.cache_mb), "16", 1, 4096),
 	CFG_KEY_INT("busy_timeout_s", OFF(db.busy_timeout_s), "60", 0, 3600),
 	CFG_KEY_END,
@@ -143,12 +148,12 @@ static const struct cfg_key process_keys[] = {
 	CFG_KEY_END,
 };
 
-static cfg_check_fn mail_check, portal_check, process_check;
+static cfg_check_fn database_check, mail_check, portal_check, process_check;
 
 /* Table order is evaluation order: employers come after what they use. */
 static const struct cfg_key root_keys[] = {
 	CFG_KEY_MAP("spool", spool_keys, NULL),
-	CFG_KEY_MAP("database", database_keys, NULL),
+	CFG_KEY_MAP("database", database_keys, database_check),
 	CFG_KEY_MAP("mail", mail_keys, mail_check),
 	CFG_KEY_MAP("portal", portal_keys, portal_check),
 	CFG_KEY_MAP("process", process_keys, process_check),
@@ -171,6 +176,37 @@ static int lines_count(const char *s)
 		if (*s == '\n' && s[1] != '\0')
 			n++;
 	return n;
+}
+
+/*
+ * database_check - a PostgreSQL URL, without a password: the config is
+ * readable by the admins, the password belongs in password_file (0600)
+ * or the unit's credential.
+ */
+static void database_check(struct cfg_ctx *ctx, void *obj,
+			   const struct cfg_seen *seen, const char *path)
+{
+	struct cfg *cfg = obj;
+	const char *url = cfg->db.url, *at, *auth;
+
+	if (url == NULL) {
+		if (cfg->db.password_file != NULL)
+			cfg_error(ctx, cfg_seen_blame(seen, "password_file"),
+				  "%s.password_file: only with url", path);
+		return;
+	}
+	if (strncmp(url, "postgresql://", 13) != 0 &&
+	    strncmp(url, "postgres://", 11) != 0) {
+		cfg_error(ctx, cfg_seen_value(seen, "url"),
+			  "%s.url: must start with postgresql://", path);
+		return;
+	}
+	auth = strstr(url, "://") + 3;
+	at = strchr(auth, '@');
+	if (at != NULL && memchr(auth, ':', (size_t)(at - auth)) != NULL)
+		cfg_error(ctx, cfg_seen_blame(seen, "url"),
+			  "%s.url: holds a password; put it in "
+			  "password_file or the credential db-password", path);
 }
 
 /* mail_check - each transport needs its own destination */
@@ -440,6 +476,11 @@ static void metrics_default(struct cfg *cfg)
 	cfg->metrics_file = xstrdup(buf);
 }
 
+const char *cfg_db_target(const struct cfg *cfg)
+{
+	return cfg->db.url ? cfg->db.url : cfg->db.path;
+}
+
 /* cfg_load - see config.h */
 struct cfg *cfg_load(const char *path, struct cfg_errors *errs)
 {
@@ -473,6 +514,8 @@ static void free_sections(struct cfg *cfg)
 	free(cfg->spool.admin_group);
 	free(cfg->db.path);
 	free(cfg->mail.url);
+	free(cfg->db.url);
+	free(cfg->db.password_file);
 	free(cfg->mail.from);
 	free(cfg->mail.dir);
 	free(cfg->mail.templates);

@@ -139,6 +139,8 @@ struct cfg {
 
 	struct {
 		char *path;		/* default /var/lib/affild/affild.db */
+		char *url;		/* postgresql://...: PostgreSQL */
+		char *password_file;	/* its password; NULL: credential */
 		int cache_mb;		/* default 64 */
 		int busy_timeout_s;	/* default 60 */
 	} db;
@@ -207,6 +209,9 @@ struct cfg_errors {
 
 /* cfg_load - load and check path; NULL with errs filled when invalid.
  * errs starts zeroed ({ NULL, 0 }); lines are appended to it. */
+/* cfg_db_target - database.url when set, else database.path */
+const char *cfg_db_target(const struct cfg *cfg);
+
 struct cfg *cfg_load(const char *path, struct cfg_errors *errs);
 void cfg_free(struct cfg *cfg);
 void cfg_errors_free(struct cfg_errors *errs);

@@ -65,12 +65,13 @@ static int open_db(struct ctl *c)
 
 	if (db == CTL_DB_DROP)
 		return 0;
-	c->st = store_open(c->cfg->db.path, STORE_RO, CTL_CACHE_MB,
-			   c->cfg->db.busy_timeout_s);
+	c->st = store_open_pw(cfg_db_target(c->cfg), c->cfg->db.password_file,
+			      STORE_RO, CTL_CACHE_MB,
+			      c->cfg->db.busy_timeout_s);
 	if (c->st || db == CTL_DB_TRY)
 		return 0;
 	fprintf(stderr, "affilctl: cannot open the database %s\n",
-		c->cfg->db.path);
+		cfg_db_target(c->cfg));
 	return EX_UNAVAILABLE;
 }
 

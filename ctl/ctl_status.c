@@ -147,7 +147,7 @@ int ctl_status(struct ctl *c)
 	ctl_record_end(c->out);
 	if (c->st == NULL) {
 		fprintf(stderr, "affilctl: status: cannot open the database "
-			"%s\n", c->cfg->db.path);
+			"%s\n", cfg_db_target(c->cfg));
 		return EX_UNAVAILABLE;
 	}
 	return 0;

@@ -404,8 +404,10 @@ static int start(struct daemon *d, int batch_mode)
 		return rc;
 	if (xml_reader_schema_ok() < 0)	/* the embedded XSD, compiled once */
 		return EX_SOFTWARE;
-	d->store = store_open(d->cfg->db.path, STORE_RW, d->cfg->db.cache_mb,
-			      d->cfg->db.busy_timeout_s);
+	d->store = store_open_pw(cfg_db_target(d->cfg),
+				 d->cfg->db.password_file, STORE_RW,
+				 d->cfg->db.cache_mb,
+				 d->cfg->db.busy_timeout_s);
 	if (d->store == NULL)
 		return EX_UNAVAILABLE;
 	if (setup_fds(d) < 0 || (!batch_mode && scan_watch(d) < 0) ||

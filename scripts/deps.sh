@@ -10,7 +10,8 @@ python3 python3-pytest python3-aiosmtpd python3-stdnum sqlite3 openssl
 libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
 systemd openssh-server mandoc debhelper lintian dpkg-dev fakeroot
 libcap2-bin util-linux libclang-rt-14-dev libglib2.0-dev libjson-c-dev
-faketime strace python3-pytest-xdist"
+faketime strace python3-pytest-xdist
+libpq-dev postgresql"
 
 # Another apt or dpkg (unattended-upgrades, a second make) may hold the
 # lock: wait for it rather than fail.

@@ -109,7 +109,8 @@ int db_set_schema_version(struct db *db, int n);
  * db_pg_sql - sql in PostgreSQL's spelling, malloc'ed (db_pg_sql.c):
  * ?N and ? become $N (SQLite's numbering: a bare ? is one more than the
  * largest so far), *nparams the largest; min(coalesce( (SQLite's scalar
- * min) becomes least(coalesce(; WITHOUT ROWID goes; the outbox's three
+ * min) becomes least(coalesce(; ?N IS NULL tests a text ($N::text);
+ * WITHOUT ROWID goes; the outbox's three
  * JSON expressions become PostgreSQL's.  Nothing inside quotes is
  * touched.
  */

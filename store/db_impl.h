@@ -34,7 +34,7 @@ struct db_stmt {
 	/* PostgreSQL */
 	char name[16];
 	char *sql;			/* in PostgreSQL's spelling */
-	int nparams, stream, readonly;
+	int nparams, ncols, stream, readonly;
 	unsigned gen;			/* prepared on this generation */
 	const char **values;		/* bound values, NULL for NULL */
 	char **owned;			/* copies db_bind_text made */

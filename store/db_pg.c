@@ -150,6 +150,12 @@ static char *password(const char *password_file, int *err)
 	return xstrdup(buf);
 }
 
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 struct db *pg_open(const char *uri, const char *password_file, int readonly)
 {
 	static const char *const keys[] = {
@@ -181,7 +187,7 @@ struct db *pg_open(const char *uri, const char *password_file, int readonly)
 		goto fail;
 	}
 	/* notices (a savepoint's, IF NOT EXISTS) are not errors */
-	PQsetNoticeProcessor(db->pg, NULL, NULL);
+	PQsetNoticeProcessor(db->pg, quiet, NULL);
 	if (pg_exec(db, "SET client_encoding = 'UTF8'") < 0 ||
 	    (readonly && pg_exec(db, "SET default_transaction_read_only = on")
 	     < 0)) {
@@ -205,11 +211,14 @@ void pg_close(struct db *db)
 int pg_exec(struct db *db, const char *sql)
 {
 	PGresult *res;
+	char *pg = db_pg_sql(sql, NULL);
 
 	db->fail = DB_OK;
 	if (db->streaming)
 		pg_reset(db->streaming);
-	if ((res = PQexec(db->pg, sql)) == NULL) {
+	res = PQexec(db->pg, pg);
+	free(pg);
+	if (res == NULL) {
 		failed(db, NULL);
 		return -1;
 	}
@@ -285,6 +294,15 @@ static int server_prepare(struct db_stmt *s)
 	}
 	if (!result_ok(db, res))
 		return -1;
+	PQclear(res);
+	/* its columns, known before a step as SQLite's are */
+	if ((res = PQdescribePrepared(db->pg, s->name)) == NULL) {
+		failed(db, NULL);
+		return -1;
+	}
+	if (!result_ok(db, res))
+		return -1;
+	s->ncols = PQnfields(res);
 	PQclear(res);
 	s->gen = db->gen;
 	return 0;
@@ -426,7 +444,9 @@ int pg_bind(struct db_stmt *s, int i, const char *v, int kept)
 
 int pg_col_count(struct db_stmt *s)
 {
-	return s->res ? PQnfields(s->res) : 0;
+	if (s->res)
+		return PQnfields(s->res);
+	return server_prepare(s) < 0 ? 0 : s->ncols;
 }
 
 const char *pg_col_name(struct db_stmt *s, int i)

@@ -19,6 +19,11 @@ static const struct {
 } words[] = {
 	{ "min(coalesce(", "least(coalesce(" },
 	{ " WITHOUT ROWID", "" },
+	/* file_line has no key: its rows in the order written, line by
+	 * line (a line's findings are written together, never updated) */
+	{ "ORDER BY line, rowid", "ORDER BY line, ctid" },
+	/* SQLite's LIKE ignores the case of ASCII letters */
+	{ " LIKE ", " ILIKE " },
 	/* the outbox's vars (store_outbox.c): json keeps their order */
 	{ "json_each(outbox.data)", "json_each_text(outbox.data::json)" },
 	{ "json_remove(data, '$.lien')",
@@ -93,7 +98,12 @@ static char *rewrite(const char *sql, int *nparams, int ddl)
 			}
 			if (n > max)
 				max = n;
-			snprintf(num, sizeof(num), "$%d", n);
+			/* "?N IS NULL" alone tells PostgreSQL no type: the
+			 * store tests only text parameters so */
+			snprintf(num, sizeof(num), "$%d%s", n,
+				 strncmp(p, " IS NULL", 8) == 0 ||
+				 strncmp(p, " IS NOT NULL", 12) == 0 ?
+				 "::text" : "");
 			buf_addstr(&b, num);
 			prev = p - 1;
 			continue;

@@ -83,7 +83,7 @@ static int digest_record(struct store *st, const char *employer,
 		"INSERT INTO timer_digest (employer, sent_day, checked_day)"
 		" VALUES (?1, CASE WHEN ?3 THEN ?2 END, ?2)"
 		" ON CONFLICT (employer) DO UPDATE SET checked_day = ?2,"
-		" sent_day = CASE WHEN ?3 THEN ?2 ELSE sent_day END";
+		" sent_day = CASE WHEN ?3 THEN ?2 ELSE timer_digest.sent_day END";
 	struct db_stmt *s = st_stmt(st, sql);
 
 	if (s == NULL)

@@ -188,7 +188,7 @@ int store_employee_detail(struct store *st, const char *employer,
 		" created_ref AS cause_ref FROM employee e"
 		" WHERE e.id = ?1 AND e.created_at IS NOT NULL"
 		" UNION ALL SELECT id, at, from_status, to_status, what, cause,"
-		" cause_ref FROM history WHERE employee_id = ?1)"
+		" cause_ref FROM history WHERE employee_id = ?1) AS t"
 		" ORDER BY k";
 	struct detail d = { cb, arg, 0 };
 	struct db_stmt *s;

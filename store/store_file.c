@@ -327,7 +327,7 @@ int store_file_lines_each(struct store *st, const char *file_id,
 {
 	static const char sql[] =
 		"SELECT line, operation, nir, result, code, field, message"
-		" FROM file_line WHERE file_id = ? ORDER BY rowid";
+		" FROM file_line WHERE file_id = ? ORDER BY line, rowid";
 	struct db_stmt *s = st_stmt(st, sql);
 	int rc;
 

@@ -30,7 +30,7 @@ static int rum_next(struct store *st, const struct st_env *env, char *out,
 {
 	static const char sql[] =
 		"INSERT INTO rum_seq (employer, next) VALUES (?, 1)"
-		" ON CONFLICT (employer) DO UPDATE SET next = next + 1"
+		" ON CONFLICT (employer) DO UPDATE SET next = rum_seq.next + 1"
 		" RETURNING next";
 	struct db_stmt *s = st_stmt(st, sql);
 	const char *prefix = env->cfg->process.rum_prefix ?

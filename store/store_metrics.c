@@ -11,7 +11,7 @@ static const struct {
 	const char *label;
 } metrics[] = {
 	{ "affild_files", "files received, by state and return code",
-	  "SELECT state || '\",return_code=\"' || coalesce(return_code, ''),"
+	  "SELECT state || '\",return_code=\"' || coalesce(CAST(return_code AS TEXT), ''),"
 	  " count(*) FROM file GROUP BY state, return_code",
 	  "state" },
 	{ "affild_outbox_pending", "messages waiting for delivery",

@@ -334,9 +334,9 @@ int store_timer_next(struct store *st, struct date *due)
 {
 	static const char sql[] =
 		"SELECT due FROM (SELECT due FROM deadline WHERE done_at IS NULL"
-		" ORDER BY due LIMIT 1) UNION ALL SELECT due FROM"
+		" ORDER BY due LIMIT 1) AS d UNION ALL SELECT due FROM"
 		" (SELECT " EMP_DUE " AS due FROM employee WHERE " EMP_DUE_WHERE
-		" ORDER BY " EMP_DUE " LIMIT 1) ORDER BY 1 LIMIT 1";
+		" ORDER BY " EMP_DUE " LIMIT 1) AS e ORDER BY 1 LIMIT 1";
 	struct db_stmt *s = st_stmt(st, sql);
 	struct next_due n = { due, 0 };
 

@@ -62,13 +62,56 @@ def log_count(a, needle):
     return a.log.read_text(errors="replace").count(needle)
 
 
+class PgReader:
+    """sqlite3's connection as the tests use it (execute, fetchone,
+    fetchall; ? parameters), on the PostgreSQL database of a run with
+    AFFILD_TEST_PG: psql's \\gdesc says which columns are integers, so
+    numbers stay numbers and text stays text."""
+
+    def __init__(self, url):
+        self.url, self.rows = url, []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def execute(self, sql, params=()):
+        import pg_util
+        parts = sql.split("?")
+        assert len(parts) == len(params) + 1, sql
+        text = parts[0]
+        for value, rest in zip(params, parts[1:]):
+            text += ("NULL" if value is None else str(value)
+                     if isinstance(value, int) else
+                     "'" + str(value).replace("'", "''") + "'") + rest
+        ints = [t in ("bigint", "integer", "smallint", "boolean")
+                for _, t in pg_util.query(self.url, text + " \\gdesc")]
+        self.rows = [tuple(None if v is None else
+                           (v == "t" if v in ("t", "f") else int(v))
+                           if i else v for v, i in zip(r, ints))
+                     for r in pg_util.query(self.url, text)]
+        return self
+
+    def fetchall(self):
+        return self.rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+
 def db(a):
     """A read-only connection to the daemon's database (WAL: never waits)."""
+    if getattr(a, "db_url", None):
+        return PgReader(a.db_url)
     return sqlite3.connect("file:%s?mode=ro" % (a.root / "affild.db"), uri=True,
                            timeout=30)
 
 
 def integrity_ok(a):
+    if getattr(a, "db_url", None):
+        return True     # PostgreSQL's own: a crash of affild cannot break it
     with db(a) as c:
         return c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 

@@ -18,7 +18,6 @@ import os
 import pwd
 import re
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -29,6 +28,7 @@ import pytest
 
 from conftest import (BIN, EMPLOYER, HEADER, Affild, make_nir, read_report,
                       row, wait_for)
+import spool_util
 from spool_util import HostAccounts, set_spool_key
 
 BORN = date(1986, 3, 14)
@@ -75,8 +75,7 @@ def history(a, serial):
 
 
 def db(a):
-    return sqlite3.connect("file:%s?mode=ro" % (a.root / "affild.db"),
-                           uri=True, timeout=30)
+    return spool_util.db(a)
 
 
 @pytest.fixture

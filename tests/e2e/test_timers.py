@@ -12,6 +12,8 @@ import sqlite3
 import subprocess
 from datetime import date, timedelta
 
+import spool_util
+
 from conftest import BIN, EMPLOYER, make_nir, wait_for
 
 HEADER = ("operation;nir;nom;prenom;date_naissance;date_embauche;categorie;"
@@ -64,13 +66,10 @@ def outbox(affild):
 
 
 def timer_history(affild):
-    db = sqlite3.connect("file:%s?mode=ro" % (affild.root / "affild.db"), uri=True)
-    try:
+    with spool_util.db(affild) as db:
         return db.execute("SELECT employee_id, from_status, to_status, what,"
                           " cause_ref FROM history WHERE cause = 'timer'"
                           " ORDER BY id").fetchall()
-    finally:
-        db.close()
 
 
 def ctl_rc(affild, *args):
