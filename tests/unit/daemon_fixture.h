@@ -29,6 +29,7 @@
 #include "daemon/scan.h"
 #include "spool/spool.h"
 #include "store/store_priv.h"
+#include "tests/unit/db_fixture.h"
 
 #define EMP "12345678"		/* readiness: settle (spool.settle_ms) */
 #define TRIG "87654321"		/* readiness: trigger */
@@ -110,33 +111,18 @@ static const char *fx_read(const char *path)
 	return buf;
 }
 
-/* fx_count - one integer from SQL (count(*), a column) */
+/* fx_count - one integer from SQL (count(*), a column); -1 when no row */
 static long fx_count(const char *sql)
 {
-	sqlite3_stmt *s;
-	long n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(FX.d.store->db, sql, -1, &s, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return (long)dbx_int(FX.d.store->db, sql, -1);
 }
 
 /* fx_text - one text value from SQL (static), "" when none */
 static const char *fx_text(const char *sql)
 {
 	static char out[1024];
-	sqlite3_stmt *s;
 
-	out[0] = '\0';
-	assert_int_equal(sqlite3_prepare_v2(FX.d.store->db, sql, -1, &s, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return out;
+	return dbx_text(FX.d.store->db, sql, out, sizeof(out));
 }
 
 /* fx_nir - a valid NIR, serial n (born April 1990, abroad) */

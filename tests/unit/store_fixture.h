@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/store_priv.h"
+#include "tests/unit/db_fixture.h"
 
 struct fx {
 	char dir[64], db[96];

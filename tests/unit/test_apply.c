@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "parsers/check.h"
 #include "store/store_priv.h"
+#include "tests/unit/db_fixture.h"
 
 #include "apply_rows.h"
 
@@ -61,29 +62,19 @@ struct snap {
 
 static long count(const char *sql)
 {
-	sqlite3_stmt *s;
-	long n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(T.st->db, sql, -1, &s, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return (long)dbx_int(T.st->db, sql, -1);
 }
 
 static char *text(const char *sql, const char *arg)
 {
 	static char out[512];
-	sqlite3_stmt *s;
+	struct db_stmt *s = dbx_stmt(T.st->db, sql);
 
 	out[0] = '\0';
-	assert_int_equal(sqlite3_prepare_v2(T.st->db, sql, -1, &s, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	assert_int_equal(db_bind_text(s, 1, arg, 0), 0);
+	if (dbx_step(T.st->db, s) == DB_ROW && !db_col_null(s, 0))
+		snprintf(out, sizeof(out), "%s", db_col_text(s, 0));
+	db_finalize(s);
 	return out;
 }
 
@@ -111,18 +102,16 @@ static void snap(const char *nir, struct snap *s)
 static const char *kinds_after(long id)
 {
 	static char out[256];
-	sqlite3_stmt *s;
+	struct db_stmt *s = dbx_stmt(T.st->db, "SELECT kind, recipient"
+				     " FROM outbox WHERE id > ? ORDER BY id");
 	size_t n = 0;
 
 	out[0] = '\0';
-	assert_int_equal(sqlite3_prepare_v2(T.st->db, "SELECT kind, recipient"
-		" FROM outbox WHERE id > ? ORDER BY id", -1, &s, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_int64(s, 1, id);
-	while (sqlite3_step(s) == SQLITE_ROW)
+	assert_int_equal(db_bind_int64(s, 1, id), 0);
+	while (dbx_step(T.st->db, s) == DB_ROW)
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s",
-				      n ? "," : "", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+				      n ? "," : "", db_col_text(s, 0));
+	db_finalize(s);
 	return out;
 }
 
@@ -203,9 +192,8 @@ static void to_state(const char *nir, const char *state)
 	if (strcmp(state, "EN_COURS") == 0 || strcmp(state, "A_RELANCER") == 0) {
 		ok(nir, "AFFILIATION_SIMPLE " PERSON);
 		if (strcmp(state, "A_RELANCER") == 0)
-			assert_int_equal(sqlite3_exec(T.st->db, "UPDATE employee"
-				" SET status = 'A_RELANCER'", NULL, NULL,
-				NULL), SQLITE_OK);
+			dbx_exec(T.st->db, "UPDATE employee"
+				 " SET status = 'A_RELANCER'");
 	} else if (strcmp(state, "AFFILIE") == 0) {
 		ok(nir, "AFFILIATION_COMPLETE " PERSON ";option=BASE");
 	} else if (strcmp(state, "DISPENSE") == 0) {
@@ -289,20 +277,20 @@ static void table_agrees(const struct row *r, const char *to,
 /* test_covered_is_the_table - ST_COVERED's SQL says what status_is() says */
 static void test_covered_is_the_table(void **state)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int i;
 
 	(void)state;
-	assert_int_equal(sqlite3_prepare_v2(T.st->db, "SELECT " ST_COVERED
-		" FROM (SELECT ? AS status)", -1, &s, NULL), SQLITE_OK);
+	s = dbx_stmt(T.st->db, "SELECT " ST_COVERED
+		     " FROM (SELECT ? AS status) AS t");
 	for (i = STATUS_NONE + 1; i < STATUS_COUNT; i++) {
-		sqlite3_bind_text(s, 1, status_name(i), -1, SQLITE_STATIC);
-		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(s, 0),
+		assert_int_equal(db_bind_text(s, 1, status_name(i), 1), 0);
+		assert_int_equal(dbx_step(T.st->db, s), DB_ROW);
+		assert_int_equal(db_col_int(s, 0),
 				 status_is(i, STATUS_COVERED));
-		sqlite3_reset(s);
+		assert_int_equal(db_reset(s), 0);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 }
 
 /* test_transition_table - every row, each on a fresh employee */

@@ -47,30 +47,29 @@ static long long queue(struct fx *f, const char *kind, const char *to)
 
 	assert_int_equal(st_outbox_add(f->st, FROM, kind, "12345678", 0, to,
 				       vars), 0);
-	return sqlite3_last_insert_rowid(f->st->db);
+	return dbx_int(f->st->db, "SELECT max(id) FROM outbox", -1);
 }
 
 /* row - column expr of outbox row id, stepped onto its row; finalize it */
-static sqlite3_stmt *row(struct fx *f, const char *expr, long long id)
+static struct db_stmt *row(struct fx *f, const char *expr, long long id)
 {
 	char q[256];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	snprintf(q, sizeof(q), "SELECT %s FROM outbox WHERE id = ?", expr);
-	assert_int_equal(sqlite3_prepare_v2(f->st->db, q, -1, &s, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_int64(s, 1, id);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	s = dbx_stmt(f->st->db, q);
+	assert_int_equal(db_bind_int64(s, 1, id), 0);
+	assert_int_equal(dbx_step(f->st->db, s), DB_ROW);
 	return s;
 }
 
 /* col - one column of outbox row id, as an integer */
 static long long col(struct fx *f, const char *expr, long long id)
 {
-	sqlite3_stmt *s = row(f, expr, id);
-	long long v = sqlite3_column_int64(s, 0);
+	struct db_stmt *s = row(f, expr, id);
+	long long v = db_col_int64(s, 0);
 
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return v;
 }
 
@@ -78,14 +77,14 @@ static long long col(struct fx *f, const char *expr, long long id)
 static int is_text(struct fx *f, const char *expr, long long id,
 		   const char *want)
 {
-	sqlite3_stmt *s = row(f, expr, id);
-	const char *v = (const char *)sqlite3_column_text(s, 0);
+	struct db_stmt *s = row(f, expr, id);
+	const char *v = db_col_text(s, 0);
 	int same = want == NULL ? v == NULL : v != NULL && strcmp(v, want) == 0;
 
 	if (!same)
 		fprintf(stderr, "%s of %lld: %s, want %s\n", expr, id,
 			v ? v : "NULL", want ? want : "NULL");
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return same;
 }
 
@@ -182,11 +181,11 @@ static void test_queue_keeps_data_and_gives_each_its_message_id(void **state)
 
 	assert_int_equal(st_outbox_add(f->st, FROM, "confirmation", "12345678",
 				       0, "zoe@example.org", vars), 0);
-	a = sqlite3_last_insert_rowid(f->st->db);
+	a = dbx_int(f->st->db, "SELECT max(id) FROM outbox", -1);
 	b = queue(f, "invitation", "zoe@example.org");
 	assert_int_equal(st_outbox_add(f->st, NULL, "digest", NULL, 0,
 				       "rh@example.org", none), 0);
-	c = sqlite3_last_insert_rowid(f->st->db);
+	c = dbx_int(f->st->db, "SELECT max(id) FROM outbox", -1);
 
 	memset(&v, 0, sizeof(v));
 	assert_int_equal(store_outbox_vars(f->st, &keys, a, var, &v), 0);

@@ -35,8 +35,7 @@ static int setup(void **state)
 
 static void sql(struct fx *f, const char *q)
 {
-	assert_int_equal(sqlite3_exec(f->st->db, q, NULL, NULL, NULL),
-			 SQLITE_OK);
+	dbx_exec(f->st->db, q);
 }
 
 /* people - five employees of two employers */
@@ -183,17 +182,16 @@ static const char *plan(struct fx *f, const char *q)
 {
 	static char out[1024];
 	char eq[1536];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t n = 0;
 
 	snprintf(eq, sizeof(eq), "EXPLAIN QUERY PLAN %s", q);
-	assert_int_equal(sqlite3_prepare_v2(f->st->db, eq, -1, &s, NULL),
-			 SQLITE_OK);
+	s = dbx_stmt(f->st->db, eq);
 	out[0] = 0;
-	while (sqlite3_step(s) == SQLITE_ROW && n < sizeof(out))
+	while (dbx_step(f->st->db, s) == DB_ROW && n < sizeof(out))
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s|",
-				      sqlite3_column_text(s, 3));
-	sqlite3_finalize(s);
+				      db_col_text(s, 3));
+	db_finalize(s);
 	return out;
 }
 

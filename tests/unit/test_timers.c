@@ -25,6 +25,7 @@
 #include "config/config.h"
 #include "parsers/movement.h"
 #include "store/store_priv.h"
+#include "tests/unit/db_fixture.h"
 
 #define MANUAL "12345678"	/* reminders: manual (the default) */
 #define AUTO "87654321"		/* reminders: automatic, every 7 days, max 2 */
@@ -127,18 +128,11 @@ static long long num(struct fx *f, const char *fmt, ...)
 {
 	char q[1024];
 	va_list ap;
-	sqlite3_stmt *s;
-	long long v = -1;
 
 	va_start(ap, fmt);
 	vsnprintf(q, sizeof(q), fmt, ap);
 	va_end(ap);
-	assert_int_equal(sqlite3_prepare_v2(f->st->db, q, -1, &s, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return dbx_int(f->st->db, q, -1);
 }
 
 /* text - the text result of a query (static buffer; "" for none/NULL) */
@@ -147,18 +141,11 @@ static const char *text(struct fx *f, const char *fmt, ...)
 	static char out[4096];
 	char q[1024];
 	va_list ap;
-	sqlite3_stmt *s;
 
 	va_start(ap, fmt);
 	vsnprintf(q, sizeof(q), fmt, ap);
 	va_end(ap);
-	out[0] = 0;
-	assert_int_equal(sqlite3_prepare_v2(f->st->db, q, -1, &s, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return out;
+	return dbx_text(f->st->db, q, out, sizeof(out));
 }
 
 /* emp_new - an employee row in status, with names and emails */
@@ -174,10 +161,9 @@ static long long emp_new(struct fx *f, const char *employer, const char *nom,
 		 " nom, prenom, email, email_personnel, matricule, updated_at)"
 		 " VALUES ('%s', '1990499%08d', '%s', '2026-01-01', '%s',"
 		 " 'Zoé', '%s@travail.example', '%s@perso.example', 'M%d',"
-		 " '2026-01-01T00:00:00Z')", employer, serial, status, nom,
-		 nom, nom, serial);
-	sql(f, q);
-	return sqlite3_last_insert_rowid(f->st->db);
+		 " '2026-01-01T00:00:00Z') RETURNING id", employer, serial,
+		 status, nom, nom, nom, serial);
+	return dbx_insert(f->st->db, q);
 }
 
 static struct st_env env_at(struct fx *f, const char *employer,
@@ -654,9 +640,8 @@ static void test_child_reaches_age_limit(void **state)
 
 	snprintf(q, sizeof(q), "INSERT INTO beneficiary (employee_id, lien,"
 		 " nom, prenom, date_naissance) VALUES (%lld, 'ENFANT',"
-		 " 'Lambert', 'Léo', '2006-05-14')", id);
-	sql(f, q);
-	b = sqlite3_last_insert_rowid(f->st->db);
+		 " 'Lambert', 'Léo', '2006-05-14') RETURNING id", id);
+	b = dbx_insert(f->st->db, q);
 	snprintf(data, sizeof(data), "{\"beneficiary\": %lld}", b);
 	deadline(f, "2027-05-14", "ayant_droit_age", id, data);
 	assert_int_equal(run(f, "2027-05-14"), 1);
@@ -716,17 +701,16 @@ static const char *plan(struct fx *f, const char *q)
 {
 	static char out[1024];
 	char eq[1024];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t n = 0;
 
 	snprintf(eq, sizeof(eq), "EXPLAIN QUERY PLAN %s", q);
-	assert_int_equal(sqlite3_prepare_v2(f->st->db, eq, -1, &s, NULL),
-			 SQLITE_OK);
+	s = dbx_stmt(f->st->db, eq);
 	out[0] = 0;
-	while (sqlite3_step(s) == SQLITE_ROW && n < sizeof(out))
+	while (dbx_step(f->st->db, s) == DB_ROW && n < sizeof(out))
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s|",
-				      sqlite3_column_text(s, 3));
-	sqlite3_finalize(s);
+				      db_col_text(s, 3));
+	db_finalize(s);
 	return out;
 }
 
