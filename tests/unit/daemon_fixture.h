@@ -55,6 +55,7 @@ static const char fx_yaml[] =
 
 static struct fixture {
 	char root[64];
+	char db[DBX_TARGET_MAX];	/* store_open()'s target (db_fixture.h) */
 	struct daemon d;
 	long long now_ms;	/* the injected monotonic clock */
 } FX;
@@ -171,7 +172,8 @@ static int fx_setup(void **state)
 		fail_msg("%s", errs.n ? errs.lines[0] : "cfg_load");
 	assert_int_equal(mkdir(fx_path("mail"), 0700), 0);
 	assert_int_equal(spool_prepare(FX.d.cfg, 0, 0), 0);
-	FX.d.store = store_open(FX.d.cfg->db.path, STORE_RW, 8,
+	assert_int_equal(dbx_new(FX.db, sizeof(FX.db), FX.root), 0);
+	FX.d.store = store_open(FX.db, STORE_RW, 8,
 				FX.d.cfg->db.busy_timeout_s);
 	assert_non_null(FX.d.store);
 	FX.d.ready = spool_ready_new();
@@ -189,6 +191,7 @@ static int fx_teardown(void **state)
 	scan_forget(&FX.d);
 	spool_ready_free(FX.d.ready);
 	store_close(FX.d.store);
+	dbx_drop(FX.db);
 	cfg_free(FX.d.cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", FX.root);
 	return system(cmd) == 0 ? 0 : -1;

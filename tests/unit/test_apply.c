@@ -45,7 +45,7 @@ static const char config_yaml[] =
 static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 
 struct t {
-	char dir[64];
+	char dir[64], db[DBX_TARGET_MAX];
 	struct cfg *cfg;
 	struct store *st;
 	struct date today;
@@ -65,13 +65,15 @@ static long count(const char *sql)
 	return (long)dbx_int(T.st->db, sql, -1);
 }
 
+/* text - column 0 of sql's first row, its one parameter arg (NULL: none) */
 static char *text(const char *sql, const char *arg)
 {
 	static char out[512];
 	struct db_stmt *s = dbx_stmt(T.st->db, sql);
 
 	out[0] = '\0';
-	assert_int_equal(db_bind_text(s, 1, arg, 0), 0);
+	if (arg != NULL)
+		assert_int_equal(db_bind_text(s, 1, arg, 0), 0);
 	if (dbx_step(T.st->db, s) == DB_ROW && !db_col_null(s, 0))
 		snprintf(out, sizeof(out), "%s", db_col_text(s, 0));
 	db_finalize(s);
@@ -233,8 +235,8 @@ static int setup(void **state)
 	if (T.cfg == NULL && errs.n)
 		fail_msg("%s", errs.lines[0]);
 	assert_non_null(T.cfg);
-	snprintf(path, sizeof(path), "%s/affild.db", T.dir);
-	T.st = store_open(path, STORE_RW, 8, 5);
+	assert_int_equal(dbx_new(T.db, sizeof(T.db), T.dir), 0);
+	T.st = store_open(T.db, STORE_RW, 8, 5);
 	assert_non_null(T.st);
 	T.today = (struct date){ 2026, 11, 28 };
 	return 0;
@@ -246,6 +248,7 @@ static int teardown(void **state)
 
 	(void)state;
 	store_close(T.st);
+	dbx_drop(T.db);
 	cfg_free(T.cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", T.dir);
 	return system(cmd) == 0 ? 0 : -1;
@@ -415,8 +418,10 @@ static void test_finalisation_token(void **state)
 	assert_int_equal(strlen(token), CRYPTO_TOKEN_LEN - 1);
 	assert_int_equal(count("SELECT count(*) FROM employee WHERE"
 			       " token_hash IS NOT NULL"), 0);
+	/* the token, non-empty, nowhere in the data (replace(): SQLite and
+	 * PostgreSQL have it both) */
 	assert_string_equal(text("SELECT count(*) FROM outbox WHERE"
-		" instr(data, ?) > 0", token), "0");
+		" replace(data, ?, '') <> data", token), "0");
 	snprintf(spec, sizeof(spec), "FINALISATION option=BASE;jeton=%sx",
 		 token);
 	assert_int_equal(run(nir, spec, code, 1), 1);
@@ -498,7 +503,7 @@ static void test_beneficiaries(void **state)
 			       " date_fin IS NULL"), 3);
 	/* Max (student: limit 26) is covered until he turns 27. */
 	assert_string_equal(text("SELECT min(due) FROM deadline WHERE kind ="
-				 " 'ayant_droit_age' AND ? IS NOT NULL", "x"),
+				 " 'ayant_droit_age'", NULL),
 			    "2028-01-10");
 	ok(nir, "AYANT_DROIT lien=CONJOINT;nom=Martin;prenom=Paul;"
 	   "date_naissance=1989-02-03;date_fin=2026-11-30");
@@ -614,7 +619,7 @@ static void test_unemployment_proof(void **state)
 	assert_int_equal(store_timers_run(T.st, &run), 0);
 	assert_string_equal(kinds_after(outbox0), "justificatif_chomage");
 	assert_string_equal(text("SELECT recipient FROM outbox WHERE kind ="
-		" 'justificatif_chomage' AND ? IS NOT NULL", "x"),
+		" 'justificatif_chomage'", NULL),
 		"zoe@example.fr");
 	/* Fired once: running again changes nothing. */
 	assert_int_equal(store_timers_run(T.st, &run), 0);

@@ -52,7 +52,7 @@ static const char config[] =
 static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 
 struct fx {
-	char dir[64];
+	char dir[64], db[DBX_TARGET_MAX];	/* db: store_open()'s target */
 	struct cfg *cfg;
 	struct store *st;
 	char order[512];	/* kinds fired, in order, by the callback */
@@ -62,7 +62,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct cfg_errors errs = { NULL, 0 };
-	char path[128], db[128];
+	char path[128];
 	FILE *fp;
 
 	if (f == NULL)
@@ -82,8 +82,9 @@ static int setup(void **state)
 	cfg_errors_free(&errs);
 	if (f->cfg == NULL)
 		return -1;
-	snprintf(db, sizeof(db), "%s/affild.db", f->dir);
-	f->st = store_open(db, STORE_RW, 8, 5);
+	if (dbx_new(f->db, sizeof(f->db), f->dir) < 0)
+		return -1;
+	f->st = store_open(f->db, STORE_RW, 8, 5);
 	if (f->st == NULL)
 		return -1;
 	*state = f;
@@ -102,6 +103,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->st);
+	dbx_drop(f->db);
 	cfg_free(f->cfg);
 	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(f);
@@ -280,8 +282,8 @@ static void test_reminder_boundary_day_8_vs_day_9(void **state)
 			     " 'rh@exemple.example' AND data LIKE"
 			     " '%%\"nombre\":\"1\"%%' AND data LIKE"
 			     " '%%Martin Zoé (matricule M%%'"), 1);
-	assert_string_equal(text(f, "SELECT due_relance IS NULL FROM employee"
-				 " WHERE id = %lld", dl), "1");
+	assert_int_equal(num(f, "SELECT due_relance IS NULL FROM employee"
+			     " WHERE id = %lld", dl), 1);
 }
 
 /* The calendar does not care about the 25 Oct 2026 change to winter time */
@@ -347,7 +349,7 @@ static void test_automatic_reminders_up_to_max(void **state)
 {
 	struct fx *f = *state;
 	long long id = emp_new(f, AUTO, "Lefèvre", "EN_COURS");
-	char first[80];
+	char first[80], json[64];
 
 	invite(f, AUTO, id, "2026-11-02");
 	snprintf(first, sizeof(first), "%s", text(f, "SELECT token_n FROM"
@@ -366,9 +368,10 @@ static void test_automatic_reminders_up_to_max(void **state)
 	assert_int_equal(num(f, "SELECT count(*) FROM outbox WHERE"
 			     " employee_id = %lld AND kind = 'relance' AND"
 			     " recipient = 'Lefèvre@travail.example' AND"
-			     " json_extract(data, '$.lien_n') = (SELECT"
-			     " CAST(token_n AS TEXT) FROM employee WHERE id ="
-			     " %lld)", id, id), 1);
+			     " %s = (SELECT CAST(token_n AS TEXT) FROM employee"
+			     " WHERE id = %lld)", id,
+			     dbx_json(f->st->db, "data", "lien_n", json,
+				      sizeof(json)), id), 1);
 
 	assert_int_equal(run(f, "2026-11-16"), 0);
 	assert_int_equal(outbox(f, id, "relance"), 1);
@@ -696,7 +699,10 @@ static void test_unknown_employer_is_skipped(void **state)
 	assert_int_equal(date_cmp(next, day("2026-11-10")), 0);
 }
 
-/* plan - the EXPLAIN QUERY PLAN text of q */
+/* plan - the EXPLAIN QUERY PLAN text of q.  SQLite only: it is SQLite's
+ * planner these tests hold to its indexes (PostgreSQL's EXPLAIN says
+ * something else, and its plans depend on its statistics); a test skips on
+ * PostgreSQL here, after what it asserted before. */
 static const char *plan(struct fx *f, const char *q)
 {
 	static char out[1024];
@@ -704,6 +710,7 @@ static const char *plan(struct fx *f, const char *q)
 	struct db_stmt *s;
 	size_t n = 0;
 
+	DBX_SQLITE_ONLY();
 	snprintf(eq, sizeof(eq), "EXPLAIN QUERY PLAN %s", q);
 	s = dbx_stmt(f->st->db, eq);
 	out[0] = 0;
