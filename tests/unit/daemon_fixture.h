@@ -29,6 +29,7 @@
 #include "daemon/scan.h"
 #include "spool/spool.h"
 #include "store/store_priv.h"
+#include "tests/unit/db_fixture.h"
 
 #define EMP "12345678"		/* readiness: settle (spool.settle_ms) */
 #define TRIG "87654321"		/* readiness: trigger */
@@ -54,6 +55,7 @@ static const char fx_yaml[] =
 
 static struct fixture {
 	char root[64];
+	char db[DBX_TARGET_MAX];	/* store_open()'s target (db_fixture.h) */
 	struct daemon d;
 	long long now_ms;	/* the injected monotonic clock */
 } FX;
@@ -110,33 +112,18 @@ static const char *fx_read(const char *path)
 	return buf;
 }
 
-/* fx_count - one integer from SQL (count(*), a column) */
+/* fx_count - one integer from SQL (count(*), a column); -1 when no row */
 static long fx_count(const char *sql)
 {
-	sqlite3_stmt *s;
-	long n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(FX.d.store->db, sql, -1, &s, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return (long)dbx_int(FX.d.store->db, sql, -1);
 }
 
 /* fx_text - one text value from SQL (static), "" when none */
 static const char *fx_text(const char *sql)
 {
 	static char out[1024];
-	sqlite3_stmt *s;
 
-	out[0] = '\0';
-	assert_int_equal(sqlite3_prepare_v2(FX.d.store->db, sql, -1, &s, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return out;
+	return dbx_text(FX.d.store->db, sql, out, sizeof(out));
 }
 
 /* fx_nir - a valid NIR, serial n (born April 1990, abroad) */
@@ -185,7 +172,8 @@ static int fx_setup(void **state)
 		fail_msg("%s", errs.n ? errs.lines[0] : "cfg_load");
 	assert_int_equal(mkdir(fx_path("mail"), 0700), 0);
 	assert_int_equal(spool_prepare(FX.d.cfg, 0, 0), 0);
-	FX.d.store = store_open(FX.d.cfg->db.path, STORE_RW, 8,
+	assert_int_equal(dbx_new(FX.db, sizeof(FX.db), FX.root), 0);
+	FX.d.store = store_open(FX.db, STORE_RW, 8,
 				FX.d.cfg->db.busy_timeout_s);
 	assert_non_null(FX.d.store);
 	FX.d.ready = spool_ready_new();
@@ -203,6 +191,7 @@ static int fx_teardown(void **state)
 	scan_forget(&FX.d);
 	spool_ready_free(FX.d.ready);
 	store_close(FX.d.store);
+	dbx_drop(FX.db);
 	cfg_free(FX.d.cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", FX.root);
 	return system(cmd) == 0 ? 0 : -1;

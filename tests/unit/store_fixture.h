@@ -1,13 +1,12 @@
 /*
  * store_fixture - a fresh store in a temporary directory, for the unit
- * tests of store/ that need no configuration (test_store_file.c,
- * test_store_outbox.c).  Included by one test program at a time: every
- * function is static.
+ * tests of store/ that need no configuration (test_store_*.c, test_smtp.c).
+ * Included by one test program at a time: every function is static.
  *
- * store_setup(state, name) opens /tmp/<name>.XXXXXX/affild.db read-write
- * (migrated, busy timeout 5 s) as the cmocka state; store_teardown()
- * closes it and removes the database, its -wal and -shm files and the
- * directory.
+ * store_setup(state, name) makes /tmp/<name>.XXXXXX and a fresh database
+ * (db_fixture.h: <dir>/affild.db, or one of its own on PostgreSQL), opens
+ * it read-write (migrated, busy timeout 5 s) as the cmocka state;
+ * store_teardown() closes it and removes the database and the directory.
  */
 #ifndef AFFILD_TESTS_STORE_FIXTURE_H
 #define AFFILD_TESTS_STORE_FIXTURE_H
@@ -17,9 +16,10 @@
 #include <unistd.h>
 
 #include "store/store_priv.h"
+#include "tests/unit/db_fixture.h"
 
 struct fx {
-	char dir[64], db[96];
+	char dir[64], db[DBX_TARGET_MAX];	/* db: store_open()'s target */
 	struct store *st;
 };
 
@@ -32,7 +32,8 @@ static int store_setup(void **state, const char *name)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/%s.XXXXXX", name);
 	if (mkdtemp(f->dir) == NULL)
 		return -1;
-	snprintf(f->db, sizeof(f->db), "%s/affild.db", f->dir);
+	if (dbx_new(f->db, sizeof(f->db), f->dir) < 0)
+		return -1;
 	f->st = store_open(f->db, STORE_RW, 8, 5);
 	if (f->st == NULL)
 		return -1;
@@ -43,15 +44,9 @@ static int store_setup(void **state, const char *name)
 static int store_teardown(void **state)
 {
 	struct fx *f = *state;
-	static const char *const ext[] = { "", "-wal", "-shm" };
-	char path[128];
-	size_t i;
 
 	store_close(f->st);
-	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", f->db, ext[i]);
-		unlink(path);
-	}
+	dbx_drop(f->db);
 	rmdir(f->dir);
 	free(f);
 	return 0;

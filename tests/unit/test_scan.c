@@ -30,8 +30,17 @@ static void drop(const char *emp, const char *name, int serial, int mtime)
 /* claimed - the names claimed so far, in claim order, comma-separated */
 static const char *claimed(void)
 {
-	return fx_text("SELECT group_concat(name, ',') FROM (SELECT employer"
-		       " || ':' || name AS name FROM file ORDER BY id)");
+	static char out[1024];
+	struct db_stmt *s = dbx_stmt(FX.d.store->db, "SELECT employer || ':'"
+				     " || name FROM file ORDER BY id");
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (dbx_step(FX.d.store->db, s) == DB_ROW && n < sizeof(out))
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s",
+				      n ? "," : "", db_col_text(s, 0));
+	db_finalize(s);
+	return out;
 }
 
 /* serve - one scan_serve() round at now + ms */

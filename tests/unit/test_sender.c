@@ -29,6 +29,7 @@
 #include "mail/sender.h"
 #include "store/store_outbox.h"
 #include "store/store_priv.h"
+#include "tests/unit/db_fixture.h"
 
 static const char config_yaml[] =
 	"spool:\n  dir: %s/spool\n  sftp_chroot: false\n"
@@ -42,11 +43,11 @@ static const char config_yaml[] =
 	"    options:\n      - code: BASE\n    base_plan: BASE\n";
 
 static struct {
-	char dir[64];
+	char dir[64], db[DBX_TARGET_MAX];	/* db: store_open()'s target */
 	struct cfg *cfg;
 	struct store *st;
 	struct sender *sd;
-	sqlite3 *other;		/* the connection that holds the lock */
+	struct db *other;	/* the connection that holds the lock */
 	long long now_ms;
 } T;
 
@@ -75,7 +76,8 @@ static int setup(void **state)
 	if (T.cfg == NULL)
 		fail_msg("%s", errs.n ? errs.lines[0] : "cfg_load");
 	assert_int_equal(mkdir(T.cfg->mail.dir, 0700), 0);
-	T.st = store_open(T.cfg->db.path, STORE_RW, 8, T.cfg->db.busy_timeout_s);
+	assert_int_equal(dbx_new(T.db, sizeof(T.db), T.dir), 0);
+	T.st = store_open(T.db, STORE_RW, 8, T.cfg->db.busy_timeout_s);
 	assert_non_null(T.st);
 	assert_non_null(T.sd = sender_open(T.cfg));
 	T.now_ms = 5000000;
@@ -88,10 +90,10 @@ static int teardown(void **state)
 	char cmd[128];
 
 	(void)state;
-	if (T.other)
-		sqlite3_close(T.other);
+	db_close(T.other);
 	sender_close(T.sd, T.st, T.cfg);
 	store_close(T.st);
+	dbx_drop(T.db);
 	cfg_free(T.cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", T.dir);
 	return system(cmd) == 0 ? 0 : -1;
@@ -108,40 +110,26 @@ static long long queue(const char *kind)
 	assert_int_equal(st_outbox_add(T.st, T.cfg->mail.from, kind,
 				       "12345678", 0, "zoe@example.fr", vars),
 			 0);
-	return (long long)sqlite3_last_insert_rowid(T.st->db);
+	return dbx_int(T.st->db, "SELECT max(id) FROM outbox", -1);
 }
 
 static long col(long long id, const char *column)
 {
 	char sql[128];
-	sqlite3_stmt *s;
-	long v = -1;
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM outbox WHERE id = %lld",
 		 column, id);
-	assert_int_equal(sqlite3_prepare_v2(T.st->db, sql, -1, &s, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return (long)dbx_int(T.st->db, sql, -1);
 }
 
 static const char *state_of(long long id)
 {
 	static char out[64];
 	char sql[128];
-	sqlite3_stmt *s;
 
 	snprintf(sql, sizeof(sql), "SELECT state || ':' || coalesce(last_error,"
 		 " '') FROM outbox WHERE id = %lld", id);
-	assert_int_equal(sqlite3_prepare_v2(T.st->db, sql, -1, &s, NULL),
-			 SQLITE_OK);
-	out[0] = '\0';
-	if (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return out;
+	return dbx_text(T.st->db, sql, out, sizeof(out));
 }
 
 /* eml_ino - the inode of <id>.eml, 0 when absent: every write of the file
@@ -155,19 +143,20 @@ static ino_t eml_ino(long long id)
 	return stat(path, &sb) == 0 ? sb.st_ino : 0;
 }
 
+/* lock_db - another connection holds SQLite's file (BEGIN EXCLUSIVE), and
+ * the store may not wait (busy_timeout_s 0).  SQLite only: PostgreSQL's
+ * writers queue on an advisory lock, with no busy timeout to give up on. */
 static void lock_db(void)
 {
+	DBX_SQLITE_ONLY();
 	if (T.other == NULL)
-		assert_int_equal(sqlite3_open(T.cfg->db.path, &T.other),
-				 SQLITE_OK);
-	assert_int_equal(sqlite3_exec(T.other, "BEGIN EXCLUSIVE", NULL, NULL,
-				      NULL), SQLITE_OK);
+		assert_non_null(T.other = db_open(T.db, NULL, 0, 16, 0));
+	dbx_exec(T.other, "BEGIN EXCLUSIVE");
 }
 
 static void unlock_db(void)
 {
-	assert_int_equal(sqlite3_exec(T.other, "COMMIT", NULL, NULL, NULL),
-			 SQLITE_OK);
+	dbx_exec(T.other, "COMMIT");
 }
 
 /* test_written_once - due: written as <id>.eml, recorded, never again */
@@ -277,8 +266,7 @@ static void test_retry_delays(void **state)
 		assert_int_equal(sender_run(T.sd, T.st, T.cfg, 10), 0);
 		snprintf(sql, sizeof(sql), "UPDATE outbox SET next_attempt = 0"
 			 " WHERE id = %lld", id);
-		assert_int_equal(sqlite3_exec(T.st->db, sql, NULL, NULL, NULL),
-				 SQLITE_OK);
+		dbx_exec(T.st->db, sql);
 	}
 	assert_int_equal(mkdir(T.cfg->mail.dir, 0700), 0);
 	assert_int_equal(sender_run(T.sd, T.st, T.cfg, 10), 1);

@@ -1,6 +1,6 @@
 /*
  * test_smtp - mail/smtp.c without a mail server, and the outbox store
- * calls the delivery policy relies on (real SQLite in a temporary folder).
+ * calls the delivery policy relies on (a real database, store_fixture.h).
  *
  * Pure pieces: envelope address checks (CR/LF and every other control
  * character refused), SMTP reply parsing as libcurl hands replies over,
@@ -28,6 +28,7 @@
 #include "mail/smtp.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
+#include "tests/unit/store_fixture.h"
 
 /* ---- addresses ------------------------------------------------------- */
 
@@ -366,15 +367,9 @@ static void test_outbox_requeue_and_defer(void **state)
 					    NULL };
 	static const char *const inv[] = { "prenom", "Léa", "lien",
 					   "https://x.example/t", NULL };
-	char dir[] = "/tmp/test_smtp.XXXXXX", path[64];
-	struct store *st;
+	struct store *st = ((struct fx *)*state)->st;
 	struct row r = { .id = 1 };
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/a.db", dir);
-	st = store_open(path, STORE_RW, 4, 5);
-	assert_non_null(st);
 	assert_int_equal(st_outbox_add(st, "a@assureur.example", "confirmation",
 				       "12345678", 0, "lea@example.fr", conf), 0);
 	assert_int_equal(st_outbox_add(st, "a@assureur.example", "invitation",
@@ -395,13 +390,11 @@ static void test_outbox_requeue_and_defer(void **state)
 	/* A parked invitation lost its link: it cannot go out again. */
 	assert_int_equal(store_outbox_failed(st, 2, "refusé : 550"), 0);
 	assert_int_equal(store_outbox_requeue(st, 2), OUTBOX_REQUEUE_NO_LINK);
-	store_close(st);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/a.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/a.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
+}
+
+static int setup(void **state)
+{
+	return store_setup(state, "test_smtp");
 }
 
 int main(void)
@@ -416,7 +409,8 @@ int main(void)
 		cmocka_unit_test(test_backoff_jitter_spreads),
 		cmocka_unit_test(test_open_refuses_tls_none_off_loopback),
 		cmocka_unit_test(test_closed_port_then_deferred),
-		cmocka_unit_test(test_outbox_requeue_and_defer),
+		cmocka_unit_test_setup_teardown(test_outbox_requeue_and_defer,
+						setup, store_teardown),
 	};
 
 	log_init("test_smtp", LOG_LEVEL_ERR);

@@ -66,14 +66,12 @@ static void person(struct movement *mv, const char *nir)
 /* count - the first column of one row of sql */
 static long long count(struct fx *f, const char *sql)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s = dbx_stmt(f->st->db, sql);
 	long long n;
 
-	assert_int_equal(sqlite3_prepare_v2(f->st->db, sql, -1, &s, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	assert_int_equal(dbx_step(f->st->db, s), DB_ROW);
+	n = db_col_int64(s, 0);
+	db_finalize(s);
 	return n;
 }
 

@@ -47,30 +47,29 @@ static long long queue(struct fx *f, const char *kind, const char *to)
 
 	assert_int_equal(st_outbox_add(f->st, FROM, kind, "12345678", 0, to,
 				       vars), 0);
-	return sqlite3_last_insert_rowid(f->st->db);
+	return dbx_int(f->st->db, "SELECT max(id) FROM outbox", -1);
 }
 
 /* row - column expr of outbox row id, stepped onto its row; finalize it */
-static sqlite3_stmt *row(struct fx *f, const char *expr, long long id)
+static struct db_stmt *row(struct fx *f, const char *expr, long long id)
 {
 	char q[256];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	snprintf(q, sizeof(q), "SELECT %s FROM outbox WHERE id = ?", expr);
-	assert_int_equal(sqlite3_prepare_v2(f->st->db, q, -1, &s, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_int64(s, 1, id);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	s = dbx_stmt(f->st->db, q);
+	assert_int_equal(db_bind_int64(s, 1, id), 0);
+	assert_int_equal(dbx_step(f->st->db, s), DB_ROW);
 	return s;
 }
 
 /* col - one column of outbox row id, as an integer */
 static long long col(struct fx *f, const char *expr, long long id)
 {
-	sqlite3_stmt *s = row(f, expr, id);
-	long long v = sqlite3_column_int64(s, 0);
+	struct db_stmt *s = row(f, expr, id);
+	long long v = db_col_int64(s, 0);
 
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return v;
 }
 
@@ -78,15 +77,26 @@ static long long col(struct fx *f, const char *expr, long long id)
 static int is_text(struct fx *f, const char *expr, long long id,
 		   const char *want)
 {
-	sqlite3_stmt *s = row(f, expr, id);
-	const char *v = (const char *)sqlite3_column_text(s, 0);
+	struct db_stmt *s = row(f, expr, id);
+	const char *v = db_col_text(s, 0);
 	int same = want == NULL ? v == NULL : v != NULL && strcmp(v, want) == 0;
 
 	if (!same)
 		fprintf(stderr, "%s of %lld: %s, want %s\n", expr, id,
 			v ? v : "NULL", want ? want : "NULL");
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return same;
+}
+
+/* data_is - SQL: the value of key in the row's data, then what */
+static const char *data_is(struct fx *f, const char *key, const char *what)
+{
+	static char out[128];
+	char expr[96];
+
+	snprintf(out, sizeof(out), "%s %s",
+		 dbx_json(f->st->db, "data", key, expr, sizeof(expr)), what);
+	return out;
 }
 
 /* The rows a store_outbox_due / store_outbox_each call handed over. */
@@ -182,11 +192,11 @@ static void test_queue_keeps_data_and_gives_each_its_message_id(void **state)
 
 	assert_int_equal(st_outbox_add(f->st, FROM, "confirmation", "12345678",
 				       0, "zoe@example.org", vars), 0);
-	a = sqlite3_last_insert_rowid(f->st->db);
+	a = dbx_int(f->st->db, "SELECT max(id) FROM outbox", -1);
 	b = queue(f, "invitation", "zoe@example.org");
 	assert_int_equal(st_outbox_add(f->st, NULL, "digest", NULL, 0,
 				       "rh@example.org", none), 0);
-	c = sqlite3_last_insert_rowid(f->st->db);
+	c = dbx_int(f->st->db, "SELECT max(id) FROM outbox", -1);
 
 	memset(&v, 0, sizeof(v));
 	assert_int_equal(store_outbox_vars(f->st, &keys, a, var, &v), 0);
@@ -228,13 +238,14 @@ static void test_due_oldest_first_at_most_max(void **state)
 	long long recent = queue(f, "b", "b@example.org");
 	long long old = queue(f, "c", "c@example.org");
 	long long now = queue(f, "d", "d@example.org");	/* next_attempt 0 */
+	long long t = (long long)time(NULL);
 	char q[256];
 	struct seen sn;
 
 	snprintf(q, sizeof(q), "UPDATE outbox SET next_attempt = CASE id"
-		 " WHEN %lld THEN unixepoch() + 3600 WHEN %lld THEN"
-		 " unixepoch() - 10 WHEN %lld THEN unixepoch() - 100"
-		 " ELSE next_attempt END", later, recent, old);
+		 " WHEN %lld THEN %lld WHEN %lld THEN %lld WHEN %lld THEN %lld"
+		 " ELSE next_attempt END", later, t + 3600, recent, t - 10,
+		 old, t - 100);
 	assert_int_equal(st_exec(f->st, q), 0);
 
 	sn = due(f, 10);
@@ -271,8 +282,7 @@ static void test_sent_with_a_wrong_message_id_marks_nothing(void **state)
 	assert_true(is_text(f, "state", a, "pending"));
 	assert_true(is_text(f, "sent_at", a, NULL));
 	assert_int_equal(col(f, "attempts", a), 0);
-	assert_int_equal(col(f, "json_extract(data, '$.lien') IS NOT NULL", a),
-			 1);
+	assert_int_equal(col(f, data_is(f, "lien", "IS NOT NULL"), a), 1);
 	assert_true(is_due(f, a));
 	assert_true(is_text(f, "state", b, "pending"));
 }
@@ -292,8 +302,8 @@ static void test_sent_with_its_message_id(void **state)
 	assert_int_equal(col(f, "sent_at IS NOT NULL", a), 1);
 	assert_int_equal(col(f, "attempts", a), 1);
 	assert_true(is_text(f, "last_error", a, NULL));
-	assert_int_equal(col(f, "json_extract(data, '$.lien') IS NULL", a), 1);
-	assert_true(is_text(f, "json_extract(data, '$.prenom')", a, "Zoé"));
+	assert_int_equal(col(f, data_is(f, "lien", "IS NULL"), a), 1);
+	assert_true(is_text(f, data_is(f, "prenom", ""), a, "Zoé"));
 	assert_false(is_due(f, a));
 
 	assert_int_equal(store_outbox_sent(f->st, a, mid), 0);
@@ -344,8 +354,8 @@ static void test_failed_parks_and_erases_the_link(void **state)
 	assert_true(is_text(f, "state", a, "failed"));
 	assert_int_equal(col(f, "attempts", a), 1);
 	assert_true(is_text(f, "last_error", a, "550 no such user"));
-	assert_int_equal(col(f, "json_extract(data, '$.lien') IS NULL", a), 1);
-	assert_true(is_text(f, "json_extract(data, '$.prenom')", a, "Zoé"));
+	assert_int_equal(col(f, data_is(f, "lien", "IS NULL"), a), 1);
+	assert_true(is_text(f, data_is(f, "prenom", ""), a, "Zoé"));
 	assert_false(is_due(f, a));
 	assert_true(is_due(f, b));
 
