@@ -3,11 +3,12 @@
  * spelling, in PostgreSQL's.  Pure text, no server.
  *
  * Parameters: ?N is $N, and a bare ? is one more than the largest number
- * so far (SQLite's rule), the count the largest.  min(coalesce( (SQLite's
- * scalar min) is least(coalesce(; WITHOUT ROWID goes; the outbox's three
- * JSON expressions and the UTC timestamp have PostgreSQL's forms.  In a
- * migration (db_pg_ddl) INTEGER PRIMARY KEY is an identity and INTEGER a
- * BIGINT.  Nothing inside quotes is ever touched.
+ * so far (SQLite's rule), the count the largest; ?N IS NULL tests a text.
+ * min(coalesce( (SQLite's scalar min) is least(coalesce(; LIKE is ILIKE
+ * (SQLite's ignores the case of ASCII letters); WITHOUT ROWID goes; the
+ * outbox's three JSON expressions and the UTC timestamp have PostgreSQL's
+ * forms.  In a migration (db_pg_ddl) INTEGER PRIMARY KEY is an identity
+ * and INTEGER a BIGINT.  Nothing inside quotes is ever touched.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,6 +70,31 @@ static void test_bare_parameters_follow_sqlite(void **state)
 	pg("SELECT ?3, ?", "SELECT $3, $4", 4);
 	/* no space needed around it */
 	pg("a=?AND b=?", "a=$1AND b=$2", 2);
+}
+
+/* "?N IS NULL" alone gives PostgreSQL no type: the store's are texts */
+static void test_null_tests_are_text(void **state)
+{
+	(void)state;
+	pg("WHERE (?1 IS NULL OR employer = ?1) AND (?2 IS NULL OR s = ?2)",
+	   "WHERE ($1::text IS NULL OR employer = $1) AND ($2::text IS NULL"
+	   " OR s = $2)", 2);
+	pg("SELECT (?2 IS NOT NULL AND nir = ?2) FROM t WHERE id = ?1",
+	   "SELECT ($2::text IS NOT NULL AND nir = $2) FROM t WHERE id = $1", 2);
+	pg("CASE WHEN ? IS NULL THEN a ELSE ? END",
+	   "CASE WHEN $1::text IS NULL THEN a ELSE $2 END", 2);
+	/* other uses keep the type PostgreSQL infers */
+	pg("WHERE a = ?1 AND b IS NULL", "WHERE a = $1 AND b IS NULL", 1);
+	pg("SELECT '?1 IS NULL', ?1 IS NULL",
+	   "SELECT '?1 IS NULL', $1::text IS NULL", 1);
+}
+
+static void test_like_ignores_case(void **state)
+{
+	(void)state;
+	pg("SELECT 1 WHERE nom LIKE ?3 ESCAPE '\\' OR nir NOT LIKE ?4",
+	   "SELECT 1 WHERE nom ILIKE $3 ESCAPE '\\' OR nir NOT ILIKE $4", 4);
+	pg("SELECT 'a LIKE b'", "SELECT 'a LIKE b'", 0);
 }
 
 static void test_nothing_inside_quotes(void **state)
@@ -176,6 +202,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbered_parameters),
 		cmocka_unit_test(test_bare_parameters_follow_sqlite),
+		cmocka_unit_test(test_null_tests_are_text),
+		cmocka_unit_test(test_like_ignores_case),
 		cmocka_unit_test(test_nothing_inside_quotes),
 		cmocka_unit_test(test_scalar_min),
 		cmocka_unit_test(test_without_rowid),
