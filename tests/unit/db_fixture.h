@@ -39,8 +39,9 @@ static inline const char *dbx_pg(void)
  * test is skipped on PostgreSQL (the caller says why) */
 #define DBX_SQLITE_ONLY() do { if (dbx_pg()) skip(); } while (0)
 
-/* dbx_admin - sql run on PostgreSQL's database "postgres"; 0 or -1 */
-static inline int dbx_admin(const char *sql)
+/* dbx_admin - sql run on PostgreSQL's database "postgres"; 0 or -1, said
+ * unless quiet */
+static inline int dbx_admin(const char *sql, int quiet)
 {
 	char uri[DBX_TARGET_MAX];
 	struct db *db;
@@ -50,10 +51,27 @@ static inline int dbx_admin(const char *sql)
 		 dbx_pg());
 	if ((db = db_open(uri, NULL, 0, 0, 0)) == NULL)
 		return -1;
-	if ((rc = db_exec(db, sql)) != 0)
+	if ((rc = db_exec(db, sql)) != 0 && !quiet)
 		fprintf(stderr, "db_fixture: %s: %s\n", sql, db_errmsg(db));
 	db_close(db);
 	return rc;
+}
+
+/*
+ * dbx_drop_name - DROP DATABASE name; 0 or -1.  Plain first: it waits for
+ * an autovacuum worker there, which WITH (FORCE) may not end (it is not
+ * affild's); FORCE then, for a connection a failed test left open.
+ */
+static inline int dbx_drop_name(const char *name, int len)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %.*s", len, name);
+	if (dbx_admin(sql, 1) == 0)
+		return 0;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %.*s WITH (FORCE)",
+		 len, name);
+	return dbx_admin(sql, 0);
 }
 
 /*
@@ -76,12 +94,10 @@ static inline int dbx_new(char *target, size_t len, const char *dir)
 		return -1;
 	/* one statement each: neither runs inside a transaction block (a
 	 * leftover of a crashed run under the same pid goes first) */
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-		 name);
-	if (dbx_admin(sql) != 0)
+	if (dbx_drop_name(name, (int)strlen(name)) != 0)
 		return -1;
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	return dbx_admin(sql);
+	return dbx_admin(sql, 0);
 }
 
 /* dbx_drop - the database dbx_new made is gone: the file and its -wal and
@@ -89,7 +105,7 @@ static inline int dbx_new(char *target, size_t len, const char *dir)
 static inline void dbx_drop(const char *target)
 {
 	static const char *const ext[] = { "", "-wal", "-shm" };
-	char path[DBX_TARGET_MAX + 8], sql[128];
+	char path[DBX_TARGET_MAX + 8];
 	const char *name, *end;
 	size_t i;
 
@@ -102,9 +118,7 @@ static inline void dbx_drop(const char *target)
 	}
 	name = strstr(target, "@/") + 2;
 	end = strchr(name, '?');
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %.*s WITH (FORCE)",
-		 (int)(end - name), name);
-	(void)dbx_admin(sql);
+	(void)dbx_drop_name(name, (int)(end - name));
 }
 
 /* dbx_stmt - sql prepared on db */
