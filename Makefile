@@ -2,7 +2,8 @@
 #
 #   make            build bin/affild and bin/affilctl
 #   make run        install missing build dependencies, build, run the demo
-#   make test       unit + end-to-end tests, then both again under ASan+UBSan
+#   make test       unit + end-to-end tests, both again on PostgreSQL, then
+#                   under ASan+UBSan
 #   make bench      benchmarks (figures in docs/performance.md)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (docs/reliability.md)
 #   make stress     the crash matrix's random loop (AFFILD_STRESS_ITERATIONS,
@@ -44,7 +45,7 @@ UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
-.PHONY: all run deps test unit e2e e2e-pg test-tsan test-asan bench clean check-config install \
+.PHONY: all run deps test unit e2e test-pg test-tsan test-asan bench clean check-config install \
 	uninstall deb fuzz fuzz-smoke stress fault transitions-doc
 
 all: $(BIN)/affild $(BIN)/affilctl
@@ -101,7 +102,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
-	@$(MAKE) --no-print-directory e2e-pg
+	@$(MAKE) --no-print-directory test-pg
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-asan
 	@if command -v $(FUZZ_CC) >/dev/null; then \
@@ -141,14 +142,16 @@ e2e: all $(FAULT_LIB) $(TOOLS)
 		AFFILD_TOOLS=$(CURDIR)/$(BUILD)/tools \
 		$(PYTHON) -m pytest -q -p no:cacheprovider $(E2E_XDIST) .
 
-# The same suite on PostgreSQL: a throwaway cluster in a temporary folder
-# (scripts/pg-cluster.sh, fsync off: only affild is killed, never the
-# machine), a database per test (tests/e2e/pg_util.py).  The tests of
+# The unit tests and the end-to-end suite again on PostgreSQL: a throwaway
+# cluster in a temporary folder (scripts/pg-cluster.sh, fsync off: only
+# affild is killed, never the machine), a database per test.  The tests of
 # SQLite's own file (its faults, its lock, its upgrade) skip themselves.
-e2e-pg: all $(FAULT_LIB) $(TOOLS)
+test-pg: all $(UNITS) $(FAULT_LIB) $(TOOLS)
 	@d=$$(mktemp -d /tmp/affild-pg.XXXXXX) && rmdir "$$d" && \
 	sh scripts/pg-cluster.sh start "$$d" --fast >/dev/null && \
 	trap 'sh scripts/pg-cluster.sh stop "$$d"' EXIT && \
+	trap 'exit 130' INT TERM && \
+	AFFILD_TEST_PG="$$d" sh scripts/run-units.sh $(UNITS) && \
 	cd tests/e2e && AFFILD_TEST_PG="$$d" AFFILD_BIN=$(CURDIR)/$(BIN) \
 		AFFILD_FAULT_LIB=$(CURDIR)/$(FAULT_LIB) \
 		AFFILD_TOOLS=$(CURDIR)/$(BUILD)/tools \

@@ -48,8 +48,9 @@ static void say_pid(int fd, const char *path)
 			       log_quote(qp, sizeof(qp), path));
 }
 
-/* take_one - open path and lock it; *fd set on LOCK_OK */
-static enum lock_rc take_one(const char *path, int *fd)
+/* take_one - open path and lock it (shared: with other daemons of one
+ * PostgreSQL database); *fd set on LOCK_OK */
+static enum lock_rc take_one(const char *path, int shared, int *fd)
 {
 	char qp[LOG_QUOTE_MAX];
 	int f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
@@ -59,7 +60,7 @@ static enum lock_rc take_one(const char *path, int *fd)
 			      log_quote(qp, sizeof(qp), path));
 		return LOCK_ERROR;
 	}
-	if (flock(f, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(f, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
 		int held = errno == EWOULDBLOCK;
 
 		if (held)
@@ -74,12 +75,19 @@ static enum lock_rc take_one(const char *path, int *fd)
 		close(f);
 		return held ? LOCK_HELD : LOCK_ERROR;
 	}
-	say_pid(f, path);
+	if (!shared)
+		say_pid(f, path);
 	*fd = f;
 	return LOCK_OK;
 }
 
-/* lock_take - the spool's lock, then the database's */
+/*
+ * lock_take - the spool's lock, then the database's.  With PostgreSQL,
+ * the daemons of one database share a spool (each file is owned by one of
+ * them: store_file_own), so the spool's lock is shared; a daemon with its
+ * own SQLite file still takes it alone.  The database's lock is this
+ * node's own files (database.path), never shared.
+ */
 enum lock_rc lock_take(struct daemon *d)
 {
 	char spool[SPOOL_PATH_MAX], db[SPOOL_PATH_MAX];
@@ -91,8 +99,8 @@ enum lock_rc lock_take(struct daemon *d)
 		log_err("event=lock_path_too_long");
 		return LOCK_ERROR;
 	}
-	rc = take_one(spool, &d->lock_fds[0]);
-	if (rc == LOCK_OK && (rc = take_one(db, &d->lock_fds[1])) != LOCK_OK)
+	rc = take_one(spool, d->cfg->db.url != NULL, &d->lock_fds[0]);
+	if (rc == LOCK_OK && (rc = take_one(db, 0, &d->lock_fds[1])) != LOCK_OK)
 		lock_release(d);
 	return rc;
 }

@@ -44,6 +44,7 @@
 #include "mail/sender.h"
 #include "mail/template.h"
 #include "parsers/xml_reader.h"
+#include "store/db.h"
 
 #define TICK_MS 250
 #define MAIL_BATCH 50
@@ -52,7 +53,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: affild [-c FILE] [-v] [--once [--no-deliver] | "
 		"--check-config |\n"
-		"              --prepare-spool | --version]\n"
+		"              --prepare-spool | --copy-to URL | --version]\n"
 		"  -c, --config FILE   configuration (default "
 		"/etc/affild/affild.yaml)\n"
 		"  --once              process what waits in the spool, the "
@@ -64,6 +65,8 @@ static void usage(FILE *fp)
 		"  --check-config      check the configuration and exit\n"
 		"  --prepare-spool     create or repair the spool folders "
 		"and exit\n"
+		"  --copy-to URL       copy the database into an empty "
+		"PostgreSQL one and exit\n"
 		"  -v, --verbose       debug logging\n"
 		"  --version           print the version and exit\n");
 }
@@ -388,12 +391,65 @@ static int take_locks(struct daemon *d)
 	}
 }
 
+static void copied(const char *table, long long rows, void *arg)
+{
+	(void)arg;
+	printf("%-16s %lld\n", table, rows);
+}
+
+/*
+ * copy_database - --copy-to: the configured database into url, the
+ * daemon stopped (its locks taken here); the target's password from the
+ * unit's credential or libpq's ~/.pgpass
+ */
+static int copy_database(struct daemon *d, const char *url)
+{
+	struct store *from, *to = NULL;
+	int rc;
+
+	if (!db_is_url(url)) {
+		log_err("event=copy_refused reason=\"--copy-to takes a "
+			"postgresql:// URL\"");
+		return EX_USAGE;
+	}
+	if ((rc = take_locks(d)) != 0)
+		return rc;
+	from = store_open_pw(cfg_db_target(d->cfg), d->cfg->db.password_file,
+			     STORE_RW, d->cfg->db.cache_mb,
+			     d->cfg->db.busy_timeout_s);
+	if (from != NULL)
+		to = store_open_pw(url, NULL, STORE_RW, 16,
+				   d->cfg->db.busy_timeout_s);
+	rc = from && to && store_copy(from, to, copied, NULL) == 0 ? 0 :
+		EX_UNAVAILABLE;
+	store_close(to);
+	store_close(from);
+	lock_release(d);
+	return rc;
+}
+
+/*
+ * node_name - this daemon among those of one PostgreSQL database: the
+ * host and its database.path, which its lock keeps to one daemon
+ */
+static const char *node_name(const struct cfg *cfg, char *buf, size_t len)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "?");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(buf, len, "%s:%s", host, cfg->db.path);
+	return buf;
+}
+
 /*
  * start - everything start-up needs; a sysexits code on error.  --once
  * (batch) watches nothing: it looks at the drops and leaves.
  */
 static int start(struct daemon *d, int batch_mode)
 {
+	char node[512];
 	int rc;
 
 	if (read_token_key(d) < 0)
@@ -410,6 +466,7 @@ static int start(struct daemon *d, int batch_mode)
 				 d->cfg->db.busy_timeout_s);
 	if (d->store == NULL)
 		return EX_UNAVAILABLE;
+	store_outbox_node(d->store, node_name(d->cfg, node, sizeof(node)));
 	if (setup_fds(d) < 0 || (!batch_mode && scan_watch(d) < 0) ||
 	    timers_open(d) < 0)
 		return EX_OSERR;
@@ -418,7 +475,8 @@ static int start(struct daemon *d, int batch_mode)
 	if (d->sender == NULL)
 		return EX_CONFIG;
 	sender_use_key(d->sender, d->token_key, d->token_keylen);
-	if (sender_recover(d->sender, d->store, d->cfg) < 0)
+	if (sender_recover(d->sender, d->store, d->cfg) < 0 ||
+	    store_outbox_release_mine(d->store) < 0)
 		return EX_IOERR;
 	d->ready = spool_ready_new();
 	return 0;
@@ -467,6 +525,7 @@ int main(int argc, char **argv)
 		{ "prepare-spool", no_argument, NULL, 'P' },
 		{ "once", no_argument, NULL, 'O' },
 		{ "no-deliver", no_argument, NULL, 'N' },
+		{ "copy-to", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -475,6 +534,7 @@ int main(int argc, char **argv)
 	struct daemon d;
 	char qc[LOG_QUOTE_MAX];
 	int c, check = 0, prepare = 0, once = 0, no_deliver = 0, rc;
+	const char *copy_to = NULL;
 
 	/* Everything affild makes holds personal data or says who has it. */
 	umask(027);
@@ -490,6 +550,7 @@ int main(int argc, char **argv)
 		case 'P': prepare = 1; break;
 		case 'O': once = 1; break;
 		case 'N': no_deliver = 1; break;
+		case 'T': copy_to = optarg; break;
 		case 'v': log_init("affild", LOG_LEVEL_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("affild %s\n", AFFILD_VERSION); return 0;
@@ -499,7 +560,8 @@ int main(int argc, char **argv)
 	/* --no-deliver means nothing to the daemon, which delivers as it
 	 * goes; --once with another mode is a typo, not a choice. */
 	if (optind != argc || (no_deliver && !once) ||
-	    (once && (check || prepare))) {
+	    (once && (check || prepare)) ||
+	    (copy_to && (once || check || prepare))) {
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -521,6 +583,11 @@ int main(int argc, char **argv)
 	}
 	if (prepare) {
 		rc = prepare_spool(d.cfg);
+		cfg_free(d.cfg);
+		return rc;
+	}
+	if (copy_to) {
+		rc = copy_database(&d, copy_to);
 		cfg_free(d.cfg);
 		return rc;
 	}

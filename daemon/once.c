@@ -156,11 +156,7 @@ static int count_row(const struct outbox_rec *o, void *arg)
 /* due_now - 1 when a message is due, 0 none, -1 error (logged) */
 static int due_now(struct daemon *d)
 {
-	long n = 0;
-
-	if (store_outbox_due(d->store, 1, any_row, &n) < 0)
-		return -1;
-	return n > 0;
+	return store_outbox_waiting(d->store);
 }
 
 /*

@@ -194,12 +194,25 @@ static int open_report(struct run *r)
 	return r->report ? 0 : -1;
 }
 
+/*
+ * file_begin - the file's transaction: on PostgreSQL an employer's file
+ * waits only for that employer's other writers; the admin's and the
+ * portal's, which may touch any employer, for every writer.
+ */
+static int file_begin(struct run *r)
+{
+	const struct file_job *job = r->job;
+
+	return store_begin_for(r->d->store, job->emp && !job->admin ?
+			       job->employer : NULL);
+}
+
 /* start_over - roll everything back: a fresh transaction and report */
 static int start_over(struct run *r)
 {
 	struct store *st = r->d->store;
 
-	if (store_rollback(st) < 0 || store_begin(st) < 0 || open_report(r) < 0)
+	if (store_rollback(st) < 0 || file_begin(r) < 0 || open_report(r) < 0)
 		return -1;
 	memset(&r->counts, 0, sizeof(r->counts));
 	r->file_warnings = 0;
@@ -339,13 +352,13 @@ static int finish_normally(struct run *r, const struct source_prepass *pp)
 	 */
 	if (r->job->validation || r->recon) {
 		note = pipeline_recon_note(r, rbuf, sizeof(rbuf));
-		if (store_rollback(st) < 0 || store_begin(st) < 0)
+		if (store_rollback(st) < 0 || file_begin(r) < 0)
 			return -1;
 	} else if (rc >= 2 && r->job->emp &&
 		   r->job->emp->apply == CFG_APPLY_ALL_OR_NOTHING) {
 		note = "apply: all_or_nothing : aucun mouvement n'a été appliqué";
 		rc = 3;
-		if (store_rollback(st) < 0 || store_begin(st) < 0)
+		if (store_rollback(st) < 0 || file_begin(r) < 0)
 			return -1;
 	} else if (held) {
 		return hold_file(r, pp, gate) < 0 ? -1 : 2;
@@ -384,7 +397,7 @@ static int pipeline_process(struct run *r)
 	why.d.field = F_NONE;
 	if (source_prepass(r->fd, &pp) < 0)
 		return -1;
-	if (store_begin(st) < 0)
+	if (file_begin(r) < 0)
 		return -1;
 	if ((r->forced = store_reprocess_of(st, r->job->id, &r->rq)) < 0)
 		return -1;

@@ -474,8 +474,13 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 	}
 	if (spool_path(to, sizeof(to), "%s/.affild/work/%s",
 		       d->cfg->spool.dir, job->id) < 0 ||
-	    (spool_move(from, to) < 0 && access(to, F_OK) != 0)) {
+	    ((rc = spool_take(from, to)) != 0 && access(to, F_OK) != 0)) {
+		if (rc > 0)	/* another daemon's claim came first */
+			log_info("event=claim_lost employer=%s name=%s",
+				 job->employer, log_quote(qn, sizeof(qn),
+							  c->name));
 		(void)store_file_forget(d->store, job->id);
+		store_file_disown(d->store, job->id);
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -491,6 +496,17 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 		 job->admin ? " by=" : "",
 		 job->admin ? log_quote(qb, sizeof(qb), job->by) : "");
 	return 0;
+}
+
+/* let_go - a file out of work/ is nobody's any more; one still there
+ * stays this daemon's, for its retry */
+static void let_go(struct daemon *d, const char *id)
+{
+	char path[SPOOL_PATH_MAX];
+
+	if (spool_path(path, sizeof(path), "%s/.affild/work/%s",
+		       d->cfg->spool.dir, id) == 0 && access(path, F_OK) != 0)
+		store_file_disown(d->store, id);
 }
 
 /* serve_one - claim and process the next file of one drop; 1 if done */
@@ -525,6 +541,7 @@ static int serve_one(struct daemon *d, const char *drop,
 		if (pipeline_run(d, &job) != PIPE_OK)
 			log_warn("event=file_tempfail id=%s action=retry_later",
 				 job.id);
+		let_go(d, job.id);
 		return 1;
 	}
 	return 0;
@@ -550,13 +567,17 @@ int scan_serve(struct daemon *d)
 	return any;
 }
 
-/* resume_one - a work/ entry left by a previous run */
+/* resume_one - a work/ entry left by a previous run, or by another
+ * daemon that died (PostgreSQL); one a live daemon owns is its own */
 static int resume_one(struct daemon *d, const char *id)
 {
 	struct file_job job;
 	struct file_rec f;
-	int rc = store_file_get(d->store, id, &f);
+	int rc = store_file_own(d->store, id);
 
+	if (rc <= 0)
+		return rc;
+	rc = store_file_get(d->store, id, &f);
 	if (rc != 1) {
 		if (rc == 0)
 			log_err("event=work_orphan id=%s hint=\"no tracking row; "
@@ -589,6 +610,7 @@ static int resume_one(struct daemon *d, const char *id)
 		once_note(d, id);
 	}
 	file_rec_free(&f);
+	let_go(d, id);
 	return rc;
 }
 
@@ -599,7 +621,8 @@ static int forget_unclaimed(const struct file_rec *f, void *arg)
 	char path[SPOOL_PATH_MAX], qn[LOG_QUOTE_MAX];
 
 	if (spool_path(path, sizeof(path), "%s/.affild/work/%s",
-		       d->cfg->spool.dir, f->id) == 0 && access(path, F_OK) != 0) {
+		       d->cfg->spool.dir, f->id) == 0 && access(path, F_OK) != 0 &&
+	    store_file_own(d->store, f->id) == 1) {
 		log_info("event=claim_forgotten id=%s name=%s", f->id,
 			 log_quote(qn, sizeof(qn), f->name));
 		(void)store_file_forget(d->store, f->id);
@@ -607,6 +630,7 @@ static int forget_unclaimed(const struct file_rec *f, void *arg)
 		if (spool_path(path, sizeof(path), "%s/.affild/work/%s.copy",
 			       d->cfg->spool.dir, f->id) == 0)
 			(void)unlink(path);
+		store_file_disown(d->store, f->id);
 	}
 	return 0;
 }

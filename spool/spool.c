@@ -82,12 +82,14 @@ static void dir_of(const char *path, char *out, size_t outlen)
 }
 
 /* spool_move - atomic rename, made durable in both folders */
-int spool_move(const char *from, const char *to)
+static int move(const char *from, const char *to, int gone_ok)
 {
 	char d1[SPOOL_PATH_MAX], d2[SPOOL_PATH_MAX];
 	char qf[LOG_QUOTE_MAX], qt[LOG_QUOTE_MAX];
 
 	if (rename(from, to) < 0) {
+		if (gone_ok && errno == ENOENT && access(from, F_OK) != 0)
+			return 1;
 		log_err_errno("event=rename_failed from=%s to=%s",
 			      log_quote(qf, sizeof(qf), from),
 			      log_quote(qt, sizeof(qt), to));
@@ -98,6 +100,17 @@ int spool_move(const char *from, const char *to)
 	if (spool_fsync_dir(d2) < 0)
 		return -1;
 	return strcmp(d1, d2) == 0 ? 0 : spool_fsync_dir(d1);
+}
+
+int spool_move(const char *from, const char *to)
+{
+	return move(from, to, 0);
+}
+
+/* spool_take - see spool.h */
+int spool_take(const char *from, const char *to)
+{
+	return move(from, to, 1);
 }
 
 /*

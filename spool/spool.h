@@ -82,6 +82,9 @@ int spool_mkdirs(const char *path, mode_t mode, int parents_only,
 		 int verbose);
 /* spool_move - rename from → to, then fsync both folders */
 int spool_move(const char *from, const char *to);
+/* spool_take - the same for a claim: 1, and nothing logged, when from is
+ * gone (another daemon of a shared spool claimed it first) */
+int spool_take(const char *from, const char *to);
 
 /* spool_free_ok - 1 when dir's file system has factor*size bytes free;
  * free_bytes (may be NULL) gets what is free */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/util.h"
 #include "store/db_impl.h"
 
@@ -210,6 +211,50 @@ const char *db_errdetail(struct db *db, char *buf, size_t len)
 		return buf;
 	}
 	return lite_errdetail(db, buf, len);
+}
+
+int db_copy_begin(struct db *db, const char *table, const char *const *cols,
+		  int n)
+{
+	struct buf sql;
+	int i, rc;
+
+	db->copy_n = n;
+	if (PG(db))
+		return pg_copy_begin(db, table, cols, n);
+	buf_init(&sql, 1 << 16);
+	buf_printf(&sql, "INSERT INTO %s (", table);
+	for (i = 0; i < n; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+	buf_addstr(&sql, ") VALUES (");
+	for (i = 0; i < n; i++)
+		buf_addstr(&sql, i ? ", ?" : "?");
+	rc = buf_addstr(&sql, ")");
+	db->copy = rc < 0 ? NULL : db_prepare(db, buf_str(&sql), 0);
+	buf_free(&sql);
+	return db->copy ? 0 : -1;
+}
+
+int db_copy_row(struct db *db, const char *const *vals)
+{
+	int i;
+
+	if (PG(db))
+		return pg_copy_row(db, vals);
+	for (i = 0; i < db->copy_n; i++)
+		db_bind_text(db->copy, i + 1, vals[i], 1);
+	if (db_step(db->copy) != DB_DONE)
+		return -1;
+	return db_reset(db->copy);
+}
+
+int db_copy_end(struct db *db)
+{
+	if (PG(db))
+		return pg_copy_end(db);
+	db_finalize(db->copy);
+	db->copy = NULL;
+	return 0;
 }
 
 /* one integer from a query without parameters; -1 on error */

@@ -99,6 +99,17 @@ const char *db_errmsg(struct db *db);
 enum db_fail db_fail(struct db *db);
 const char *db_errdetail(struct db *db, char *buf, size_t len);
 
+/*
+ * db_copy_begin, db_copy_row, db_copy_end - rows into table, fast: a
+ * prepared INSERT (SQLite) or COPY FROM STDIN (PostgreSQL).  cols and
+ * each row's vals are n strings (NULL for NULL); one copy at a time, and
+ * nothing else on the connection until db_copy_end.  0 or -1.
+ */
+int db_copy_begin(struct db *db, const char *table, const char *const *cols,
+		  int n);
+int db_copy_row(struct db *db, const char *const *vals);
+int db_copy_end(struct db *db);
+
 /* db_schema_version, db_set_schema_version - the number of migrations
  * applied (SQLite's user_version, a one-row table in PostgreSQL); the
  * setter runs inside the migration's transaction */

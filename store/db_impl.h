@@ -26,6 +26,8 @@ struct db {
 					 * connection lost its statements */
 	unsigned nstmt;			/* names s1, s2, ... */
 	struct db_stmt *streaming;	/* the statement holding the link */
+	struct db_stmt *copy;		/* SQLite: db_copy's INSERT */
+	int copy_n;			/* db_copy's columns */
 };
 
 struct db_stmt {
@@ -80,6 +82,10 @@ void pg_finalize(struct db_stmt *s);
 int pg_step(struct db_stmt *s);
 int pg_reset(struct db_stmt *s);
 int pg_bind(struct db_stmt *s, int i, const char *v, int kept);
+int pg_copy_begin(struct db *db, const char *table, const char *const *cols,
+		  int n);
+int pg_copy_row(struct db *db, const char *const *vals);
+int pg_copy_end(struct db *db);
 int pg_col_count(struct db_stmt *s);
 const char *pg_col_name(struct db_stmt *s, int i);
 int pg_col_null(struct db_stmt *s, int i);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "store/db_impl.h"
@@ -440,6 +441,85 @@ int pg_bind(struct db_stmt *s, int i, const char *v, int kept)
 		v = s->owned[i - 1] = xstrdup(v);
 	s->values[i - 1] = v;
 	return 0;
+}
+
+int pg_copy_begin(struct db *db, const char *table, const char *const *cols,
+		  int n)
+{
+	struct buf sql;
+	PGresult *res;
+	int i;
+
+	buf_init(&sql, 1 << 16);
+	buf_printf(&sql, "COPY %s (", table);
+	for (i = 0; i < n; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+	buf_addstr(&sql, ") FROM STDIN");
+	db->fail = DB_OK;
+	res = PQexec(db->pg, buf_str(&sql));
+	buf_free(&sql);
+	if (res == NULL) {
+		failed(db, NULL);
+		return -1;
+	}
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		failed(db, res);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* pg_copy_row - one line of COPY's text format: tabs between values, \N
+ * for NULL, backslash, tab and line ends escaped */
+int pg_copy_row(struct db *db, const char *const *vals)
+{
+	struct buf line;
+	const char *v;
+	int i, rc;
+
+	buf_init(&line, 64 << 20);
+	for (i = 0; i < db->copy_n; i++) {
+		if (i)
+			buf_addc(&line, '\t');
+		if ((v = vals[i]) == NULL) {
+			buf_addstr(&line, "\\N");
+			continue;
+		}
+		for (; *v; v++)
+			if (*v == '\\' || *v == '\t' || *v == '\n' || *v == '\r') {
+				buf_addc(&line, '\\');
+				buf_addc(&line, *v == '\t' ? 't' : *v == '\n' ?
+					 'n' : *v == '\r' ? 'r' : '\\');
+			} else {
+				buf_addc(&line, *v);
+			}
+	}
+	rc = buf_addc(&line, '\n') < 0 ? -1 :
+		PQputCopyData(db->pg, line.data, (int)line.len) == 1 ? 0 : -1;
+	buf_free(&line);
+	if (rc < 0)
+		failed(db, NULL);
+	return rc;
+}
+
+int pg_copy_end(struct db *db)
+{
+	PGresult *res;
+	int ok = 1;
+
+	if (PQputCopyEnd(db->pg, NULL) != 1) {
+		failed(db, NULL);
+		return -1;
+	}
+	while ((res = PQgetResult(db->pg)) != NULL) {
+		if (!ok)
+			PQclear(res);
+		else if ((ok = result_ok(db, res)))	/* cleared if not */
+			PQclear(res);
+	}
+	return ok ? 0 : -1;
 }
 
 int pg_col_count(struct db_stmt *s)

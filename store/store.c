@@ -234,6 +234,7 @@ void store_close(struct store *st)
 	for (i = 0; i < st->ncache; i++)
 		db_finalize(st->cache[i].stmt);
 	db_close(st->db);
+	free(st->node);
 	free(st->path);
 	free(st);
 }

@@ -49,6 +49,16 @@ void store_close(struct store *st);
 int store_schema_version(struct store *st);
 
 /*
+ * store_copy - every row of from into to, ids kept, in to's one
+ * transaction (store_copy.c): both at this binary's schema, to empty.
+ * done(table, rows) for each table once both sides count the same.  0, or
+ * -1 after logging, to left empty.
+ */
+int store_copy(struct store *from, struct store *to,
+	       void (*done)(const char *table, long long rows, void *),
+	       void *arg);
+
+/*
  * store_begin - the write transaction, alone among writers (SQLite's
  * BEGIN IMMEDIATE; PostgreSQL's advisory lock on the whole database).
  * store_begin_for - a file's transaction: PostgreSQL serialises it only
@@ -112,6 +122,18 @@ int store_file_attempt(struct store *st, const char *id, int *attempts);
  * pass with time (busy, locked, full, I/O, memory); the record is cleared.
  */
 int store_failure_transient(struct store *st);
+/*
+ * store_file_own, store_file_disown - a claimed file is worked on by one
+ * daemon at a time.  PostgreSQL: the session's advisory lock on the file's
+ * id, taken in its claim's transaction, kept while it is in work/ (a
+ * failed run keeps it for the retry) and let go once it has left; a
+ * daemon that dies loses it with its connection, and another daemon
+ * adopts the file at its next rescan.  SQLite: one daemon, kept alone by
+ * its lock file: always owned.  own: 1 owned, 0 another daemon's, -1
+ * error.
+ */
+int store_file_own(struct store *st, const char *id);
+void store_file_disown(struct store *st, const char *id);
 /* store_file_forget - drop a claim whose rename never happened */
 int store_file_forget(struct store *st, const char *id);
 /* store_file_get - 1 found, 0 unknown, -1 error; free with file_rec_free */
@@ -343,7 +365,26 @@ struct outbox_rec {
 	int attempts;
 };
 
-/* store_outbox_due - up to max pending messages due now, oldest first */
+/*
+ * store_outbox_node - the name this daemon claims messages under
+ * (PostgreSQL: several daemons deliver the one outbox).
+ * store_outbox_release_mine - at start, after the sent journal is
+ * replayed: what this daemon had claimed when it stopped is due again.
+ */
+void store_outbox_node(struct store *st, const char *node);
+/* store_outbox_waiting - 1 when a message is due now or claimed by this
+ * daemon and not yet recorded, 0 when none, -1 error */
+int store_outbox_waiting(struct store *st);
+int store_outbox_release_mine(struct store *st);
+
+/*
+ * store_outbox_due - up to max pending messages due now, oldest first.
+ * PostgreSQL: each is claimed for this daemon first (FOR UPDATE SKIP
+ * LOCKED: no other daemon gets it) until its outcome is recorded, or for
+ * OUTBOX_LEASE_S if this daemon dies; those fn did not take (it stopped)
+ * are let go at once.
+ */
+#define OUTBOX_LEASE_S 900
 int store_outbox_due(struct store *st, int max,
 		     int (*fn)(const struct outbox_rec *, void *), void *arg);
 /*

@@ -66,7 +66,10 @@ static int claim_row(struct store *st, const char *employer, const char *name,
 
 	if (store_begin(st) < 0)
 		return -1;
-	if (next_id(st, id) < 0 || (s = st_stmt(st, sql_claim)) == NULL)
+	/* owned before the row is seen: another daemon's resume leaves a
+	 * claim it cannot own alone (PostgreSQL) */
+	if (next_id(st, id) < 0 || store_file_own(st, id) != 1 ||
+	    (s = st_stmt(st, sql_claim)) == NULL)
 		goto fail;
 	st_now(now);
 	st_text(s, 1, id);
@@ -110,6 +113,68 @@ int store_file_claim_forced(struct store *st, const char *employer,
 			    long long reprocess_id, char id[STORE_ID_LEN])
 {
 	return claim_row(st, employer, name, size, 0, reprocess_id, NULL, id);
+}
+
+/*
+ * The advisory lock of file id ("AAAAMMJJ-NNNNNN"): its day and number,
+ * two keys no other lock of the store uses (theirs start at 1 and 2).
+ */
+static int file_key(const char *id, long *day, long *seq)
+{
+	char d[9];
+
+	if (strlen(id) != STORE_ID_LEN - 1 || id[8] != '-')
+		return -1;
+	memcpy(d, id, 8);
+	d[8] = '\0';
+	return parse_long(d, 0, 99991231, day) < 0 ||
+	       parse_long(id + 9, 0, 999999, seq) < 0 ? -1 : 0;
+}
+
+/* store_file_own - see store.h */
+int store_file_own(struct store *st, const char *id)
+{
+	/* CASE: not taken twice (a session's advisory locks stack) */
+	static const char sql[] =
+		"SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks"
+		" WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+		" AND classid = ?1 AND objid = ?2 AND objsubid = 2)"
+		" THEN true ELSE pg_try_advisory_lock(CAST(?1 AS INTEGER),"
+		" CAST(?2 AS INTEGER)) END";
+	struct db_stmt *s;
+	long day, seq;
+	int owned = 0;
+
+	if (db_kind(st->db) != DB_PG)
+		return 1;	/* one daemon: its lock file says so */
+	if (file_key(id, &day, &seq) < 0) {
+		log_err("event=bug where=file_own id=%s", id);
+		return -1;
+	}
+	if ((s = st_stmt(st, sql)) == NULL)
+		return -1;
+	db_bind_int64(s, 1, day);
+	db_bind_int64(s, 2, seq);
+	if (st_one_row(st, s, "file own", st_read_int, &owned) != 1)
+		return -1;
+	return owned ? 1 : 0;
+}
+
+/* store_file_disown - see store.h */
+void store_file_disown(struct store *st, const char *id)
+{
+	static const char sql[] =
+		"SELECT pg_advisory_unlock(CAST(?1 AS INTEGER),"
+		" CAST(?2 AS INTEGER))";
+	struct db_stmt *s;
+	long day, seq;
+
+	if (db_kind(st->db) != DB_PG || file_key(id, &day, &seq) < 0 ||
+	    (s = st_stmt(st, sql)) == NULL)
+		return;
+	db_bind_int64(s, 1, day);
+	db_bind_int64(s, 2, seq);
+	(void)st_one_row(st, s, "file disown", NULL, NULL);
 }
 
 int store_file_forget(struct store *st, const char *id)
@@ -327,7 +392,7 @@ int store_file_lines_each(struct store *st, const char *file_id,
 {
 	static const char sql[] =
 		"SELECT line, operation, nir, result, code, field, message"
-		" FROM file_line WHERE file_id = ? ORDER BY line, rowid";
+		" FROM file_line WHERE file_id = ? ORDER BY rowid";
 	struct db_stmt *s = st_stmt(st, sql);
 	int rc;
 

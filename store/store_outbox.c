@@ -132,22 +132,115 @@ static int outbox_each(struct store *st, struct db_stmt *s,
 	return 0;
 }
 
+void store_outbox_node(struct store *st, const char *node)
+{
+	free(st->node);
+	st->node = xstrdup(node);
+}
+
+int store_outbox_release_mine(struct store *st)
+{
+	static const char sql[] =
+		"UPDATE outbox SET next_attempt = 0, claimed_by = NULL"
+		" WHERE claimed_by = ? AND state = 'pending'";
+	struct db_stmt *s;
+
+	if (db_kind(st->db) != DB_PG || st->node == NULL)
+		return 0;
+	if ((s = st_stmt(st, sql)) == NULL)
+		return -1;
+	st_text(s, 1, st->node);
+	if (st_done(st, s) < 0)
+		return -1;
+	if (db_changes(st->db) > 0)
+		log_info("event=mail_claims_released count=%lld",
+			 db_changes(st->db));
+	return 0;
+}
+
+/* store_outbox_waiting - see store.h */
+int store_outbox_waiting(struct store *st)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM outbox WHERE state = 'pending'"
+		" AND (next_attempt <= ?1 OR claimed_by = ?2)";
+	struct db_stmt *s = st_stmt(st, sql);
+	long long n = 0;
+
+	if (s == NULL)
+		return -1;
+	db_bind_int64(s, 1, time(NULL));
+	st_text(s, 2, st->node ? st->node : "");
+	if (st_one_row(st, s, "outbox waiting", st_read_int64, &n) != 1)
+		return -1;
+	return n > 0;
+}
+
+/* claimed_each - fn over the claimed rows; those it did not take (it
+ * stopped, or failed) are due again at once */
+static int claimed_each(struct store *st, struct db_stmt *s,
+			int (*fn)(const struct outbox_rec *, void *), void *arg)
+{
+	static const char back[] =
+		"UPDATE outbox SET next_attempt = 0, claimed_by = NULL"
+		" WHERE id = ? AND claimed_by = ? AND state = 'pending'";
+	struct outbox_rec o;
+	struct db_stmt *b;
+	int rc, stop = 0;
+
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (stop) {
+			if ((b = st_stmt(st, back)) != NULL) {
+				db_bind_int64(b, 1, db_col_int64(s, 0));
+				st_text(b, 2, st->node);
+				(void)st_done(st, b);
+			}
+			continue;
+		}
+		outbox_from_row(s, &o);
+		stop = fn(&o, arg);
+		outbox_rec_free(&o);
+	}
+	if (rc != DB_DONE) {
+		st_log_error(st, "outbox");
+		db_finalize(s);
+		return -1;
+	}
+	db_finalize(s);
+	return 0;
+}
+
 /* store_outbox_due - pending messages whose time has come, oldest first */
 int store_outbox_due(struct store *st, int max,
 		     int (*fn)(const struct outbox_rec *, void *), void *arg)
 {
 	static const char sql[] = OUTBOX_COLS " WHERE state = 'pending'"
 		" AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?";
+	static const char claim[] =
+		"WITH d AS (SELECT id, next_attempt AS was FROM outbox"
+		" WHERE state = 'pending' AND next_attempt <= ?1"
+		" ORDER BY next_attempt, id LIMIT ?2 FOR UPDATE SKIP LOCKED),"
+		" c AS (UPDATE outbox o SET next_attempt = ?1 + ?3,"
+		" claimed_by = ?4 FROM d WHERE o.id = d.id RETURNING o.id,"
+		" o.kind, o.recipient, o.data, o.message_id, o.state,"
+		" o.last_error, o.created_at, o.attempts, d.was)"
+		" SELECT id, kind, recipient, data, message_id, state,"
+		" last_error, created_at, attempts FROM c ORDER BY was, id";
+	int pg = db_kind(st->db) == DB_PG;
 	struct db_stmt *s;
 
 	/* Not cached: the callback may run other statements meanwhile. */
-	if ((s = db_prepare(st->db, sql, 0)) == NULL) {
+	if ((s = db_prepare(st->db, pg ? claim : sql, 0)) == NULL) {
 		st_log_error(st, "outbox due");
 		return -1;
 	}
 	db_bind_int64(s, 1, time(NULL));
 	db_bind_int(s, 2, max);
-	return outbox_each(st, s, fn, arg);
+	if (!pg)
+		return outbox_each(st, s, fn, arg);
+	db_bind_int(s, 3, OUTBOX_LEASE_S);
+	st_text(s, 4, st->node ? st->node : "affild");
+	return claimed_each(st, s, fn, arg);
 }
 
 int store_outbox_each(struct store *st, const char *state,
@@ -299,7 +392,7 @@ int store_outbox_sent(struct store *st, long long id, const char *message_id)
 {
 	static const char sql[] =
 		"UPDATE outbox SET state = 'sent', sent_at = ?,"
-		" attempts = attempts + 1, last_error = NULL,"
+		" claimed_by = NULL, attempts = attempts + 1, last_error = NULL,"
 		" data = json_remove(data, '$.lien') WHERE id = ?"
 		" AND coalesce(message_id, '') = ?3 AND state <> 'sent'";
 	char now[32];
@@ -319,6 +412,7 @@ static int outbox_later(struct store *st, long long id, int delay_s,
 {
 	static const char sql[] =
 		"UPDATE outbox SET attempts = attempts + ?1, next_attempt = ?2,"
+		" claimed_by = NULL,"
 		" last_error = ?3 WHERE id = ?4 AND state = 'pending'";
 	struct db_stmt *s = st_stmt(st, sql);
 
@@ -342,6 +436,7 @@ int store_outbox_failed(struct store *st, long long id, const char *why)
 {
 	static const char sql[] =
 		"UPDATE outbox SET state = 'failed', attempts = attempts + 1,"
+		" claimed_by = NULL,"
 		" last_error = ?, data = json_remove(data, '$.lien')"
 		" WHERE id = ?";
 	struct db_stmt *s = st_stmt(st, sql);

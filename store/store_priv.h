@@ -23,6 +23,7 @@ struct store {
 	int last_error;		/* primary code of the last failure logged */
 	int mv_pending;		/* savepoint mv asked for, not yet taken */
 	int mv_open;		/* savepoint mv taken */
+	char *node;		/* who claims messages (store_outbox_node) */
 };
 
 /*

@@ -181,6 +181,11 @@ static const char *const migrations[] = {
 	 * move: its changes' history cause is admin:<login>, a crash or a
 	 * user removed since notwithstanding. */
 	"ALTER TABLE file ADD COLUMN submitted_by TEXT;",
+
+	/* 10: several daemons on one PostgreSQL database (issue 18): the
+	 * daemon that claimed a pending message for delivery, so that it
+	 * lets its claims go when it starts again (store_outbox_due). */
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;",
 };
 
 int store_schema_version(struct store *st)

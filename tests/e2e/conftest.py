@@ -143,12 +143,33 @@ class Affild:
         return sorted((self.root / "mail").glob("*.eml"))
 
 
+PG_MADE = {}    # database name -> the root it serves
+
+
 def pg_database(root):
     """A fresh database on the test cluster for root; its URI."""
     import hashlib
     import pg_util
-    return pg_util.create_db("t_" + hashlib.sha1(str(root).encode())
-                             .hexdigest()[:20])
+    name = "t_" + hashlib.sha1(str(root).encode()).hexdigest()[:20]
+    PG_MADE[name] = str(root)
+    return pg_util.create_db(name)
+
+
+@pytest.fixture(autouse=True)
+def pg_cleanup(request):
+    """A test's databases go with its tmp_path (a run makes hundreds);
+    a module's fixture keeps its own to the end of the run, and every one
+    stays with AFFILD_TEST_PG_KEEP=1 (to look at a failure)."""
+    base = str(request.getfixturevalue("tmp_path")) \
+        if PG and "tmp_path" in request.fixturenames and \
+        not os.environ.get("AFFILD_TEST_PG_KEEP") else None
+    yield
+    if base:
+        import pg_util
+        for name, root in list(PG_MADE.items()):
+            if root.startswith(base):
+                pg_util.drop_db(name)   # FORCE: a daemon left connected
+                del PG_MADE[name]
 
 
 def wait_for(cond, timeout=20.0, what="condition", log=None):

@@ -43,9 +43,14 @@ class PgError(RuntimeError):
     """psql failed: the message is its stderr."""
 
 
-def url(name):
+def url(name, user="affild"):
     """The URI of database name in the test cluster."""
-    return "postgresql://affild@/%s?host=%s&port=%d" % (name, PG_BASE, PORT)
+    return "postgresql://%s@/%s?host=%s&port=%d" % (user, name, PG_BASE, PORT)
+
+
+def name_of(uri):
+    """The database name of a URI url() made."""
+    return uri.split("?")[0].rsplit("/", 1)[1]
 
 
 def unique_name(nodeid, prefix="t"):
@@ -88,18 +93,20 @@ def create_db(name):
     One psql for both statements: createdb and dropdb, two programs
     behind Debian's Perl wrapper, took four times as long."""
     _check_name(name)
-    _run(url("postgres"),
+    _run(url("postgres", "postgres"),
          "SET client_min_messages = warning;\n"
          "DROP DATABASE IF EXISTS %s WITH (FORCE);\n"
-         "CREATE DATABASE %s STRATEGY FILE_COPY;\n" % (name, name))
+         "CREATE DATABASE %s OWNER affild STRATEGY FILE_COPY;\n"
+         % (name, name))
     return url(name)
 
 
 def drop_db(name):
     """Drop database name if it exists; FORCE ends the sessions a daemon
-    may still hold."""
+    may still hold (as the superuser: a session of another role may be
+    there, a psql of the test's)."""
     _check_name(name)
-    _run(url("postgres"), "SET client_min_messages = warning;\n"
+    _run(url("postgres", "postgres"), "SET client_min_messages = warning;\n"
          "DROP DATABASE IF EXISTS %s WITH (FORCE);\n" % name)
 
 

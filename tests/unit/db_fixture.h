@@ -38,6 +38,9 @@ static inline const char *dbx_pg(void)
 /* DBX_SQLITE_ONLY - what the test asserts is SQLite's own behaviour: the
  * test is skipped on PostgreSQL (the caller says why) */
 #define DBX_SQLITE_ONLY() do { if (dbx_pg()) skip(); } while (0)
+/* DBX_PG_ONLY - what the test asserts is PostgreSQL's only (several
+ * daemons on one database): skipped on SQLite */
+#define DBX_PG_ONLY() do { if (!dbx_pg()) skip(); } while (0)
 
 /* dbx_admin - sql run on PostgreSQL's database "postgres"; 0 or -1, said
  * unless quiet */

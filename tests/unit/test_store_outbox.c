@@ -121,12 +121,17 @@ static int see(const struct outbox_rec *o, void *arg)
 	return sn->stop_after && sn->n >= sn->stop_after;
 }
 
+/* due - what store_outbox_due hands over; on PostgreSQL it claims them,
+ * and they are let go again as at a restart, so the next look sees the
+ * same outbox (the claim itself: test_claims_are_one_daemons) */
 static struct seen due(struct fx *f, int max)
 {
 	struct seen sn;
 
 	memset(&sn, 0, sizeof(sn));
+	store_outbox_node(f->st, "test:a");
 	assert_int_equal(store_outbox_due(f->st, max, see, &sn), 0);
+	assert_int_equal(store_outbox_release_mine(f->st), 0);
 	return sn;
 }
 
@@ -341,6 +346,55 @@ static void test_retry_counts_defer_does_not(void **state)
 	assert_true(is_text(f, "last_error", parked, "550 unknown"));
 }
 
+/* Several daemons (PostgreSQL): what one claimed, the other does not
+ * get, until it is recorded or let go; what the walk did not take is let
+ * go at once; a daemon starting again lets its own claims go. */
+static int take_two(const struct outbox_rec *o, void *arg)
+{
+	struct seen *sn = arg;
+
+	sn->id[sn->n++] = o->id;
+	return sn->n == 2;	/* stop: the rest is not taken */
+}
+
+static void test_claims_are_one_daemons(void **state)
+{
+	struct fx *f = *state;
+	struct store *other;
+	struct seen a, b;
+	long long id[4];
+	int i;
+
+	DBX_PG_ONLY();
+	for (i = 0; i < 4; i++)
+		id[i] = queue(f, "invitation", "x@example.org");
+	other = store_open(f->db, STORE_RW, 16, 5);
+	assert_non_null(other);
+	store_outbox_node(f->st, "host:a");
+	store_outbox_node(other, "host:b");
+
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(store_outbox_due(f->st, 3, take_two, &a), 0);
+	assert_int_equal(a.n, 2);		/* ids 0, 1 taken, 2 let go */
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(store_outbox_due(other, 10, see, &b), 0);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.id[0], id[2]);
+	assert_int_equal(b.id[1], id[3]);
+
+	memset(&b, 0, sizeof(b));		/* all claimed now */
+	assert_int_equal(store_outbox_due(other, 10, see, &b), 0);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(store_outbox_sent(f->st, id[0], message_id(f, id[0])),
+			 0);
+	assert_int_equal(store_outbox_release_mine(f->st), 0);
+	memset(&b, 0, sizeof(b));		/* a's unsent one is due again */
+	assert_int_equal(store_outbox_due(other, 10, see, &b), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.id[0], id[1]);
+	store_close(other);
+}
+
 /* Parked: counted, the reason kept, the personal link erased, no longer
  * due, listed with the failed ones. */
 static void test_failed_parks_and_erases_the_link(void **state)
@@ -445,6 +499,7 @@ int main(void)
 		T(test_sent_with_a_wrong_message_id_marks_nothing),
 		T(test_sent_with_its_message_id),
 		T(test_retry_counts_defer_does_not),
+		T(test_claims_are_one_daemons),
 		T(test_failed_parks_and_erases_the_link),
 		T(test_requeue),
 		T(test_purge_only_old_sent_messages),
