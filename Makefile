@@ -149,7 +149,7 @@ e2e: all $(FAULT_LIB) $(TOOLS)
 test-pg: all $(UNITS) $(FAULT_LIB) $(TOOLS)
 	@d=$$(mktemp -d /tmp/affild-pg.XXXXXX) && rmdir "$$d" && \
 	sh scripts/pg-cluster.sh start "$$d" --fast >/dev/null && \
-	trap 'sh scripts/pg-cluster.sh stop "$$d"' EXIT && \
+	trap 'sh $(CURDIR)/scripts/pg-cluster.sh stop "$$d"' EXIT && \
 	trap 'exit 130' INT TERM && \
 	AFFILD_TEST_PG="$$d" sh scripts/run-units.sh $(UNITS) && \
 	cd tests/e2e && AFFILD_TEST_PG="$$d" AFFILD_BIN=$(CURDIR)/$(BIN) \

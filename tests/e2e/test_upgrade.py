@@ -116,9 +116,9 @@ def test_schema7_database_upgrades_and_keeps_its_promises(tmp_path,
         wait_for(lambda: one(a, "SELECT count(*) FROM outbox WHERE state ="
                              " 'pending'")[0] == 0, what="outbox delivered",
                  log=a.log)
-        # migrations 8 (the lean store) and 9 (file.submitted_by, the
-        # admin drop)
-        assert one(a, "PRAGMA user_version")[0] == 9
+        # migrations 8 (the lean store), 9 (file.submitted_by, the
+        # admin drop) and 10 (outbox.claimed_by, several daemons)
+        assert one(a, "PRAGMA user_version")[0] == 10
         got = mails(a)
         for to in ("alice@example.fr", "basile@example.fr"):
             assert len(got[to]) == 1
