@@ -7,7 +7,7 @@
 #   PG_N=1000000 sh bench/bench_pg.sh
 set -eu
 cd "$(dirname "$0")/.."
-make --no-print-directory -s all
+[ -n "${AFFILD_BIN:-}" ] || make --no-print-directory -s all
 WORK=$(mktemp -d "${INGEST_DIR:-/tmp}/affild-pg-bench.XXXXXX")
 PGDIR=$(mktemp -d /tmp/affild-pgb.XXXXXX) && rmdir "$PGDIR"
 trap 'sh scripts/pg-cluster.sh stop "$PGDIR" >/dev/null; rm -rf "$WORK"' EXIT

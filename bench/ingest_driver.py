@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_movements  # noqa: E402  (bench/, beside this file)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(REPO, "bin")
+BIN = os.environ.get("AFFILD_BIN", os.path.join(REPO, "bin"))
 PY = "/usr/bin/python3"
 EMPLOYER = "12345678"
 N = int(os.environ.get("INGEST_N", "200000"))

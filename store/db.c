@@ -116,7 +116,7 @@ int db_readonly(const struct db_stmt *s)
 
 long long db_changes(struct db *db)
 {
-	return PG(db) ? db->changes : lite_changes(db);
+	return PG(db) ? pg_changes(db) : lite_changes(db);
 }
 
 int db_bind_null(struct db_stmt *s, int i)

@@ -27,6 +27,7 @@ struct db {
 	unsigned nstmt;			/* names s1, s2, ... */
 	struct db_stmt *streaming;	/* the statement holding the link */
 	struct db_stmt *copy;		/* SQLite: db_copy's INSERT */
+	int piped;			/* PostgreSQL: writes sent, not read */
 	int copy_n;			/* db_copy's columns */
 };
 
@@ -37,6 +38,7 @@ struct db_stmt {
 	char name[16];
 	char *sql;			/* in PostgreSQL's spelling */
 	int nparams, ncols, stream, readonly;
+	int deferred;			/* a write whose result can wait */
 	unsigned gen;			/* prepared on this generation */
 	const char **values;		/* bound values, NULL for NULL */
 	char **owned;			/* copies db_bind_text made */
@@ -87,6 +89,7 @@ int pg_copy_begin(struct db *db, const char *table, const char *const *cols,
 int pg_copy_row(struct db *db, const char *const *vals);
 int pg_copy_end(struct db *db);
 int pg_col_count(struct db_stmt *s);
+long long pg_changes(struct db *db);
 const char *pg_col_name(struct db_stmt *s, int i);
 int pg_col_null(struct db_stmt *s, int i);
 int pg_col_is_int(struct db_stmt *s, int i);

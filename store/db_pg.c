@@ -9,6 +9,12 @@
  * database, as SQLite's BEGIN IMMEDIATE does, or, for a file, shared on
  * the whole and exclusive on its employer.  A COMMIT that returned is
  * durable (synchronous_commit, the server's default).
+ *
+ * Writes wait for nothing (libpq's pipeline mode): an INSERT, UPDATE or
+ * DELETE without RETURNING is sent and its result read with the next
+ * statement that returns something (a read, a RETURNING, db_changes, a
+ * COMMIT), in one round trip.  Its failure is that statement's: the
+ * transaction is lost either way, as with any failure in PostgreSQL.
  */
 #include <ctype.h>
 #include <libpq-fe.h>
@@ -29,6 +35,10 @@
 #define INT8OID 20
 #define INT2OID 21
 #define INT4OID 23
+
+/* writes sent before their results are read: the results of a few dozen
+ * fit the socket's buffers, so neither side waits on the other */
+#define PIPE_MAX 64
 
 /* fail_of - the class of an SQLSTATE (PostgreSQL's appendix A) */
 static enum db_fail fail_of(const char *state)
@@ -75,6 +85,20 @@ static int result_ok(struct db *db, PGresult *res)
 	    t == PGRES_SINGLE_TUPLE)
 		return 1;
 	failed(db, res);
+	PQclear(res);
+	return 0;
+}
+
+/* answered - a synchronous call's result: 0 a success (cleared), -1 a
+ * failure or no answer (noted) */
+static int answered(struct db *db, PGresult *res)
+{
+	if (res == NULL) {
+		failed(db, NULL);
+		return -1;
+	}
+	if (!result_ok(db, res))
+		return -1;
 	PQclear(res);
 	return 0;
 }
@@ -209,29 +233,111 @@ void pg_close(struct db *db)
 		PQfinish(db->pg);
 }
 
+static void set_changes(struct db *db, PGresult *res)
+{
+	const char *n = PQcmdTuples(res);
+
+	if (n && *n)
+		db->changes = strtoll(n, NULL, 10);
+}
+
+/*
+ * collect - after PQpipelineSync: the results of the piped writes, then,
+ * with last, the one of the statement sent after them, kept in *last; out
+ * of pipeline mode after.  0, or -1 with the first failure noted.
+ */
+static int collect(struct db *db, PGresult **last)
+{
+	int query = 0, total = db->piped + (last != NULL), err = 0, nulls = 0;
+	PGresult *res;
+
+	for (;;) {
+		if ((res = PQgetResult(db->pg)) == NULL) {
+			if (++nulls > 1 && PQstatus(db->pg) != CONNECTION_OK)
+				break;		/* the link is gone */
+			query++;		/* the end of one's results */
+			continue;
+		}
+		nulls = 0;
+		switch (PQresultStatus(res)) {
+		case PGRES_PIPELINE_SYNC:
+			PQclear(res);
+			goto synced;
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+			set_changes(db, res);
+			if (last && query == total - 1 && !err) {
+				*last = res;
+				continue;
+			}
+			break;
+		case PGRES_PIPELINE_ABORTED:	/* after an earlier failure */
+			break;
+		default:
+			if (!err)
+				failed(db, res);
+			err = 1;
+			break;
+		}
+		PQclear(res);
+	}
+	err = 1;
+	if (db->fail == DB_OK)
+		failed(db, NULL);
+synced:
+	db->piped = 0;
+	if (!PQexitPipelineMode(db->pg) && !err) {
+		failed(db, NULL);
+		err = 1;
+	}
+	if (err && last && *last) {
+		PQclear(*last);
+		*last = NULL;
+	}
+	return err ? -1 : 0;
+}
+
+/* pipe_flush - the piped writes' results read: nothing waits after */
+static int pipe_flush(struct db *db)
+{
+	if (db->piped == 0)
+		return 0;
+	if (!PQpipelineSync(db->pg)) {
+		failed(db, NULL);
+		db->piped = 0;
+		(void)PQexitPipelineMode(db->pg);
+		return -1;
+	}
+	return collect(db, NULL);
+}
+
+long long pg_changes(struct db *db)
+{
+	return pipe_flush(db) < 0 ? 0 : db->changes;
+}
+
 int pg_exec(struct db *db, const char *sql)
 {
 	PGresult *res;
-	char *pg = db_pg_sql(sql, NULL);
+	char *pg;
 
+	if (pipe_flush(db) < 0)
+		return -1;
+	pg = db_pg_sql(sql, NULL);
 	db->fail = DB_OK;
 	if (db->streaming)
 		pg_reset(db->streaming);
 	res = PQexec(db->pg, pg);
 	free(pg);
-	if (res == NULL) {
-		failed(db, NULL);
-		return -1;
-	}
-	if (!result_ok(db, res))
-		return -1;
-	PQclear(res);
-	return 0;
+	return answered(db, res);
 }
 
 int pg_in_tx(struct db *db)
 {
-	PGTransactionStatusType t = PQtransactionStatus(db->pg);
+	PGTransactionStatusType t;
+
+	(void)pipe_flush(db);
+	t = PQtransactionStatus(db->pg);
 
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
 	       t == PQTRANS_ACTIVE;
@@ -249,14 +355,7 @@ int pg_begin(struct db *db, const char *key)
 	res = PQexecParams(db->pg, "SELECT pg_advisory_xact_lock_shared("
 			   LOCK_ALL ", 0), pg_advisory_xact_lock(2,"
 			   " hashtext($1))", 1, NULL, params, NULL, NULL, 0);
-	if (res == NULL) {
-		failed(db, NULL);
-		return -1;
-	}
-	if (!result_ok(db, res))
-		return -1;
-	PQclear(res);
-	return 0;
+	return answered(db, res);
 }
 
 /* is_select - the statement reads only (for the lazy savepoint) */
@@ -274,6 +373,11 @@ int pg_prepare(struct db *db, struct db_stmt *s, const char *sql)
 	s->sql = db_pg_sql(sql, &n);
 	s->nparams = n;
 	s->readonly = is_select(sql);
+	s->deferred = !s->readonly && !s->stream &&
+		strstr(s->sql, "RETURNING") == NULL &&
+		(strncasecmp(s->sql, "INSERT", 6) == 0 ||
+		 strncasecmp(s->sql, "UPDATE", 6) == 0 ||
+		 strncasecmp(s->sql, "DELETE", 6) == 0);
 	s->values = xcalloc((size_t)n + 1, sizeof(*s->values));
 	s->owned = xcalloc((size_t)n + 1, sizeof(*s->owned));
 	s->nums = xcalloc((size_t)n + 1, sizeof(*s->nums));
@@ -289,13 +393,10 @@ static int server_prepare(struct db_stmt *s)
 
 	if (s->gen == db->gen)
 		return 0;
-	if ((res = PQprepare(db->pg, s->name, s->sql, 0, NULL)) == NULL) {
-		failed(db, NULL);
+	if (pipe_flush(db) < 0)
 		return -1;
-	}
-	if (!result_ok(db, res))
+	if (answered(db, PQprepare(db->pg, s->name, s->sql, 0, NULL)) < 0)
 		return -1;
-	PQclear(res);
 	/* its columns, known before a step as SQLite's are */
 	if ((res = PQdescribePrepared(db->pg, s->name)) == NULL) {
 		failed(db, NULL);
@@ -317,7 +418,7 @@ void pg_finalize(struct db_stmt *s)
 
 	pg_reset(s);
 	if (s->gen == db->gen && PQstatus(db->pg) == CONNECTION_OK &&
-	    !db_in_tx(db)) {
+	    !pg_in_tx(db)) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
 		PQclear(PQexec(db->pg, sql));
 	}
@@ -329,12 +430,21 @@ void pg_finalize(struct db_stmt *s)
 	free(s->sql);
 }
 
-static void set_changes(struct db *db, PGresult *res)
+/* pipe_send - a write sent, its result read later (pipe_flush) */
+static int pipe_send(struct db_stmt *s)
 {
-	const char *n = PQcmdTuples(res);
+	struct db *db = s->db;
 
-	if (n && *n)
-		db->changes = strtoll(n, NULL, 10);
+	if ((PQpipelineStatus(db->pg) == PQ_PIPELINE_OFF &&
+	     !PQenterPipelineMode(db->pg)) ||
+	    !PQsendQueryPrepared(db->pg, s->name, s->nparams, s->values, NULL,
+				 NULL, 0)) {
+		failed(db, NULL);
+		return DB_ERROR;
+	}
+	db->piped++;
+	s->state = 3;		/* done, as far as the caller knows */
+	return 0;
 }
 
 /* run - send the statement; its rows whole, or one at a time (stream) */
@@ -347,9 +457,26 @@ static int run(struct db_stmt *s)
 		pg_reset(db->streaming);
 	if (server_prepare(s) < 0)
 		return DB_ERROR;
+	if (s->deferred && db->piped < PIPE_MAX)
+		return pipe_send(s);
+	if (!s->stream && db->piped > 0) {	/* one round trip for all */
+		if (!PQsendQueryPrepared(db->pg, s->name, s->nparams,
+					 s->values, NULL, NULL, 0) ||
+		    !PQpipelineSync(db->pg)) {
+			failed(db, NULL);
+			(void)collect(db, NULL);
+			return DB_ERROR;
+		}
+		s->res = NULL;
+		if (collect(db, &s->res) < 0)
+			return DB_ERROR;
+	} else if (pipe_flush(db) < 0) {
+		return DB_ERROR;
+	}
 	if (!s->stream) {
-		s->res = PQexecPrepared(db->pg, s->name, s->nparams, s->values,
-					NULL, NULL, 0);
+		if (s->res == NULL)
+			s->res = PQexecPrepared(db->pg, s->name, s->nparams,
+						s->values, NULL, NULL, 0);
 		if (s->res == NULL) {
 			failed(db, NULL);
 			return DB_ERROR;
@@ -455,6 +582,10 @@ int pg_copy_begin(struct db *db, const char *table, const char *const *cols,
 	for (i = 0; i < n; i++)
 		buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
 	buf_addstr(&sql, ") FROM STDIN");
+	if (pipe_flush(db) < 0) {
+		buf_free(&sql);
+		return -1;
+	}
 	db->fail = DB_OK;
 	res = PQexec(db->pg, buf_str(&sql));
 	buf_free(&sql);
