@@ -237,5 +237,6 @@ int reprocess_serve(struct daemon *d)
 		return 0;
 	if (pipeline_run(d, &job) != PIPE_OK)
 		log_warn("event=file_tempfail id=%s action=retry_later", job.id);
+	scan_let_go(d, job.id);
 	return 1;
 }

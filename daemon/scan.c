@@ -498,9 +498,8 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 	return 0;
 }
 
-/* let_go - a file out of work/ is nobody's any more; one still there
- * stays this daemon's, for its retry */
-static void let_go(struct daemon *d, const char *id)
+/* scan_let_go - see scan.h */
+void scan_let_go(struct daemon *d, const char *id)
 {
 	char path[SPOOL_PATH_MAX];
 
@@ -541,7 +540,7 @@ static int serve_one(struct daemon *d, const char *drop,
 		if (pipeline_run(d, &job) != PIPE_OK)
 			log_warn("event=file_tempfail id=%s action=retry_later",
 				 job.id);
-		let_go(d, job.id);
+		scan_let_go(d, job.id);
 		return 1;
 	}
 	return 0;
@@ -610,7 +609,7 @@ static int resume_one(struct daemon *d, const char *id)
 		once_note(d, id);
 	}
 	file_rec_free(&f);
-	let_go(d, id);
+	scan_let_go(d, id);
 	return rc;
 }
 

@@ -12,6 +12,9 @@
 int scan_watch(struct daemon *d);
 /* scan_events - drain inotify; names that arrived by rename are ready */
 void scan_events(struct daemon *d);
+/* scan_let_go - a file out of work/ is nobody's any more (store_file_own);
+ * one still there stays this daemon's, for its retry */
+void scan_let_go(struct daemon *d, const char *id);
 /* scan_resume - finish or redo every file a previous run left in work/ */
 int scan_resume(struct daemon *d);
 /* scan_serve - one ready file per employer, in turn; 1 if any was done */
