@@ -28,6 +28,8 @@ struct db {
 	struct db_stmt *streaming;	/* the statement holding the link */
 	struct db_stmt *copy;		/* SQLite: db_copy's INSERT */
 	int piped;			/* PostgreSQL: writes sent, not read */
+	int sticky;			/* a piped write failed: every statement
+					 * fails with its error until ROLLBACK */
 	int copy_n;			/* db_copy's columns */
 };
 

@@ -10,11 +10,13 @@
  * the whole and exclusive on its employer.  A COMMIT that returned is
  * durable (synchronous_commit, the server's default).
  *
- * Writes wait for nothing (libpq's pipeline mode): an INSERT, UPDATE or
- * DELETE without RETURNING is sent and its result read with the next
- * statement that returns something (a read, a RETURNING, db_changes, a
- * COMMIT), in one round trip.  Its failure is that statement's: the
- * transaction is lost either way, as with any failure in PostgreSQL.
+ * Writes wait for nothing (libpq's pipeline mode): inside a transaction,
+ * an INSERT, UPDATE or DELETE without RETURNING is sent and its result read
+ * with the next statement that returns something (a read, a RETURNING,
+ * db_changes, a COMMIT), in one round trip.  Its failure sticks: every
+ * statement after it fails with its error, COMMIT included, until a
+ * ROLLBACK (or a ROLLBACK TO, which undoes it anyway); the transaction is
+ * lost either way, as with any failure in PostgreSQL.
  */
 #include <ctype.h>
 #include <libpq-fe.h>
@@ -62,12 +64,15 @@ static enum db_fail fail_of(const char *state)
 	return DB_OTHER;
 }
 
-/* failed - note the failure of res (NULL: of the connection) */
+/* failed - note the failure of res (NULL: of the connection); a sticky
+ * one stays the one said */
 static void failed(struct db *db, PGresult *res)
 {
 	const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(db->pg);
 	size_t n;
 
+	if (db->sticky)
+		return;
 	db->fail = PQstatus(db->pg) != CONNECTION_OK ? DB_IO :
 		fail_of(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
 	snprintf(db->msg, sizeof(db->msg), "%s", m && *m ? m : "no answer");
@@ -133,6 +138,8 @@ static int ready(struct db *db)
 	PQreset(db->pg);
 	db->gen++;
 	db->streaming = NULL;
+	db->piped = 0;		/* a new link has nothing in flight */
+	db->sticky = 0;
 	if (PQstatus(db->pg) != CONNECTION_OK) {
 		failed(db, NULL);
 		return -1;
@@ -253,7 +260,7 @@ static int collect(struct db *db, PGresult **last)
 
 	for (;;) {
 		if ((res = PQgetResult(db->pg)) == NULL) {
-			if (++nulls > 1 && PQstatus(db->pg) != CONNECTION_OK)
+			if (++nulls > 1)	/* nothing more is coming: */
 				break;		/* the link is gone */
 			query++;		/* the end of one's results */
 			continue;
@@ -286,6 +293,7 @@ static int collect(struct db *db, PGresult **last)
 		failed(db, NULL);
 synced:
 	db->piped = 0;
+	db->sticky |= err;
 	if (!PQexitPipelineMode(db->pg) && !err) {
 		failed(db, NULL);
 		err = 1;
@@ -321,14 +329,29 @@ int pg_exec(struct db *db, const char *sql)
 	PGresult *res;
 	char *pg;
 
-	if (pipe_flush(db) < 0)
+	int rollback = strncasecmp(sql, "ROLLBACK", 8) == 0;
+
+	if (pipe_flush(db) < 0 && !rollback)
 		return -1;
+	if (db->sticky && !rollback)
+		return -1;		/* a piped write failed: said already */
+	db->sticky = 0;
 	pg = db_pg_sql(sql, NULL);
 	db->fail = DB_OK;
 	if (db->streaming)
 		pg_reset(db->streaming);
 	res = PQexec(db->pg, pg);
 	free(pg);
+	/* COMMIT in a failed transaction "succeeds" as a ROLLBACK */
+	if (res && PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdStatus(res), "ROLLBACK") == 0 &&
+	    strncasecmp(sql, "COMMIT", 6) == 0) {
+		PQclear(res);
+		db->fail = DB_OTHER;
+		snprintf(db->msg, sizeof(db->msg), "COMMIT rolled back: the "
+			 "transaction had failed");
+		return -1;
+	}
 	return answered(db, res);
 }
 
@@ -452,19 +475,24 @@ static int run(struct db_stmt *s)
 {
 	struct db *db = s->db;
 
+	if (db->sticky)
+		return DB_ERROR;	/* a piped write failed: said already */
 	db->fail = DB_OK;
 	if (db->streaming && db->streaming != s)
 		pg_reset(db->streaming);
 	if (server_prepare(s) < 0)
 		return DB_ERROR;
-	if (s->deferred && db->piped < PIPE_MAX)
+	/* deferred only inside a transaction: one that fails is lost with
+	 * it, never an autocommitted write alone */
+	if (s->deferred && db->piped < PIPE_MAX &&
+	    (db->piped > 0 || PQtransactionStatus(db->pg) == PQTRANS_INTRANS))
 		return pipe_send(s);
 	if (!s->stream && db->piped > 0) {	/* one round trip for all */
 		if (!PQsendQueryPrepared(db->pg, s->name, s->nparams,
 					 s->values, NULL, NULL, 0) ||
 		    !PQpipelineSync(db->pg)) {
 			failed(db, NULL);
-			(void)collect(db, NULL);
+			(void)collect(db, NULL);	/* what came back */
 			return DB_ERROR;
 		}
 		s->res = NULL;
