@@ -203,7 +203,8 @@ static void database_check(struct cfg_ctx *ctx, void *obj,
 	}
 	auth = strstr(url, "://") + 3;
 	at = strchr(auth, '@');
-	if (at != NULL && memchr(auth, ':', (size_t)(at - auth)) != NULL)
+	if ((at != NULL && memchr(auth, ':', (size_t)(at - auth)) != NULL) ||
+	    strstr(url, "password=") != NULL)
 		cfg_error(ctx, cfg_seen_blame(seen, "url"),
 			  "%s.url: holds a password; put it in "
 			  "password_file or the credential db-password", path);

@@ -430,16 +430,24 @@ static int copy_database(struct daemon *d, const char *url)
 
 /*
  * node_name - this daemon among those of one PostgreSQL database: the
- * host and its database.path, which its lock keeps to one daemon
+ * host, its machine-id (clones may share a host name) and its
+ * database.path, which its lock keeps to one daemon
  */
 static const char *node_name(const struct cfg *cfg, char *buf, size_t len)
 {
-	char host[256];
+	char host[256], id[40] = "";
+	FILE *fp = fopen("/etc/machine-id", "re");
 
+	if (fp != NULL) {
+		if (fgets(id, sizeof(id), fp) == NULL)
+			id[0] = '\0';
+		id[strcspn(id, "\n")] = '\0';
+		fclose(fp);
+	}
 	if (gethostname(host, sizeof(host)) < 0)
 		snprintf(host, sizeof(host), "?");
 	host[sizeof(host) - 1] = '\0';
-	snprintf(buf, len, "%s:%s", host, cfg->db.path);
+	snprintf(buf, len, "%s:%.12s:%s", host, id, cfg->db.path);
 	return buf;
 }
 

@@ -202,9 +202,20 @@ static int open_report(struct run *r)
 static int file_begin(struct run *r)
 {
 	const struct file_job *job = r->job;
+	int own;
 
-	return store_begin_for(r->d->store, job->emp && !job->admin ?
-			       job->employer : NULL);
+	if (store_begin_for(r->d->store, job->emp && !job->admin ?
+			    job->employer : NULL) < 0)
+		return -1;
+	/* Still this daemon's: a connection lost and made again (a
+	 * failover) loses its locks, and another daemon may have taken the
+	 * file meanwhile; it is then that daemon's to finish. */
+	if ((own = store_file_own(r->d->store, job->id)) == 1)
+		return 0;
+	if (own == 0)
+		log_warn("event=file_taken_over id=%s action=left_to_the_other",
+			 job->id);
+	return -1;
 }
 
 /* start_over - roll everything back: a fresh transaction and report */

@@ -436,6 +436,15 @@ static int owner_of(struct file_job *job, int fd, const char *path)
 	return 0;
 }
 
+/* same_file - fd is the file at path (same device and inode) */
+static int same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /*
  * claim - durable claim: tracking row first, then the rename into work/.
  * 0 claimed (job->fd open), 1 skip this file for now, -1 stop this drop
@@ -487,6 +496,15 @@ static int claim(struct daemon *d, struct file_job *job, const char *dir,
 	}
 	/* Renamed but a folder's fsync failed (logged): the file is in work/
 	 * with its row, claimed; forgetting the row would orphan it. */
+	if (fd >= 0 && !same_file(fd, to)) {
+		/* A shared spool: another daemon took the file we opened and
+		 * a new upload took its name before our rename.  What is in
+		 * work/ is claimed and ours; the next resume reads it. */
+		log_warn("event=claim_replaced id=%s name=%s action=resume",
+			 job->id, log_quote(qn, sizeof(qn), c->name));
+		close(fd);
+		return -1;
+	}
 	job->fd = fd;
 	spool_ready_forget(d->ready, from);
 	drop_marker(from, c->marker);

@@ -679,6 +679,7 @@ int sender_run(struct sender *sd, struct store *st, const struct cfg *cfg,
 {
 	struct send_ctx sc = { sd, st, cfg, 0 };
 
+	(void)store_outbox_renew(st);	/* logged; the next run tries again */
 	collect(sd, st, cfg);
 	if (sd->nkept >= KEPT_MAX)
 		return 0;	/* the database is not keeping up: wait */

@@ -46,6 +46,7 @@ struct db_stmt {
 	char **owned;			/* copies db_bind_text made */
 	char (*nums)[24];		/* integers as text */
 	struct pg_result *res;
+	struct pg_result *desc;		/* PQdescribePrepared's: the columns */
 	int row, nrows, state;		/* 0 idle, 1 rows, 2 streaming, 3 done */
 };
 

@@ -108,21 +108,22 @@ static int answered(struct db *db, PGresult *res)
 	return 0;
 }
 
-/* strip_password - the URI for logs: user@host/db, no password */
+/* strip_password - the URI for logs: user@host/db, no password, in the
+ * authority (user:pw@) nor as a parameter (password=pw) */
 static char *strip_password(const char *uri)
 {
 	const char *at = strchr(uri, '@'), *scheme = strstr(uri, "://");
-	const char *colon;
-	char *out;
+	const char *colon = NULL, *pw;
+	char *out = xstrdup(uri), *p;
 
-	if (at == NULL || scheme == NULL || at < scheme)
-		return xstrdup(uri);
-	colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
-	if (colon == NULL)
-		return xstrdup(uri);
-	out = xmalloc(strlen(uri) + 1);
-	memcpy(out, uri, (size_t)(colon - uri));
-	strcpy(out + (colon - uri), at);
+	if (at && scheme && at > scheme)
+		colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+	if (colon)
+		memmove(out + (colon - uri), out + (at - uri), strlen(at) + 1);
+	if ((pw = strstr(out, "password=")) != NULL) {
+		p = (char *)pw + 9;
+		memmove(p, p + strcspn(p, "&"), strlen(p + strcspn(p, "&")) + 1);
+	}
 	return out;
 }
 
@@ -145,8 +146,7 @@ static int ready(struct db *db)
 		return -1;
 	}
 	log_info("event=db_reconnected db=%s", db->target);
-	return pg_exec(db, db->readonly ?
-		       "SET default_transaction_read_only = on" : "SELECT 1");
+	return 0;
 }
 
 /*
@@ -190,10 +190,12 @@ static void quiet(void *arg, const char *message)
 
 struct db *pg_open(const char *uri, const char *password_file, int readonly)
 {
+	/* as parameters, not SET: PQreset() connects with them again */
 	static const char *const keys[] = {
-		"dbname", "application_name", "password", NULL
+		"dbname", "application_name", "client_encoding", "options",
+		"password", NULL
 	};
-	const char *vals[4] = { uri, "affild", NULL, NULL };
+	const char *vals[6] = { uri, "affild", "UTF8", NULL, NULL, NULL };
 	struct db *db = xcalloc(1, sizeof(*db));
 	char qd[LOG_QUOTE_MAX], qe[LOG_QUOTE_MAX];
 	char *pw;
@@ -203,7 +205,8 @@ struct db *pg_open(const char *uri, const char *password_file, int readonly)
 	db->target = strip_password(uri);
 	db->readonly = readonly;
 	db->gen = 1;
-	vals[2] = pw = password(password_file, &err);
+	vals[3] = readonly ? "-c default_transaction_read_only=on" : NULL;
+	vals[4] = pw = password(password_file, &err);
 	if (err)
 		goto fail;
 	db->pg = PQconnectdbParams(keys, vals, 1);
@@ -220,14 +223,6 @@ struct db *pg_open(const char *uri, const char *password_file, int readonly)
 	}
 	/* notices (a savepoint's, IF NOT EXISTS) are not errors */
 	PQsetNoticeProcessor(db->pg, quiet, NULL);
-	if (pg_exec(db, "SET client_encoding = 'UTF8'") < 0 ||
-	    (readonly && pg_exec(db, "SET default_transaction_read_only = on")
-	     < 0)) {
-		log_err("event=db_open_failed db=%s error=%s",
-			log_quote(qd, sizeof(qd), db->target),
-			log_quote(qe, sizeof(qe), db->msg));
-		goto fail;
-	}
 	return db;
 fail:
 	db_close(db);
@@ -312,9 +307,8 @@ static int pipe_flush(struct db *db)
 		return 0;
 	if (!PQpipelineSync(db->pg)) {
 		failed(db, NULL);
-		db->piped = 0;
-		(void)PQexitPipelineMode(db->pg);
-		return -1;
+		db->sticky = 1;
+		return collect(db, NULL);	/* what came back, then out */
 	}
 	return collect(db, NULL);
 }
@@ -428,7 +422,8 @@ static int server_prepare(struct db_stmt *s)
 	if (!result_ok(db, res))
 		return -1;
 	s->ncols = PQnfields(res);
-	PQclear(res);
+	PQclear(s->desc);
+	s->desc = res;		/* the columns' names, before a step too */
 	s->gen = db->gen;
 	return 0;
 }
@@ -445,6 +440,7 @@ void pg_finalize(struct db_stmt *s)
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
 		PQclear(PQexec(db->pg, sql));
 	}
+	PQclear(s->desc);
 	for (i = 0; i < s->nparams; i++)
 		free(s->owned[i]);
 	free(s->owned);
@@ -463,6 +459,9 @@ static int pipe_send(struct db_stmt *s)
 	    !PQsendQueryPrepared(db->pg, s->name, s->nparams, s->values, NULL,
 				 NULL, 0)) {
 		failed(db, NULL);
+		db->sticky = 1;		/* the transaction cannot be trusted */
+		if (db->piped == 0)
+			(void)PQexitPipelineMode(db->pg);
 		return DB_ERROR;
 	}
 	db->piped++;
@@ -690,7 +689,10 @@ int pg_col_count(struct db_stmt *s)
 
 const char *pg_col_name(struct db_stmt *s, int i)
 {
-	return s->res ? PQfname(s->res, i) : NULL;
+	if (s->res)
+		return PQfname(s->res, i);
+	return server_prepare(s) < 0 || s->desc == NULL ? NULL :
+		PQfname(s->desc, i);
 }
 
 int pg_col_null(struct db_stmt *s, int i)

@@ -129,8 +129,9 @@ int store_failure_transient(struct store *st);
  * failed run keeps it for the retry) and let go once it has left; a
  * daemon that dies loses it with its connection, and another daemon
  * adopts the file at its next rescan.  SQLite: one daemon, kept alone by
- * its lock file: always owned.  own: 1 owned, 0 another daemon's, -1
- * error.
+ * its lock file: always owned.  own: 1 owned, 0 another daemon's (and
+ * store_failure_transient() says so: wait), -1 error.  Every transaction
+ * of a file asks again: a connection made again has lost its locks.
  */
 int store_file_own(struct store *st, const char *id);
 void store_file_disown(struct store *st, const char *id);
@@ -381,10 +382,15 @@ int store_outbox_release_mine(struct store *st);
  * store_outbox_due - up to max pending messages due now, oldest first.
  * PostgreSQL: each is claimed for this daemon first (FOR UPDATE SKIP
  * LOCKED: no other daemon gets it) until its outcome is recorded, or for
- * OUTBOX_LEASE_S if this daemon dies; those fn did not take (it stopped)
+ * OUTBOX_LEASE_S if this daemon dies; fn returns non-zero to stop on a
+ * row it does not take (a full queue, a failure): that row and the rest
  * are let go at once.
  */
 #define OUTBOX_LEASE_S 900
+/* store_outbox_renew - this daemon's claims not yet recorded (in the SMTP
+ * thread's queue, their outcome kept) stay its own: a slow relay may take
+ * longer than one lease.  At each sender_run(); 0 or -1 */
+int store_outbox_renew(struct store *st);
 int store_outbox_due(struct store *st, int max,
 		     int (*fn)(const struct outbox_rec *, void *), void *arg);
 /*

@@ -157,6 +157,8 @@ int store_file_own(struct store *st, const char *id)
 	db_bind_int64(s, 2, seq);
 	if (st_one_row(st, s, "file own", st_read_int, &owned) != 1)
 		return -1;
+	if (!owned)
+		st->last_error = DB_BUSY;	/* another's: wait, not a fault */
 	return owned ? 1 : 0;
 }
 

@@ -176,8 +176,27 @@ int store_outbox_waiting(struct store *st)
 	return n > 0;
 }
 
-/* claimed_each - fn over the claimed rows; those it did not take (it
- * stopped, or failed) are due again at once */
+/* store_outbox_renew - see store.h */
+int store_outbox_renew(struct store *st)
+{
+	static const char sql[] =
+		"UPDATE outbox SET next_attempt = CAST(?1 AS BIGINT) + ?2"
+		" WHERE claimed_by = ?3 AND state = 'pending'"
+		" AND next_attempt < CAST(?1 AS BIGINT) + ?2 / 2";
+	struct db_stmt *s;
+
+	if (db_kind(st->db) != DB_PG)
+		return 0;
+	if ((s = st_stmt(st, sql)) == NULL)
+		return -1;
+	db_bind_int64(s, 1, time(NULL));
+	db_bind_int(s, 2, OUTBOX_LEASE_S);
+	st_text(s, 3, st->node ? st->node : "affild");
+	return st_done(st, s);
+}
+
+/* claimed_each - fn over the claimed rows; the one it stopped on (not
+ * taken: a full queue, a failure) and those after are due again at once */
 static int claimed_each(struct store *st, struct db_stmt *s,
 			int (*fn)(const struct outbox_rec *, void *), void *arg)
 {
@@ -189,17 +208,18 @@ static int claimed_each(struct store *st, struct db_stmt *s,
 	int rc, stop = 0;
 
 	while ((rc = db_step(s)) == DB_ROW) {
-		if (stop) {
-			if ((b = st_stmt(st, back)) != NULL) {
-				db_bind_int64(b, 1, db_col_int64(s, 0));
-				st_text(b, 2, st->node);
-				(void)st_done(st, b);
-			}
-			continue;
+		if (!stop) {
+			outbox_from_row(s, &o);
+			stop = fn(&o, arg);
+			outbox_rec_free(&o);
+			if (!stop)
+				continue;
 		}
-		outbox_from_row(s, &o);
-		stop = fn(&o, arg);
-		outbox_rec_free(&o);
+		if ((b = st_stmt(st, back)) != NULL) {
+			db_bind_int64(b, 1, db_col_int64(s, 0));
+			st_text(b, 2, st->node);
+			(void)st_done(st, b);
+		}
 	}
 	if (rc != DB_DONE) {
 		st_log_error(st, "outbox");

@@ -420,6 +420,19 @@ static void test_err_keys(void **state)
 	       "err_keys.yaml:4:3: spool.dir: duplicate key");
 }
 
+/* A PostgreSQL URL holds no password (the config is the admins' to
+ * read), and is one. */
+static void test_err_database(void **state)
+{
+	(void)state;
+	EXPECT("err_database.yaml",
+	       "err_database.yaml:5:8: database.url: holds a password; put it"
+	       " in password_file or the credential db-password");
+	EXPECT("err_database2.yaml",
+	       "err_database2.yaml:5:8: database.url: must start with"
+	       " postgresql://");
+}
+
 static void test_err_types(void **state)
 {
 	(void)state;
@@ -734,6 +747,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_demo_sections),
+		cmocka_unit_test(test_err_database),
 		cmocka_unit_test(test_demo_portal_process),
 		cmocka_unit_test(test_demo_employer),
 		cmocka_unit_test(test_minimal_defaults),

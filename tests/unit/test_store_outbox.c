@@ -353,8 +353,10 @@ static int take_two(const struct outbox_rec *o, void *arg)
 {
 	struct seen *sn = arg;
 
+	if (sn->n == 2)
+		return 1;	/* stop: this one and the rest not taken */
 	sn->id[sn->n++] = o->id;
-	return sn->n == 2;	/* stop: the rest is not taken */
+	return 0;
 }
 
 static void test_claims_are_one_daemons(void **state)
@@ -392,6 +394,17 @@ static void test_claims_are_one_daemons(void **state)
 	assert_int_equal(store_outbox_due(other, 10, see, &b), 0);
 	assert_int_equal(b.n, 1);
 	assert_int_equal(b.id[0], id[1]);
+
+	/* b holds ids 1..3; a lease near its end is renewed, so a slow
+	 * relay does not hand b's message to a */
+	dbx_exec(f->st->db, "UPDATE outbox SET next_attempt = 1");
+	assert_int_equal(store_outbox_renew(other), 0);
+	assert_true(col(f, "next_attempt", id[2]) > (long long)time(NULL));
+	assert_true(col(f, "next_attempt", id[1]) > (long long)time(NULL));
+	assert_int_equal(col(f, "next_attempt", id[0]), 1);	/* sent */
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(store_outbox_due(f->st, 10, see, &a), 0);
+	assert_int_equal(a.n, 0);
 	store_close(other);
 }
 
