@@ -49,39 +49,43 @@ def test_copy_to_postgresql_keeps_everything_and_goes_on(tmp_path):
     a = Affild(tmp_path)
     on_sqlite(a)
     a.start()
-    a.drop("one.csv", people(0, 5))
-    a.wait_report("one.csv")
-    a.drop("two.csv", people(5, 3) + row("RADIATION", make_nir(
-        1, date(1980, 1, 1), 99), "Inconnu", "X", "1980-01-01"))
-    a.wait_report("two.csv")
-    before = views(a)
+    try:
+        a.drop("one.csv", people(0, 5))
+        a.wait_report("one.csv")
+        a.drop("two.csv", people(5, 3) + row("RADIATION", make_nir(
+            1, date(1980, 1, 1), 99), "Inconnu", "X", "1980-01-01"))
+        a.wait_report("two.csv")
+        before = views(a)
 
-    # refused while the daemon runs: its locks
-    r = copy_to(a, a.db_url)
-    assert r.returncode == 75, r.stderr
-    a.stop()
+        # refused while the daemon runs: its locks
+        r = copy_to(a, a.db_url)
+        assert r.returncode == 75, r.stderr
+        a.stop()
 
-    r = copy_to(a, a.db_url)
-    assert r.returncode == 0, r.stderr
-    counts = dict(line.split() for line in r.stdout.splitlines())
-    assert counts["employee"] == "8" and counts["file"] == "2"
-    assert counts["outbox"] == str(len(before["outbox"]))
+        r = copy_to(a, a.db_url)
+        assert r.returncode == 0, r.stderr
+        counts = dict(line.split() for line in r.stdout.splitlines())
+        assert counts["employee"] == "8" and counts["file"] == "2"
+        assert counts["outbox"] == str(len(before["outbox"]))
 
-    # a second copy finds the target full
-    r = copy_to(a, a.db_url)
-    assert r.returncode != 0 and "not empty" in r.stderr
+        # a second copy finds the target full
+        r = copy_to(a, a.db_url)
+        assert r.returncode != 0 and "not empty" in r.stderr
 
-    on_pg(a, a.db_url)
-    a.start()
-    after = views(a)
-    for v in ("employees", "files", "outbox"):
-        assert after[v] == before[v], v
-    # and it goes on: new rows take ids after the copied ones
-    a.drop("three.csv", people(8, 2))
-    rep = a.wait_report("three.csv")
-    assert rep[-1]["code"] == "CR0"
-    ids = [o["outbox_id"] for o in a.ctl_json("outbox")]
-    assert len(ids) == len(set(ids)) == len(before["outbox"]) + 2
-    assert len(a.ctl_json("employees")) == 10
-    rows = pg_util.query(a.db_url, "SELECT count(*) FROM employee")
-    assert rows == [("10",)]
+        on_pg(a, a.db_url)
+        a.start()
+        after = views(a)
+        for v in ("employees", "files", "outbox"):
+            assert after[v] == before[v], v
+        # and it goes on: new rows take ids after the copied ones
+        a.drop("three.csv", people(8, 2))
+        rep = a.wait_report("three.csv")
+        assert rep[-1]["code"] == "CR0"
+        ids = [o["outbox_id"] for o in a.ctl_json("outbox")]
+        assert len(ids) == len(set(ids)) == len(before["outbox"]) + 2
+        assert len(a.ctl_json("employees")) == 10
+        rows = pg_util.query(a.db_url, "SELECT count(*) FROM employee")
+        assert rows == [("10",)]
+    finally:
+        if a.proc:
+            a.stop()
