@@ -44,7 +44,6 @@
 #include "mail/sender.h"
 #include "mail/template.h"
 #include "parsers/xml_reader.h"
-#include "store/db.h"
 
 #define TICK_MS 250
 #define MAIL_BATCH 50
@@ -407,7 +406,7 @@ static int copy_database(struct daemon *d, const char *url)
 	struct store *from, *to = NULL;
 	int rc;
 
-	if (!db_is_url(url)) {
+	if (!store_target_is_url(url)) {
 		log_err("event=copy_refused reason=\"--copy-to takes a "
 			"postgresql:// URL\"");
 		return EX_USAGE;

@@ -65,17 +65,23 @@ static enum db_fail fail_of(const char *state)
 }
 
 /* failed - note the failure of res (NULL: of the connection); a sticky
- * one stays the one said */
+ * one stays the one said.  Only the primary message and the SQLSTATE:
+ * DETAIL and CONTEXT quote the values (a key's NIR, a COPY's row). */
 static void failed(struct db *db, PGresult *res)
 {
-	const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(db->pg);
+	const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+		PQerrorMessage(db->pg);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) :
+		NULL;
 	size_t n;
 
 	if (db->sticky)
 		return;
 	db->fail = PQstatus(db->pg) != CONNECTION_OK ? DB_IO :
 		fail_of(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
-	snprintf(db->msg, sizeof(db->msg), "%s", m && *m ? m : "no answer");
+	snprintf(db->msg, sizeof(db->msg), "%s%s%s%s", m && *m ? m :
+		 "no answer", state ? " (SQLSTATE " : "", state ? state : "",
+		 state ? ")" : "");
 	n = strlen(db->msg);
 	while (n > 0 && isspace((unsigned char)db->msg[n - 1]))
 		db->msg[--n] = '\0';

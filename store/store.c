@@ -199,6 +199,11 @@ int store_failure_transient(struct store *st)
 	       e == DB_CANTOPEN || e == DB_READONLY;
 }
 
+int store_target_is_url(const char *target)
+{
+	return db_is_url(target);
+}
+
 /* store_open - open target; migrate the schema when opened read-write */
 struct store *store_open(const char *target, enum store_mode mode,
 			 int cache_mb, int busy_timeout_s)

@@ -40,6 +40,8 @@ enum store_mode { STORE_RW, STORE_RO };
  * store_open_pw - the same with PostgreSQL's password read from a file
  * (NULL: the unit's credential db-password, else libpq's ~/.pgpass).
  */
+/* store_target_is_url - target names a PostgreSQL database */
+int store_target_is_url(const char *target);
 struct store *store_open(const char *target, enum store_mode mode,
 			 int cache_mb, int busy_timeout_s);
 struct store *store_open_pw(const char *target, const char *password_file,
