@@ -30,10 +30,12 @@ void db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	if (PG(db))
+	if (PG(db)) {
 		pg_close(db);
-	else
+	} else {
+		db_finalize(db->copy);	/* a copy left unended */
 		lite_close(db);
+	}
 	free(db->target);
 	free(db);
 }

@@ -116,8 +116,9 @@ static void test_no_value_in_a_message(void **state)
 	assert_null(strstr(db_errmsg(f->db), "185057800604897"));
 	assert_int_equal(db_begin(f->db, NULL), 0);
 	assert_int_equal(db_copy_begin(f->db, "t", cols, 3), 0);
-	rc = db_copy_row(f->db, row) == 0 ? db_copy_end(f->db) : -1;
-	assert_int_equal(rc, -1);
+	rc = db_copy_row(f->db, row);		/* SQLite: refused here */
+	rc |= db_copy_end(f->db);		/* PostgreSQL: at the end */
+	assert_int_not_equal(rc, 0);
 	assert_null(strstr(db_errmsg(f->db), "185057800604897"));
 	(void)db_exec(f->db, "ROLLBACK");
 }
