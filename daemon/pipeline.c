@@ -40,15 +40,16 @@ static int stream(struct run *r, const struct source_prepass *pp,
 {
 	const struct file_diag *w;
 	struct source src;
-	struct movement mv;
+	struct movement *mv;
+	unsigned long nread = 0;
 	size_t i, nw;
 	int rc = 0, got;
 
 	source_open(&src, r->fd, source_format(r->job->name), pp, r->d->cfg);
-	mv_init(&mv);
-	while ((got = source_next(&src, &mv)) == 1) {
-		if (pipeline_other_employer(r, &mv)) {
-			why->line = mv.line;
+	r->nahead = 0;
+	while ((got = source_next(&src, mv = pipeline_slot(r))) == 1) {
+		if (pipeline_other_employer(r, mv)) {
+			why->line = mv->line;
 			snprintf(why->d.code, sizeof(why->d.code), "E003");
 			snprintf(why->d.msg, sizeof(why->d.msg), "numero_personne "
 				 "d'un autre employeur : un fichier ne peut "
@@ -56,16 +57,15 @@ static int stream(struct run *r, const struct source_prepass *pp,
 			rc = 1;
 			goto out;
 		}
-		if (pipeline_recon_mixed(r, &mv, why)) {
+		if (pipeline_recon_mixed(r, mv, why)) {
 			rc = 1;
 			goto out;
 		}
-		if (pipeline_take(r, &mv) < 0) {
+		if (pipeline_read(r) < 0) {
 			rc = -1;
 			goto out;
 		}
-		if ((r->counts.movements & 255) == 0 &&
-		    signals_poll(r->d)) {
+		if ((++nread & 255) == 0 && signals_poll(r->d)) {
 			log_info("event=file_interrupted id=%s", r->job->id);
 			rc = -1;
 			goto out;
@@ -76,7 +76,7 @@ static int stream(struct run *r, const struct source_prepass *pp,
 		rc = 1;
 		goto out;
 	}
-	if (pipeline_group_close(r) < 0) {
+	if (pipeline_flush(r) < 0 || pipeline_group_close(r) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -95,7 +95,6 @@ static int stream(struct run *r, const struct source_prepass *pp,
 		rc = 1;
 	}
 out:
-	mv_free(&mv);
 	source_close(&src);
 	return rc;
 }
@@ -603,6 +602,7 @@ out:
 		close(r.fd);
 	free(r.bulletins);
 	pipeline_admin_free(&r);
+	pipeline_ahead_free(&r);
 	if (r.grp) {
 		int i;
 

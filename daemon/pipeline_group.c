@@ -5,6 +5,12 @@
  * closes, then applied whole or not at all: the parent waits for the next
  * movement, and only when a beneficiary follows is the savepoint "grp"
  * taken, for a rejected beneficiary to undo its parent.
+ *
+ * On PostgreSQL the movements of an employer's file are read a batch
+ * ahead (store_read_ahead): the store asks once which of their NIRs the
+ * employer holds, and the new employees among them are written without a
+ * round trip each.  They are then taken one at a time, in file order, as
+ * if just read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +287,67 @@ int pipeline_take(struct run *r, struct movement *mv)
 	if (emit_movement(r, mv) < 0)
 		return -1;
 	return pipeline_admin_after(r);
+}
+
+#define AHEAD_MAX 128
+
+/* pipeline_slot - see pipeline_priv.h */
+struct movement *pipeline_slot(struct run *r)
+{
+	if (r->ahead == NULL) {
+		r->ahead_max = 1;
+		if (r->job->emp != NULL && !r->job->admin)
+			r->ahead_max = store_read_ahead(r->d->store);
+		if (r->ahead_max > AHEAD_MAX)
+			r->ahead_max = AHEAD_MAX;
+		r->ahead = xcalloc((size_t)r->ahead_max, sizeof(*r->ahead));
+	}
+	if (r->nahead == r->ahead_init)
+		mv_init(&r->ahead[r->ahead_init++]);
+	return &r->ahead[r->nahead];
+}
+
+/* pipeline_read - see pipeline_priv.h */
+int pipeline_read(struct run *r)
+{
+	if (++r->nahead < r->ahead_max)
+		return 0;
+	return pipeline_flush(r);
+}
+
+/* pipeline_flush - see pipeline_priv.h */
+int pipeline_flush(struct run *r)
+{
+	char keys[AHEAD_MAX][32];
+	const char *nirs[AHEAD_MAX];
+	int i, n = r->nahead;
+
+	r->nahead = 0;
+	if (r->ahead_max > 1 && n > 0) {
+		for (i = 0; i < n; i++) {
+			nir_key(&r->ahead[i], keys[i], sizeof(keys[i]));
+			nirs[i] = keys[i];
+		}
+		if (store_prefetch(r->d->store, r->job->emp->numero, nirs,
+				   n) < 0)
+			return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (pipeline_take(r, &r->ahead[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* pipeline_ahead_free - see pipeline_priv.h */
+void pipeline_ahead_free(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->ahead_init; i++)
+		mv_free(&r->ahead[i]);
+	free(r->ahead);
+	r->ahead = NULL;
+	r->nahead = r->ahead_init = 0;
 }
 
 /* other_employer - a row naming another employer rejects the whole file */

@@ -42,6 +42,9 @@ struct run {
 	long file_warnings;
 	struct date today;		/* Europe/Paris, once per file */
 	int fd;
+	/* Movements read, not yet applied (store_read_ahead). */
+	struct movement *ahead;		/* ahead_max, initialised lazily */
+	int nahead, ahead_init, ahead_max;
 	/* The open movement group (formats.md, "Movement groups"). */
 	struct movement *grp;		/* GROUP_MAX, initialised lazily */
 	int ngrp;
@@ -86,6 +89,14 @@ int pipeline_emit(struct run *r, long line, const char *op, const char *nir,
 		  const char *msg);
 /* pipeline_take - one movement from the reader: alone or in its group */
 int pipeline_take(struct run *r, struct movement *mv);
+/* pipeline_slot - where the reader puts the next movement */
+struct movement *pipeline_slot(struct run *r);
+/* pipeline_read - the slot's movement is read: taken now, or with its
+ * batch once the store reads ahead; pipeline_flush - take what is read */
+int pipeline_read(struct run *r);
+int pipeline_flush(struct run *r);
+/* pipeline_ahead_free - the slots */
+void pipeline_ahead_free(struct run *r);
 /* pipeline_group_close - the open group applies whole or not at all */
 int pipeline_group_close(struct run *r);
 /* pipeline_other_employer - the row names another employer (E003) */

@@ -31,6 +31,7 @@ void db_close(struct db *db)
 	if (db == NULL)
 		return;
 	if (PG(db)) {
+		db_finalize(db->ids);
 		pg_close(db);
 	} else {
 		db_finalize(db->copy);	/* a copy left unended */
@@ -38,6 +39,26 @@ void db_close(struct db *db)
 	}
 	free(db->target);
 	free(db);
+}
+
+/* db_next_ids - see db.h */
+int db_next_ids(struct db *db, const char *table, long long *ids, int n)
+{
+	static const char sql[] = "SELECT nextval(pg_get_serial_sequence(?1,"
+		" 'id')) FROM generate_series(1, ?2::int)";
+	int i = 0;
+
+	if (!PG(db) || n < 1)
+		return -1;
+	if (db->ids == NULL && (db->ids = db_prepare(db, sql, 0)) == NULL)
+		return -1;
+	db_reset(db->ids);
+	db_bind_text(db->ids, 1, table, 0);
+	db_bind_int(db->ids, 2, n);
+	while (i < n && db_step(db->ids) == DB_ROW)
+		ids[i++] = db_col_int64(db->ids, 0);
+	db_reset(db->ids);
+	return i == n ? 0 : -1;
 }
 
 enum db_kind db_kind(const struct db *db)

@@ -110,6 +110,15 @@ int db_copy_begin(struct db *db, const char *table, const char *const *cols,
 int db_copy_row(struct db *db, const char *const *vals);
 int db_copy_end(struct db *db);
 
+/*
+ * db_next_ids - n fresh values of table's identity column, for rows
+ * inserted with their id (no RETURNING, so no answer to wait for): one
+ * round trip for n ids from PostgreSQL's sequence, never given twice, a
+ * gap where a transaction rolls back.  PostgreSQL only (SQLite has no
+ * sequence, and an answer costs it nothing): -1 on SQLite.  0 or -1.
+ */
+int db_next_ids(struct db *db, const char *table, long long *ids, int n);
+
 /* db_schema_version, db_set_schema_version - the number of migrations
  * applied (SQLite's user_version, a one-row table in PostgreSQL); the
  * setter runs inside the migration's transaction */

@@ -27,6 +27,7 @@ struct db {
 	unsigned nstmt;			/* names s1, s2, ... */
 	struct db_stmt *streaming;	/* the statement holding the link */
 	struct db_stmt *copy;		/* SQLite: db_copy's INSERT */
+	struct db_stmt *ids;		/* PostgreSQL: db_next_ids' */
 	int piped;			/* PostgreSQL: writes sent, not read */
 	int sticky;			/* a piped write failed: every statement
 					 * fails with its error until ROLLBACK */

@@ -239,6 +239,7 @@ void store_close(struct store *st)
 	for (i = 0; i < st->ncache; i++)
 		db_finalize(st->cache[i].stmt);
 	db_close(st->db);
+	free(st->ahead);
 	free(st->node);
 	free(st->path);
 	free(st);
@@ -255,6 +256,7 @@ int store_begin_for(struct store *st, const char *employer)
 	char qd[LOG_QUOTE_MAX], qe[LOG_QUOTE_MAX], io[128];
 
 	st->mv_pending = st->mv_open = 0;
+	st_ahead_clear(st);
 	if (db_begin(st->db, employer) == 0)
 		return 0;
 	st->last_error = db_fail(st->db);
@@ -270,6 +272,7 @@ int store_begin_for(struct store *st, const char *employer)
 int store_commit(struct store *st)
 {
 	st->mv_pending = st->mv_open = 0;
+	st_ahead_clear(st);
 	return st_exec(st, "COMMIT");
 }
 
@@ -277,6 +280,7 @@ int store_commit(struct store *st)
 int store_rollback(struct store *st)
 {
 	st->mv_pending = st->mv_open = 0;
+	st_ahead_clear(st);
 	if (!db_in_tx(st->db))
 		return 0;
 	return st_exec(st, "ROLLBACK");

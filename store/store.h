@@ -309,6 +309,23 @@ int store_recon_missing_each(struct store *st, const char *employer,
 
 /* ---- the apply step (store_apply.c and store_apply.h) --------------- */
 
+/*
+ * store_read_ahead - how many movements a file's pipeline reads before it
+ * applies them: 1 on SQLite, where a lookup costs a microsecond; on
+ * PostgreSQL, where it costs a round trip, a batch whose NIRs
+ * store_prefetch() asks about at once (store_ahead.c).
+ */
+int store_read_ahead(const struct store *st);
+/*
+ * store_prefetch - inside a file's transaction, before applying a batch of
+ * the employer's movements: which of their NIRs (as the checks normalise
+ * them; n at most store_read_ahead()) the employer holds, asked at once,
+ * so that the new employees among them are inserted without waiting for
+ * an answer.  Nothing on SQLite.  0 or -1.
+ */
+int store_prefetch(struct store *st, const char *employer,
+		   const char *const *nirs, int n);
+
 struct apply_ctx {
 	const struct cfg *cfg;
 	const struct cfg_employer *emp;

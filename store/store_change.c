@@ -56,6 +56,8 @@ static int record(struct store *st, const struct st_env *env,
 		    (c->person && st_emp_set_person(st, e->id, mv) < 0) ||
 		    (c->nir && st_set_col(st, e->id, "nir", c->nir) < 0))
 			return -1;
+		if (c->nir)	/* held now: no longer known absent */
+			st_ahead_forget(st, env->emp->numero, c->nir);
 	}
 	for (i = 0; i < c->nset; i++)
 		if (st_set_col(st, e->id, c->set[i].col, c->set[i].value) < 0)

@@ -80,18 +80,19 @@ static void from_movement(struct st_emp *e, const struct st_env *env,
 	}
 }
 
-/* The insert of a new record, in person_fields' order from ?13. */
-#define INSERT_EMPLOYEE \
+/* The insert of a new record, in person_fields' order from ?13; with its
+ * id as ?33 when it comes from the sequence (store_ahead.c). */
+#define INSERT_EMPLOYEE(idcol, idval) \
 	"INSERT INTO employee (employer, nir, status, status_since," \
 	" updated_at, created_at, created_cause, created_ref," \
 	" token_n, token_expires, due_jeton, invited_on, due_relance," \
 	" nom, nom_usage, prenom, date_naissance," \
 	" date_embauche, date_effet, categorie, email, email_personnel," \
 	" adresse, code_postal, ville, pays, telephone, matricule," \
-	" option, iban, bic, rum, date_signature_mandat) VALUES" \
+	" option, iban, bic, rum, date_signature_mandat" idcol ") VALUES" \
 	" (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12," \
 	" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24," \
-	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"
+	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32" idval ")"
 
 /*
  * st_emp_insert - a new record (employer, nir) in status, with the
@@ -105,20 +106,28 @@ int st_emp_insert(struct store *st, const struct st_env *env,
 		  const struct movement *mv, const char *status, int invite,
 		  int if_absent, struct st_emp *e)
 {
-	static const char sql[] = INSERT_EMPLOYEE " RETURNING id";
-	static const char absent[] = INSERT_EMPLOYEE
+	static const char sql[] = INSERT_EMPLOYEE("", "") " RETURNING id";
+	static const char absent[] = INSERT_EMPLOYEE("", "")
 		" ON CONFLICT (employer, nir) DO NOTHING RETURNING id";
-	struct db_stmt *s = st_stmt(st, if_absent ? absent : sql);
+	/* known absent: no answer to wait for, and no ON CONFLICT to hide
+	 * a mistake */
+	static const char known[] = INSERT_EMPLOYEE(", id", ", ?33");
 	const struct st_invite_days *d = st_invite_days(env->cfg, env->today);
+	const char *nir = mv_get(mv, F_NIR);
+	struct db_stmt *s;
+	long long id = 0;
 	char now[32];
 	size_t i;
-	int rc;
+	int rc = 0;
 
-	if (s == NULL)
+	if (if_absent &&
+	    (rc = st_ahead_take(st, env->emp->numero, nir, &id)) < 0)
+		return -1;
+	if ((s = st_stmt(st, rc ? known : if_absent ? absent : sql)) == NULL)
 		return -1;
 	st_now(now);
 	st_text_kept(s, 1, env->emp->numero);
-	st_text_kept(s, 2, mv_get(mv, F_NIR));
+	st_text_kept(s, 2, nir);
 	st_text_kept(s, 3, status);
 	st_text_kept(s, 4, d->day);
 	st_text_kept(s, 5, now);
@@ -136,12 +145,19 @@ int st_emp_insert(struct store *st, const struct st_env *env,
 	for (i = 0; i < NELEM(person_col); i++)
 		st_text_kept(s, (int)i + 13, mv_has(mv, person_fields[i]) ?
 			     mv_get(mv, person_fields[i]) : NULL);
-	/* no row back: ON CONFLICT found the NIR (an INSERT without it
-	 * always gives its row) */
-	e->id = 0;
-	rc = st_one_row(st, s, "employee", st_read_int64, &e->id);
-	if (rc != 1)
-		return rc == 0 && if_absent ? 1 : -1;
+	e->id = id;
+	if (id != 0) {
+		db_bind_int64(s, 33, id);
+		if (st_done(st, s) < 0)
+			return -1;
+	} else {
+		/* no row back: ON CONFLICT found the NIR (an INSERT without
+		 * it always gives its row) */
+		rc = st_one_row(st, s, "employee", st_read_int64, &e->id);
+		if (rc != 1)
+			return rc == 0 && if_absent ? 1 : -1;
+		st_ahead_forget(st, env->emp->numero, nir);
+	}
 	from_movement(e, env, mv, status);
 	if (invite) {
 		e->token_n = 1;

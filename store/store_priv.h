@@ -24,7 +24,21 @@ struct store {
 	int mv_pending;		/* savepoint mv asked for, not yet taken */
 	int mv_open;		/* savepoint mv taken */
 	char *node;		/* who claims messages (store_outbox_node) */
+	struct st_ahead *ahead;	/* NIRs known absent (store_ahead.c) */
 };
+
+/* ---- new employees without a round trip (store_ahead.c) ------------- */
+
+/* st_ahead_take - 1: the employer is known not to hold nir, and *id is a
+ * fresh id for its record (the insert follows, with no answer awaited);
+ * 0: not known; -1: error */
+int st_ahead_take(struct store *st, const char *employer, const char *nir,
+		  long long *id);
+/* st_ahead_forget - a write may have given nir to a record */
+void st_ahead_forget(struct store *st, const char *employer,
+		     const char *nir);
+/* st_ahead_clear - a transaction begins or ends: nothing is known */
+void st_ahead_clear(struct store *st);
 
 /*
  * st_decided - the movement is decided: the writes that follow will not be
