@@ -29,6 +29,10 @@ struct db {
 	struct db_stmt *copy;		/* SQLite: db_copy's INSERT */
 	struct db_stmt *ids;		/* PostgreSQL: db_next_ids' */
 	int piped;			/* PostgreSQL: writes sent, not read */
+	int tx;				/* PostgreSQL: BEGIN said, not yet
+					 * COMMIT or ROLLBACK: a connection
+					 * lost meanwhile is not made again
+					 * until ROLLBACK */
 	int sticky;			/* a piped write failed: every statement
 					 * fails with its error until ROLLBACK */
 	int copy_n;			/* db_copy's columns */

@@ -38,9 +38,11 @@
 #define INT2OID 21
 #define INT4OID 23
 
-/* writes sent before their results are read: the results of a few dozen
- * fit the socket's buffers, so neither side waits on the other */
-#define PIPE_MAX 64
+/* writes sent before their results are read: their results (a few dozen
+ * bytes each) fit the socket's buffers, and libpq reads what comes back
+ * whenever it cannot write, so neither side waits on the other; a sync
+ * every PIPE_MAX writes (docs/performance.md: 64 cost 15%) */
+#define PIPE_MAX 512
 
 /* fail_of - the class of an SQLSTATE (PostgreSQL's appendix A) */
 static enum db_fail fail_of(const char *state)
@@ -134,14 +136,20 @@ static char *strip_password(const char *uri)
 }
 
 /*
- * ready - the connection usable for a new transaction: a connection lost
- * since (a server restart, a failover) is reset, and every statement
- * will be prepared again (gen).
+ * ready - the connection usable for the next statement: a connection lost
+ * since (a server restart, a failover, a session ended by the DBA) is
+ * made again, and every statement will be prepared again (gen).  Not in
+ * a transaction: its statements fail, with the transient class of a lost
+ * link, until the caller's ROLLBACK; they must never run on in autocommit.
  */
 static int ready(struct db *db)
 {
 	if (PQstatus(db->pg) == CONNECTION_OK)
 		return 0;
+	if (db->tx) {
+		failed(db, NULL);
+		return -1;
+	}
 	PQreset(db->pg);
 	db->gen++;
 	db->streaming = NULL;
@@ -328,10 +336,18 @@ int pg_exec(struct db *db, const char *sql)
 {
 	PGresult *res;
 	char *pg;
+	int rollback = strcasecmp(sql, "ROLLBACK") == 0;
+	int end = rollback || strcasecmp(sql, "COMMIT") == 0;
 
-	int rollback = strncasecmp(sql, "ROLLBACK", 8) == 0;
-
-	if (pipe_flush(db) < 0 && !rollback)
+	if (rollback && PQstatus(db->pg) != CONNECTION_OK) {
+		db->tx = 0;	/* the server rolled it back with the link */
+		db->piped = 0;
+		db->sticky = 0;
+		return 0;
+	}
+	if (end)
+		db->tx = 0;	/* whatever the outcome: over */
+	if (ready(db) < 0 || (pipe_flush(db) < 0 && !rollback))
 		return -1;
 	if (db->sticky && !rollback)
 		return -1;		/* a piped write failed: said already */
@@ -352,13 +368,19 @@ int pg_exec(struct db *db, const char *sql)
 			 "transaction had failed");
 		return -1;
 	}
-	return answered(db, res);
+	if (answered(db, res) < 0)
+		return -1;
+	if (strncasecmp(sql, "BEGIN", 5) == 0)
+		db->tx = 1;
+	return 0;
 }
 
 int pg_in_tx(struct db *db)
 {
 	PGTransactionStatusType t;
 
+	if (db->tx)		/* a link lost in it still needs its ROLLBACK */
+		return 1;
 	(void)pipe_flush(db);
 	t = PQtransactionStatus(db->pg);
 
@@ -371,7 +393,7 @@ int pg_begin(struct db *db, const char *key)
 	const char *params[1] = { key };
 	PGresult *res;
 
-	if (ready(db) < 0 || pg_exec(db, "BEGIN") < 0)
+	if (pg_exec(db, "BEGIN") < 0)
 		return -1;
 	if (key == NULL)
 		return pg_exec(db, "SELECT pg_advisory_xact_lock(" LOCK_ALL ", 0)");
@@ -483,6 +505,8 @@ static int run(struct db_stmt *s)
 	if (db->sticky)
 		return DB_ERROR;	/* a piped write failed: said already */
 	db->fail = DB_OK;
+	if (ready(db) < 0)
+		return DB_ERROR;
 	if (db->streaming && db->streaming != s)
 		pg_reset(db->streaming);
 	if (server_prepare(s) < 0)
