@@ -86,12 +86,13 @@ int db_begin(struct db *db, const char *key)
 	return PG(db) ? pg_begin(db, key) : lite_exec(db, "BEGIN IMMEDIATE");
 }
 
-struct db_stmt *db_prepare(struct db *db, const char *sql, int stream)
+struct db_stmt *db_prepare(struct db *db, const char *sql, int flags)
 {
 	struct db_stmt *s = xcalloc(1, sizeof(*s));
 
 	s->db = db;
-	s->stream = stream;
+	s->stream = (flags & DB_STREAM) != 0;
+	s->batch = (flags & DB_BATCH) != 0;
 	if ((PG(db) ? pg_prepare(db, s, sql) : lite_prepare(db, s, sql)) < 0) {
 		db_finalize(s);
 		return NULL;

@@ -60,11 +60,22 @@ int db_in_tx(struct db *db);
 int db_begin(struct db *db, const char *key);
 
 /*
- * db_prepare - a statement for sql; stream asks PostgreSQL for its rows
- * one at a time (exports: memory stays flat; no other statement may run
- * on the connection until this one is reset).  NULL after db_errmsg.
+ * db_prepare - a statement for sql.  flags:
+ *   DB_STREAM: PostgreSQL sends its rows one at a time (exports: memory
+ *     stays flat; no other statement may run on the connection until
+ *     this one is reset);
+ *   DB_BATCH: an INSERT ... VALUES (...) whose rows PostgreSQL may send
+ *     several to a statement, later (db_pg_batch.c): inside a
+ *     transaction its steps are kept and sent before the next statement
+ *     that is not such an INSERT, COMMIT and savepoints included.  The
+ *     rows of two such statements may reach the server in another order
+ *     than they were stepped: only for tables no other row refers to
+ *     meanwhile.  A failure is said by a later statement (db_step) and
+ *     sticks until ROLLBACK, as for any write PostgreSQL pipes.
+ * NULL after db_errmsg.
  */
-struct db_stmt *db_prepare(struct db *db, const char *sql, int stream);
+enum { DB_STREAM = 1, DB_BATCH = 2 };
+struct db_stmt *db_prepare(struct db *db, const char *sql, int flags);
 void db_finalize(struct db_stmt *s);
 int db_step(struct db_stmt *s);
 /* db_reset - ready to step again (bindings kept); 0 or -1 */

@@ -36,7 +36,14 @@ struct db {
 	int sticky;			/* a piped write failed: every statement
 					 * fails with its error until ROLLBACK */
 	int copy_n;			/* db_copy's columns */
+	/* PostgreSQL: rows of DB_BATCH statements kept (db_pg_batch.c),
+	 * in the order of each statement's first */
+	struct db_stmt *batched[8];
+	int nbatched;
+	int flushing;			/* sending them: run() sends at once */
 };
+
+struct pg_rows;
 
 struct db_stmt {
 	struct db *db;
@@ -46,6 +53,10 @@ struct db_stmt {
 	char *sql;			/* in PostgreSQL's spelling */
 	int nparams, ncols, stream, readonly;
 	int deferred;			/* a write whose result can wait */
+	int batch;			/* DB_BATCH asked */
+	struct pg_rows *rows;		/* PostgreSQL: its rows kept, and the
+					 * statement that sends PG_BATCH_ROWS
+					 * of them at once */
 	unsigned gen;			/* prepared on this generation */
 	const char **values;		/* bound values, NULL for NULL */
 	char **owned;			/* copies db_bind_text made */
@@ -97,6 +108,13 @@ int pg_copy_begin(struct db *db, const char *table, const char *const *cols,
 int pg_copy_row(struct db *db, const char *const *vals);
 int pg_copy_end(struct db *db);
 int pg_col_count(struct db_stmt *s);
+
+/* db_pg_batch.c: DB_BATCH's rows, kept and sent several at once */
+int pgb_prepare(struct db_stmt *s);
+int pgb_add(struct db_stmt *s);
+int pgb_flush(struct db *db);
+void pgb_discard(struct db *db);
+void pgb_free(struct db_stmt *s);
 long long pg_changes(struct db *db);
 const char *pg_col_name(struct db_stmt *s, int i);
 int pg_col_null(struct db_stmt *s, int i);

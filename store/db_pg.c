@@ -151,6 +151,7 @@ static int ready(struct db *db)
 		return -1;
 	}
 	PQreset(db->pg);
+	pgb_discard(db);
 	db->gen++;
 	db->streaming = NULL;
 	db->piped = 0;		/* a new link has nothing in flight */
@@ -329,7 +330,7 @@ static int pipe_flush(struct db *db)
 
 long long pg_changes(struct db *db)
 {
-	return pipe_flush(db) < 0 ? 0 : db->changes;
+	return pgb_flush(db) < 0 || pipe_flush(db) < 0 ? 0 : db->changes;
 }
 
 int pg_exec(struct db *db, const char *sql)
@@ -339,6 +340,10 @@ int pg_exec(struct db *db, const char *sql)
 	int rollback = strcasecmp(sql, "ROLLBACK") == 0;
 	int end = rollback || strcasecmp(sql, "COMMIT") == 0;
 
+	if (rollback)
+		pgb_discard(db);	/* the rows kept go with it */
+	else if (pgb_flush(db) < 0)
+		return -1;
 	if (rollback && PQstatus(db->pg) != CONNECTION_OK) {
 		db->tx = 0;	/* the server rolled it back with the link */
 		db->piped = 0;
@@ -427,6 +432,8 @@ int pg_prepare(struct db *db, struct db_stmt *s, const char *sql)
 	s->owned = xcalloc((size_t)n + 1, sizeof(*s->owned));
 	s->nums = xcalloc((size_t)n + 1, sizeof(*s->nums));
 	snprintf(s->name, sizeof(s->name), "s%u", ++db->nstmt);
+	if (s->batch && pgb_prepare(s) < 0)
+		return -1;
 	return 0;		/* prepared on the server at its first step */
 }
 
@@ -462,6 +469,12 @@ void pg_finalize(struct db_stmt *s)
 	char sql[32];
 	int i;
 
+	if (s->rows) {
+		/* rows kept: sent with the transaction, not dropped */
+		if (db->nbatched > 0 && db->tx)
+			(void)pgb_flush(db);
+		pgb_free(s);
+	}
 	pg_reset(s);
 	if (s->gen == db->gen && PQstatus(db->pg) == CONNECTION_OK &&
 	    !pg_in_tx(db)) {
@@ -507,6 +520,12 @@ static int run(struct db_stmt *s)
 	db->fail = DB_OK;
 	if (ready(db) < 0)
 		return DB_ERROR;
+	if (!db->flushing) {		/* db_pg_batch.c */
+		if (s->batch && db->tx)
+			return pgb_add(s);
+		if (db->nbatched > 0 && pgb_flush(db) < 0)
+			return DB_ERROR;
+	}
 	if (db->streaming && db->streaming != s)
 		pg_reset(db->streaming);
 	if (server_prepare(s) < 0)
@@ -639,7 +658,7 @@ int pg_copy_begin(struct db *db, const char *table, const char *const *cols,
 	for (i = 0; i < n; i++)
 		buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
 	buf_addstr(&sql, ") FROM STDIN");
-	if (pipe_flush(db) < 0) {
+	if (pgb_flush(db) < 0 || pipe_flush(db) < 0) {
 		buf_free(&sql);
 		return -1;
 	}

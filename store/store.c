@@ -74,6 +74,11 @@ int st_exec(struct store *st, const char *sql)
 
 struct db_stmt *st_stmt(struct store *st, const char *sql)
 {
+	return st_stmt_flags(st, sql, 0);
+}
+
+struct db_stmt *st_stmt_flags(struct store *st, const char *sql, int flags)
+{
 	struct db_stmt *s;
 	int i;
 
@@ -87,7 +92,7 @@ struct db_stmt *st_stmt(struct store *st, const char *sql)
 				return NULL;
 			return s;
 		}
-	if ((s = db_prepare(st->db, sql, 0)) == NULL) {
+	if ((s = db_prepare(st->db, sql, flags)) == NULL) {
 		st_log_error(st, "prepare");
 		return NULL;
 	}

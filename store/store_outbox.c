@@ -57,7 +57,8 @@ int st_outbox_add(struct store *st, const char *from, const char *kind,
 	 * counter: unique without a system call per message. */
 	static unsigned char rnd[8];
 	static unsigned long long seq;
-	struct db_stmt *s = st_stmt(st, sql);
+	/* no row refers to a message: its rows may go several at once */
+	struct db_stmt *s = st_stmt_flags(st, sql, DB_BATCH);
 	char now[32], mid[256], *data;
 	const char *dom;
 	size_t len;

@@ -123,7 +123,8 @@ int st_emp_insert(struct store *st, const struct st_env *env,
 	if (if_absent &&
 	    (rc = st_ahead_take(st, env->emp->numero, nir, &id)) < 0)
 		return -1;
-	if ((s = st_stmt(st, rc ? known : if_absent ? absent : sql)) == NULL)
+	if ((s = rc ? st_stmt_flags(st, known, DB_BATCH) :
+	     st_stmt(st, if_absent ? absent : sql)) == NULL)
 		return -1;
 	st_now(now);
 	st_text_kept(s, 1, env->emp->numero);

@@ -51,6 +51,9 @@ void st_decided(struct store *st);
 /* st_stmt - a prepared, reset statement for a static SQL string; taking
  * the pending savepoint "mv" first when the statement writes */
 struct db_stmt *st_stmt(struct store *st, const char *sql);
+/* st_stmt_flags - the same with db_prepare's flags (DB_BATCH: a bulk
+ * file's hot INSERTs, sent several rows at once on PostgreSQL) */
+struct db_stmt *st_stmt_flags(struct store *st, const char *sql, int flags);
 int st_exec(struct store *st, const char *sql);
 /* st_done - step a statement to completion; 0 or -1 after logging */
 int st_done(struct store *st, struct db_stmt *s);

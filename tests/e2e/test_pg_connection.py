@@ -20,7 +20,7 @@ from spool_util import db, simple
 
 pytestmark = pytest.mark.skipif(not PG, reason="needs AFFILD_TEST_PG")
 
-ROWS = 4000
+ROWS = 20000
 CUTS = 3
 
 
@@ -53,18 +53,19 @@ def test_sessions_ended_mid_file_apply_once(tmp_path):
     try:
         a.drop("gros.csv", HEADER + "".join(simple(k) for k in range(ROWS)))
         cuts = 0
-        deadline = time.time() + 60
-        while cuts < CUTS and time.time() < deadline and not a.reports("gros"):
+        deadline = time.time() + 120
+
+        def failed_runs():
+            return a.log.read_text().count("class=tempfail")
+        while failed_runs() < CUTS and time.time() < deadline \
+                and not a.reports("gros"):
             if not applying(a):
                 time.sleep(0.01)
                 continue
             time.sleep(rng.uniform(0, 0.05))
-            if a.reports("gros"):
-                break
-            cuts += end_sessions(a) > 0
-        log = a.log.read_text()
-        tempfails = log.count("event=file_tempfail")
-        assert tempfails >= 1, (why, cuts, log[-3000:])
+            cuts += end_sessions(a)
+            time.sleep(0.1)
+        assert failed_runs() >= 1, (why, cuts, a.log.read_text()[-3000:])
         report = a.wait_report("gros")
         assert len(a.reports("gros")) == 1, why
         assert sum(1 for r in report if r["resultat"] == "ACCEPTE"

@@ -21,6 +21,7 @@
 struct fx {
 	char dir[64], target[DBX_TARGET_MAX];
 	struct db *db;
+	struct db_stmt *bt, *bu;	/* DB_BATCH's, kept as the store's */
 };
 
 static int setup(void **state)
@@ -45,6 +46,8 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
+	db_finalize(f->bt);
+	db_finalize(f->bu);
 	db_close(f->db);
 	dbx_drop(f->target);
 	rmdir(f->dir);
@@ -204,6 +207,133 @@ static void test_copy_keeps_every_byte(void **state)
 	db_finalize(s);
 }
 
+/* ---- DB_BATCH: rows kept and sent several at once (PostgreSQL) ------- */
+
+/* batch_rows - n rows into t (and into u when u_too) through DB_BATCH
+ * statements that live on, as the store's do, their values bound without
+ * a copy from one buffer written over each time (the driver must keep its
+ * own); every 7th n NULL */
+static void batch_rows(struct fx *f, int first, int n, int u_too)
+{
+	struct db_stmt *t, *u;
+	char name[32];
+	int i;
+
+	if (f->bt == NULL)
+		f->bt = db_prepare(f->db, ins, DB_BATCH);
+	if (u_too && f->bu == NULL)
+		f->bu = db_prepare(f->db, "INSERT INTO u (k) VALUES (?)",
+				   DB_BATCH);
+	t = f->bt;
+	u = f->bu;
+	assert_non_null(t);
+	assert_true(u || !u_too);
+	for (i = first; i < first + n; i++) {
+		snprintf(name, sizeof(name), "row %d", i);
+		db_reset(t);
+		db_bind_text(t, 1, name, 1);
+		if (i % 7 == 0)
+			db_bind_null(t, 2);
+		else
+			db_bind_int(t, 2, i);
+		assert_int_equal(db_step(t), DB_DONE);
+		if (u_too) {
+			db_reset(u);
+			db_bind_int(u, 1, i);
+			assert_int_equal(db_step(u), DB_DONE);
+		}
+	}
+}
+
+/* rows_are - t holds rows first..first+n-1 in id order, each its own */
+static void rows_are(struct fx *f, int first, int n)
+{
+	struct db_stmt *s = dbx_stmt(f->db, "SELECT name, n FROM t ORDER BY id");
+	char want[32];
+	int i = first;
+
+	while (dbx_step(f->db, s) == DB_ROW) {
+		snprintf(want, sizeof(want), "row %d", i);
+		assert_string_equal(db_col_text(s, 0), want);
+		if (i % 7 == 0)
+			assert_true(db_col_null(s, 1));
+		else
+			assert_int_equal(db_col_int(s, 1), i);
+		i++;
+	}
+	db_finalize(s);
+	assert_int_equal(i, first + n);
+}
+
+static void make_u(struct fx *f)
+{
+	dbx_exec(f->db, "CREATE TABLE u (k BIGINT NOT NULL)");
+}
+
+/* Every row there, in order, its own values, before the next statement
+ * that is not such an INSERT reads or writes them; a partial batch too. */
+static void test_batched_rows_arrive_in_order(void **state)
+{
+	struct fx *f = *state;
+
+	make_u(f);
+	assert_int_equal(db_begin(f->db, NULL), 0);
+	batch_rows(f, 0, 70, 1);		/* a batch of 64, then 6 */
+	/* an UPDATE of a row still kept: sent after it */
+	dbx_exec(f->db, "UPDATE t SET name = 'row 69' WHERE n = 69");
+	assert_int_equal(db_changes(f->db), 1);
+	batch_rows(f, 70, 130, 1);
+	rows_are(f, 0, 200);
+	assert_int_equal(dbx_int(f->db, "SELECT count(*) FROM u", -1), 200);
+	assert_int_equal(db_exec(f->db, "COMMIT"), 0);
+	rows_are(f, 0, 200);
+	/* outside a transaction, at once */
+	batch_rows(f, 200, 3, 0);
+	assert_int_equal(dbx_int(f->db, "SELECT count(*) FROM t", -1), 203);
+}
+
+/* A refused row in a batch fails the transaction: said by a later
+ * statement at the latest, COMMIT included; nothing of it is kept. */
+static void test_batched_refused_row_fails_all(void **state)
+{
+	struct fx *f = *state;
+	struct db_stmt *t;
+	int rc;
+
+	assert_int_equal(db_begin(f->db, NULL), 0);
+	batch_rows(f, 0, 40, 0);
+	t = db_prepare(f->db, ins, DB_BATCH);
+	db_bind_null(t, 1);			/* name NOT NULL */
+	db_bind_int(t, 2, 40);
+	rc = db_step(t);
+	db_finalize(t);
+	if (rc != DB_ERROR) {		/* kept: no answer yet */
+		assert_non_null(dbx_pg());
+		assert_int_equal(db_exec(f->db, "COMMIT"), -1);
+	}
+	assert_int_equal(db_fail(f->db), DB_CONSTRAINT);
+	(void)db_exec(f->db, "ROLLBACK");
+	assert_int_equal(dbx_int(f->db, "SELECT count(*) FROM t", -1), 0);
+}
+
+/* Rows kept go with a ROLLBACK, never into the next transaction; a
+ * savepoint rolled back takes its rows and keeps the ones before. */
+static void test_batched_rows_go_with_rollback(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(db_begin(f->db, NULL), 0);
+	batch_rows(f, 0, 10, 0);
+	assert_int_equal(db_exec(f->db, "ROLLBACK"), 0);
+	assert_int_equal(db_begin(f->db, NULL), 0);
+	batch_rows(f, 0, 10, 0);
+	assert_int_equal(db_exec(f->db, "SAVEPOINT a"), 0);
+	batch_rows(f, 10, 5, 0);
+	assert_int_equal(db_exec(f->db, "ROLLBACK TO a"), 0);
+	assert_int_equal(db_exec(f->db, "COMMIT"), 0);
+	rows_are(f, 0, 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +344,9 @@ int main(void)
 		T(test_no_value_in_a_message),
 		T(test_columns_before_the_first_step),
 		T(test_copy_keeps_every_byte),
+		T(test_batched_rows_arrive_in_order),
+		T(test_batched_refused_row_fails_all),
+		T(test_batched_rows_go_with_rollback),
 #undef T
 	};
 
