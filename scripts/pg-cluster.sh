@@ -1,7 +1,8 @@
 #!/bin/sh
 # pg-cluster.sh - a throwaway PostgreSQL cluster for the tests and the bench.
 #
-#   sh scripts/pg-cluster.sh start DIR [--fast]   prints the base URI
+#   sh scripts/pg-cluster.sh start DIR [--fast] [--tcp PORT]
+#                                                 prints the base URI
 #   sh scripts/pg-cluster.sh stop DIR             stops it, removes DIR
 #
 # start makes DIR (absent or empty), initdb's DIR/data (UTF8, locale C),
@@ -19,12 +20,17 @@
 # the machine could lose data, and nobody keeps it); without it the
 # cluster is as durable as a real one (the bench).
 #
+# --tcp PORT also listens on 127.0.0.1:PORT, where every role must give
+# its password (scram-sha-256), as a production server asks a daemon
+# that is not its neighbour (tests/e2e/test_deployed.py); the socket in
+# DIR, and the URI printed, then have port PORT too.
+#
 # initdb and postgres refuse to run as root: as root, they run as Debian's
 # `postgres` system user, who gets DIR; as anyone else, as themselves.
 set -eu
 
 usage() {
-	echo "usage: pg-cluster.sh start DIR [--fast] | stop DIR" >&2
+	echo "usage: pg-cluster.sh start DIR [--fast] [--tcp PORT] | stop DIR" >&2
 	exit 2
 }
 die() {
@@ -34,13 +40,27 @@ die() {
 
 [ $# -ge 2 ] || usage
 cmd=$1 dir=$2
-fast=no
-case $cmd:${3-} in
-start: | stop:) ;;
-start:--fast) fast=yes ;;
+shift 2
+fast=no tcp=
+case $cmd in
+start | stop) ;;
 *) usage ;;
 esac
-[ $# -le 3 ] || usage
+while [ $# -gt 0 ]; do
+	case $cmd:$1 in
+	start:--fast) fast=yes ;;
+	start:--tcp)
+		[ $# -ge 2 ] || usage
+		tcp=$2
+		shift
+		case $tcp in
+		'' | *[!0-9]*) usage ;;
+		esac
+		;;
+	*) usage ;;
+	esac
+	shift
+done
 
 # The path goes into postgresql.conf and into a URI unquoted: allow only
 # what needs no quoting in either (no spaces, quotes, %, &, ...).
@@ -51,8 +71,8 @@ esac
 case $dir in
 *[!A-Za-z0-9/._-]*) die "DIR may hold only A-Z a-z 0-9 / . _ -: $dir" ;;
 esac
-# sun_path is 108 bytes: DIR/.s.PGSQL.5432 and its NUL must fit
-[ ${#dir} -le 93 ] || die "DIR too long for a socket path (93 bytes max): $dir"
+# sun_path is 108 bytes: DIR/.s.PGSQL.PORT and its NUL must fit
+[ ${#dir} -le 92 ] || die "DIR too long for a socket path (92 bytes max): $dir"
 
 # The client's environment must not move the server or the socket.
 unset PGDATA PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGOPTIONS
@@ -106,14 +126,19 @@ fi
 
 as_pg "$bin/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C \
     -A trust >/dev/null
-# local socket only: no host lines at all
+# the local socket, trusted; TCP on loopback only, with a password
 echo "local all all trust" > "$dir/data/pg_hba.conf"
+listen=
+if [ -n "$tcp" ]; then
+	echo "host all all 127.0.0.1/32 scram-sha-256" >> "$dir/data/pg_hba.conf"
+	listen=127.0.0.1
+fi
 cat >> "$dir/data/postgresql.conf" <<EOF
 
 # pg-cluster.sh
-listen_addresses = ''
+listen_addresses = '$listen'
 unix_socket_directories = '$dir'
-port = 5432
+port = ${tcp:-5432}
 max_connections = 200
 shared_buffers = 128MB
 EOF
@@ -123,6 +148,7 @@ fi
 as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -s start ||
     die "the server did not start; see $dir/postgres.log"
 
-"$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p 5432 -U postgres -d postgres \
+port=${tcp:-5432}
+"$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
     -c 'CREATE ROLE affild LOGIN CREATEDB'
-echo "postgresql://affild@/postgres?host=$dir&port=5432"
+echo "postgresql://affild@/postgres?host=$dir&port=$port"

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pytest
 
+import pg_util
 from conftest import BIN, REPO, HEADER, make_nir, row, wait_for
 from datetime import date
 
@@ -110,9 +111,13 @@ def setpriv_argv(svc, user, group, with_caps=True):
 
 
 class Deployment:
-    """Users, an installed tree, sshd; torn down whatever happens."""
+    """Users, an installed tree, sshd; torn down whatever happens.  pg:
+    a PostgreSQL server's base URI (no user, no database) and the DBA's
+    superuser URI on its socket: the daemon then gets a role of its own,
+    with a password in /etc/affild/db-password, and a database."""
 
-    def __init__(self):
+    def __init__(self, pg=None):
+        self.pg = pg
         # A chroot's every parent must be root's and 0755: not under /tmp.
         self.root = Path(tempfile.mkdtemp(prefix="affild-deployed-",
                                           dir="/var/lib"))
@@ -178,13 +183,35 @@ class Deployment:
             spool=self.spool, state=state, user=self.svc,
             templates=dest / "usr/share/affild/templates/fr", key=key,
             numero=self.numero, group=self.drop_group,
-            admins=self.admin_group))
+            admins=self.admin_group, pg=self.pg_role(etc, gid)))
         os.chown(conf, 0, gid)
         os.chmod(conf, 0o640)
         self.grant_as_tmpfiles(dest, conf)
         self.conf = conf
         out = run(str(self.affild), "-c", str(conf), "--prepare-spool")
         assert "ready" in out
+
+    def pg_role(self, etc, gid):
+        """With pg: the DBA's part (a role with a password, its database)
+        and the admin's (the password in a file the service reads, 0640
+        root:service); the config's lines for them."""
+        if self.pg is None:
+            return ""
+        self.password = "".join(random.choice("abcdefghjkmnpqrstuvwxyz"
+                                              "ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+                                for _ in range(24))
+        pg_util.query(self.pg["dba"], "CREATE ROLE %s LOGIN PASSWORD '%s';\n"
+                      "CREATE DATABASE %s OWNER %s;\n"
+                      % (self.svc, self.password, self.svc, self.svc))
+        self.pwfile = etc / "db-password"
+        self.pwfile.write_text(self.password + "\n")
+        os.chown(self.pwfile, 0, gid)
+        os.chmod(self.pwfile, 0o640)
+        self.db_url = "%s/%s" % (self.pg["base"].replace("//", "//%s@" %
+                                                          self.svc, 1),
+                                 self.svc)
+        return "\n  url: %s\n  password_file: %s" % (self.db_url,
+                                                     self.pwfile)
 
     def grant_as_tmpfiles(self, dest, conf):
         """The installed tmpfiles.d's ACL on the configuration ("a+ PATH
@@ -286,7 +313,7 @@ spool:
   settle_ms: 500
   rescan_s: 60
 database:
-  path: {state}/affild.db
+  path: {state}/affild.db{pg}
 mail:
   transport: file
   dir: {state}/mail
@@ -359,12 +386,11 @@ def movements(serial):
                         "e%d@example.fr" % serial)
 
 
-@pytest.fixture
-def deployed():
+def deployment(pg=None):
     for tool in (SSHD, "sftp", "setpriv", "ssh-keygen"):
         assert shutil.which(tool), tool + " is needed (openssh-server, " \
             "openssh-client, util-linux): .ci/run installs them"
-    dep = Deployment()
+    dep = Deployment(pg)
     try:
         dep.make_accounts()
         dep.install()
@@ -372,6 +398,29 @@ def deployed():
         yield dep
     finally:
         dep.close()
+
+
+@pytest.fixture
+def deployed():
+    yield from deployment()
+
+
+@pytest.fixture
+def deployed_pg(tmp_path):
+    """The same on a PostgreSQL server of its own, reached over TCP with a
+    password (scripts/pg-cluster.sh --tcp), as a DBA would give it."""
+    port = free_port()
+    d = Path(tempfile.mkdtemp(prefix="affild-pgd-"))
+    d.rmdir()
+    run("sh", str(REPO / "scripts/pg-cluster.sh"), "start", str(d), "--fast",
+        "--tcp", str(port))
+    try:
+        yield from deployment({
+            "base": "postgresql://127.0.0.1:%d" % port,
+            "dba": "postgresql://postgres@/postgres?host=%s&port=%d"
+                   % (d, port)})
+    finally:
+        run("sh", str(REPO / "scripts/pg-cluster.sh"), "stop", str(d))
 
 
 def wait_reports(dep, client, names):
@@ -498,3 +547,57 @@ def test_an_admin_changes_a_record_as_deployed(deployed):
     # an employer's chroot never reaches it: the drop is in .affild/
     assert stat.S_IMODE(os.stat(dep.spool / ".affild").st_mode) == 0o710
     dep.stop_daemon()
+
+
+@pytest.mark.skipif(not os.environ.get("AFFILD_TEST_PG"),
+                    reason="PostgreSQL's pass only (make test-pg)")
+def test_uploads_on_postgresql_as_deployed(deployed_pg):
+    """The daemon as deployed, on PostgreSQL: the service user reads its
+    password from the file the admin made (0640 root:service), reaches
+    the server over TCP, and applies an SFTP upload there; the password
+    is in no log; affilctl reads the same database.  Unreadable, the
+    password file stops the start with a line that names it."""
+    dep = deployed_pg
+    dep.start_daemon()
+    client = dep.root / "client"
+    client.mkdir()
+    (client / "pg.csv").write_text(movements(300))
+    os.chmod(client / "pg.csv", 0o600)
+    dep.sftp("put pg.csv in/pg.csv.part\nrename in/pg.csv.part in/pg.csv\n",
+             client)
+    [report] = wait_reports(dep, client, ["pg.csv"])
+    assert "CR0" in (client / report).read_bytes().decode("utf-8-sig")
+
+    # in PostgreSQL, as the DBA sees it
+    dba = dep.pg["dba"].replace("/postgres?", "/%s?" % dep.svc, 1)
+    rows = pg_util.query(dba, "SELECT employer, status FROM employee")
+    assert rows == [(dep.numero, "EN_COURS")], rows
+    sessions = pg_util.query(dba, "SELECT usename FROM pg_stat_activity"
+                             " WHERE datname = current_database() AND"
+                             " pid <> pg_backend_pid()")
+    assert (dep.svc,) in sessions, sessions
+    assert dep.ctl_json("employees")[0]["status"] == "EN_COURS"
+    dep.stop_daemon()
+    assert dep.password not in dep.log.read_text()
+
+    # no start without the password file (its mode cannot stop the
+    # service: CAP_DAC_READ_SEARCH reads past it), nor with a wrong one;
+    # each says why, and no password shows
+    def start_fails(name):
+        dep.log = dep.root / ("affild-%s.log" % name)
+        argv = setpriv_argv(dep.unit, dep.svc, dep.svc) + [
+            str(dep.affild), "-c", str(dep.conf)]
+        with open(dep.log, "wb") as logf:
+            rc = subprocess.run(argv, stdout=logf, stderr=logf,
+                                timeout=60).returncode
+        log = dep.log.read_text()
+        assert rc != 0, log
+        return log
+    os.rename(dep.pwfile, str(dep.pwfile) + ".away")
+    log = start_fails("nopw")
+    assert "event=db_password_unreadable" in log and str(dep.pwfile) in log
+    os.rename(str(dep.pwfile) + ".away", dep.pwfile)
+    dep.pwfile.write_text("not-" + dep.password + "\n")
+    log = start_fails("badpw")
+    assert "event=db_open_failed" in log and "password" in log, log
+    assert dep.password not in log, log
