@@ -629,16 +629,22 @@ int sender_reload(struct sender **sd, struct store *st, const struct cfg *old,
 		  const struct cfg *fresh)
 {
 	struct sender *next;
+	size_t lost;
 
 	if (transport_same(*sd, old, fresh))
 		return 0;
 	next = sender_open(fresh);
 	if (next == NULL)
 		return -1;
-	sender_close(*sd, st, fresh);
+	lost = sender_close(*sd, st, fresh);
 	*sd = next;
 	log_info("event=mail_transport_restarted transport=%s",
 		 fresh->mail.transport == CFG_TRANSPORT_SMTP ? "smtp" : "file");
+	/* What the old transport had claimed and never tried (the SMTP
+	 * queue) is due again now, not when its claim runs out (PostgreSQL);
+	 * unless outcomes were lost: the journal's replay at start first. */
+	if (lost == 0 && st != NULL)
+		(void)store_outbox_release_mine(st);	/* logged */
 	return 0;
 }
 
@@ -652,18 +658,21 @@ int sender_fd(const struct sender *sd)
 	return sd->smtp ? smtp_fd(sd->smtp) : -1;
 }
 
-/* sender_close - stop the thread, keep what it finished, free */
-void sender_close(struct sender *sd, struct store *st, const struct cfg *cfg)
+/* sender_close - stop the thread, keep what it finished, free; how many
+ * outcomes could not be recorded */
+size_t sender_close(struct sender *sd, struct store *st, const struct cfg *cfg)
 {
+	size_t lost;
+
 	if (sd == NULL)
-		return;
+		return 0;
 	if (sd->smtp != NULL)
 		smtp_stop(sd->smtp);
 	if (st != NULL) {
 		sd->record_at_ms = 0;	/* a last try, whatever the backoff */
 		collect(sd, st, cfg);
 	}
-	if (sd->nkept > 0)
+	if ((lost = sd->nkept) > 0)
 		log_err("event=mail_outcomes_lost count=%zu hint=\"%s\"",
 			sd->nkept, sd->smtp ? "accepted messages are in the "
 			"sent journal, replayed at start" : "these messages "
@@ -671,6 +680,7 @@ void sender_close(struct sender *sd, struct store *st, const struct cfg *cfg)
 	smtp_free(sd->smtp);
 	free(sd->kept);
 	free(sd);
+	return lost;
 }
 
 /* sender_run - record outcomes back, then hand over what is due */

@@ -52,8 +52,9 @@ int sender_run(struct sender *sd, struct store *st, const struct cfg *cfg,
 /* sender_reload - on SIGHUP: when fresh changes the transport's settings
  * (transport, url, tls, ca_file, credentials_file or that file itself,
  * from, timeouts), start a new transport, then stop the old one (its
- * outcomes recorded; a transfer in progress is abandoned and stays due)
- * and swap it into *sd.  -1 when the new one cannot start: the caller
+ * outcomes recorded; a transfer in progress is abandoned and stays due,
+ * and on PostgreSQL what it had claimed is let go at once) and swap it
+ * into *sd.  -1 when the new one cannot start: the caller
  * keeps the old config. */
 int sender_reload(struct sender **sd, struct store *st, const struct cfg *old,
 		  const struct cfg *fresh);
@@ -63,7 +64,9 @@ int sender_reload(struct sender **sd, struct store *st, const struct cfg *old,
 void sender_set_clock(struct sender *sd, long long (*now_ms)(void));
 
 /* sender_close - stop the transport within about a second, record what
- * it finished (st may be NULL), free sd (NULL is fine) */
-void sender_close(struct sender *sd, struct store *st, const struct cfg *cfg);
+ * it finished (st may be NULL), free sd (NULL is fine); the number of
+ * outcomes it could not record (logged) */
+size_t sender_close(struct sender *sd, struct store *st,
+		    const struct cfg *cfg);
 
 #endif

@@ -244,6 +244,46 @@ static void test_close_records(void **state)
 	assert_string_equal(state_of(id), "sent:");
 }
 
+/*
+ * test_reload_lets_claims_go - PostgreSQL: what the old transport had
+ * claimed and never tried (a message in the SMTP thread's queue when
+ * SIGHUP changed the relay) is due again at once, not held for the
+ * claim's 15 minutes; sent by the new transport.
+ */
+static void test_reload_lets_claims_go(void **state)
+{
+	char sql[256], path[128], yaml[1024];
+	struct cfg_errors errs = { NULL, 0 };
+	struct cfg *fresh;
+	long long id = queue("confirmation");
+	FILE *fp;
+
+	(void)state;
+	DBX_PG_ONLY();
+	store_outbox_node(T.st, "node-a");
+	snprintf(sql, sizeof(sql), "UPDATE outbox SET claimed_by = 'node-a',"
+		 " next_attempt = 9999999999 WHERE id = %lld", id);
+	dbx_exec(T.st->db, sql);
+	/* the same config but another retry delay: a new transport */
+	snprintf(path, sizeof(path), "%s/fresh.yaml", T.dir);
+	snprintf(yaml, sizeof(yaml), config_yaml, T.dir, T.dir, T.dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(yaml, fp);
+	assert_int_equal(fclose(fp), 0);
+	fresh = cfg_load(path, &errs);
+	assert_non_null(fresh);
+	fresh->mail.retry_min_s = T.cfg->mail.retry_min_s + 1;
+	assert_int_equal(sender_reload(&T.sd, T.st, T.cfg, fresh), 0);
+	sender_set_clock(T.sd, test_clock);
+	assert_int_equal(col(id, "next_attempt"), 0);
+	assert_int_equal(col(id, "claimed_by IS NULL"), 1);
+	assert_int_equal(sender_run(T.sd, T.st, fresh, 10), 1);
+	assert_string_equal(state_of(id), "sent:");
+	sender_close(T.sd, T.st, fresh);
+	T.sd = NULL;
+	cfg_free(fresh);
+}
+
 /* test_retry_delays - a failed write: 30 s, doubling per attempt, at most
  * 960 s; the row stays pending with the reason */
 static void test_retry_delays(void **state)
@@ -297,6 +337,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_close_records, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_reload_lets_claims_go,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_delays, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_parked, setup, teardown),
