@@ -150,6 +150,8 @@ static int ready(struct db *db)
 		failed(db, NULL);
 		return -1;
 	}
+	if (db->streaming)	/* cut: never read as finished */
+		pg_reset(db->streaming);
 	PQreset(db->pg);
 	pgb_discard(db);
 	db->gen++;
@@ -350,9 +352,13 @@ int pg_exec(struct db *db, const char *sql)
 		db->sticky = 0;
 		return 0;
 	}
+	/* db->tx still set: a link lost in the transaction fails COMMIT,
+	 * and all else until the caller's ROLLBACK */
+	if (ready(db) < 0)
+		return -1;
 	if (end)
 		db->tx = 0;	/* whatever the outcome: over */
-	if (ready(db) < 0 || (pipe_flush(db) < 0 && !rollback))
+	if (pipe_flush(db) < 0 && !rollback)
 		return -1;
 	if (db->sticky && !rollback)
 		return -1;		/* a piped write failed: said already */

@@ -261,7 +261,7 @@ int store_begin_for(struct store *st, const char *employer)
 	char qd[LOG_QUOTE_MAX], qe[LOG_QUOTE_MAX], io[128];
 
 	st->mv_pending = st->mv_open = 0;
-	st_ahead_clear(st);
+	st_ahead_clear(st, 0);
 	if (db_begin(st->db, employer) == 0)
 		return 0;
 	st->last_error = db_fail(st->db);
@@ -277,7 +277,7 @@ int store_begin_for(struct store *st, const char *employer)
 int store_commit(struct store *st)
 {
 	st->mv_pending = st->mv_open = 0;
-	st_ahead_clear(st);
+	st_ahead_clear(st, 0);
 	return st_exec(st, "COMMIT");
 }
 
@@ -285,7 +285,7 @@ int store_commit(struct store *st)
 int store_rollback(struct store *st)
 {
 	st->mv_pending = st->mv_open = 0;
-	st_ahead_clear(st);
+	st_ahead_clear(st, 1);
 	if (!db_in_tx(st->db))
 		return 0;
 	return st_exec(st, "ROLLBACK");

@@ -47,10 +47,15 @@ int store_read_ahead(const struct store *st)
 	return db_kind(st->db) == DB_PG ? ST_AHEAD_MAX : 1;
 }
 
-void st_ahead_clear(struct store *st)
+void st_ahead_clear(struct store *st, int rollback)
 {
-	if (st->ahead)
-		st->ahead->n = 0;
+	if (st->ahead == NULL)
+		return;
+	st->ahead->n = 0;
+	/* a failed transaction may have been a failover: a server whose
+	 * sequence is behind could give the reserved ids again */
+	if (rollback)
+		st->ahead->nids = st->ahead->nextid = 0;
 }
 
 static int by_nir(const void *a, const void *b)

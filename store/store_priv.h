@@ -37,8 +37,9 @@ int st_ahead_take(struct store *st, const char *employer, const char *nir,
 /* st_ahead_forget - a write may have given nir to a record */
 void st_ahead_forget(struct store *st, const char *employer,
 		     const char *nir);
-/* st_ahead_clear - a transaction begins or ends: nothing is known */
-void st_ahead_clear(struct store *st);
+/* st_ahead_clear - a transaction begins or ends: nothing is known (and
+ * after a ROLLBACK, no reserved id is trusted either) */
+void st_ahead_clear(struct store *st, int rollback);
 
 /*
  * st_decided - the movement is decided: the writes that follow will not be

@@ -207,6 +207,30 @@ static void test_copy_keeps_every_byte(void **state)
 	db_finalize(s);
 }
 
+/* A link lost inside a transaction (a failover, a session ended by the
+ * DBA): every statement fails until ROLLBACK, COMMIT first of all, never
+ * run on a new link in autocommit; after the ROLLBACK, a new link. */
+static void test_a_link_lost_in_a_transaction_fails_to_rollback(void **state)
+{
+	struct fx *f = *state;
+	struct db_stmt *s;
+
+	DBX_PG_ONLY();
+	assert_int_equal(db_begin(f->db, NULL), 0);
+	assert_int_equal(put(f, ins, "a", 1), DB_DONE);
+	s = dbx_stmt(f->db, "SELECT pg_terminate_backend(pg_backend_pid())");
+	assert_int_equal(db_step(s), DB_ERROR);
+	db_finalize(s);
+	s = dbx_stmt(f->db, "SELECT count(*) FROM t");
+	assert_int_equal(db_step(s), DB_ERROR);
+	db_finalize(s);
+	assert_int_equal(db_exec(f->db, "COMMIT"), -1);
+	assert_true(db_in_tx(f->db));
+	assert_int_equal(db_exec(f->db, "ROLLBACK"), 0);
+	assert_false(db_in_tx(f->db));
+	assert_int_equal(dbx_int(f->db, "SELECT count(*) FROM t", -1), 0);
+}
+
 /* ---- DB_BATCH: rows kept and sent several at once (PostgreSQL) ------- */
 
 /* batch_rows - n rows into t (and into u when u_too) through DB_BATCH
@@ -344,6 +368,7 @@ int main(void)
 		T(test_no_value_in_a_message),
 		T(test_columns_before_the_first_step),
 		T(test_copy_keeps_every_byte),
+		T(test_a_link_lost_in_a_transaction_fails_to_rollback),
 		T(test_batched_rows_arrive_in_order),
 		T(test_batched_refused_row_fails_all),
 		T(test_batched_rows_go_with_rollback),
