@@ -160,7 +160,8 @@ static const struct row rows[] = {
 };
 
 /* cell_of - the table's cell for a row */
-static const struct transition *cell_of(const struct row *r)
+static __attribute__((unused)) const struct transition *
+cell_of(const struct row *r)
 {
 	char op[32];
 
@@ -170,7 +171,8 @@ static const struct transition *cell_of(const struct row *r)
 }
 
 /* outcome_fits - the store went where o says, queueing only its notices */
-static int outcome_fits(const struct outcome *o, const struct row *r,
+static __attribute__((unused)) int
+outcome_fits(const struct outcome *o, const struct row *r,
 			const char *to, const char *kinds)
 {
 	char buf[256], *k, *save = NULL;
