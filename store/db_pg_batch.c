@@ -22,7 +22,7 @@
 #define SQL_MAX (1 << 20)	/* its statement */
 
 struct pg_rows {
-	struct db_stmt *multi;	/* PG_BATCH_ROWS rows; NULL: one at a time */
+	struct db_stmt *multi;	/* PG_BATCH_ROWS rows at once */
 	struct buf vals;	/* the kept rows' values, each NUL-ended */
 	long *off;		/* PG_BATCH_ROWS x nparams: in vals, -1 NULL */
 	int n;			/* rows kept */
@@ -58,13 +58,15 @@ static char *multi_sql(const char *in, int nparams, int rows)
 		if (r > 0)
 			buf_addstr(&b, ", ");
 		for (p = v; p < end; p++) {
+			char *num;
+
 			if (*p != '$') {
 				buf_addc(&b, *p);
 				continue;
 			}
-			buf_printf(&b, "?%ld", strtol(p + 1, (char **)&p, 10) +
+			buf_printf(&b, "?%ld", strtol(p + 1, &num, 10) +
 				   (long)r * nparams);
-			p--;
+			p = num - 1;
 		}
 	}
 	sql = b.len < SQL_MAX - 1 ? xstrdup(buf_str(&b)) : NULL;
@@ -102,49 +104,71 @@ int pgb_prepare(struct db_stmt *s)
 	return 0;
 }
 
+/* send_row - to stepped with the values kept at off (to->nparams of
+ * them); 0 or -1 */
+static int send_row(struct db_stmt *to, const char *base, const long *off)
+{
+	int i, rc;
+
+	for (i = 0; i < to->nparams; i++)
+		to->values[i] = off[i] < 0 ? NULL : base + off[i];
+	pg_reset(to);
+	rc = pg_step(to) == DB_ERROR ? -1 : 0;
+	pg_reset(to);
+	return rc;
+}
+
 /* send - s's n rows kept: at once when they are a batch, else one at a
  * time through s itself, whose own bindings are kept; 0 or -1 */
 static int send(struct db_stmt *s, int n)
 {
 	struct pg_rows *rw = s->rows;
-	struct db_stmt *to = n == PG_BATCH_ROWS ? rw->multi : s;
 	const char *base = buf_str(&rw->vals);
-	const char **bound = NULL;
-	int i, k, rc = 0;
+	const char **bound;
+	int k, rc = 0;
 
-	if (to == s) {
-		bound = xcalloc((size_t)s->nparams, sizeof(*bound));
-		memcpy(bound, s->values, (size_t)s->nparams * sizeof(*bound));
-	}
-	for (k = 0; k < n && rc == 0; k += to == s ? 1 : n) {
-		for (i = 0; i < to->nparams; i++) {
-			long o = rw->off[(size_t)k * s->nparams + i];
-
-			to->values[i] = o < 0 ? NULL : base + o;
-		}
-		pg_reset(to);
-		rc = pg_step(to) == DB_ERROR ? -1 : 0;
-		pg_reset(to);
-	}
-	if (bound) {
-		memcpy(s->values, bound, (size_t)s->nparams * sizeof(*bound));
-		free(bound);
-	}
+	if (n == PG_BATCH_ROWS)
+		return send_row(rw->multi, base, rw->off);
+	bound = xcalloc((size_t)s->nparams, sizeof(*bound));
+	memcpy(bound, s->values, (size_t)s->nparams * sizeof(*bound));
+	for (k = 0; k < n && rc == 0; k++)
+		rc = send_row(s, base, rw->off + (size_t)k * s->nparams);
+	memcpy(s->values, bound, (size_t)s->nparams * sizeof(*bound));
+	free(bound);
 	return rc;
+}
+
+/* drop - s's kept rows forgotten */
+static void drop(struct db_stmt *s)
+{
+	s->rows->n = 0;
+	buf_reset(&s->rows->vals);
+}
+
+/* unlist - s no longer among the statements with rows kept */
+static void unlist(struct db *db, struct db_stmt *s)
+{
+	int i;
+
+	for (i = 0; i < db->nbatched; i++)
+		if (db->batched[i] == s) {
+			memmove(db->batched + i, db->batched + i + 1,
+				(size_t)(--db->nbatched - i) *
+				sizeof(*db->batched));
+			return;
+		}
 }
 
 /* flush_one - s's rows sent; kept no more */
 static int flush_one(struct db_stmt *s)
 {
 	struct db *db = s->db;
-	struct pg_rows *rw = s->rows;
-	int rc, n = rw->n;
+	int rc, n = s->rows->n;
 
-	rw->n = 0;
 	db->flushing = 1;
 	rc = send(s, n);
 	db->flushing = 0;
-	buf_reset(&rw->vals);
+	drop(s);
 	return rc;
 }
 
@@ -170,19 +194,14 @@ int pgb_add(struct db_stmt *s)
 			db->fail = DB_NOMEM;
 			snprintf(db->msg, sizeof(db->msg), "batched rows over "
 				 "%d bytes", ROWS_MAX);
+			db->sticky = 1;	/* a row lost: not the transaction */
 			return DB_ERROR;
 		}
 	}
 	s->state = 3;		/* done, as far as the caller knows */
 	if (++rw->n < PG_BATCH_ROWS)
 		return 0;
-	for (i = 0; i < db->nbatched; i++)	/* sent: no longer kept */
-		if (db->batched[i] == s) {
-			memmove(db->batched + i, db->batched + i + 1,
-				(size_t)(--db->nbatched - i) *
-				sizeof(*db->batched));
-			break;
-		}
+	unlist(db, s);		/* sent now: no longer kept */
 	return flush_one(s) < 0 ? DB_ERROR : 0;
 }
 
@@ -196,7 +215,7 @@ int pgb_flush(struct db *db)
 		if (rc == 0)
 			rc = flush_one(db->batched[i]);
 		else
-			db->batched[i]->rows->n = 0;
+			drop(db->batched[i]);	/* the transaction failed */
 	db->nbatched = 0;
 	return rc;
 }
@@ -206,28 +225,18 @@ void pgb_discard(struct db *db)
 {
 	int i;
 
-	for (i = 0; i < db->nbatched; i++) {
-		db->batched[i]->rows->n = 0;
-		buf_reset(&db->batched[i]->rows->vals);
-	}
+	for (i = 0; i < db->nbatched; i++)
+		drop(db->batched[i]);
 	db->nbatched = 0;
 }
 
 void pgb_free(struct db_stmt *s)
 {
 	struct pg_rows *rw = s->rows;
-	struct db *db = s->db;
-	int i;
 
 	if (rw == NULL)
 		return;
-	for (i = 0; i < db->nbatched; i++)	/* unsent: pg_finalize said */
-		if (db->batched[i] == s) {
-			memmove(db->batched + i, db->batched + i + 1,
-				(size_t)(--db->nbatched - i) *
-				sizeof(*db->batched));
-			break;
-		}
+	unlist(s->db, s);	/* pg_finalize sent what it could */
 	pg_finalize(rw->multi);
 	free(rw->multi);
 	buf_free(&rw->vals);

@@ -143,17 +143,17 @@ int store_prefetch(struct store *st, const char *employer,
 		st->ahead = xcalloc(1, sizeof(*st->ahead));
 	a = st->ahead;
 	a->n = 0;
-	if (n > ST_AHEAD_MAX || strlen(employer) >= sizeof(a->employer))
+	if (n > ST_AHEAD_MAX ||
+	    strlcpy_ok(a->employer, employer, sizeof(a->employer)) < 0)
 		return 0;	/* nothing known: the usual way */
 	if ((s = st_stmt(st, sql)) == NULL)
 		return -1;
 	st_text(s, 1, employer);
 	for (i = 0; i < ST_AHEAD_MAX; i++)
 		st_text(s, i + 2, i < n ? nirs[i] : NULL);
-	memcpy(a->employer, employer, strlen(employer) + 1);
-	for (i = 0; i < n; i++)
-		if (nirs[i] && strlen(nirs[i]) < NIR_KEY)
-			memcpy(a->nir[a->n++], nirs[i], strlen(nirs[i]) + 1);
+	for (i = 0; i < n; i++)	/* longer than a NIR: never absent */
+		if (nirs[i] && strlcpy_ok(a->nir[a->n], nirs[i], NIR_KEY) == 0)
+			a->n++;
 	qsort(a->nir, (size_t)a->n, NIR_KEY, by_nir);
 	for (i = j = 0; i < a->n; i++)	/* a NIR twice in the batch: once */
 		if (j == 0 || strcmp(a->nir[j - 1], a->nir[i]) != 0)

@@ -225,13 +225,17 @@ class Deployment:
         set_group_read_acl(conf, grp_gid(self.admin_group))
 
     # -- the daemon, as the unit runs it -------------------------------
+    def daemon_argv(self, with_caps=True):
+        """The installed daemon with what the unit grants, and its umask."""
+        umask = self.unit.get("UMask", "0022")
+        return setpriv_argv(self.unit, self.svc, self.svc, with_caps) + [
+            "sh", "-c", 'umask %s && exec "$0" "$@"' % umask,
+            str(self.affild), "-c", str(self.conf)]
+
     def start_daemon(self, with_caps=True):
         self.log = self.root / ("affild-%s.log" % ("caps" if with_caps
                                                   else "nocaps"))
-        umask = self.unit.get("UMask", "0022")
-        argv = setpriv_argv(self.unit, self.svc, self.svc, with_caps) + [
-            "sh", "-c", 'umask %s && exec "$0" "$@"' % umask,
-            str(self.affild), "-c", str(self.conf)]
+        argv = self.daemon_argv(with_caps)
         with open(self.log, "ab") as logf:
             self.daemon = subprocess.Popen(argv, stdout=logf, stderr=logf)
         wait_for(lambda: b"event=started" in self.log.read_bytes()
@@ -423,6 +427,18 @@ def deployed_pg(tmp_path):
         run("sh", str(REPO / "scripts/pg-cluster.sh"), "stop", str(d))
 
 
+def upload(dep, name, serial):
+    """One file of one movement, made 0600 under the client's umask 077,
+    put under a temporary name and renamed into in/; the client folder."""
+    client = dep.root / "client"
+    client.mkdir(exist_ok=True)
+    (client / name).write_text(movements(serial))
+    os.chmod(client / name, 0o600)
+    dep.sftp("put %s in/%s.part\nrename in/%s.part in/%s\n"
+             % (name, name, name, name), client)
+    return client
+
+
 def wait_reports(dep, client, names):
     """Poll out/ over SFTP until each name has its report; fetch them."""
     def listed():
@@ -496,12 +512,7 @@ def test_uploads_as_deployed(deployed):
 def test_without_capability_nothing_is_claimed(deployed):
     dep = deployed
     dep.start_daemon(with_caps=False)
-    client = dep.root / "client"
-    client.mkdir()
-    (client / "a.csv").write_text(movements(200))
-    os.chmod(client / "a.csv", 0o600)
-    dep.sftp("put a.csv in/a.csv.part\nrename in/a.csv.part in/a.csv\n",
-             client)
+    upload(dep, "a.csv", 200)
     wait_for(lambda: b"event=file_unreadable" in dep.log.read_bytes(),
              what="the err line", log=dep.log)
     time.sleep(1.5)		# several ticks: still there, logged once
@@ -522,11 +533,7 @@ def test_an_admin_changes_a_record_as_deployed(deployed):
     user: the edit applied, the admin named, the report the admin's."""
     dep = deployed
     dep.start_daemon()
-    client = dep.root / "client"
-    client.mkdir()
-    (client / "one.csv").write_text(movements(300))
-    dep.sftp("put one.csv in/one.csv.part\nrename in/one.csv.part "
-             "in/one.csv\n", client)
+    client = upload(dep, "one.csv", 300)
     wait_reports(dep, client, ["one.csv"])
     [emp] = dep.ctl_json("employees")
     r = subprocess.run(["setpriv", "--reuid", dep.admin, "--regid",
@@ -555,16 +562,11 @@ def test_uploads_on_postgresql_as_deployed(deployed_pg):
     """The daemon as deployed, on PostgreSQL: the service user reads its
     password from the file the admin made (0640 root:service), reaches
     the server over TCP, and applies an SFTP upload there; the password
-    is in no log; affilctl reads the same database.  Unreadable, the
-    password file stops the start with a line that names it."""
+    is in no log; affilctl reads the same database.  Without the password
+    file, or with a wrong password, no start, and a line that says why."""
     dep = deployed_pg
     dep.start_daemon()
-    client = dep.root / "client"
-    client.mkdir()
-    (client / "pg.csv").write_text(movements(300))
-    os.chmod(client / "pg.csv", 0o600)
-    dep.sftp("put pg.csv in/pg.csv.part\nrename in/pg.csv.part in/pg.csv\n",
-             client)
+    client = upload(dep, "pg.csv", 300)
     [report] = wait_reports(dep, client, ["pg.csv"])
     assert "CR0" in (client / report).read_bytes().decode("utf-8-sig")
 
@@ -585,10 +587,8 @@ def test_uploads_on_postgresql_as_deployed(deployed_pg):
     # each says why, and no password shows
     def start_fails(name):
         dep.log = dep.root / ("affild-%s.log" % name)
-        argv = setpriv_argv(dep.unit, dep.svc, dep.svc) + [
-            str(dep.affild), "-c", str(dep.conf)]
         with open(dep.log, "wb") as logf:
-            rc = subprocess.run(argv, stdout=logf, stderr=logf,
+            rc = subprocess.run(dep.daemon_argv(), stdout=logf, stderr=logf,
                                 timeout=60).returncode
         log = dep.log.read_text()
         assert rc != 0, log
