@@ -210,6 +210,19 @@ static GTimeZone *paris_zone(void)
 	return paris;
 }
 
+/* date_parse_utc - see date.h */
+time_t date_parse_utc(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) ==
+	    NULL || *end != '\0')
+		return (time_t)-1;
+	return timegm(&tm);
+}
+
 /* date_of_time - the calendar date in Europe/Paris at instant t */
 struct date date_of_time(time_t t)
 {

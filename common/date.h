@@ -82,6 +82,10 @@ int date_parse_iso(const char *s, struct date *out);
 struct date date_of_time(time_t t);
 struct date date_today(void);
 
+/* date_parse_utc - the instant a UTC timestamp "AAAA-MM-JJTHH:MM:SSZ"
+ * (what the store writes) names; (time_t)-1 when it is not one */
+time_t date_parse_utc(const char *s);
+
 /* date_midnight - the instant 00:00 Europe/Paris begins day d (the timers
  * wake then).  (time_t)-1 on error. */
 time_t date_midnight(struct date d);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/date.h"
 #include "common/util.h"
 #include "daemon/once.h"
 #include "daemon/pipeline_priv.h"
@@ -322,14 +323,21 @@ static int hold_file(struct run *r, const struct source_prepass *pp,
 static int refuse_file(struct run *r, const struct source_prepass *pp)
 {
 	struct file_diag why;
+	char day[DATE_ISO_SIZE];
+	time_t at = date_parse_utc(r->rq.requested_at);
 
+	/* the employer's day (Europe/Paris), not the stored UTC one */
+	if (at == (time_t)-1)
+		snprintf(day, sizeof(day), "%.10s", r->rq.requested_at);
+	else
+		date_format(date_of_time(at), day);
 	memset(&why, 0, sizeof(why));
 	why.d.field = F_NONE;
 	snprintf(why.d.code, sizeof(why.d.code), "E021");
 	snprintf(why.d.msg, sizeof(why.d.msg), "fichier refusé par l'assureur "
-		 "le %.10s par %s (fichier %s mis en attente) : rien n'a été "
+		 "le %s par %s (fichier %s mis en attente) : rien n'a été "
 		 "appliqué ; corrigez-le et déposez-le à nouveau si besoin",
-		 r->rq.requested_at, r->rq.requested_by, r->rq.file_id);
+		 day, r->rq.requested_by, r->rq.file_id);
 	log_info("event=file_refused id=%s of=%s by=%s", r->job->id,
 		 r->rq.file_id, r->rq.requested_by);
 	return reject_file(r, pp, &why);

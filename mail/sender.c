@@ -138,12 +138,9 @@ static int write_atomic(const char *dir, const char *name, const char *data,
 /* parse_created - the queue time, for the Date header */
 static time_t parse_created(const char *s)
 {
-	struct tm tm;
+	time_t t = date_parse_utc(s);
 
-	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
-		return time(NULL);
-	return timegm(&tm);
+	return t == (time_t)-1 ? time(NULL) : t;
 }
 
 static const char *var(const struct vars *vs, const char *name)

@@ -17,6 +17,13 @@ from pathlib import Path
 
 import pytest
 
+# The tests count days as affild does, in Europe/Paris: date.today() in
+# UTC is yesterday's date between midnight and 1 or 2 a.m. in Paris, and
+# a test comparing it with affild's day failed then (status_since, the
+# start of a portability).
+os.environ["TZ"] = "Europe/Paris"
+time.tzset()
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("AFFILD_BIN", REPO / "bin"))
 # The suite against PostgreSQL: the socket folder of a running cluster

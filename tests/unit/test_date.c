@@ -277,6 +277,24 @@ static void test_of_time(void **state)
 	check_paris("");
 }
 
+/* test_parse_utc - the store's UTC timestamps: late on 6 December in
+ * UTC is 7 December in Paris (a report says the employer's day) */
+static void test_parse_utc(void **state)
+{
+	char out[DATE_ISO_SIZE];
+	time_t t = date_parse_utc("2026-12-06T23:30:00Z");
+
+	(void)state;
+	assert_int_equal((long long)t, 1796599800LL);
+	assert_string_equal(date_format(date_of_time(t), out), "2026-12-07");
+	assert_string_equal(date_format(date_of_time(date_parse_utc(
+		"2026-07-01T21:59:59Z")), out), "2026-07-01");
+	assert_true(date_parse_utc("2026-12-06") == (time_t)-1);
+	assert_true(date_parse_utc("2026-12-06T23:30:00Z trailing") ==
+		    (time_t)-1);
+	assert_true(date_parse_utc(NULL) == (time_t)-1);
+}
+
 /* convert_all - a thread's share: every case, many times; 0 when right */
 static void *convert_all(void *arg)
 {
@@ -340,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_add_months),
 		cmocka_unit_test(test_cmp_diff_age),
 		cmocka_unit_test(test_of_time),
+		cmocka_unit_test(test_parse_utc),
 		cmocka_unit_test(test_today),
 		cmocka_unit_test(test_threads),
 	};
